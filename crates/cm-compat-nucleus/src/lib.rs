@@ -1,0 +1,1 @@
+//! Deprecated nucleus_connector shim. (Being built: issue 6.)

@@ -1,0 +1,1 @@
+//! Storage discovery. (Being built: issue 5.)

@@ -1,0 +1,1 @@
+//! The kernel event system. (Being built: issue 3.)

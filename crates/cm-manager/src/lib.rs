@@ -1,0 +1,1 @@
+//! The ConnectionManager actor. (Being built: issue 6.)

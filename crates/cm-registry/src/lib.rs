@@ -1,0 +1,1 @@
+//! The ConnectionRegistry actor. (Being built: issue 5.)

@@ -1,0 +1,1 @@
+//! Loopback reference servers. (Being built: issue 5.)

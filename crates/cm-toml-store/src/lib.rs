@@ -1,0 +1,1 @@
+//! omniverse.toml persistence. (Being built: issue 4.)
