@@ -1,1 +1,59 @@
-fn main() {}
+//! `cargo xtask`: the workspace's automation, written in Rust (matklad's xtask pattern).
+//!
+//! Every job a contributor or CI runs goes through here, so that the README's commands are the
+//! whole story:
+//!
+//! ```text
+//! cargo xtask test              all tests (unit, integration, doctests, benches in test mode)
+//! cargo xtask ci                fmt --check, clippy -D warnings, all tests, the demo
+//! cargo xtask bench [--quick] [--json FILE]
+//!                               criterion benchmarks; --quick is a short pass with a table
+//! cargo xtask demo              the main job, on loopback servers and a temporary config
+//! ```
+
+mod bench;
+mod cmd;
+mod demo;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  test                 run every test with snapshot updates off
+  ci                   fmt --check, clippy --all-targets -D warnings, every test, the demo
+  bench [--quick] [--json FILE] [FILTER]
+                       run the criterion benchmarks; --quick is a short pass (< 1 min once
+                       built) that prints a table of medians; --json also writes it as JSON
+  demo                 the main job: loopback servers, a temporary omniverse.toml, a walk-through
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = match command.as_str() {
+        "test" => cmd::test(),
+        "ci" => cmd::ci(),
+        "bench" => bench::run(rest),
+        "demo" => demo::run(rest),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => {
+            eprintln!("xtask: unknown command {other:?}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Running cargo and the steps of `test` and `ci`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// The error of a failed step: which step, and how it ended.
+pub(crate) type Result<T = ()> = std::result::Result<T, String>;
+
+/// The workspace root (the parent of this crate's directory).
+pub(crate) fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// A `cargo` command run from the workspace root, with snapshot updates off: a test that
+/// disagrees with its snapshot must fail here, never rewrite the snapshot.
+pub(crate) fn cargo(args: &[&str]) -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut command = Command::new(cargo);
+    command
+        .args(args)
+        .current_dir(workspace_root())
+        .env("INSTA_UPDATE", "no")
+        .env_remove("INSTA_FORCE_PASS");
+    command
+}
+
+/// Runs one named step and fails with its name when it does not succeed.
+pub(crate) fn step(name: &str, mut command: Command) -> Result {
+    eprintln!("\n==> {name}");
+    let started = Instant::now();
+    let status = command
+        .status()
+        .map_err(|err| format!("{name}: could not start: {err}"))?;
+    let secs = started.elapsed().as_secs_f64();
+    if status.success() {
+        eprintln!("==> {name}: ok ({secs:.1} s)");
+        Ok(())
+    } else {
+        Err(format!("{name}: failed ({status}) after {secs:.1} s"))
+    }
+}
+
+/// `cargo xtask test`: every test target, benches in test mode (each benchmark runs once, so a
+/// broken benchmark fails here), then doctests (which `--all-targets` leaves out).
+pub(crate) fn test() -> Result {
+    step(
+        "tests (lib, bins, integration, examples, benches in test mode)",
+        cargo(&["test", "--workspace", "--all-targets", "--locked"]),
+    )?;
+    step("doctests", cargo(&["test", "--workspace", "--doc", "--locked"]))
+}
+
+/// `cargo xtask ci`: what CI runs on a clean clone.
+pub(crate) fn ci() -> Result {
+    let started = Instant::now();
+    step("rustfmt", cargo(&["fmt", "--all", "--check"]))?;
+    step(
+        "clippy",
+        cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    test()?;
+    step("demo", cargo(&["xtask", "demo"]))?;
+    eprintln!(
+        "\nci: all steps passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
