@@ -153,7 +153,10 @@ fn print_table(measurements: &[Measurement]) {
         .max()
         .unwrap_or(9)
         .max(9);
-    println!("\n{:<width$}  {:>12}  {:>12}", "benchmark", "median", "mean");
+    println!(
+        "\n{:<width$}  {:>12}  {:>12}",
+        "benchmark", "median", "mean"
+    );
     println!("{}", "-".repeat(width + 28));
     for m in measurements {
         println!(

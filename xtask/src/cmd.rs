@@ -51,7 +51,10 @@ pub(crate) fn test() -> Result {
         "tests (lib, bins, integration, examples, benches in test mode)",
         cargo(&["test", "--workspace", "--all-targets", "--locked"]),
     )?;
-    step("doctests", cargo(&["test", "--workspace", "--doc", "--locked"]))
+    step(
+        "doctests",
+        cargo(&["test", "--workspace", "--doc", "--locked"]),
+    )
 }
 
 /// `cargo xtask ci`: what CI runs on a clean clone.
