@@ -1,1 +1,135 @@
-//! Deprecated nucleus_connector shim. (Being built: issue 6.)
+//! The `omni.kit.widget.nucleus_connector` API, kept alive as a deprecated shim over
+//! [`cm_manager`].
+//!
+//! Every function is `#[deprecated]`, delegates to the process-wide connection manager
+//! (started with `cm_manager::startup`), and logs a deprecation warning (tracing `warn`) the
+//! first time it is called in a process. `docs/MIGRATION.md` maps each call to its
+//! replacement. Differences from the original:
+//!
+//! * the old success event [`NUCLEUS_CONNECTION_SUCCEEDED_EVENT`] is **no longer emitted**;
+//!   observe `cm_manager::CONNECTION_SUCCEEDED_EVENT` instead;
+//! * old success callbacks took `(name, url, server_type)`; [`wrap_success_callback`] adapts
+//!   them to the new `(name, url, server_id)` shape, passing `"omniverse"` as `server_type`.
+//!
+//! ```
+//! #![allow(deprecated)]
+//! // Before `cm_manager::startup` the shim, like the manager, does nothing.
+//! assert!(!cm_compat_nucleus::connect("srv", "omniverse://srv/", None, None));
+//! ```
+
+mod callbacks;
+mod deprecation;
+
+use cm_manager::dialogs::AddServerDialog;
+
+pub use callbacks::{
+    LegacyFailed, LegacyReconnectFailed, LegacyReconnectSuccess, LegacySuccess,
+    wrap_success_callback,
+};
+use deprecation::warn_once;
+
+/// The old success event name. **No longer emitted**: observe
+/// `cm_manager::CONNECTION_SUCCEEDED_EVENT` (payload `url`, `server_url`).
+#[deprecated(note = "no longer emitted; observe cm_manager::CONNECTION_SUCCEEDED_EVENT")]
+pub const NUCLEUS_CONNECTION_SUCCEEDED_EVENT: &str =
+    "omni.kit.widget.nucleus_connector.CONNECTION_SUCCEEDED";
+
+/// Connects to `url` in the background and calls `on_success_fn(name, url, "omniverse")` or
+/// `on_failed_fn(name, url)`. Shows the manager's connecting progress model meanwhile.
+/// Returns whether the attempt was started (false before `cm_manager::startup`, after which
+/// `on_failed_fn` is called at once).
+#[deprecated(note = "use cm_manager::ensure_connection (or ManagerHandle::ensure_connection_with)")]
+pub fn connect(
+    name: &str,
+    url: &str,
+    on_success_fn: Option<LegacySuccess>,
+    on_failed_fn: Option<LegacyFailed>,
+) -> bool {
+    warn_once(&deprecation::CONNECT, "connect", "cm_manager::ensure_connection");
+    let (name, url) = (name.to_owned(), url.to_owned());
+    let Some(manager) = cm_manager::get_instance() else {
+        if let Some(on_failed) = on_failed_fn {
+            on_failed(&name, &url);
+        }
+        return false;
+    };
+    let worker = manager.clone();
+    manager.spawn(async move {
+        let options = cm_manager::EnsureOptions {
+            show_connecting_dialog: true,
+        };
+        match worker.ensure_connection_with(&url, options).await {
+            Ok(_) => {
+                if let Some(on_success) = on_success_fn {
+                    on_success.call(&name, &url, "omniverse");
+                }
+            }
+            Err(error) => {
+                tracing::debug!(%error, "legacy connect failed");
+                if let Some(on_failed) = on_failed_fn {
+                    on_failed(&name, &url);
+                }
+            }
+        }
+    })
+}
+
+/// Opens the add-Nucleus-server dialog; see `cm_manager::show_add_nucleus_server_dialog`.
+/// `on_failed_fn` gets empty name and URL on cancel, as the dialog has no server then.
+#[deprecated(note = "use cm_manager::show_add_nucleus_server_dialog (http/discovery: show_add_http_server_dialog, show_add_discovery_server_dialog)")]
+pub fn connect_with_dialog(
+    on_success_fn: Option<LegacySuccess>,
+    on_failed_fn: Option<LegacyFailed>,
+) -> Option<AddServerDialog> {
+    warn_once(
+        &deprecation::CONNECT_WITH_DIALOG,
+        "connect_with_dialog",
+        "cm_manager::show_add_nucleus_server_dialog",
+    );
+    let on_success = on_success_fn.map(wrap_success_callback);
+    let on_failed = on_failed_fn.map(|f| -> cm_manager::dialogs::OnFailed { Box::new(move || f("", "")) });
+    cm_manager::show_add_nucleus_server_dialog(on_success, on_failed)
+}
+
+/// Reconnects to the Nucleus server of `url` in the background and calls `on_success_fn(url)`
+/// or `on_failed_fn(url)`. A no-op (false) for non-Nucleus URLs and before startup.
+#[deprecated(note = "use cm_manager::reconnect")]
+pub fn reconnect(
+    url: &str,
+    on_success_fn: Option<LegacyReconnectSuccess>,
+    on_failed_fn: Option<LegacyReconnectFailed>,
+) -> bool {
+    warn_once(&deprecation::RECONNECT, "reconnect", "cm_manager::reconnect");
+    let Some(manager) = cm_manager::get_instance() else {
+        return false;
+    };
+    if manager.connection_status(url).is_none() {
+        return false;
+    }
+    let url = url.to_owned();
+    let worker = manager.clone();
+    manager.spawn(async move {
+        match worker.reconnect_detailed(&url).await {
+            Ok(_) => {
+                if let Some(on_success) = on_success_fn {
+                    on_success(&url);
+                }
+            }
+            Err(_) => {
+                if let Some(on_failed) = on_failed_fn {
+                    on_failed(&url);
+                }
+            }
+        }
+    })
+}
+
+/// Signs out of the Nucleus server of `url` (blocking until done). A no-op for other URLs.
+#[deprecated(note = "use cm_manager::disconnect")]
+pub fn disconnect(url: &str) -> bool {
+    warn_once(&deprecation::DISCONNECT, "disconnect", "cm_manager::disconnect");
+    match cm_manager::get_instance() {
+        Some(manager) => manager.disconnect_blocking(url),
+        None => false,
+    }
+}

@@ -1,1 +1,83 @@
-//! The kernel event system. (Being built: issue 3.)
+//! # cm-events: the kernel event system
+//!
+//! A global, name-based event dispatcher in the style of Omniverse Kit's `carb.eventdispatcher`,
+//! with deferred per-run-loop message queues, aliases for legacy (Events 1.0) integer event types,
+//! run loops and the app lifecycle events. The core is plain Rust; the actix `EventBus` actor
+//! (feature `actix`, on by default) is a thin layer over it.
+//!
+//! * [`EventName`] / [`Key`]: interned strings; comparing is a pointer compare.
+//! * [`Payload`] of [`Variant`]s: small payloads live inline; `event["url"]` reads cheaply.
+//! * [`Dispatcher`] ([`dispatcher()`] is the global one): [`Dispatcher::observe`] returns an
+//!   [`ObserverGuard`]; [`Dispatcher::dispatch`] calls observers synchronously, in order.
+//! * [`Dispatcher::queue_event`] / [`queue_event`]: `name:immediate` now, `name` on the next pump
+//!   of a run loop's [`MessageQueue`].
+//! * [`RunLoop`] and [`App`]: update and lifecycle events ([`kernel_events`] has every name).
+//! * Legacy: [`type_from_string`], [`register_event_alias`], [`EventStream`].
+//!
+//! ```
+//! use cm_events::{Dispatcher, Payload, RunLoop};
+//! use std::sync::{Arc, Mutex};
+//!
+//! let d = Dispatcher::new(); // or cm_events::dispatcher() for the global one
+//! let mut main = RunLoop::main(&d).unwrap();
+//! let log = Arc::new(Mutex::new(Vec::new()));
+//!
+//! let l = log.clone();
+//! let _g1 = d.observe("ui", 0, "asset:loaded", None, move |e| {
+//!     l.lock().unwrap().push(format!("loaded {}", e["url"].as_str().unwrap_or("?")));
+//! });
+//! let l = log.clone();
+//! let _g2 = d.observe("ui", 0, "asset:loaded:immediate", None, move |_| l.lock().unwrap().push("now".into()));
+//! let l = log.clone();
+//! let _g3 = d.observe("frame", 0, "postUpdate", None, move |e| {
+//!     l.lock().unwrap().push(format!("frame {}", e["SWHFrameNumber"].as_i64().unwrap()));
+//! });
+//!
+//! d.dispatch("asset:loaded", Payload::new().with("url", "omniverse://a/"));
+//! d.queue_event("asset:loaded", Payload::new().with("url", "omniverse://b/"), None).unwrap();
+//! main.update(1.0 / 60.0).unwrap(); // update events, then the queued event
+//!
+//! assert_eq!(*log.lock().unwrap(), ["loaded omniverse://a/", "now", "frame 0", "loaded omniverse://b/"]);
+//! ```
+
+mod alias;
+mod app;
+mod dispatcher;
+mod error;
+mod event;
+mod guard;
+pub mod kernel_events;
+mod legacy_type;
+mod name;
+mod next_event;
+mod payload;
+mod queue;
+mod queue_event;
+mod runloop;
+mod stream;
+mod variant;
+
+#[cfg(feature = "actix")]
+pub mod actor;
+
+pub use alias::{EventAlias, LegacySide, register_event_alias, unregister_event_alias};
+pub use app::{App, AppHandle, AppStatus};
+pub use dispatcher::{Callback, Dispatcher, ObserveOptions, ObserverInfo, dispatcher};
+pub use error::{AliasError, LegacyPushError, NoAliasError, PayloadError, QueueError};
+pub use event::{Event, OwnedEvent};
+pub use guard::ObserverGuard;
+pub use legacy_type::{EventType, type_from_string};
+pub use name::{AsEventName, EventName, Key, MAX_NAMES};
+pub use next_event::NextEvent;
+pub use payload::{INLINE_ENTRIES, KeyLike, Payload};
+pub use queue::{GLOBAL_MESSAGE_BUS, Message, MessageQueue, QueueFactory, message_bus_name};
+pub use queue_event::queue_event;
+pub use runloop::{FIRST_FRAME_DT, MAIN_RUN_LOOP, RunLoop};
+pub use stream::{EventStream, LegacyEvent};
+pub use variant::Variant;
+
+/// [`Dispatcher::dispatch`] on the global dispatcher.
+#[inline]
+pub fn dispatch<N: AsEventName, P: std::borrow::Borrow<Payload>>(name: N, payload: P) -> usize {
+    dispatcher().dispatch(name, payload)
+}

@@ -1,0 +1,61 @@
+//! Min-of-N timing of the hot paths; steadier than criterion on a loaded machine.
+//! `cargo run --release -p cm-events --example quick_timing`
+use std::hint::black_box;
+use std::time::Instant;
+
+use cm_events::{Dispatcher, Event, EventName, Payload};
+
+fn body(e: &Event<'_>) {
+    black_box(e);
+}
+
+fn time(label: &str, mut f: impl FnMut()) {
+    const N: u32 = 2_000_000;
+    let mut best = f64::MAX;
+    for _ in 0..15 {
+        let t = Instant::now();
+        for _ in 0..N {
+            f();
+        }
+        best = best.min(t.elapsed().as_nanos() as f64 / f64::from(N));
+    }
+    println!("{label:40} {best:7.2} ns");
+}
+
+fn main() {
+    let d = Dispatcher::new();
+    let empty = Payload::new();
+    let zero = EventName::new("q.zero");
+    let one = EventName::new("q.one");
+    let sixteen = EventName::new("q.sixteen");
+    let _g1 = d.observe("o", 0, one, None, body);
+    let _g16: Vec<_> = (0..16).map(|i| d.observe("o", i, sixteen, None, body)).collect();
+    let v1: Vec<Box<dyn Fn(&Event<'_>) + Send + Sync>> = vec![Box::new(body)];
+    let v16: Vec<Box<dyn Fn(&Event<'_>) + Send + Sync>> = (0..16).map(|_| Box::new(body) as Box<_>).collect();
+    for _ in 0..2 {
+        time("dispatch_interned/0", || {
+            black_box(d.dispatch_event(black_box(zero), black_box(&empty)));
+        });
+        time("dispatch_str/0", || {
+            black_box(d.dispatch(black_box("q.zero"), black_box(&empty)));
+        });
+        time("dispatch_interned/1", || {
+            black_box(d.dispatch_event(black_box(one), black_box(&empty)));
+        });
+        time("vec/1", || {
+            let e = Event::new(black_box(one), black_box(&empty));
+            for f in &v1 {
+                f(&e);
+            }
+        });
+        time("dispatch_interned/16", || {
+            black_box(d.dispatch_event(black_box(sixteen), black_box(&empty)));
+        });
+        time("vec/16", || {
+            let e = Event::new(black_box(one), black_box(&empty));
+            for f in &v16 {
+                f(&e);
+            }
+        });
+    }
+}

@@ -1,0 +1,75 @@
+//! Asymmetric memory barriers.
+//!
+//! Dispatch (the hot, frequent side) publishes "I am dispatching / calling observer X" with plain
+//! stores and then reads the observer list and flags. Writers (observe, reset: rare) publish their
+//! change and then read what dispatchers published. That store-then-load pattern on both sides
+//! needs a StoreLoad barrier on both sides. Instead of paying a full fence on every dispatch, the
+//! fast side uses a compiler-only fence ([`light`]) and the rare side issues
+//! `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)` ([`heavy`]), which makes every running thread of
+//! the process execute a full barrier. This is the scheme used by userspace RCU and folly's
+//! asymmetric fences. Where `membarrier` is unavailable (non-Linux, or blocked by seccomp) both
+//! sides fall back to real `SeqCst` fences: slower dispatch, same guarantees.
+
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering, compiler_fence, fence};
+
+static ASYMMETRIC: AtomicBool = AtomicBool::new(false);
+static INIT: Once = Once::new();
+
+/// Decides the barrier mode once. Must run before a thread relies on [`light`] (the thread-record
+/// registration calls it) and before every [`heavy`].
+pub(crate) fn init() {
+    INIT.call_once(|| ASYMMETRIC.store(register_membarrier(), Ordering::Relaxed));
+}
+
+/// True when dispatch runs with compiler-only fences.
+pub(crate) fn is_asymmetric() -> bool {
+    init();
+    ASYMMETRIC.load(Ordering::Relaxed)
+}
+
+/// The dispatch-side barrier: orders this thread's earlier stores before its later loads.
+#[inline(always)]
+pub(crate) fn light() {
+    if ASYMMETRIC.load(Ordering::Relaxed) {
+        compiler_fence(Ordering::SeqCst);
+    } else {
+        fence(Ordering::SeqCst);
+    }
+}
+
+/// The writer-side barrier: after it returns, every store another thread made before its last
+/// [`light`] is visible here, and our earlier stores are visible to its later loads.
+pub(crate) fn heavy() {
+    init();
+    if ASYMMETRIC.load(Ordering::Relaxed) && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0 {
+        return;
+    }
+    fence(Ordering::SeqCst);
+}
+
+const MEMBARRIER_CMD_QUERY: i32 = 0;
+const MEMBARRIER_CMD_PRIVATE_EXPEDITED: i32 = 1 << 3;
+const MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED: i32 = 1 << 4;
+
+#[cfg(target_os = "linux")]
+fn membarrier(cmd: i32) -> i64 {
+    // SAFETY: membarrier takes (cmd, flags, cpu_id) integers and touches no user memory.
+    unsafe { libc::syscall(libc::SYS_membarrier, cmd, 0, 0) }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn membarrier(_cmd: i32) -> i64 {
+    -1
+}
+
+fn register_membarrier() -> bool {
+    if std::env::var_os("CM_EVENTS_NO_MEMBARRIER").is_some() {
+        return false;
+    }
+    let supported = membarrier(MEMBARRIER_CMD_QUERY);
+    if supported < 0 || supported & i64::from(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0 {
+        return false;
+    }
+    membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0
+}

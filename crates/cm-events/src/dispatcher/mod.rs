@@ -1,0 +1,515 @@
+//! The [`Dispatcher`] (the `IEventDispatcher` counterpart): observe and dispatch events by name.
+//!
+//! # How a dispatch runs
+//! * The interned name's id indexes a dense slot table; a slot holds a pointer to an immutable,
+//!   sorted observer list. No observers: one null check (a few loads in all).
+//! * Otherwise the thread marks itself "in a dispatch" in its own [`thread_record`] with plain
+//!   stores (no atomic read-modify-write), re-reads the list, and for each observer stores "calling
+//!   X", checks X's removed / enabled flags and filter, and calls it inside `catch_unwind`.
+//! * Changes (observe, reset, reorder) build a new list under a per-dispatcher write lock and swap
+//!   it in. The old list is freed after every dispatch that might read it has ended.
+//!
+//! # Guarantees
+//! * Lower `order` first; equal orders in registration order.
+//! * An observer added during a dispatch is not called by that dispatch (the dispatch iterates the
+//!   list it loaded). Recursive dispatch from an observer works; `dispatch` returns how many
+//!   observers *it* called.
+//! * After [`ObserverGuard::reset`] returns the callback never runs again; reset waits for other
+//!   threads currently inside that callback, but not for the current thread (an observer may reset
+//!   itself). Two threads that reset each other's *currently running* observers from inside those
+//!   observers would wait for each other; don't.
+//! * No lock is held while an observer runs. A panicking observer is caught and logged (with its
+//!   observer name) and the remaining observers still run.
+
+pub(crate) mod barrier;
+pub(crate) mod observer;
+pub(crate) mod reclaim;
+pub(crate) mod slots;
+pub(crate) mod thread_record;
+
+use std::borrow::Borrow;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::Mutex;
+
+use crate::alias::AliasTable;
+use crate::event::Event;
+use crate::guard::ObserverGuard;
+use crate::legacy_type::EventType;
+use crate::name::{AsEventName, EventName, Key};
+use crate::payload::Payload;
+use crate::queue::QueueFactory;
+
+pub use observer::{Callback, ObserveOptions, ObserverInfo};
+use observer::{Observer, ObserverList};
+use reclaim::Reclaimer;
+use slots::{Slot, SlotTable};
+use thread_record::MAX_DEPTH;
+
+/// The event dispatcher. Cloning is cheap and yields a handle to the same dispatcher.
+///
+/// ```
+/// use cm_events::{Dispatcher, Payload};
+/// use std::sync::{Arc, Mutex};
+///
+/// let d = Dispatcher::new();
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let s = seen.clone();
+/// let _late = d.observe("late", 10, "job:done", None, move |e| s.lock().unwrap().push(format!("late {}", e["id"].as_i64().unwrap())));
+/// let s = seen.clone();
+/// let _early = d.observe("early", -5, "job:done", Some(Payload::new().with("id", 7)), move |_| s.lock().unwrap().push("early".into()));
+///
+/// assert_eq!(d.dispatch("job:done", Payload::new().with("id", 7)), 2);
+/// assert_eq!(d.dispatch("job:done", Payload::new().with("id", 8)), 1); // filter skips "early"
+/// assert_eq!(*seen.lock().unwrap(), ["early", "late 7", "late 8"]);
+/// ```
+#[derive(Clone)]
+pub struct Dispatcher {
+    pub(crate) inner: Arc<DispatcherInner>,
+}
+
+pub(crate) struct DispatcherInner {
+    slots: SlotTable,
+    write_lock: Mutex<()>,
+    reclaimer: Reclaimer,
+    next_seq: AtomicU64,
+    pub(crate) queues: QueueFactory,
+    pub(crate) aliases: AliasTable,
+}
+
+static GLOBAL: OnceLock<Dispatcher> = OnceLock::new();
+
+/// The process-wide dispatcher.
+pub fn dispatcher() -> &'static Dispatcher {
+    GLOBAL.get_or_init(Dispatcher::new)
+}
+
+impl Default for Dispatcher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field("ptr", &Arc::as_ptr(&self.inner))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Dispatcher {
+    /// A private dispatcher (its own observers, queues and aliases; names are interned globally).
+    pub fn new() -> Self {
+        Dispatcher {
+            inner: Arc::new(DispatcherInner {
+                slots: SlotTable::new(),
+                write_lock: Mutex::new(()),
+                reclaimer: Reclaimer::default(),
+                next_seq: AtomicU64::new(0),
+                queues: QueueFactory::default(),
+                aliases: AliasTable::default(),
+            }),
+        }
+    }
+
+    /// True when `self` and `other` are handles to the same dispatcher.
+    pub fn ptr_eq(&self, other: &Dispatcher) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Dispatches `name` with `payload` to its observers; returns how many were called.
+    ///
+    /// `name` may be an [`EventName`] (no hashing) or a string (one hash lookup; a string that was
+    /// never interned has no observers and returns 0 without interning it).
+    #[inline]
+    pub fn dispatch<N: AsEventName, P: Borrow<Payload>>(&self, name: N, payload: P) -> usize {
+        match name.lookup_name() {
+            Some(n) => self.dispatch_event(n, payload.borrow()),
+            None => 0,
+        }
+    }
+
+    /// Dispatches a pre-interned name: the fastest entry point.
+    #[inline(always)]
+    pub fn dispatch_event(&self, name: EventName, payload: &Payload) -> usize {
+        self.dispatch_typed(name, payload, None)
+    }
+
+    #[inline(always)]
+    pub(crate) fn dispatch_typed(
+        &self,
+        name: EventName,
+        payload: &Payload,
+        legacy: Option<EventType>,
+    ) -> usize {
+        let Some(slot) = self.inner.slots.get(name.id()) else {
+            return 0;
+        };
+        if slot.list.load(Ordering::Relaxed).is_null() {
+            return 0;
+        }
+        dispatch_to_slot(slot, Event::with_legacy_type(name, payload, legacy))
+    }
+
+    /// Observes `event_name`: `callback` runs on every dispatch of it whose payload contains at
+    /// least the `filter`'s key/value pairs. Lower `order` runs first. Observation stops when the
+    /// returned guard is dropped or reset.
+    pub fn observe<N, F>(
+        &self,
+        observer_name: impl Into<Key>,
+        order: i64,
+        event_name: N,
+        filter: Option<Payload>,
+        callback: F,
+    ) -> ObserverGuard
+    where
+        N: AsEventName,
+        F: Fn(&Event<'_>) + Send + Sync + 'static,
+    {
+        self.observe_with(
+            observer_name,
+            event_name,
+            ObserveOptions {
+                order,
+                filter,
+                ..ObserveOptions::default()
+            },
+            callback,
+        )
+    }
+
+    /// [`Dispatcher::observe`] with all options (e.g. `ignore_consume`, start disabled).
+    pub fn observe_with<N, F>(
+        &self,
+        observer_name: impl Into<Key>,
+        event_name: N,
+        options: ObserveOptions,
+        callback: F,
+    ) -> ObserverGuard
+    where
+        N: AsEventName,
+        F: Fn(&Event<'_>) + Send + Sync + 'static,
+    {
+        let event = event_name.to_event_name();
+        let observer = Arc::new(Observer {
+            callback: Box::new(callback),
+            name: observer_name.into(),
+            event,
+            filter: options.filter.filter(|f| !f.is_empty()),
+            order: AtomicI64::new(options.order),
+            seq: self.inner.next_seq.fetch_add(1, Ordering::Relaxed),
+            enabled: AtomicBool::new(!options.disabled),
+            removed: AtomicBool::new(false),
+            ignore_consume: options.ignore_consume,
+        });
+        let retired = {
+            let _w = self.inner.write_lock.lock();
+            let slot = self.inner.slots.get_or_create(event.id());
+            let mut observers = self.inner.current_observers(slot);
+            observers.push(observer.clone());
+            self.inner.publish(slot, observers)
+        };
+        self.inner.retire(retired);
+        ObserverGuard::new(self.inner.clone(), observer)
+    }
+
+    /// True when `event_name` has a live observer. With a filter: one whose own filter is satisfied
+    /// by `filter` (i.e. that a dispatch with that payload would call, ignoring enabled state).
+    pub fn has_observers<N: AsEventName>(&self, event_name: N, filter: Option<&Payload>) -> bool {
+        let Some(name) = event_name.lookup_name() else {
+            return false;
+        };
+        let Some(slot) = self.inner.slots.get(name.id()) else {
+            return false;
+        };
+        if slot.list.load(Ordering::Acquire).is_null() {
+            return false;
+        }
+        let _w = self.inner.write_lock.lock();
+        self.inner.current_observers(slot).iter().any(|o| {
+            !o.removed.load(Ordering::Relaxed)
+                && match (filter, &o.filter) {
+                    (None, _) | (_, None) => true,
+                    (Some(p), Some(f)) => p.contains_all(f),
+                }
+        })
+    }
+
+    /// The observers of `event_name`, in call order.
+    pub fn get_observers<N: AsEventName>(&self, event_name: N) -> Vec<ObserverInfo> {
+        let Some(slot) = event_name
+            .lookup_name()
+            .and_then(|n| self.inner.slots.get(n.id()))
+        else {
+            return Vec::new();
+        };
+        let _w = self.inner.write_lock.lock();
+        self.inner
+            .current_observers(slot)
+            .iter()
+            .map(|o| ObserverInfo::of(o))
+            .collect()
+    }
+
+    /// Removes every observer of `event_name` (their guards become inert); waits like
+    /// [`ObserverGuard::reset`]. Returns how many were removed.
+    pub fn remove_all_observers_for<N: AsEventName>(&self, event_name: N) -> usize {
+        let Some(slot) = event_name
+            .lookup_name()
+            .and_then(|n| self.inner.slots.get(n.id()))
+        else {
+            return 0;
+        };
+        let (removed, retired) = {
+            let _w = self.inner.write_lock.lock();
+            let observers = self.inner.current_observers(slot);
+            for o in &observers {
+                o.removed.store(true, Ordering::SeqCst);
+            }
+            (observers, self.inner.publish(slot, Vec::new()))
+        };
+        self.inner.retire(retired);
+        barrier::heavy();
+        for o in &removed {
+            wait_until_not_calling(o);
+        }
+        removed.len()
+    }
+
+    /// True while some thread is dispatching `event_name` (calling its observers).
+    pub fn is_dispatching<N: AsEventName>(&self, event_name: N) -> bool {
+        let Some(slot) = event_name
+            .lookup_name()
+            .and_then(|n| self.inner.slots.get(n.id()))
+        else {
+            return false;
+        };
+        let target = std::ptr::from_ref(slot).cast_mut();
+        let mut found = false;
+        thread_record::for_each(|r| {
+            let depth = r.depth.load(Ordering::Acquire).min(MAX_DEPTH);
+            found |= r.slots[..depth]
+                .iter()
+                .any(|s| s.load(Ordering::Acquire) == target);
+        });
+        found
+    }
+
+    /// Frees replaced observer lists whose readers have all finished (also happens automatically).
+    pub fn collect_garbage(&self) {
+        self.inner.reclaimer.collect();
+    }
+
+    /// Replaced observer lists not yet freed (diagnostics).
+    pub fn pending_garbage(&self) -> usize {
+        self.inner.reclaimer.pending()
+    }
+
+    /// True when dispatch uses compiler-only fences (Linux `membarrier` available); otherwise every
+    /// dispatch pays real fences.
+    pub fn uses_asymmetric_barriers() -> bool {
+        barrier::is_asymmetric()
+    }
+}
+
+/// Calls the observers of `slot` (which had a non-null list a moment ago).
+#[inline]
+fn dispatch_to_slot(slot: &Slot, event: Event<'_>) -> usize {
+    let rec = thread_record::current();
+    let depth = rec.depth.load(Ordering::Relaxed);
+    let outer_word = if depth == 0 {
+        // generation += 1, active = 1
+        let w = rec.word.load(Ordering::Relaxed) + 3;
+        rec.word.store(w, Ordering::Relaxed);
+        Some(w)
+    } else {
+        None
+    };
+    rec.depth.store(depth + 1, Ordering::Relaxed);
+    let itemised = depth < MAX_DEPTH;
+    if itemised {
+        rec.slots[depth].store(std::ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
+    }
+    barrier::light();
+    let list = slot.list.load(Ordering::Acquire);
+    let mut called = 0;
+    // SAFETY: the list was loaded after this thread published "active" (word) and a barrier; a
+    // writer that unpublishes it retires it and frees it only after this record's word changes,
+    // which happens below, after the last use.
+    if let Some(list) = unsafe { list.as_ref() } {
+        let payload = event.payload();
+        for obs in list.observers.iter() {
+            if event.is_consumed() && !obs.ignore_consume {
+                continue;
+            }
+
+            if itemised {
+                rec.calling[depth].store(Arc::as_ptr(obs).cast_mut(), Ordering::Relaxed);
+            }
+            if obs.removed.load(Ordering::Relaxed) || !obs.enabled.load(Ordering::Relaxed) {
+                continue;
+            }
+            if let Some(filter) = &obs.filter
+                && !payload.contains_all(filter)
+            {
+                continue;
+            }
+            called += 1;
+            invoke(obs, &event);
+        }
+    }
+    if itemised {
+        rec.calling[depth].store(std::ptr::null_mut(), Ordering::Release);
+        rec.slots[depth].store(std::ptr::null_mut(), Ordering::Release);
+    }
+    rec.depth.store(depth, Ordering::Release);
+    if let Some(w) = outer_word {
+        rec.word.store(w - 1, Ordering::Release);
+    }
+    called
+}
+
+#[inline(always)]
+fn invoke(obs: &Observer, event: &Event<'_>) {
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(|| (obs.callback)(event))) {
+        report_panic(obs, event, panic.as_ref());
+    }
+}
+
+#[cold]
+fn report_panic(obs: &Observer, event: &Event<'_>, panic: &(dyn std::any::Any + Send)) {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("<non-string panic payload>");
+    tracing::error!(
+        observer = obs.name.as_str(),
+        event = event.name().as_str(),
+        "event observer {:?} panicked while handling {:?}: {message}",
+        obs.name.as_str(),
+        event.name().as_str()
+    );
+}
+
+/// Waits until no other thread is inside `obs`'s callback. Call after a heavy barrier that
+/// followed setting `obs.removed`.
+pub(crate) fn wait_until_not_calling(obs: &Observer) {
+    let target = std::ptr::from_ref(obs).cast_mut();
+    let me = thread_record::current_if_registered();
+    for r in thread_record::all() {
+        if me.is_some_and(|m| std::ptr::eq(m, r)) {
+            continue;
+        }
+        if r.depth.load(Ordering::Acquire) > MAX_DEPTH {
+            let w = r.word.load(Ordering::Acquire);
+            if w & 1 == 1 {
+                spin_while(|| r.still_in(w));
+            }
+            continue;
+        }
+        for c in &r.calling {
+            spin_while(|| c.load(Ordering::Acquire) == target);
+        }
+    }
+}
+
+fn spin_while(mut cond: impl FnMut() -> bool) {
+    let mut spins = 0u32;
+    while cond() {
+        spins += 1;
+        if spins < 64 {
+            std::hint::spin_loop();
+        } else if spins < 256 {
+            std::thread::yield_now();
+        } else {
+            std::thread::sleep(std::time::Duration::from_micros(50));
+        }
+    }
+}
+
+impl DispatcherInner {
+    /// The slot's current observers. Caller holds the write lock.
+    fn current_observers(&self, slot: &Slot) -> Vec<Arc<Observer>> {
+        let list = slot.list.load(Ordering::Acquire);
+        // SAFETY: lists are only replaced (and retired) under the write lock, which the caller
+        // holds, so the current list stays alive for this call.
+        unsafe { list.as_ref() }.map_or_else(Vec::new, |l| l.observers.to_vec())
+    }
+
+    /// Publishes a new sorted list for `slot` (null when empty); returns the old list to retire
+    /// once the write lock is released. Caller holds the write lock.
+    fn publish(&self, slot: &Slot, observers: Vec<Arc<Observer>>) -> Option<Box<ObserverList>> {
+        let new = if observers.is_empty() {
+            std::ptr::null_mut()
+        } else {
+            Box::into_raw(ObserverList::sorted(observers))
+        };
+        let old = slot.list.swap(new, Ordering::AcqRel);
+        // SAFETY: non-null list pointers in slots come from Box::into_raw above and are owned by
+        // the slot; swapping it out transfers that ownership to us.
+        (!old.is_null()).then(|| unsafe { Box::from_raw(old) })
+    }
+
+    fn retire(&self, list: Option<Box<ObserverList>>) {
+        if let Some(list) = list {
+            self.reclaimer.retire(list);
+        }
+    }
+
+    /// Stops `obs`: unpublishes it and waits for other threads inside its callback.
+    pub(crate) fn remove(&self, obs: &Arc<Observer>) {
+        obs.removed.store(true, Ordering::SeqCst);
+        let retired = {
+            let _w = self.write_lock.lock();
+            match self.slots.get(obs.event.id()) {
+                Some(slot) => {
+                    let observers = self.current_observers(slot);
+                    if observers.iter().any(|o| Arc::ptr_eq(o, obs)) {
+                        let rest = observers
+                            .into_iter()
+                            .filter(|o| !Arc::ptr_eq(o, obs))
+                            .collect();
+                        self.publish(slot, rest)
+                    } else {
+                        None
+                    }
+                }
+                None => None,
+            }
+        };
+        self.retire(retired);
+        barrier::heavy();
+        wait_until_not_calling(obs);
+    }
+
+    /// Re-sorts `obs`'s event list after an order change.
+    pub(crate) fn set_order(&self, obs: &Arc<Observer>, order: i64) {
+        let retired = {
+            let _w = self.write_lock.lock();
+            obs.order.store(order, Ordering::Relaxed);
+            match self.slots.get(obs.event.id()) {
+                Some(slot) if !obs.removed.load(Ordering::Relaxed) => {
+                    let observers = self.current_observers(slot);
+                    self.publish(slot, observers)
+                }
+                _ => None,
+            }
+        };
+        self.retire(retired);
+    }
+}
+
+impl Drop for DispatcherInner {
+    fn drop(&mut self) {
+        // No dispatch can run: every dispatch borrows the dispatcher and every guard owns it.
+        self.slots.for_each_list(|list| {
+            // SAFETY: slot lists are owned Box::into_raw pointers; nothing else can reach them.
+            drop(unsafe { Box::from_raw(list) });
+        });
+        self.reclaimer.free_all();
+    }
+}

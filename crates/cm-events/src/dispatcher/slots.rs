@@ -1,0 +1,98 @@
+//! The dense per-event slot table, indexed by the interned name id.
+//!
+//! Two levels: a fixed array of chunk pointers inside the dispatcher, each chunk 1024 slots
+//! allocated when the first observer of a name in that range registers. Finding a slot is two
+//! dependent loads; a slot with no observers holds a null list pointer, so dispatching to nobody is
+//! those loads plus a null check.
+
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use crate::name::MAX_NAMES;
+
+use super::observer::ObserverList;
+
+const CHUNK_BITS: u32 = 10;
+const CHUNK_LEN: usize = 1 << CHUNK_BITS;
+pub(crate) const CHUNK_COUNT: usize = MAX_NAMES / CHUNK_LEN;
+
+/// The observers of one event name.
+pub(crate) struct Slot {
+    /// Null when nobody observes. Otherwise a `Box<ObserverList>` owned by this slot; replaced
+    /// lists are retired through the reclaimer.
+    pub(crate) list: AtomicPtr<ObserverList>,
+}
+
+pub(crate) struct Chunk {
+    slots: [Slot; CHUNK_LEN],
+}
+
+pub(crate) struct SlotTable {
+    chunks: Box<[AtomicPtr<Chunk>]>,
+}
+
+impl SlotTable {
+    pub(crate) fn new() -> Self {
+        SlotTable {
+            chunks: (0..CHUNK_COUNT)
+                .map(|_| AtomicPtr::new(std::ptr::null_mut()))
+                .collect(),
+        }
+    }
+
+    /// The slot for `id` if its chunk exists.
+    #[inline(always)]
+    pub(crate) fn get(&self, id: u32) -> Option<&Slot> {
+        let id = id as usize;
+        let chunk = self.chunks.get(id >> CHUNK_BITS)?.load(Ordering::Acquire);
+        // SAFETY: chunks are published with Release after full initialisation and freed only in
+        // `Drop`, which needs `&mut self`.
+        let chunk = unsafe { chunk.as_ref() }?;
+        Some(&chunk.slots[id & (CHUNK_LEN - 1)])
+    }
+
+    /// The slot for `id`, allocating its chunk. Callers hold the dispatcher's write lock.
+    pub(crate) fn get_or_create(&self, id: u32) -> &Slot {
+        let idx = id as usize >> CHUNK_BITS;
+        let cell = &self.chunks[idx];
+        if cell.load(Ordering::Acquire).is_null() {
+            let chunk = Box::new(Chunk {
+                slots: std::array::from_fn(|_| Slot {
+                    list: AtomicPtr::new(std::ptr::null_mut()),
+                }),
+            });
+            cell.store(Box::into_raw(chunk), Ordering::Release);
+        }
+        match self.get(id) {
+            Some(slot) => slot,
+            None => unreachable!("chunk {idx} was just published"),
+        }
+    }
+
+    /// Every non-empty slot (for teardown and diagnostics).
+    pub(crate) fn for_each_list(&mut self, mut f: impl FnMut(*mut ObserverList)) {
+        for cell in self.chunks.iter() {
+            // SAFETY: `&mut self` excludes concurrent readers; chunks are valid until freed below.
+            if let Some(chunk) = unsafe { cell.load(Ordering::Acquire).as_ref() } {
+                for slot in &chunk.slots {
+                    let list = slot.list.load(Ordering::Acquire);
+                    if !list.is_null() {
+                        f(list);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Drop for SlotTable {
+    fn drop(&mut self) {
+        for cell in self.chunks.iter() {
+            let chunk = cell.swap(std::ptr::null_mut(), Ordering::AcqRel);
+            if !chunk.is_null() {
+                // SAFETY: the chunk came from Box::into_raw in `get_or_create` and nobody can
+                // reach it any more (`&mut self`).
+                drop(unsafe { Box::from_raw(chunk) });
+            }
+        }
+    }
+}

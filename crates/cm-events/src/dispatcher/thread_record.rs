@@ -1,0 +1,132 @@
+//! Per-thread dispatch records: what each thread is dispatching right now.
+//!
+//! Every thread that dispatches owns one [`ThreadRecord`] (claimed on first use, released for
+//! reuse when the thread exits). Only the owner writes it, with plain (relaxed) stores, so the hot
+//! path has no read-modify-write and no shared cache line. Writers read all records after a
+//! [`super::barrier::heavy`] to learn:
+//!
+//! * `word`: `generation << 1 | active` of the outermost dispatch. The observer-list reclaimer
+//!   waits for every active word it saw to change (a grace period, as in RCU).
+//! * `calling[d]`: the observer being called at nesting depth `d`. `reset()` waits while another
+//!   thread has the reset observer anywhere on its dispatch stack.
+//! * `slots[d]`: the event slot being dispatched at depth `d` (for `is_dispatching`).
+//!
+//! Nesting deeper than [`MAX_DEPTH`] is not itemised; a waiter then falls back to waiting for the
+//! whole outermost dispatch of that thread.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+
+use parking_lot::Mutex;
+
+use super::barrier;
+use super::observer::Observer;
+use super::slots::Slot;
+
+/// Itemised nesting depth of recursive dispatch.
+pub(crate) const MAX_DEPTH: usize = 32;
+
+pub(crate) struct ThreadRecord {
+    pub(crate) word: AtomicU64,
+    pub(crate) depth: AtomicUsize,
+    pub(crate) slots: [AtomicPtr<Slot>; MAX_DEPTH],
+    pub(crate) calling: [AtomicPtr<Observer>; MAX_DEPTH],
+    claimed: AtomicBool,
+}
+
+impl ThreadRecord {
+    fn new() -> Self {
+        ThreadRecord {
+            word: AtomicU64::new(0),
+            depth: AtomicUsize::new(0),
+            slots: std::array::from_fn(|_| AtomicPtr::new(std::ptr::null_mut())),
+            calling: std::array::from_fn(|_| AtomicPtr::new(std::ptr::null_mut())),
+            claimed: AtomicBool::new(true),
+        }
+    }
+
+    /// True while this record's thread is inside a dispatch that started at `word`.
+    pub(crate) fn still_in(&self, word: u64) -> bool {
+        self.word.load(Ordering::Acquire) == word
+    }
+}
+
+/// All records ever created (records are reused, never freed).
+static RECORDS: Mutex<Vec<&'static ThreadRecord>> = Mutex::new(Vec::new());
+
+thread_local! {
+    // No destructor, so access is a plain TLS read.
+    static CURRENT: Cell<*const ThreadRecord> = const { Cell::new(std::ptr::null()) };
+    static RELEASER: Releaser = const { Releaser { record: Cell::new(std::ptr::null()) } };
+}
+
+/// Releases the thread's record for reuse when the thread exits.
+struct Releaser {
+    record: Cell<*const ThreadRecord>,
+}
+
+impl Drop for Releaser {
+    fn drop(&mut self) {
+        let _ = CURRENT.try_with(|c| c.set(std::ptr::null()));
+        // SAFETY: records are leaked and never freed.
+        if let Some(rec) = unsafe { self.record.get().as_ref() } {
+            rec.claimed.store(false, Ordering::Release);
+        }
+    }
+}
+
+/// This thread's record, claiming one on first use.
+#[inline(always)]
+pub(crate) fn current() -> &'static ThreadRecord {
+    let ptr = CURRENT.with(Cell::get);
+    // SAFETY: records are leaked `Box`es that live for the process; CURRENT only holds such
+    // pointers (or null).
+    match unsafe { ptr.as_ref() } {
+        Some(rec) => rec,
+        None => register(),
+    }
+}
+
+/// This thread's record if it has one (without claiming).
+pub(crate) fn current_if_registered() -> Option<&'static ThreadRecord> {
+    let ptr = CURRENT.try_with(Cell::get).ok()?;
+    // SAFETY: see `current`.
+    unsafe { ptr.as_ref() }
+}
+
+#[cold]
+fn register() -> &'static ThreadRecord {
+    barrier::init();
+    let rec = {
+        let mut records = RECORDS.lock();
+        let free = records.iter().copied().find(|r| {
+            r.claimed
+                .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+        });
+        match free {
+            Some(r) => r,
+            None => {
+                let r: &'static ThreadRecord = Box::leak(Box::new(ThreadRecord::new()));
+                records.push(r);
+                r
+            }
+        }
+    };
+    let _ = CURRENT.try_with(|c| c.set(rec));
+    // If the thread is already tearing down its TLS, the record simply stays claimed.
+    let _ = RELEASER.try_with(|r| r.record.set(rec));
+    rec
+}
+
+/// A snapshot of all records (for writers; call after a heavy barrier).
+pub(crate) fn all() -> Vec<&'static ThreadRecord> {
+    RECORDS.lock().clone()
+}
+
+/// Calls `f` for each record without copying the list.
+pub(crate) fn for_each(mut f: impl FnMut(&'static ThreadRecord)) {
+    for r in RECORDS.lock().iter() {
+        f(r);
+    }
+}

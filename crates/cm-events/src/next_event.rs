@@ -1,0 +1,61 @@
+//! [`Dispatcher::next_event`]: await the next dispatch of an event (for tokio / async users).
+//!
+//! The observer is registered when `next_event` is called, not when the future is first polled,
+//! so an event dispatched in between is not missed. Dropping the future unregisters it.
+//!
+//! ```
+//! use cm_events::{Dispatcher, Payload};
+//! let d = Dispatcher::new();
+//! let next = d.next_event("job:done", None);
+//! d.dispatch("job:done", Payload::new().with("id", 1));
+//! let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+//! let event = rt.block_on(next).unwrap();
+//! assert_eq!(event.payload["id"].as_i64(), Some(1));
+//! ```
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use parking_lot::Mutex;
+use tokio::sync::oneshot;
+
+use crate::dispatcher::Dispatcher;
+use crate::event::OwnedEvent;
+use crate::guard::ObserverGuard;
+use crate::name::AsEventName;
+use crate::payload::Payload;
+
+/// Future of [`Dispatcher::next_event`]. Resolves to `None` if the observer was removed (e.g. by
+/// `remove_all_observers_for`) before an event arrived.
+#[must_use = "futures do nothing unless awaited"]
+#[derive(Debug)]
+pub struct NextEvent {
+    rx: oneshot::Receiver<OwnedEvent>,
+    _guard: ObserverGuard,
+}
+
+impl Future for NextEvent {
+    type Output = Option<OwnedEvent>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.rx).poll(cx).map(Result::ok)
+    }
+}
+
+impl Dispatcher {
+    /// A future resolving to the next dispatch of `name` whose payload matches `filter`.
+    pub fn next_event(&self, name: impl AsEventName, filter: Option<Payload>) -> NextEvent {
+        let (tx, rx) = oneshot::channel();
+        let tx = Mutex::new(Some(tx));
+        let guard = self.observe("next_event", i64::MAX, name, filter, move |e| {
+            if let Some(tx) = tx.lock().take() {
+                let _ = tx.send(OwnedEvent {
+                    name: e.name(),
+                    payload: e.payload().clone(),
+                });
+            }
+        });
+        NextEvent { rx, _guard: guard }
+    }
+}

@@ -1,0 +1,323 @@
+//! Authentication callbacks: where a storage client gets credentials from.
+//!
+//! Two callbacks, as in omni.client:
+//!
+//! * the **authentication callback**, registered for a URL prefix, is asked for credentials when
+//!   a server rejects a request (HTTP 401). It answers with an [`AuthAnswer`]: nothing
+//!   (`None`: fall back to the interactive sign-in), `Abort`, a bearer `Token`, or a user name
+//!   and password. The longest matching prefix wins; with no match the answer is `None`.
+//! * the **message-box callback** is told [`SignInPrompt::Show`] with a [`SignInHandle`] while an
+//!   interactive (browser) sign-in is pending, and [`SignInPrompt::Hide`] when it ends. A UI shows
+//!   "sign in with your browser… [Cancel]" and calls [`AuthCallbacks::cancel_sign_in`] on cancel.
+//!   Whatever completes the browser flow calls [`AuthCallbacks::complete_sign_in`].
+//!
+//! Credentials live in memory only: [`Secret`] never prints its content (`Debug` shows
+//! `REDACTED`, there is no `Display`) and nothing here is persisted or logged.
+//!
+//! ```
+//! use cm_manager::{AuthAnswer, AuthCallbacks, Secret};
+//!
+//! let callbacks = AuthCallbacks::new();
+//! let _id = callbacks.register_auth_callback("omniverse://studio/", |request| {
+//!     assert!(request.server_url.starts_with("omniverse://studio/"));
+//!     AuthAnswer::Token(Secret::new("t0ken"))
+//! });
+//! let answer = callbacks.ask("omniverse://studio/", "omniverse://studio/a.usd", 1);
+//! assert!(matches!(answer, AuthAnswer::Token(_)));
+//! assert_eq!(format!("{answer:?}"), "Token(REDACTED)");
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use parking_lot::{Mutex, RwLock};
+use tokio::sync::oneshot;
+
+/// A credential kept in memory only. `Debug` prints `REDACTED`; there is no `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Arc<str>);
+
+impl Secret {
+    /// Wraps a token or password.
+    pub fn new(value: impl Into<Arc<str>>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret text, for the one place that must send it (an `Authorization` header, a
+    /// sign-in body).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(cm_url::REDACTED)
+    }
+}
+
+/// What the authentication callback answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthAnswer {
+    /// No credentials here: fall back to the interactive sign-in (see [`SignInPrompt`]).
+    None,
+    /// Give up signing in to this server for this attempt (status `AuthAbort`).
+    Abort,
+    /// Use this bearer token.
+    Token(Secret),
+    /// Exchange this user name and password for a token.
+    UserPassword {
+        /// The user name.
+        username: String,
+        /// The password.
+        password: Secret,
+    },
+}
+
+/// What the authentication callback is asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthRequest {
+    /// The server root, e.g. `omniverse://host:3009/` (never with credentials).
+    pub server_url: String,
+    /// The URL whose request was rejected (redacted).
+    pub url: String,
+    /// 1 for the first question of an attempt; higher after rejected credentials.
+    pub attempt: u32,
+}
+
+/// Identifies one pending interactive sign-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SignInHandle(pub u64);
+
+/// What the message-box callback is told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignInPrompt {
+    /// An interactive sign-in started: show a prompt with a cancel button.
+    Show {
+        /// Pass it to [`AuthCallbacks::cancel_sign_in`] or [`AuthCallbacks::complete_sign_in`].
+        handle: SignInHandle,
+        /// The server being signed in to.
+        server_url: String,
+    },
+    /// The sign-in with this handle ended (completed, cancelled or timed out): hide the prompt.
+    Hide {
+        /// The handle given with `Show`.
+        handle: SignInHandle,
+    },
+}
+
+/// How an interactive sign-in ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignInOutcome {
+    /// Credentials arrived through [`AuthCallbacks::complete_sign_in`].
+    Completed(AuthAnswer),
+    /// [`AuthCallbacks::cancel_sign_in`] was called.
+    Cancelled,
+    /// Nobody completed it in time, or no message-box callback is registered to show it.
+    TimedOut,
+}
+
+/// Identifies a registered callback, for [`AuthCallbacks::unregister`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CallbackId(u64);
+
+type AuthFn = Arc<dyn Fn(&AuthRequest) -> AuthAnswer + Send + Sync>;
+type PromptFn = Arc<dyn Fn(&SignInPrompt) + Send + Sync>;
+
+/// The registered callbacks and the pending interactive sign-ins. Thread-safe; shared by a
+/// storage client and whoever registers callbacks.
+#[derive(Default)]
+pub struct AuthCallbacks {
+    auth: RwLock<Vec<(String, CallbackId, AuthFn)>>,
+    prompts: RwLock<Vec<(CallbackId, PromptFn)>>,
+    pending: Mutex<HashMap<SignInHandle, oneshot::Sender<SignInOutcome>>>,
+    next_id: AtomicU64,
+}
+
+impl fmt::Debug for AuthCallbacks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthCallbacks")
+            .field("auth_callbacks", &self.auth.read().len())
+            .field("message_box_callbacks", &self.prompts.read().len())
+            .field("pending_sign_ins", &self.pending.lock().len())
+            .finish()
+    }
+}
+
+impl AuthCallbacks {
+    /// No callbacks registered.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn next(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Registers `callback` for URLs starting with `prefix` (`""` matches every URL).
+    pub fn register_auth_callback(
+        &self,
+        prefix: &str,
+        callback: impl Fn(&AuthRequest) -> AuthAnswer + Send + Sync + 'static,
+    ) -> CallbackId {
+        let id = CallbackId(self.next());
+        let prefix = cm_url::normalize(prefix).unwrap_or_else(|_| prefix.to_owned());
+        self.auth.write().push((prefix, id, Arc::new(callback)));
+        id
+    }
+
+    /// Registers a message-box callback (told about every interactive sign-in).
+    pub fn register_message_box_callback(
+        &self,
+        callback: impl Fn(&SignInPrompt) + Send + Sync + 'static,
+    ) -> CallbackId {
+        let id = CallbackId(self.next());
+        self.prompts.write().push((id, Arc::new(callback)));
+        id
+    }
+
+    /// Removes a callback of either kind; returns whether it was registered.
+    pub fn unregister(&self, id: CallbackId) -> bool {
+        let mut auth = self.auth.write();
+        let before = auth.len();
+        auth.retain(|(_, i, _)| *i != id);
+        if auth.len() != before {
+            return true;
+        }
+        drop(auth);
+        let mut prompts = self.prompts.write();
+        let before = prompts.len();
+        prompts.retain(|(i, _)| *i != id);
+        prompts.len() != before
+    }
+
+    /// Asks the callback with the longest prefix of `url` (or of `server_url`) for credentials.
+    /// No matching callback answers [`AuthAnswer::None`]. The callback runs on the caller's
+    /// thread with no lock held.
+    pub fn ask(&self, server_url: &str, url: &str, attempt: u32) -> AuthAnswer {
+        let callback = {
+            let auth = self.auth.read();
+            auth.iter()
+                .filter(|(prefix, _, _)| url.starts_with(prefix) || server_url.starts_with(prefix))
+                .max_by_key(|(prefix, _, _)| prefix.len())
+                .map(|(_, _, callback)| callback.clone())
+        };
+        let Some(callback) = callback else {
+            return AuthAnswer::None;
+        };
+        callback(&AuthRequest {
+            server_url: server_url.to_owned(),
+            url: cm_url::redact(url),
+            attempt,
+        })
+    }
+
+    /// Whether any message-box callback is registered (an interactive sign-in can be shown).
+    pub fn has_message_box(&self) -> bool {
+        !self.prompts.read().is_empty()
+    }
+
+    fn tell(&self, prompt: &SignInPrompt) {
+        let callbacks: Vec<PromptFn> = self.prompts.read().iter().map(|(_, c)| c.clone()).collect();
+        for callback in callbacks {
+            callback(prompt);
+        }
+    }
+
+    /// Runs an interactive sign-in for `server_url`: shows the prompt, waits up to `timeout` for
+    /// [`complete_sign_in`](Self::complete_sign_in) or [`cancel_sign_in`](Self::cancel_sign_in),
+    /// then hides it. Without a message-box callback it ends at once with `TimedOut`, since
+    /// nobody could ever complete it. Needs a tokio runtime (timer).
+    pub async fn interactive_sign_in(&self, server_url: &str, timeout: Duration) -> SignInOutcome {
+        if !self.has_message_box() {
+            return SignInOutcome::TimedOut;
+        }
+        let handle = SignInHandle(self.next());
+        let (tx, rx) = oneshot::channel();
+        self.pending.lock().insert(handle, tx);
+        self.tell(&SignInPrompt::Show {
+            handle,
+            server_url: server_url.to_owned(),
+        });
+        let outcome = match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) | Err(_) => SignInOutcome::TimedOut,
+        };
+        self.pending.lock().remove(&handle);
+        self.tell(&SignInPrompt::Hide { handle });
+        outcome
+    }
+
+    /// Cancels the pending sign-in `handle` (status `AuthCancelled`); false if it is not pending.
+    pub fn cancel_sign_in(&self, handle: SignInHandle) -> bool {
+        self.finish(handle, SignInOutcome::Cancelled)
+    }
+
+    /// Completes the pending sign-in `handle` with credentials (what a browser flow delivers).
+    pub fn complete_sign_in(&self, handle: SignInHandle, answer: AuthAnswer) -> bool {
+        self.finish(handle, SignInOutcome::Completed(answer))
+    }
+
+    /// The sign-ins waiting right now.
+    pub fn pending_sign_ins(&self) -> Vec<SignInHandle> {
+        let mut handles: Vec<_> = self.pending.lock().keys().copied().collect();
+        handles.sort();
+        handles
+    }
+
+    fn finish(&self, handle: SignInHandle, outcome: SignInOutcome) -> bool {
+        match self.pending.lock().remove(&handle) {
+            Some(tx) => tx.send(outcome).is_ok(),
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn longest_prefix_wins_and_no_match_is_none() {
+        let callbacks = AuthCallbacks::new();
+        callbacks.register_auth_callback("omniverse://a/", |_| AuthAnswer::Abort);
+        callbacks.register_auth_callback("omniverse://a/deep/", |r| {
+            AuthAnswer::Token(Secret::new(format!("t{}", r.attempt)))
+        });
+        assert_eq!(
+            callbacks.ask("omniverse://a/", "omniverse://a/deep/x", 2),
+            AuthAnswer::Token(Secret::new("t2"))
+        );
+        assert_eq!(
+            callbacks.ask("omniverse://a/", "omniverse://a/other", 1),
+            AuthAnswer::Abort
+        );
+        assert_eq!(
+            callbacks.ask("omniverse://b/", "omniverse://b/x", 1),
+            AuthAnswer::None
+        );
+    }
+
+    #[test]
+    fn unregister_removes_either_kind() {
+        let callbacks = AuthCallbacks::new();
+        let a = callbacks.register_auth_callback("", |_| AuthAnswer::Abort);
+        let m = callbacks.register_message_box_callback(|_| {});
+        assert!(callbacks.unregister(a));
+        assert!(callbacks.unregister(m));
+        assert!(!callbacks.unregister(a));
+        assert!(!callbacks.has_message_box());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let answer = AuthAnswer::UserPassword {
+            username: "bob".into(),
+            password: Secret::new("hunter2"),
+        };
+        assert!(!format!("{answer:?}").contains("hunter2"));
+    }
+}

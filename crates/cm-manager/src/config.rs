@@ -1,0 +1,111 @@
+//! How to start a connection manager.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cm_discovery::RetryPolicy;
+use cm_events::Dispatcher;
+use cm_registry::RegistryConfig;
+
+use crate::storage::{HttpStorageConfig, StorageClient};
+
+/// Settings for [`ManagerHandle::start`](crate::ManagerHandle::start) and
+/// [`startup`](crate::startup).
+///
+/// ```
+/// use std::time::Duration;
+/// use cm_manager::ManagerConfig;
+/// use cm_registry::RegistryConfig;
+///
+/// let config = ManagerConfig::new(RegistryConfig::in_memory())
+///     .retry_budget(Duration::from_secs(2))
+///     .discovery_timeout(Duration::from_secs(5))
+///     .dispatcher(cm_events::Dispatcher::new());
+/// # let _ = config;
+/// ```
+#[derive(Clone)]
+pub struct ManagerConfig {
+    pub(crate) registry: RegistryConfig,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) discovery_timeout: Duration,
+    pub(crate) storage: Option<Arc<dyn StorageClient>>,
+    pub(crate) http: HttpStorageConfig,
+    pub(crate) dispatcher: Option<Dispatcher>,
+}
+
+impl std::fmt::Debug for ManagerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManagerConfig")
+            .field("registry", &self.registry)
+            .field("retry", &self.retry)
+            .field("discovery_timeout", &self.discovery_timeout)
+            .field("custom_storage", &self.storage.is_some())
+            .field("http", &self.http)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ManagerConfig {
+    /// A manager over a registry started with `registry`; omni.client's retry schedule
+    /// (120 s / 100 ms / 100 ms), a 30 s discovery wait, the HTTP storage client, and the
+    /// global dispatcher (or the one set on `registry`… set it here to use one for both).
+    pub fn new(registry: RegistryConfig) -> Self {
+        Self {
+            registry,
+            retry: RetryPolicy::OMNI_CLIENT,
+            discovery_timeout: Duration::from_secs(30),
+            storage: None,
+            http: HttpStorageConfig::default(),
+            dispatcher: None,
+        }
+    }
+
+    /// An in-memory registry (no file) and otherwise the defaults: for tests and tools.
+    pub fn in_memory() -> Self {
+        Self::new(RegistryConfig::in_memory())
+    }
+
+    /// The retry schedule for Nucleus stats.
+    #[must_use]
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Shortcut: the default schedule with another total budget.
+    #[must_use]
+    pub fn retry_budget(mut self, budget: Duration) -> Self {
+        self.retry = self.retry.with_budget(budget);
+        self
+    }
+
+    /// How long `ensure_connection` waits for a discovery to settle (default 30 s).
+    #[must_use]
+    pub fn discovery_timeout(mut self, timeout: Duration) -> Self {
+        self.discovery_timeout = timeout;
+        self
+    }
+
+    /// Another storage backend (default: [`HttpStorageClient`](crate::HttpStorageClient)).
+    #[must_use]
+    pub fn storage_client(mut self, client: Arc<dyn StorageClient>) -> Self {
+        self.storage = Some(client);
+        self
+    }
+
+    /// Settings of the default HTTP storage client.
+    #[must_use]
+    pub fn http_storage(mut self, config: HttpStorageConfig) -> Self {
+        self.http = config;
+        self
+    }
+
+    /// The dispatcher both the registry's events and `CONNECTION_SUCCEEDED` go to
+    /// (default: the global `cm_events::dispatcher()`).
+    #[must_use]
+    pub fn dispatcher(mut self, dispatcher: Dispatcher) -> Self {
+        self.registry = self.registry.dispatcher(dispatcher.clone());
+        self.dispatcher = Some(dispatcher);
+        self
+    }
+}

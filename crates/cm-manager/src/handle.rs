@@ -1,0 +1,334 @@
+//! [`ManagerHandle`]: what applications, the CLI and UIs hold to use the connection manager.
+
+use std::sync::Arc;
+use std::thread::ThreadId;
+use std::time::Duration;
+
+use actix::{Actor, Addr};
+use cm_events::Dispatcher;
+use cm_registry::{Bookmark, ConnectionRegistry, RegistryHandle, ServerMatch};
+use cm_url::UrlKind;
+use parking_lot::Mutex;
+use tokio::sync::watch;
+
+use crate::actor::{ConnectionManager, EnsureNucleus, Reconnect, SignOut, StopManager, WaitForDiscovery};
+use crate::config::ManagerConfig;
+use crate::dialogs::{AuthDialog, DialogSlot, ProgressModel};
+use crate::error::{EnsureError, Reachable, StartupError};
+use crate::runtime::OwnedSystem;
+use crate::status::ConnectionStatus;
+use crate::storage::{HttpStorageClient, StorageClient};
+
+/// Options of [`ManagerHandle::ensure_connection_with`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EnsureOptions {
+    /// Show the "connecting" progress model ([`ManagerHandle::connecting_dialog`]) while a
+    /// connection attempt runs (for callers without their own UI).
+    pub show_connecting_dialog: bool,
+}
+
+pub(crate) struct Inner {
+    pub(crate) addr: Addr<ConnectionManager>,
+    pub(crate) registry: RegistryHandle,
+    pub(crate) client: Arc<dyn StorageClient>,
+    discovery_timeout: Duration,
+    pub(crate) dialog_slot: DialogSlot,
+    auth_dialog: AuthDialog,
+    connecting: ProgressModel,
+    arbiter: actix::ArbiterHandle,
+    /// The thread whose System runs the actors, when this handle started it.
+    system: Mutex<Option<OwnedSystem>>,
+    system_thread: Mutex<Option<ThreadId>>,
+}
+
+/// A cheap, cloneable, `Send + Sync` handle to a running connection manager.
+///
+/// Async methods work from any thread and any async runtime: they send messages to the actors
+/// and await the answer (actix `Addr::send` futures need no particular executor). Blocking
+/// variants serve callers without a runtime. Two answers need no round trip at all: http(s)
+/// (and S3/Azure/GCS/file) URLs are reachable at once, and a Nucleus server whose cached status
+/// is `Connected` answers from that cache.
+///
+/// ```
+/// use cm_manager::{ManagerConfig, ManagerHandle};
+///
+/// let manager = ManagerHandle::start(ManagerConfig::in_memory().dispatcher(cm_events::Dispatcher::new())).unwrap();
+/// assert!(manager.ensure_connection_blocking("https://example.com/a.usd"));
+/// assert!(!manager.ensure_connection_blocking("omniverse://"));
+/// manager.shutdown();
+/// ```
+#[derive(Clone)]
+pub struct ManagerHandle {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for ManagerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManagerHandle")
+            .field("owns_system", &self.inner.system.lock().is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ManagerHandle {
+    /// Starts a dedicated thread running an actix System that hosts the registry and the
+    /// manager; [`shutdown`](Self::shutdown) stops it and joins the thread.
+    pub fn start(config: ManagerConfig) -> Result<Self, StartupError> {
+        let (system, handle) = OwnedSystem::spawn(move || Self::start_in_system(config))?;
+        *handle.inner.system_thread.lock() = Some(system.thread_id());
+        *handle.inner.system.lock() = Some(system);
+        Ok(handle)
+    }
+
+    /// Starts the registry and the manager actors in the current actix System (for actor
+    /// users). Must be called from inside a running System.
+    pub fn start_in_system(config: ManagerConfig) -> Result<Self, StartupError> {
+        let client: Arc<dyn StorageClient> = match config.storage.clone() {
+            Some(client) => client,
+            None => Arc::new(HttpStorageClient::new(config.http.clone())?),
+        };
+        let dispatcher = config
+            .dispatcher
+            .clone()
+            .unwrap_or_else(|| cm_events::dispatcher().clone());
+        let registry = ConnectionRegistry::start(config.registry.clone());
+        Ok(Self::assemble(client, registry, dispatcher, &config))
+    }
+
+    fn assemble(
+        client: Arc<dyn StorageClient>,
+        registry: RegistryHandle,
+        dispatcher: Dispatcher,
+        config: &ManagerConfig,
+    ) -> Self {
+        let addr =
+            ConnectionManager::new(client.clone(), registry.clone(), dispatcher, config.retry)
+                .start();
+        let auth_dialog = AuthDialog::attach(&client);
+        Self {
+            inner: Arc::new(Inner {
+                addr,
+                registry,
+                client,
+                discovery_timeout: config.discovery_timeout,
+                dialog_slot: DialogSlot::default(),
+                auth_dialog,
+                connecting: ProgressModel::new(),
+                arbiter: actix::Arbiter::current(),
+                system: Mutex::new(None),
+                system_thread: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// Stops the manager: with a System of its own (from [`start`](Self::start)), stops it and
+    /// joins its thread; otherwise stops the manager actor. Idempotent. Calls made afterwards
+    /// answer `false` / [`EnsureError::NotRunning`].
+    pub fn shutdown(&self) {
+        self.inner.addr.do_send(StopManager);
+        let system = self.inner.system.lock().take();
+        if let Some(system) = system {
+            system.stop_and_join();
+        }
+    }
+
+    pub(crate) fn discovery_timeout(&self) -> Duration {
+        self.inner.discovery_timeout
+    }
+
+    /// The registry (bookmarks, servers, snapshots).
+    pub fn registry(&self) -> &RegistryHandle {
+        &self.inner.registry
+    }
+
+    /// The storage client (status streams, auth callbacks).
+    pub fn storage(&self) -> &Arc<dyn StorageClient> {
+        &self.inner.client
+    }
+
+    /// The manager actor, for actor users.
+    pub fn addr(&self) -> &Addr<ConnectionManager> {
+        &self.inner.addr
+    }
+
+    /// The sign-in prompt model, fed by the storage client's message-box callback.
+    pub fn auth_dialog(&self) -> &AuthDialog {
+        &self.inner.auth_dialog
+    }
+
+    /// The "connecting" progress model shown by
+    /// [`ensure_connection_with`](Self::ensure_connection_with) when asked.
+    pub fn connecting_dialog(&self) -> &ProgressModel {
+        &self.inner.connecting
+    }
+
+    /// Whether `url` is reachable now; see [`ensure_connection_detailed`](Self::ensure_connection_detailed).
+    pub async fn ensure_connection(&self, url: &str) -> bool {
+        self.ensure_connection_detailed(url).await.is_ok()
+    }
+
+    /// Makes sure `url` is reachable and says why (not):
+    ///
+    /// * a URL under a discovery server's addresses waits until that discovery settles (at
+    ///   most the configured discovery timeout) and succeeds if it succeeded;
+    /// * `omniverse://` connects (stat of the server root with sign-in, reconnect after a drop,
+    ///   retries on the configured schedule); concurrent calls for one server share one attempt,
+    ///   and a server already `Connected` answers from the cached status;
+    /// * anything else cm-url accepts (http, https, S3, Azure, GCS, file) is reachable at once;
+    /// * an invalid URL fails with [`EnsureError::InvalidUrl`].
+    pub async fn ensure_connection_detailed(&self, url: &str) -> Result<Reachable, EnsureError> {
+        self.ensure_connection_with(url, EnsureOptions::default()).await
+    }
+
+    /// [`ensure_connection_detailed`](Self::ensure_connection_detailed) with options.
+    pub async fn ensure_connection_with(
+        &self,
+        url: &str,
+        options: EnsureOptions,
+    ) -> Result<Reachable, EnsureError> {
+        let parsed = cm_url::parse(url).map_err(|e| EnsureError::InvalidUrl(e.to_string()))?;
+        if let Some(ServerMatch::Discovery { server, .. }) = self.inner.registry.find_server_for_url(url) {
+            if server.status == cm_registry::DiscoveryStatus::Ready {
+                return Ok(Reachable::Discovered {
+                    server: server.name.to_string(),
+                });
+            }
+            let wait = WaitForDiscovery {
+                id: server.id,
+                name: server.name.to_string(),
+                timeout: self.inner.discovery_timeout,
+            };
+            return self.with_progress(options, &server.name, self.inner.addr.send(wait)).await;
+        }
+        if parsed.kind() != UrlKind::Nucleus {
+            return Ok(Reachable::AlwaysReachable);
+        }
+        let root = parsed.server_root();
+        if self.inner.client.status(&root) == ConnectionStatus::Connected {
+            return Ok(Reachable::AlreadyConnected);
+        }
+        let label = cm_url::redact(&root);
+        let attempt = self.inner.addr.send(EnsureNucleus {
+            url: parsed.into_string(),
+            root,
+            fresh: false,
+        });
+        self.with_progress(options, &label, attempt).await
+    }
+
+    async fn with_progress<F>(&self, options: EnsureOptions, label: &str, answer: F) -> Result<Reachable, EnsureError>
+    where
+        F: std::future::Future<Output = Result<Result<Reachable, EnsureError>, actix::MailboxError>>,
+    {
+        if options.show_connecting_dialog {
+            self.inner.connecting.show("Connecting", label);
+        }
+        let result = answer.await.unwrap_or(Err(EnsureError::NotRunning));
+        if options.show_connecting_dialog {
+            self.inner.connecting.hide();
+        }
+        result
+    }
+
+    /// Blocking [`ensure_connection`](Self::ensure_connection) for callers without an async
+    /// runtime. Returns `false` (never deadlocks) when called on the manager's own thread.
+    pub fn ensure_connection_blocking(&self, url: &str) -> bool {
+        self.ensure_connection_detailed_blocking(url).is_ok()
+    }
+
+    /// Blocking [`ensure_connection_detailed`](Self::ensure_connection_detailed).
+    pub fn ensure_connection_detailed_blocking(&self, url: &str) -> Result<Reachable, EnsureError> {
+        self.block_on(self.ensure_connection_detailed(url))
+            .unwrap_or(Err(EnsureError::WouldDeadlock))
+    }
+
+    /// Runs `future` to completion on this thread, unless this is the manager's own thread.
+    pub(crate) fn block_on<F: std::future::Future>(&self, future: F) -> Option<F::Output> {
+        if *self.inner.system_thread.lock() == Some(std::thread::current().id()) {
+            tracing::warn!("blocking call on the connection manager's thread refused");
+            return None;
+        }
+        Some(crate::runtime::block_on(future))
+    }
+
+    /// Signs out of the Nucleus server of `url` (its credentials are forgotten; the next
+    /// `ensure_connection` signs in again). A no-op for other URLs. Returns whether it was a
+    /// Nucleus URL and the manager ran.
+    pub async fn disconnect(&self, url: &str) -> bool {
+        let Some(root) = nucleus_root(url) else {
+            return false;
+        };
+        self.inner.addr.send(SignOut { root }).await.is_ok()
+    }
+
+    /// Blocking [`disconnect`](Self::disconnect); false on the manager's own thread.
+    pub fn disconnect_blocking(&self, url: &str) -> bool {
+        self.block_on(self.disconnect(url)).unwrap_or(false)
+    }
+
+    /// Reconnects to the Nucleus server of `url` in the background (a fresh attempt, shared
+    /// with any in flight). A no-op for other URLs. Returns whether a reconnect was started.
+    pub fn reconnect(&self, url: &str) -> bool {
+        let Ok(parsed) = cm_url::parse(url) else {
+            return false;
+        };
+        if parsed.kind() != UrlKind::Nucleus {
+            return false;
+        }
+        let root = parsed.server_root();
+        self.inner
+            .addr
+            .try_send(Reconnect {
+                url: parsed.into_string(),
+                root,
+            })
+            .is_ok()
+    }
+
+    /// Reconnects to the Nucleus server of `url` and waits for the outcome (a fresh attempt,
+    /// shared with any in flight). Other URLs answer like `ensure_connection`.
+    pub async fn reconnect_detailed(&self, url: &str) -> Result<Reachable, EnsureError> {
+        let parsed = cm_url::parse(url).map_err(|e| EnsureError::InvalidUrl(e.to_string()))?;
+        if parsed.kind() != UrlKind::Nucleus {
+            return self.ensure_connection_detailed(url).await;
+        }
+        let root = parsed.server_root();
+        let attempt = EnsureNucleus {
+            url: parsed.into_string(),
+            root,
+            fresh: true,
+        };
+        self.inner
+            .addr
+            .send(attempt)
+            .await
+            .unwrap_or(Err(EnsureError::NotRunning))
+    }
+
+    /// Runs `future` on the manager's arbiter (for fire-and-forget work from callers without a
+    /// runtime, e.g. a UI submitting a dialog). Returns false if the manager has stopped.
+    pub fn spawn(&self, future: impl std::future::Future<Output = ()> + Send + 'static) -> bool {
+        self.inner.arbiter.spawn(future)
+    }
+
+    /// The connection status of the server of `url` (`None` for non-Nucleus or invalid URLs).
+    pub fn connection_status(&self, url: &str) -> Option<ConnectionStatus> {
+        nucleus_root(url).map(|root| self.inner.client.status(&root))
+    }
+
+    /// The status stream of the server of `url` (`None` for non-Nucleus or invalid URLs).
+    pub fn subscribe_status(&self, url: &str) -> Option<watch::Receiver<ConnectionStatus>> {
+        nucleus_root(url).map(|root| self.inner.client.subscribe(&root))
+    }
+
+    /// The bookmarks, in display order (from the registry snapshot, no round trip).
+    pub fn bookmarks(&self) -> Vec<Bookmark> {
+        self.inner.registry.bookmarks()
+    }
+}
+
+/// The server root of a Nucleus URL.
+fn nucleus_root(url: &str) -> Option<String> {
+    let parsed = cm_url::parse(url).ok()?;
+    (parsed.kind() == UrlKind::Nucleus).then(|| parsed.server_root())
+}

@@ -1,0 +1,474 @@
+//! [`HttpStorageClient`]: the stand-in storage protocol of `docs/PROTOCOL.md` over HTTP.
+//!
+//! Per request: `GET {base}/info` when the server is not connected yet (protocol check), then
+//! `GET {base}/stat?path=...` with `Authorization: Bearer <token>` once a token is known. A
+//! 401 asks the [`AuthCallbacks`]; a user name and password are exchanged for a token with
+//! `POST {base}/auth/token`; `sign_out` sends `POST {base}/auth/sign-out`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use parking_lot::Mutex;
+use reqwest::StatusCode;
+use serde::Deserialize;
+use tokio::sync::watch;
+
+use super::board::StatusBoard;
+use super::code::{ResultCode, StatInfo, StorageError};
+use super::mapping::http_base_for;
+use super::StorageClient;
+use crate::auth::{AuthAnswer, AuthCallbacks, Secret, SignInOutcome};
+use crate::status::ConnectionStatus::{self, *};
+
+/// The protocol name and version this client speaks (`GET /info`).
+const PROTOCOL: &str = "cm-storage";
+const PROTOCOL_VERSION: u32 = 1;
+
+/// Settings of [`HttpStorageClient`].
+#[derive(Clone, Debug)]
+pub struct HttpStorageConfig {
+    /// Time allowed to open a TCP connection (default 5 s).
+    pub connect_timeout: Duration,
+    /// Time allowed for a whole request (default 15 s).
+    pub request_timeout: Duration,
+    /// How many times the authentication callback is asked within one request before giving
+    /// up with `AuthFailed` (default 5).
+    pub max_auth_attempts: u32,
+    /// How long an interactive sign-in may stay pending (default 120 s).
+    pub sign_in_timeout: Duration,
+}
+
+impl Default for HttpStorageConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(15),
+            max_auth_attempts: 5,
+            sign_in_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// A [`StorageClient`] for the stand-in protocol. Tokens are kept in memory per server root.
+///
+/// ```no_run
+/// # async fn demo() {
+/// use cm_manager::{HttpStorageClient, HttpStorageConfig, StorageClient};
+///
+/// let client = HttpStorageClient::new(HttpStorageConfig::default()).unwrap();
+/// let info = client.stat("omniverse://127.0.0.1:4100/").await.unwrap();
+/// assert!(info.is_folder);
+/// # }
+/// ```
+pub struct HttpStorageClient {
+    http: reqwest::Client,
+    config: HttpStorageConfig,
+    auth: AuthCallbacks,
+    board: StatusBoard,
+    tokens: Mutex<HashMap<String, Secret>>,
+}
+
+impl std::fmt::Debug for HttpStorageClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpStorageClient")
+            .field("config", &self.config)
+            .field("signed_in_servers", &self.tokens.lock().len())
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+struct StatBody {
+    path: String,
+    kind: String,
+    user: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct InfoBody {
+    protocol: String,
+    version: u32,
+}
+
+#[derive(Deserialize)]
+struct TokenBody {
+    token: String,
+}
+
+/// A parsed request target: server root, HTTP base and path.
+struct Target {
+    root: String,
+    base: String,
+    path: String,
+}
+
+/// What one round of the sign-in dialogue decided.
+enum AuthStep {
+    Retry,
+    Fail(StorageError),
+}
+
+impl HttpStorageClient {
+    /// A client with its own connection pool. Fails only if the TLS backend cannot start.
+    pub fn new(config: HttpStorageConfig) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        Ok(Self {
+            http,
+            config,
+            auth: AuthCallbacks::new(),
+            board: StatusBoard::new(),
+            tokens: Mutex::default(),
+        })
+    }
+
+    /// The status board (for [`StatusBoard::changes`], every change of every server).
+    pub fn board(&self) -> &StatusBoard {
+        &self.board
+    }
+
+    fn target(&self, url: &str) -> Result<Target, StorageError> {
+        let parsed = cm_url::parse(url).map_err(|e| {
+            StorageError::new(ResultCode::InvalidHost, Disconnected, e.to_string())
+        })?;
+        let base = http_base_for(&parsed).ok_or_else(|| {
+            StorageError::new(
+                ResultCode::Error,
+                Disconnected,
+                format!("{} is not an omniverse:// URL", parsed.redacted()),
+            )
+        })?;
+        Ok(Target {
+            root: parsed.server_root(),
+            base,
+            path: parsed.path().to_owned(),
+        })
+    }
+
+    /// Moves the status, logging (not failing) a refused step: concurrent requests on one
+    /// server may race, and the table then keeps the status consistent.
+    fn set(&self, root: &str, to: ConnectionStatus) {
+        let _ = self.board.transition(root, to);
+    }
+
+    fn fail(&self, root: &str, to: ConnectionStatus, code: ResultCode, msg: String) -> StorageError {
+        self.set(root, to);
+        StorageError::new(code, self.board.get(root), msg)
+    }
+
+    /// A transport failure: the connection dropped if we were connected, else it never came up.
+    fn network_failure(&self, root: &str, error: &reqwest::Error) -> StorageError {
+        let was_connected = self.board.get(root) == Connected;
+        let (code, to) = classify_transport(error, was_connected);
+        let message = format!("{}: {}", cm_url::redact(root), describe(error));
+        self.fail(root, to, code, message)
+    }
+
+    async fn check_protocol(&self, target: &Target) -> Result<(), StorageError> {
+        let response = self
+            .http
+            .get(format!("{}/info", target.base))
+            .send()
+            .await
+            .map_err(|e| self.network_failure(&target.root, &e))?;
+        let status = response.status();
+        if status.is_server_error() {
+            return Err(self.fail(
+                &target.root,
+                ConnectError,
+                ResultCode::Connection,
+                format!("{} answered {status}", cm_url::redact(&target.root)),
+            ));
+        }
+        let info: InfoBody = response.json().await.map_err(|_| {
+            self.fail(
+                &target.root,
+                ServerIncompatible,
+                ResultCode::ServerIncompatible,
+                format!("{} does not speak {PROTOCOL}", cm_url::redact(&target.root)),
+            )
+        })?;
+        if info.protocol != PROTOCOL || info.version != PROTOCOL_VERSION {
+            return Err(self.fail(
+                &target.root,
+                ServerIncompatible,
+                ResultCode::ServerIncompatible,
+                format!(
+                    "{} speaks {} version {}, this client {PROTOCOL} version {PROTOCOL_VERSION}",
+                    cm_url::redact(&target.root),
+                    info.protocol,
+                    info.version
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn stat_inner(&self, url: &str) -> Result<StatInfo, StorageError> {
+        let target = self.target(url)?;
+        let root = target.root.as_str();
+        if self.board.get(root) != Connected {
+            self.set(root, Connecting);
+            self.check_protocol(&target).await?;
+        }
+        let mut auth_round = 0;
+        loop {
+            let token = self.tokens.lock().get(root).cloned();
+            let mut request = self
+                .http
+                .get(format!("{}/stat", target.base))
+                .query(&[("path", target.path.as_str())]);
+            if let Some(token) = &token {
+                request = request.bearer_auth(token.expose());
+            }
+            let response = match request.send().await {
+                Ok(response) => response,
+                Err(e) => return Err(self.network_failure(root, &e)),
+            };
+            let status = response.status();
+            match status {
+                StatusCode::OK => {
+                    let body: StatBody = response.json().await.map_err(|e| {
+                        self.fail(root, ConnectError, ResultCode::BadRequest, describe(&e))
+                    })?;
+                    self.set(root, Connected);
+                    return Ok(StatInfo {
+                        path: body.path,
+                        is_folder: body.kind == "folder",
+                        user: body.user,
+                    });
+                }
+                StatusCode::NOT_FOUND => {
+                    self.set(root, Connected);
+                    return Err(StorageError::new(
+                        ResultCode::NotFound,
+                        Connected,
+                        format!("{} does not exist", cm_url::redact(url)),
+                    ));
+                }
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                    if token.is_some() {
+                        self.tokens.lock().remove(root);
+                    }
+                    // A revoked token on a connected server means signing in again.
+                    self.set(root, Connecting);
+                    auth_round += 1;
+                    match self.sign_in(&target, url, auth_round).await {
+                        AuthStep::Retry => continue,
+                        AuthStep::Fail(error) => return Err(error),
+                    }
+                }
+                StatusCode::BAD_REQUEST => {
+                    self.set(root, Connected);
+                    return Err(StorageError::new(
+                        ResultCode::InvalidPath,
+                        Connected,
+                        format!("{} was refused as a bad path", cm_url::redact(url)),
+                    ));
+                }
+                StatusCode::HTTP_VERSION_NOT_SUPPORTED => {
+                    return Err(self.fail(
+                        root,
+                        ServerIncompatible,
+                        ResultCode::ServerIncompatible,
+                        format!("{} answered {status}", cm_url::redact(root)),
+                    ));
+                }
+                _ => {
+                    let to = if self.board.get(root) == Connected {
+                        Disconnected
+                    } else {
+                        ConnectError
+                    };
+                    return Err(self.fail(
+                        root,
+                        to,
+                        ResultCode::Connection,
+                        format!("{} answered {status}", cm_url::redact(root)),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Asks for credentials after a 401 and stores a token; `Retry` means stat again.
+    async fn sign_in(&self, target: &Target, url: &str, round: u32) -> AuthStep {
+        let root = target.root.as_str();
+        if round > self.config.max_auth_attempts {
+            return AuthStep::Fail(self.fail(
+                root,
+                AuthFailed,
+                ResultCode::AccessDenied,
+                format!("credentials for {} rejected {} times", cm_url::redact(root), round - 1),
+            ));
+        }
+        let mut answer = self.auth.ask(root, url, round);
+        if answer == AuthAnswer::None {
+            answer = match self.auth.interactive_sign_in(root, self.config.sign_in_timeout).await {
+                SignInOutcome::Completed(answer) => answer,
+                SignInOutcome::Cancelled => {
+                    return AuthStep::Fail(self.fail(
+                        root,
+                        AuthCancelled,
+                        ResultCode::AccessDenied,
+                        format!("sign-in to {} was cancelled", cm_url::redact(root)),
+                    ));
+                }
+                SignInOutcome::TimedOut => {
+                    return AuthStep::Fail(self.fail(
+                        root,
+                        AuthFailed,
+                        ResultCode::AccessDenied,
+                        format!("no credentials for {} (no sign-in completed)", cm_url::redact(root)),
+                    ));
+                }
+            };
+        }
+        match answer {
+            AuthAnswer::None | AuthAnswer::Abort => AuthStep::Fail(self.fail(
+                root,
+                AuthAbort,
+                ResultCode::AccessDenied,
+                format!("sign-in to {} was aborted", cm_url::redact(root)),
+            )),
+            AuthAnswer::Token(token) => {
+                self.tokens.lock().insert(root.to_owned(), token);
+                AuthStep::Retry
+            }
+            AuthAnswer::UserPassword { username, password } => {
+                self.exchange_password(target, &username, &password).await
+            }
+        }
+    }
+
+    async fn exchange_password(&self, target: &Target, username: &str, password: &Secret) -> AuthStep {
+        let root = target.root.as_str();
+        let body = serde_json::json!({ "username": username, "password": password.expose() });
+        let response = match self
+            .http
+            .post(format!("{}/auth/token", target.base))
+            .json(&body)
+            .send()
+            .await
+        {
+            Ok(response) => response,
+            Err(e) => {
+                let message = format!("signing in to {}: {}", cm_url::redact(root), describe(&e));
+                return AuthStep::Fail(self.fail(root, AuthError, ResultCode::Connection, message));
+            }
+        };
+        match response.status() {
+            // Wrong password: ask again (the round counter bounds this).
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => AuthStep::Retry,
+            status if status.is_success() => match response.json::<TokenBody>().await {
+                Ok(body) => {
+                    self.tokens.lock().insert(root.to_owned(), Secret::new(body.token));
+                    AuthStep::Retry
+                }
+                Err(_) => AuthStep::Fail(self.fail(
+                    root,
+                    AuthError,
+                    ResultCode::BadRequest,
+                    format!("unreadable sign-in answer from {}", cm_url::redact(root)),
+                )),
+            },
+            status => AuthStep::Fail(self.fail(
+                root,
+                AuthError,
+                ResultCode::Connection,
+                format!("signing in to {} answered {status}", cm_url::redact(root)),
+            )),
+        }
+    }
+
+    async fn sign_out_inner(&self, url: &str) {
+        let Ok(target) = self.target(url) else {
+            return;
+        };
+        let token = self.tokens.lock().remove(&target.root);
+        if let Some(token) = token {
+            // Best effort: the token is forgotten here whatever the server says.
+            let sent = self
+                .http
+                .post(format!("{}/auth/sign-out", target.base))
+                .bearer_auth(token.expose())
+                .send()
+                .await;
+            if let Err(e) = sent {
+                tracing::debug!(server = %cm_url::redact(&target.root), error = %describe(&e), "sign-out request failed");
+            }
+        }
+        self.set(&target.root, SignedOut);
+        tracing::info!(server = %cm_url::redact(&target.root), "signed out");
+    }
+
+    async fn reconnect_inner(&self, url: &str) -> Result<(), StorageError> {
+        let target = self.target(url)?;
+        if self.board.get(&target.root) == Connected {
+            self.set(&target.root, Connecting);
+        }
+        self.stat_inner(&target.root).await.map(|_| ()).or_else(|e| {
+            if e.code == ResultCode::NotFound { Ok(()) } else { Err(e) }
+        })
+    }
+}
+
+/// Maps a transport error to a result code and the status it leaves.
+fn classify_transport(error: &reqwest::Error, was_connected: bool) -> (ResultCode, ConnectionStatus) {
+    let text = describe(error).to_ascii_lowercase();
+    if text.contains("dns error") || text.contains("failed to lookup address") {
+        return (ResultCode::InvalidHost, if was_connected { Disconnected } else { InvalidHost });
+    }
+    let code = if error.is_timeout() {
+        ResultCode::ErrorTimeout
+    } else {
+        ResultCode::Connection
+    };
+    (code, if was_connected { Disconnected } else { ConnectError })
+}
+
+/// The error and its sources on one line. reqwest errors carry the URL; it is stripped because
+/// it may hold a query with a token, and the caller names the server itself.
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = match error.url() {
+        Some(url) => error.to_string().replace(url.as_str(), "<url>"),
+        None => error.to_string(),
+    };
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl StorageClient for HttpStorageClient {
+    fn stat<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Result<StatInfo, StorageError>> {
+        Box::pin(self.stat_inner(url))
+    }
+
+    fn sign_out<'a>(&'a self, url: &'a str) -> BoxFuture<'a, ()> {
+        Box::pin(self.sign_out_inner(url))
+    }
+
+    fn reconnect<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Result<(), StorageError>> {
+        Box::pin(self.reconnect_inner(url))
+    }
+
+    fn status(&self, server_url: &str) -> ConnectionStatus {
+        self.board.get(server_url)
+    }
+
+    fn subscribe(&self, server_url: &str) -> watch::Receiver<ConnectionStatus> {
+        self.board.subscribe(server_url)
+    }
+
+    fn auth(&self) -> &AuthCallbacks {
+        &self.auth
+    }
+}

@@ -1,0 +1,245 @@
+//! The [`ConnectionRegistry`] actor: the one owner of all connection state.
+//!
+//! Every change takes the same path on the actor's thread: validate and apply
+//! to [`RegistryState`], write the file edits in one save, publish a new
+//! snapshot, then dispatch the events. Background parts (the file watcher, the
+//! discovery actors) only send messages here; they never touch the state.
+
+use actix::prelude::*;
+use cm_events::Dispatcher;
+use cm_toml_store::{FileChanged, Loaded, StoreError, TomlFileWatcher, WatchConfig};
+
+use crate::config::RegistryConfig;
+use crate::diff::reconcile;
+use crate::discovery::DiscoveryRunner;
+use crate::emit::{emit, register_event_aliases_on};
+use crate::error::RegistryError;
+use crate::events::RegistryEvent;
+use crate::file_model::from_loaded;
+use crate::handle::RegistryHandle;
+use crate::ids::ServerId;
+use crate::model::DiscoveryServer;
+use crate::persistence::Persistence;
+use crate::snapshot::Publisher;
+use crate::state::{Outcome, RegistryState};
+
+/// The actor that owns bookmarks, discovery servers and manual servers.
+///
+/// Start it with [`ConnectionRegistry::start`] and talk to it through the
+/// returned [`RegistryHandle`]. See the crate docs for the guarantees.
+pub struct ConnectionRegistry {
+    state: RegistryState,
+    publisher: Publisher,
+    persistence: Persistence,
+    discovery: DiscoveryRunner,
+    dispatcher: Dispatcher,
+    watch: Option<WatchConfig>,
+    watcher: Option<TomlFileWatcher>,
+}
+
+impl std::fmt::Debug for ConnectionRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionRegistry")
+            .field("path", &self.persistence.path())
+            .field("bookmarks", &self.state.bookmarks.len())
+            .field("discovery_servers", &self.state.discovery.len())
+            .field("manual_servers", &self.state.manual.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConnectionRegistry {
+    /// Loads the file (migrating an old-style one first), publishes the first
+    /// snapshot and starts the actor, its watcher and one discovery actor per
+    /// discovery server. Must be called inside a running actix system.
+    ///
+    /// The initial load is synchronous, so the handle's snapshot holds the
+    /// file's content as soon as this returns; it announces nothing (there is
+    /// no change yet). A file that cannot be read leaves the registry empty,
+    /// with the error in `snapshot().storage().last_load_error`; the registry
+    /// then fills in when the file is repaired (the watcher reloads it).
+    pub fn start(config: RegistryConfig) -> RegistryHandle {
+        let dispatcher = config
+            .dispatcher
+            .clone()
+            .unwrap_or_else(|| cm_events::dispatcher().clone());
+        register_event_aliases_on(&dispatcher);
+        let persistence = Persistence::new(config.store.clone(), config.persist);
+        let (publisher, reader) = Publisher::new();
+        let mut registry = ConnectionRegistry {
+            state: RegistryState::default(),
+            publisher,
+            persistence,
+            discovery: DiscoveryRunner::new(config.discovery, config.discovery_client.clone(), config.retry),
+            dispatcher,
+            watch: config.watch,
+            watcher: None,
+        };
+        registry.initial_load();
+        let addr = match &config.arbiter {
+            Some(arbiter) => ConnectionRegistry::start_in_arbiter(arbiter, |_| registry),
+            None => registry.start(),
+        };
+        RegistryHandle::new(addr, reader)
+    }
+
+    fn initial_load(&mut self) {
+        let path = self.persistence.path().map(Into::into);
+        self.publisher.update_storage(|s| s.path = path);
+        match self.persistence.load_at_startup() {
+            Some((Ok(loaded), migrated)) => {
+                if let Some(report) = migrated {
+                    tracing::info!(
+                        servers = report.servers_added.len(),
+                        bookmarks_removed = report.bookmarks_removed.len(),
+                        "migrated old-style omniverse.toml"
+                    );
+                }
+                // Nothing was announced before, so the difference is not news.
+                let _ = self.take_file(&loaded);
+            }
+            Some((Err(e), _)) => {
+                tracing::warn!(error = %e, "could not load omniverse.toml; starting empty");
+                self.publisher.update_storage(|s| s.last_load_error = Some(e));
+            }
+            None => {}
+        }
+        self.publisher.publish(&mut self.state, true);
+    }
+
+    /// Makes memory equal to `loaded`; returns the events and the discovery
+    /// servers to start / stop. Does not publish.
+    fn take_file(&mut self, loaded: &Loaded) -> (Vec<RegistryEvent>, Vec<std::sync::Arc<DiscoveryServer>>, Vec<ServerId>) {
+        let (model, warnings) = from_loaded(loaded, &self.state);
+        for w in &warnings {
+            tracing::warn!(warning = %w, "omniverse.toml entry not used as written");
+        }
+        let out = reconcile(&mut self.state, model);
+        self.publisher.update_storage(|s| {
+            s.last_load_error = None;
+            s.load_warnings = warnings.into();
+        });
+        (out.events, out.discovery_added, out.discovery_removed)
+    }
+
+    fn start_discovery(&mut self, server: &DiscoveryServer, ctx: &mut Context<Self>) {
+        if let Some(status) = self.discovery.start(server, ctx.address().recipient())
+            && let Some(outcome) = self.state.update_discovery(server.id, status, None)
+        {
+            // A status change writes nothing, so there is no save to fail.
+            let _ = self.commit(outcome);
+        }
+    }
+
+    /// Saves, publishes and announces a successful mutation; the save error,
+    /// if any, is returned (the change stays in memory).
+    fn commit<T>(&mut self, outcome: Outcome<T>) -> (T, Result<(), StoreError>) {
+        let Outcome { value, events, ops } = outcome;
+        let had_ops = !ops.is_empty();
+        let saved = self.persistence.save(ops);
+        let unsaved = self.persistence.unsaved();
+        let storage_changed = had_ops
+            && (self.publisher.storage().last_save_error.is_some() != saved.is_err()
+                || self.publisher.storage().unsaved_changes != unsaved
+                || saved.is_err());
+        if storage_changed {
+            let error = saved.as_ref().err().cloned();
+            self.publisher.update_storage(|s| {
+                s.last_save_error = error;
+                s.unsaved_changes = unsaved;
+            });
+        }
+        self.publisher.publish(&mut self.state, storage_changed);
+        emit(&self.dispatcher, &events);
+        (value, saved)
+    }
+
+    fn finish<T>(&mut self, outcome: Outcome<T>, created: Option<ServerId>) -> Result<T, RegistryError> {
+        match self.commit(outcome) {
+            (value, Ok(())) => Ok(value),
+            (_, Err(source)) => Err(RegistryError::NotSaved {
+                server_id: created,
+                source,
+            }),
+        }
+    }
+
+    /// Applies a reload result (from the watcher or an explicit reload).
+    fn apply_reload(&mut self, result: Result<Loaded, StoreError>, ctx: &mut Context<Self>) -> Result<(), RegistryError> {
+        let loaded = match result {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                tracing::warn!(error = %e, "omniverse.toml changed but cannot be used; keeping the current state");
+                self.publisher.update_storage(|s| s.last_load_error = Some(e.clone()));
+                self.publisher.publish(&mut self.state, true);
+                return Err(RegistryError::LoadFailed { source: e });
+            }
+        };
+        // Our own unsaved edits go to the file first, so the diff does not
+        // take their absence for another process's deletions.
+        let loaded = match self.persistence.flush_unsaved() {
+            Ok(Some(after)) => after,
+            Ok(None) => loaded,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not write unsaved changes; reload postponed");
+                self.publisher.update_storage(|s| {
+                    s.last_save_error = Some(e.clone());
+                });
+                self.publisher.publish(&mut self.state, true);
+                return Err(RegistryError::NotSaved {
+                    server_id: None,
+                    source: e,
+                });
+            }
+        };
+        let (events, added, removed) = self.take_file(&loaded);
+        let unsaved = self.persistence.unsaved();
+        self.publisher.update_storage(|s| {
+            if unsaved == 0 {
+                s.last_save_error = None;
+            }
+            s.unsaved_changes = unsaved;
+        });
+        for id in removed {
+            self.discovery.stop(id);
+        }
+        self.publisher.publish(&mut self.state, true);
+        emit(&self.dispatcher, &events);
+        for server in added {
+            self.start_discovery(&server, ctx);
+        }
+        Ok(())
+    }
+}
+
+impl Actor for ConnectionRegistry {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        if let (Some(config), Some(store)) = (self.watch, self.persistence.store()) {
+            match store.watch(config, ctx.address().recipient::<FileChanged>()) {
+                Ok(watcher) => self.watcher = Some(watcher),
+                Err(e) => tracing::error!(error = %e, "cannot watch omniverse.toml; external edits will not be seen"),
+            }
+            // An edit between the initial load and the watch went unseen;
+            // read once more (usually this diffs to nothing).
+            if self.watcher.is_some()
+                && let Some(store) = self.persistence.store()
+            {
+                let result = store.load();
+                let _ = self.apply_reload(result, ctx);
+            }
+        }
+        let servers: Vec<_> = self.state.discovery.iter().map(|s| s.server.clone()).collect();
+        for server in servers {
+            self.start_discovery(&server, ctx);
+        }
+    }
+
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        self.watcher = None;
+        self.discovery.stop_all();
+    }
+}
+
+mod handlers;

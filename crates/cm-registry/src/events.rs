@@ -1,0 +1,216 @@
+//! The events the registry emits, their names and their payloads.
+//!
+//! Every change to the registry's state is announced through cm-events with one
+//! of the names below, after the change is in the published snapshot and (when
+//! persistence is on) in `omniverse.toml`. Each name is also registered as an
+//! alias of its legacy integer event type (see [`register_event_aliases`]), so
+//! Events 1.0 style subscribers see the same events.
+//!
+//! Every payload carries `url`, redacted (a password never appears). The keys of
+//! each event are listed in the crate README; [`RegistryEvent::payload_json`]
+//! is the single place that builds them.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::ids::ServerId;
+use crate::model::DiscoveryStatus;
+use crate::url_rules::{UrlKind, redact};
+
+/// A bookmark was added. Payload: `url`, `name`.
+pub const BOOKMARK_ADDED_EVENT: &str = "omni.kit.widget.connection_manager.bookmark_added";
+/// A bookmark was removed. Payload: `url`, `name`.
+pub const BOOKMARK_DELETED_EVENT: &str = "omni.kit.widget.connection_manager.bookmark_deleted";
+/// A bookmark was renamed (or re-pointed). Payload: `url`, `old_name`, `new_name`.
+pub const BOOKMARK_RENAMED_EVENT: &str = "omni.kit.widget.connection_manager.bookmark_renamed";
+/// A connection attempt succeeded (emitted by cm-manager). Payload: `url`, `server_url`.
+pub const CONNECTION_SUCCEEDED_EVENT: &str =
+    "omni.kit.widget.connection_manager.connection_succeeded";
+/// A discovery server was added. Payload: `url`, `name`, `server_id`.
+pub const DISCOVERY_SERVER_ADDED_EVENT: &str =
+    "omni.kit.widget.connection_manager.discovery_server_added";
+/// A discovery server was removed. Payload: `url`, `name`, `server_id`.
+pub const DISCOVERY_SERVER_REMOVED_EVENT: &str =
+    "omni.kit.widget.connection_manager.discovery_server_removed";
+/// A discovery server's status or cached addresses changed. Payload: `url`,
+/// `name`, `server_id`, `status`, `addresses`, and `error` when `status` is `error`.
+pub const DISCOVERY_SERVER_UPDATED_EVENT: &str =
+    "omni.kit.widget.connection_manager.discovery_server_updated";
+/// A manual server was added. Payload: `url`, `name`, `server_id`, `kind`.
+pub const MANUAL_SERVER_ADDED_EVENT: &str =
+    "omni.kit.widget.connection_manager.manual_server_added";
+/// A manual server was removed. Payload: `url`, `name`, `server_id`, `kind`.
+pub const MANUAL_SERVER_REMOVED_EVENT: &str =
+    "omni.kit.widget.connection_manager.manual_server_removed";
+
+/// Every event name this crate defines, in declaration order.
+pub const ALL_EVENTS: [&str; 9] = [
+    BOOKMARK_ADDED_EVENT,
+    BOOKMARK_DELETED_EVENT,
+    BOOKMARK_RENAMED_EVENT,
+    CONNECTION_SUCCEEDED_EVENT,
+    DISCOVERY_SERVER_ADDED_EVENT,
+    DISCOVERY_SERVER_REMOVED_EVENT,
+    DISCOVERY_SERVER_UPDATED_EVENT,
+    MANUAL_SERVER_ADDED_EVENT,
+    MANUAL_SERVER_REMOVED_EVENT,
+];
+
+pub use crate::emit::{register_event_aliases, register_event_aliases_on};
+
+/// One change to the registry, as announced to observers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegistryEvent {
+    /// See [`BOOKMARK_ADDED_EVENT`].
+    BookmarkAdded {
+        /// Bookmark name.
+        name: Arc<str>,
+        /// Normalised URL.
+        url: Arc<str>,
+    },
+    /// See [`BOOKMARK_DELETED_EVENT`].
+    BookmarkDeleted {
+        /// Bookmark name.
+        name: Arc<str>,
+        /// Normalised URL.
+        url: Arc<str>,
+    },
+    /// See [`BOOKMARK_RENAMED_EVENT`].
+    BookmarkRenamed {
+        /// The name before.
+        old_name: Arc<str>,
+        /// The name after.
+        new_name: Arc<str>,
+        /// The URL after.
+        url: Arc<str>,
+    },
+    /// See [`DISCOVERY_SERVER_ADDED_EVENT`].
+    DiscoveryServerAdded {
+        /// Server id.
+        id: ServerId,
+        /// Server name.
+        name: Arc<str>,
+        /// Discovery URL.
+        url: Arc<str>,
+    },
+    /// See [`DISCOVERY_SERVER_REMOVED_EVENT`].
+    DiscoveryServerRemoved {
+        /// Server id.
+        id: ServerId,
+        /// Server name.
+        name: Arc<str>,
+        /// Discovery URL.
+        url: Arc<str>,
+    },
+    /// See [`DISCOVERY_SERVER_UPDATED_EVENT`].
+    DiscoveryServerUpdated {
+        /// Server id.
+        id: ServerId,
+        /// Server name.
+        name: Arc<str>,
+        /// Discovery URL.
+        url: Arc<str>,
+        /// The new status.
+        status: DiscoveryStatus,
+        /// The cached addresses now held.
+        addresses: Arc<[Arc<str>]>,
+    },
+    /// See [`MANUAL_SERVER_ADDED_EVENT`].
+    ManualServerAdded {
+        /// Server id.
+        id: ServerId,
+        /// Server name.
+        name: Arc<str>,
+        /// Server root URL.
+        url: Arc<str>,
+        /// Kind of storage.
+        kind: UrlKind,
+    },
+    /// See [`MANUAL_SERVER_REMOVED_EVENT`].
+    ManualServerRemoved {
+        /// Server id.
+        id: ServerId,
+        /// Server name.
+        name: Arc<str>,
+        /// Server root URL.
+        url: Arc<str>,
+        /// Kind of storage.
+        kind: UrlKind,
+    },
+}
+
+impl RegistryEvent {
+    /// The event name this change is dispatched under.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RegistryEvent::BookmarkAdded { .. } => BOOKMARK_ADDED_EVENT,
+            RegistryEvent::BookmarkDeleted { .. } => BOOKMARK_DELETED_EVENT,
+            RegistryEvent::BookmarkRenamed { .. } => BOOKMARK_RENAMED_EVENT,
+            RegistryEvent::DiscoveryServerAdded { .. } => DISCOVERY_SERVER_ADDED_EVENT,
+            RegistryEvent::DiscoveryServerRemoved { .. } => DISCOVERY_SERVER_REMOVED_EVENT,
+            RegistryEvent::DiscoveryServerUpdated { .. } => DISCOVERY_SERVER_UPDATED_EVENT,
+            RegistryEvent::ManualServerAdded { .. } => MANUAL_SERVER_ADDED_EVENT,
+            RegistryEvent::ManualServerRemoved { .. } => MANUAL_SERVER_REMOVED_EVENT,
+        }
+    }
+
+    /// The payload as a JSON object, with every URL redacted.
+    pub fn payload_json(&self) -> Value {
+        match self {
+            RegistryEvent::BookmarkAdded { name, url }
+            | RegistryEvent::BookmarkDeleted { name, url } => {
+                json!({ "url": redact(url), "name": &**name })
+            }
+            RegistryEvent::BookmarkRenamed {
+                old_name,
+                new_name,
+                url,
+            } => json!({
+                "url": redact(url),
+                "old_name": &**old_name,
+                "new_name": &**new_name,
+            }),
+            RegistryEvent::DiscoveryServerAdded { id, name, url }
+            | RegistryEvent::DiscoveryServerRemoved { id, name, url } => json!({
+                "url": redact(url),
+                "name": &**name,
+                "server_id": id.get(),
+            }),
+            RegistryEvent::DiscoveryServerUpdated {
+                id,
+                name,
+                url,
+                status,
+                addresses,
+            } => {
+                let mut payload = json!({
+                    "url": redact(url),
+                    "name": &**name,
+                    "server_id": id.get(),
+                    "status": status.as_str(),
+                    "addresses": addresses.iter().map(|a| redact(a)).collect::<Vec<_>>(),
+                });
+                if let (Some(reason), Value::Object(map)) = (status.error(), &mut payload) {
+                    map.insert("error".to_owned(), Value::from(reason));
+                }
+                payload
+            }
+            RegistryEvent::ManualServerAdded { id, name, url, kind }
+            | RegistryEvent::ManualServerRemoved { id, name, url, kind } => json!({
+                "url": redact(url),
+                "name": &**name,
+                "server_id": id.get(),
+                "kind": kind.as_str(),
+            }),
+        }
+    }
+}
+
+/// The payload of [`CONNECTION_SUCCEEDED_EVENT`] as JSON: `url` (the URL that
+/// was connected) and `server_url` (the root of the server that serves it),
+/// both redacted. cm-manager emits the event; the registry defines its shape.
+pub fn connection_succeeded_payload(url: &str, server_url: &str) -> Value {
+    json!({ "url": redact(url), "server_url": redact(server_url) })
+}

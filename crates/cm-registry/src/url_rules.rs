@@ -1,0 +1,56 @@
+//! The registry's URL rules, all delegated to cm-url.
+//!
+//! * Every URL is stored in cm-url's normalised form **without user info**
+//!   (`cm_url::without_credentials`): the registry holds locations, not
+//!   credentials (those belong to cm-manager's auth callback), and what it
+//!   holds is written to `omniverse.toml`, where a password must never land.
+//!   Storing one spelling per location is also what makes duplicate checks,
+//!   lookups and the reload diff exact.
+//! * A manual server is stored as its server root (`cm_url::server_root`), so
+//!   adding `omniverse://host/Projects/` registers the server `omniverse://host/`.
+//! * A discovery URL must be `http` or `https` (the discovery protocol is HTTP).
+
+use crate::error::RegistryError;
+
+pub use cm_url::{UrlError, UrlKind};
+
+fn invalid(url: &str, source: UrlError) -> RegistryError {
+    RegistryError::InvalidUrl {
+        url: redact(url),
+        source,
+    }
+}
+
+/// The stored form of a bookmark URL or cached address.
+pub(crate) fn normalize(url: &str) -> Result<String, RegistryError> {
+    cm_url::without_credentials(url).map_err(|e| invalid(url, e))
+}
+
+/// The stored form of a discovery URL.
+pub(crate) fn normalize_discovery(url: &str) -> Result<String, RegistryError> {
+    let parsed = cm_url::parse(url).map_err(|e| invalid(url, e))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(RegistryError::UnsupportedDiscoveryUrl { url: redact(url) });
+    }
+    Ok(parsed.without_credentials())
+}
+
+/// The stored form (server root) and kind of a manual server URL.
+pub(crate) fn manual_server_root(url: &str) -> Result<(String, UrlKind), RegistryError> {
+    let parsed = cm_url::parse(url).map_err(|e| invalid(url, e))?;
+    Ok((parsed.server_root(), parsed.kind()))
+}
+
+/// A URL safe to log or put in an event.
+pub(crate) fn redact(url: &str) -> String {
+    cm_url::redact(url)
+}
+
+/// The `[servers]` key for a server root: the root without its trailing
+/// slash, unless that would name something else (`file:///`).
+pub(crate) fn server_key(root: &str) -> String {
+    match root.strip_suffix('/') {
+        Some(short) if cm_url::server_root(short).is_ok_and(|r| r == root) => short.to_owned(),
+        _ => root.to_owned(),
+    }
+}

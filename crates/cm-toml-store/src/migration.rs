@@ -1,0 +1,175 @@
+//! The one-time migration of old-style files.
+//!
+//! Before `[servers]` existed, the server list was derived from bookmarks:
+//! a bookmark pointing at a server root showed up as a server. A file with
+//! `[bookmarks]` but neither `[servers]` nor `[[discovery_servers]]` is
+//! migrated once:
+//!
+//! 1. every bookmark URL's server root (`cm_url::server_root`: scheme://host,
+//!    plus the container or bucket for Azure, GCS and path-style S3/R2)
+//!    becomes one `[servers]` entry, keyed by the root without its trailing
+//!    slash (`"omniverse://my-server" = "my-server"`);
+//! 2. the server is named after the bookmark that pointed exactly at the root
+//!    if there was one (keeping the name the user chose), otherwise with
+//!    `cm_url::fallback_name_for_url`;
+//! 3. bookmarks pointing exactly at a server root are removed from `[bookmarks]`.
+//!
+//! The result always has a `[servers]` table (possibly empty), so running the
+//! migration again changes nothing. Bookmarks whose URL does not parse are
+//! left alone and listed in the report.
+
+use std::path::Path;
+
+use toml_edit::DocumentMut;
+
+use crate::change::{Change, apply_change, ensure_section};
+use crate::document::{Depth, parse};
+use crate::render::{merge_untouched, render};
+use crate::url_rules::{comparison_key, fallback_name, is_server_root, server_root};
+use crate::{Bookmark, Section, Sections, ServerEntry, StoreError, TomlStore};
+
+/// What a migration did (or would do).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MigrationReport {
+    /// `[servers]` entries created, in bookmark order.
+    pub servers_added: Vec<ServerEntry>,
+    /// Bookmarks removed because they pointed exactly at a server root.
+    pub bookmarks_removed: Vec<Bookmark>,
+    /// Bookmarks left alone because their URL has no server root, with the reason.
+    pub skipped: Vec<(Bookmark, String)>,
+}
+
+/// A migration computed without writing anything: the file text before and after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationPlan {
+    /// The file as it is.
+    pub before: String,
+    /// The file as the migration would write it.
+    pub after: String,
+    /// What changes.
+    pub report: MigrationReport,
+}
+
+/// Computes the migration of `text` (the content of `origin`, named in
+/// errors) without touching any file; `None` when the file is not old-style.
+///
+/// ```
+/// use std::path::Path;
+/// let old = "[bookmarks]\nserver = \"omniverse://my-server/\"\n";
+/// let plan = cm_toml_store::plan_migration(old, Path::new("omniverse.toml"))
+///     .unwrap()
+///     .expect("old-style file");
+/// assert!(plan.after.contains("[servers]"));
+/// // Migrating the result again does nothing.
+/// assert!(cm_toml_store::plan_migration(&plan.after, Path::new("omniverse.toml")).unwrap().is_none());
+/// ```
+pub fn plan_migration(text: &str, origin: &Path) -> Result<Option<MigrationPlan>, StoreError> {
+    let parsed = parse(origin, text, Depth::Entries)?;
+    let mut doc = parsed.doc;
+    let before = render(&doc, text);
+    Ok(migrate_document(&mut doc, &parsed.loaded.sections).map(|report| MigrationPlan {
+        before: text.to_string(),
+        after: merge_untouched(text, &before, render(&doc, text)),
+        report,
+    }))
+}
+
+fn is_old_style(doc: &DocumentMut) -> bool {
+    doc.contains_key(Section::Bookmarks.key())
+        && !doc.contains_key(Section::Servers.key())
+        && !doc.contains_key(Section::DiscoveryServers.key())
+}
+
+/// Migrates `doc` in place; `None` (and no edit) when it is not old-style.
+fn migrate_document(doc: &mut DocumentMut, sections: &Sections) -> Option<MigrationReport> {
+    if !is_old_style(doc) {
+        return None;
+    }
+    let mut report = MigrationReport::default();
+    // (comparison key of the root, server entry), in first-seen order.
+    let mut servers: Vec<(String, ServerEntry)> = Vec::new();
+    for bookmark in &sections.bookmarks {
+        let root = match server_root(&bookmark.url) {
+            Ok(root) => root,
+            Err(reason) => {
+                report.skipped.push((bookmark.clone(), reason));
+                continue;
+            }
+        };
+        let key = comparison_key(&root);
+        let is_root_bookmark = is_server_root(&bookmark.url);
+        match servers.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, server)) => {
+                if is_root_bookmark && !report.bookmarks_removed.iter().any(|b| comparison_key(&b.url) == key) {
+                    server.name.clone_from(&bookmark.name);
+                }
+            }
+            None => {
+                let name = if is_root_bookmark {
+                    bookmark.name.clone()
+                } else {
+                    fallback_name(&root)
+                };
+                servers.push((
+                    key,
+                    ServerEntry {
+                        url: root.trim_end_matches('/').to_string(),
+                        name,
+                    },
+                ));
+            }
+        }
+        if is_root_bookmark {
+            report.bookmarks_removed.push(bookmark.clone());
+        }
+    }
+    ensure_section(doc, Section::Servers);
+    for (_, server) in servers {
+        apply_change(
+            doc,
+            &Change::SetServer {
+                url: server.url.clone(),
+                name: server.name.clone(),
+            },
+        );
+        report.servers_added.push(server);
+    }
+    for bookmark in &report.bookmarks_removed {
+        apply_change(
+            doc,
+            &Change::RemoveBookmark {
+                name: bookmark.name.clone(),
+            },
+        );
+    }
+    Some(report)
+}
+
+impl TomlStore {
+    /// Migrates an old-style file once, atomically, under the lock (see the
+    /// module docs of [`MigrationReport`]'s module). `Ok(None)` when there is
+    /// nothing to migrate.
+    pub fn migrate_if_needed(&self) -> Result<Option<MigrationReport>, StoreError> {
+        let (_, report) = self.edit(Depth::Entries, |doc, loaded| {
+            let report = migrate_document(doc, &loaded.sections);
+            let changed = report.is_some();
+            (report, changed)
+        })?;
+        if let Some(report) = &report {
+            tracing::info!(
+                path = %self.path().display(),
+                servers = report.servers_added.len(),
+                removed_bookmarks = report.bookmarks_removed.len(),
+                "migrated old-style omniverse.toml"
+            );
+        }
+        Ok(report)
+    }
+
+    /// The migration [`TomlStore::migrate_if_needed`] would perform, without writing.
+    pub fn plan_migration(&self) -> Result<Option<MigrationPlan>, StoreError> {
+        let bytes = self.read_raw()?;
+        let text = crate::document::decode(self.path(), &bytes)?;
+        plan_migration(text, self.path())
+    }
+}

@@ -1,0 +1,193 @@
+//! [`TomlStore`]: the one place that reads and writes omniverse.toml.
+
+use std::path::{Path, PathBuf};
+
+use toml_edit::DocumentMut;
+
+use crate::atomic_write::{Durability, remove_orphaned_temps, write_atomic};
+use crate::change::apply_change;
+use crate::document::{Depth, ParsedFile, decode, parse, parse_spanned, read_edited};
+use crate::render::{merge_untouched, render};
+use crate::lock::LockGuard;
+use crate::path::lock_path_for;
+use crate::reconcile::reconcile;
+use crate::seen::SeenContent;
+use crate::{Change, Loaded, Sections, StoreError};
+
+/// Reads and edits one omniverse.toml.
+///
+/// Reads need no lock (saves replace the file atomically, so a reader sees
+/// the old or the new file). Every write takes the cross-process lock,
+/// re-reads the file, applies this process's edit to what is there now and
+/// replaces the file atomically, so concurrent writers never lose each
+/// other's changes. A file that does not parse, or whose sections have the
+/// wrong type, is never overwritten: writes return the error instead.
+///
+/// Clones share the record of what this process last read or wrote, which
+/// the watcher uses to ignore the process's own saves.
+///
+/// ```
+/// use cm_toml_store::{Change, TomlStore};
+/// let dir = tempfile::tempdir().unwrap();
+/// let store = TomlStore::new(dir.path().join("omniverse.toml"));
+/// assert!(store.load().unwrap().sections.bookmarks.is_empty()); // missing file = empty
+/// let loaded = store
+///     .apply(&[Change::AddBookmark {
+///         name: "Projects".into(),
+///         url: "omniverse://my-server/Projects/".into(),
+///     }])
+///     .unwrap();
+/// assert_eq!(loaded.sections.bookmark("Projects"), Some("omniverse://my-server/Projects/"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct TomlStore {
+    path: PathBuf,
+    lock_path: PathBuf,
+    durability: Durability,
+    seen: SeenContent,
+    own_rendering: SeenContent,
+}
+
+impl TomlStore {
+    /// A store for the file at `path` (which need not exist yet).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        TomlStore {
+            lock_path: lock_path_for(&path),
+            path,
+            durability: Durability::Full,
+            seen: SeenContent::default(),
+            own_rendering: SeenContent::default(),
+        }
+    }
+
+    /// A store for the file found by [`crate::resolve_config_path`]`(None)`.
+    pub fn at_default_location() -> Result<Self, StoreError> {
+        crate::resolve_config_path(None).map(Self::new)
+    }
+
+    /// Sets whether saves are fsynced (default [`Durability::Full`]).
+    pub fn with_durability(mut self, durability: Durability) -> Self {
+        self.durability = durability;
+        self
+    }
+
+    /// The config file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The sidecar lock file's path (`<file>.lock`).
+    pub fn lock_path(&self) -> &Path {
+        &self.lock_path
+    }
+
+    pub(crate) fn seen(&self) -> &SeenContent {
+        &self.seen
+    }
+
+    /// Reads the file. A missing file reads as empty.
+    pub fn load(&self) -> Result<Loaded, StoreError> {
+        let bytes = read_bytes(&self.path)?;
+        let (_, loaded) = parse_spanned(&self.path, decode(&self.path, &bytes)?)?;
+        self.seen.record(&bytes);
+        Ok(loaded)
+    }
+
+    /// Makes the three sections equal to `sections` in one atomic replace,
+    /// with the fewest edits (unchanged entries keep their formatting and
+    /// comments; wrong-typed entries skipped on load are kept). Returns the
+    /// file's content as written.
+    ///
+    /// This writes the whole state: an entry another process added since this
+    /// process last loaded is removed. Prefer [`TomlStore::apply`] for edits.
+    pub fn save_sections(&self, sections: &Sections) -> Result<Loaded, StoreError> {
+        self.edit(Depth::Entries, |doc, current| ((), reconcile(doc, &current.sections, sections)))
+            .map(|(loaded, ())| loaded)
+    }
+
+    /// Applies `changes` in order to the file as it is now, under the lock, in
+    /// one atomic replace (no write when nothing changes). Returns the
+    /// resulting content, which includes other processes' changes.
+    pub fn apply(&self, changes: &[Change]) -> Result<Loaded, StoreError> {
+        self.edit(Depth::Shape, |doc, _| {
+            let mut changed = false;
+            for change in changes {
+                changed |= apply_change(doc, change);
+            }
+            ((), changed)
+        })
+        .map(|(loaded, ())| loaded)
+    }
+
+    /// Locks, re-reads, edits and (if the edit reports a change) atomically
+    /// replaces the file. A no-op edit never rewrites the file, so a file is
+    /// not re-rendered just because a process looked at it. `depth` says how
+    /// much of the current content the edit needs to see.
+    pub(crate) fn edit<R>(
+        &self,
+        depth: Depth,
+        edit: impl FnOnce(&mut DocumentMut, &Loaded) -> (R, bool),
+    ) -> Result<(Loaded, R), StoreError> {
+        let _lock = LockGuard::acquire(&self.lock_path)?;
+        let bytes = read_bytes(&self.path)?;
+        let text = decode(&self.path, &bytes)?;
+        let ParsedFile { mut doc, loaded } = parse(&self.path, text, depth)?;
+        // A file this store wrote as a plain rendering re-renders to itself,
+        // so the comparison rendering can be skipped (checked in debug builds).
+        let before = if self.own_rendering.matches(&bytes) {
+            debug_assert_eq!(render(&doc, text), text, "toml_edit rendering is not a fixed point");
+            None
+        } else {
+            Some(render(&doc, text))
+        };
+        let (result, changed) = edit(&mut doc, &loaded);
+        if !changed {
+            self.seen.record(&bytes);
+            return Ok((self.reread(&doc, text)?, result));
+        }
+        let after = render(&doc, text);
+        let is_plain_rendering = before.as_deref().is_none_or(|b| b == text);
+        let new_text = match before {
+            Some(before) => merge_untouched(text, &before, after),
+            None => after,
+        };
+        if new_text == text {
+            self.seen.record(&bytes);
+            return Ok((self.reread(&doc, text)?, result));
+        }
+        let written = self.reread(&doc, &new_text)?;
+        remove_orphaned_temps(&self.path);
+        write_atomic(&self.path, new_text.as_bytes(), self.durability)?;
+        self.seen.record(new_text.as_bytes());
+        if is_plain_rendering {
+            self.own_rendering.record(new_text.as_bytes());
+        }
+        tracing::debug!(path = %self.path.display(), bytes = new_text.len(), "saved omniverse.toml");
+        Ok((written, result))
+    }
+
+    /// The content of an edited document whose rendering is `text`.
+    fn reread(&self, doc: &DocumentMut, text: &str) -> Result<Loaded, StoreError> {
+        let loaded = read_edited(doc);
+        if loaded.warnings.is_empty() {
+            return Ok(loaded);
+        }
+        // Only a parse of the text can place the warnings.
+        parse_spanned(&self.path, text).map(|(_, loaded)| loaded)
+    }
+
+    /// Reads the raw bytes (empty when the file is missing).
+    pub(crate) fn read_raw(&self) -> Result<Vec<u8>, StoreError> {
+        read_bytes(&self.path)
+    }
+}
+
+/// The file's bytes; a missing file is empty.
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, StoreError> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(StoreError::io(path, "read", e)),
+    }
+}

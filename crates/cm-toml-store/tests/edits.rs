@@ -1,0 +1,215 @@
+//! The exact file text after each kind of edit on a file full of comments and
+//! foreign sections (insta snapshots), plus round-trips of awkward strings.
+
+mod common;
+
+use cm_toml_store::{Bookmark, Change, DiscoveryEntry, Sections, ServerEntry, WarningKind};
+use common::{COMMENTED, read, store_with};
+
+fn edited(changes: &[Change]) -> String {
+    let (_dir, store) = store_with(Some(COMMENTED));
+    store.apply(changes).unwrap();
+    read(store.path())
+}
+
+fn bookmark(name: &str, url: &str) -> Change {
+    Change::AddBookmark {
+        name: name.into(),
+        url: url.into(),
+    }
+}
+
+#[test]
+fn fixture_loads_with_one_warning_for_the_wrong_typed_entry() {
+    let (_dir, store) = store_with(Some(COMMENTED));
+    let loaded = store.load().unwrap();
+    let names: Vec<_> = loaded.sections.bookmarks.iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(names, ["Astronaut", "user@example.com", "Projects"]);
+    assert_eq!(loaded.sections.servers.len(), 2);
+    assert_eq!(loaded.sections.discovery_servers.len(), 1);
+    assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+    let w = &loaded.warnings[0];
+    assert_eq!((w.entry.as_str(), w.line, w.column), ("broken", 13, 1));
+    assert!(matches!(w.kind, WarningKind::WrongType { found: "integer", .. }));
+}
+
+#[test]
+fn add_bookmark() {
+    insta::assert_snapshot!(edited(&[bookmark("New One", "omniverse://other/Library/")]));
+}
+
+#[test]
+fn add_existing_bookmark_changes_only_its_value() {
+    insta::assert_snapshot!(edited(&[bookmark("Astronaut", "https://bucket.s3.amazonaws.com/Samples/Other/")]));
+}
+
+#[test]
+fn remove_bookmark() {
+    insta::assert_snapshot!(edited(&[Change::RemoveBookmark { name: "user@example.com".into() }]));
+}
+
+#[test]
+fn rename_bookmark_in_place() {
+    insta::assert_snapshot!(edited(&[Change::RenameBookmark {
+        old_name: "Astronaut".into(),
+        new_name: "Astronaut (old)".into(),
+        url: "https://bucket.s3.amazonaws.com/Samples/Astronaut/".into(),
+    }]));
+}
+
+#[test]
+fn set_new_server() {
+    insta::assert_snapshot!(edited(&[Change::SetServer {
+        url: "https://account.blob.core.windows.net/container".into(),
+        name: "Azure".into(),
+    }]));
+}
+
+#[test]
+fn rename_existing_server_matched_with_trailing_slash() {
+    insta::assert_snapshot!(edited(&[Change::SetServer {
+        url: "omniverse://my-server/".into(),
+        name: "Main Server".into(),
+    }]));
+}
+
+#[test]
+fn remove_server() {
+    insta::assert_snapshot!(edited(&[Change::RemoveServer { url: "https://mybucket.s3.amazonaws.com/".into() }]));
+}
+
+#[test]
+fn add_discovery_server() {
+    insta::assert_snapshot!(edited(&[Change::SetDiscoveryServer(DiscoveryEntry {
+        name: "Second".into(),
+        url: "https://discovery2.example.com/".into(),
+        cached_addresses: vec!["omniverse://s2.example.com/".into()],
+    })]));
+}
+
+#[test]
+fn update_discovery_addresses_in_place() {
+    insta::assert_snapshot!(edited(&[Change::SetDiscoveryServer(DiscoveryEntry {
+        name: "My Storage".into(),
+        url: "https://discovery.example.com/".into(),
+        cached_addresses: vec!["omniverse://storage2.example.com/".into()],
+    })]));
+}
+
+#[test]
+fn remove_discovery_server() {
+    insta::assert_snapshot!(edited(&[Change::RemoveDiscoveryServer { url: "https://discovery.example.com".into() }]));
+}
+
+#[test]
+fn removing_what_is_not_there_does_not_write() {
+    let (_dir, store) = store_with(Some(COMMENTED));
+    let before = std::fs::metadata(store.path()).unwrap().modified().unwrap();
+    store.apply(&[Change::RemoveBookmark { name: "nope".into() }]).unwrap();
+    assert_eq!(read(store.path()), COMMENTED);
+    assert_eq!(std::fs::metadata(store.path()).unwrap().modified().unwrap(), before);
+}
+
+#[test]
+fn save_sections_rewrites_only_what_differs() {
+    let (_dir, store) = store_with(Some(COMMENTED));
+    let mut sections = store.load().unwrap().sections;
+    sections.bookmarks.retain(|b| b.name != "Astronaut");
+    sections.bookmarks.insert(0, Bookmark { name: "First".into(), url: "omniverse://a/b/".into() });
+    sections.servers.push(ServerEntry { url: "omniverse://new-server".into(), name: "new".into() });
+    sections.discovery_servers.clear();
+    let loaded = store.save_sections(&sections).unwrap();
+    assert_eq!(loaded.sections, sections);
+    insta::assert_snapshot!(read(store.path()));
+}
+
+#[test]
+fn save_sections_into_a_missing_file_creates_directory_and_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep/config/omniverse.toml");
+    let store = cm_toml_store::TomlStore::new(&path);
+    let sections = Sections {
+        bookmarks: vec![Bookmark { name: "Astronaut".into(), url: "https://x.s3.amazonaws.com/A/".into() }],
+        servers: vec![ServerEntry { url: "omniverse://my-server".into(), name: "my-server".into() }],
+        discovery_servers: vec![DiscoveryEntry {
+            name: "My Storage".into(),
+            url: "https://discovery.example.com/".into(),
+            cached_addresses: vec!["omniverse://storage.example.com/".into()],
+        }],
+    };
+    store.save_sections(&sections).unwrap();
+    assert_eq!(store.load().unwrap().sections, sections);
+    insta::assert_snapshot!(read(&path));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn existing_permissions_are_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, store) = store_with(Some(COMMENTED));
+    std::fs::set_permissions(store.path(), std::fs::Permissions::from_mode(0o640)).unwrap();
+    store.apply(&[bookmark("x", "omniverse://x/")]).unwrap();
+    assert_eq!(std::fs::metadata(store.path()).unwrap().permissions().mode() & 0o777, 0o640);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_config_is_written_through_and_stays_a_link() {
+    let (dir, store) = store_with(None);
+    let real = dir.path().join("dotfiles.toml");
+    std::fs::write(&real, COMMENTED).unwrap();
+    std::os::unix::fs::symlink(&real, store.path()).unwrap();
+    store.apply(&[bookmark("x", "omniverse://x/")]).unwrap();
+    assert!(std::fs::symlink_metadata(store.path()).unwrap().file_type().is_symlink());
+    assert!(read(&real).contains("x = \"omniverse://x/\""));
+}
+
+#[test]
+fn awkward_names_and_urls_round_trip() {
+    let awkward = [
+        "quote \" inside",
+        "back\\slash",
+        "new\nline",
+        "a = b",
+        "# not a comment",
+        " leading space",
+        "ünïcødé 🚀",
+        "'single'",
+        "tab\there",
+        "",
+    ];
+    let (_dir, store) = store_with(Some(COMMENTED));
+    let changes: Vec<Change> = awkward
+        .iter()
+        .map(|s| bookmark(s, &format!("omniverse://h/{s}")))
+        .collect();
+    store.apply(&changes).unwrap();
+    let loaded = store.load().unwrap();
+    for s in awkward {
+        assert_eq!(loaded.sections.bookmark(s), Some(format!("omniverse://h/{s}").as_str()), "{s:?}");
+    }
+    insta::assert_snapshot!(read(store.path()));
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_name_and_url_round_trip(name in any::<String>(), url in any::<String>()) {
+            let (_dir, store) = store_with(Some(COMMENTED));
+            store.apply(&[bookmark(&name, &url)]).unwrap();
+            let loaded = store.load().unwrap();
+            prop_assert_eq!(loaded.sections.bookmark(&name), Some(url.as_str()));
+            // Everything else is still there.
+            prop_assert!(read(store.path()).contains("[connection_library]\nenabled = true\norder = [3, 1, 2]\n"));
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! The file watcher against a real directory and real notify backends.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use cm_toml_store::{Change, FileChanged, TomlStore, WatchBackend, WatchConfig};
+use common::{store_with, wait_until};
+use crossbeam_channel::{Receiver, unbounded};
+
+const DEBOUNCE: Duration = Duration::from_millis(200);
+const DEADLINE: Duration = Duration::from_secs(20);
+
+fn config() -> WatchConfig {
+    WatchConfig::with_debounce(DEBOUNCE)
+}
+
+fn next(rx: &Receiver<FileChanged>) -> FileChanged {
+    rx.recv_timeout(DEADLINE).expect("no change notification within the deadline")
+}
+
+/// Asserts nothing arrives for a while (a few debounce periods).
+fn assert_quiet(rx: &Receiver<FileChanged>) {
+    if let Ok(change) = rx.recv_timeout(DEBOUNCE * 5) {
+        panic!("unexpected notification: {change:?}");
+    }
+}
+
+fn bookmark_file(name: &str) -> String {
+    format!("[bookmarks]\n{name} = \"omniverse://h/{name}/\"\n")
+}
+
+fn has_bookmark(change: &FileChanged, name: &str) -> bool {
+    change
+        .result
+        .as_ref()
+        .is_ok_and(|l| l.sections.bookmark(name).is_some())
+}
+
+/// Writes `text` next to `path` and renames it over, as vim and VS Code do.
+fn rename_over(path: &Path, text: &str) {
+    let temp = path.with_file_name("omniverse.toml.swp");
+    std::fs::write(&temp, text).unwrap();
+    std::fs::rename(&temp, path).unwrap();
+}
+
+fn watched(text: Option<&str>) -> (tempfile::TempDir, TomlStore, cm_toml_store::TomlFileWatcher, Receiver<FileChanged>) {
+    let (dir, store) = store_with(text);
+    let (tx, rx) = unbounded();
+    let watcher = store.watch(config(), tx).unwrap();
+    (dir, store, watcher, rx)
+}
+
+#[test]
+fn plain_write_is_reported() {
+    let (_dir, store, watcher, rx) = watched(Some(&bookmark_file("a")));
+    assert!(!watcher.is_polling());
+    std::fs::write(store.path(), bookmark_file("b")).unwrap();
+    let change = next(&rx);
+    assert_eq!(change.path, store.path());
+    assert!(has_bookmark(&change, "b"), "{change:?}");
+}
+
+#[test]
+fn rename_over_is_reported() {
+    let (_dir, store, _watcher, rx) = watched(Some(&bookmark_file("a")));
+    rename_over(store.path(), &bookmark_file("renamed"));
+    assert!(has_bookmark(&next(&rx), "renamed"));
+}
+
+#[test]
+fn delete_then_create_is_reported_once_with_the_new_content() {
+    let (_dir, store, _watcher, rx) = watched(Some(&bookmark_file("a")));
+    std::fs::remove_file(store.path()).unwrap();
+    std::fs::write(store.path(), bookmark_file("recreated")).unwrap();
+    assert!(has_bookmark(&next(&rx), "recreated"));
+    assert_quiet(&rx);
+}
+
+#[test]
+fn a_burst_of_writes_gives_one_notification() {
+    let (_dir, store, _watcher, rx) = watched(None);
+    for i in 0..30 {
+        std::fs::write(store.path(), bookmark_file(&format!("n{i}"))).unwrap();
+    }
+    let change = next(&rx);
+    assert!(has_bookmark(&change, "n29"), "{change:?}");
+    assert_quiet(&rx);
+}
+
+#[test]
+fn own_saves_are_not_reported_but_later_external_writes_are() {
+    let (_dir, store, _watcher, rx) = watched(Some(&bookmark_file("a")));
+    for i in 0..5 {
+        store
+            .apply(&[Change::AddBookmark { name: format!("own{i}"), url: "omniverse://own/".into() }])
+            .unwrap();
+    }
+    store.save_sections(&store.load().unwrap().sections).unwrap();
+    assert_quiet(&rx);
+    // The watcher is alive: an external edit still arrives.
+    std::fs::write(store.path(), bookmark_file("external")).unwrap();
+    assert!(has_bookmark(&next(&rx), "external"));
+}
+
+#[test]
+fn a_clone_of_the_store_shares_the_own_write_record() {
+    let (_dir, store, _watcher, rx) = watched(None);
+    let clone = store.clone();
+    clone
+        .apply(&[Change::AddBookmark { name: "c".into(), url: "omniverse://c/".into() }])
+        .unwrap();
+    assert_quiet(&rx);
+}
+
+#[test]
+fn a_malformed_external_edit_delivers_an_error_and_leaves_the_file() {
+    let (_dir, store, _watcher, rx) = watched(Some(&bookmark_file("a")));
+    let broken = "[bookmarks]\nx = \"unterminated\n";
+    std::fs::write(store.path(), broken).unwrap();
+    let change = next(&rx);
+    let err = change.result.expect_err("malformed file must be an error");
+    assert_eq!(err.position().map(|p| p.0), Some(2), "{err}");
+    assert!(store.apply(&[Change::RemoveBookmark { name: "x".into() }]).is_err());
+    assert_eq!(common::read(store.path()), broken);
+}
+
+#[test]
+fn deleting_the_file_reports_empty_sections() {
+    let (_dir, store, _watcher, rx) = watched(Some(&bookmark_file("a")));
+    std::fs::remove_file(store.path()).unwrap();
+    let change = next(&rx);
+    assert!(change.result.unwrap().sections.bookmarks.is_empty());
+}
+
+#[test]
+fn other_files_in_the_directory_are_ignored() {
+    let (dir, _store, _watcher, rx) = watched(Some(&bookmark_file("a")));
+    std::fs::write(dir.path().join("other.toml"), "x = 1").unwrap();
+    assert_quiet(&rx);
+}
+
+#[test]
+fn polling_backend_sees_changes() {
+    let (_dir, store) = store_with(Some(&bookmark_file("a")));
+    let (tx, rx) = unbounded();
+    let config = WatchConfig {
+        debounce: DEBOUNCE,
+        backend: WatchBackend::Poll { interval: Duration::from_millis(100) },
+    };
+    let watcher = store.watch(config, tx).unwrap();
+    assert!(watcher.is_polling());
+    rename_over(store.path(), &bookmark_file("polled"));
+    assert!(has_bookmark(&next(&rx), "polled"));
+}
+
+#[test]
+fn callback_subscriber_runs_and_dropping_the_watcher_stops_it() {
+    use std::sync::{Arc, Mutex};
+    let (_dir, store) = store_with(Some(&bookmark_file("a")));
+    let seen: Arc<Mutex<Vec<FileChanged>>> = Arc::default();
+    let sink = seen.clone();
+    let watcher = store
+        .watch(config(), cm_toml_store::Subscriber::callback(move |c| sink.lock().unwrap().push(c)))
+        .unwrap();
+    std::fs::write(store.path(), bookmark_file("cb")).unwrap();
+    assert!(wait_until(DEADLINE, || seen.lock().unwrap().len() == 1));
+    drop(watcher);
+    std::fs::write(store.path(), bookmark_file("after-drop")).unwrap();
+    std::thread::sleep(DEBOUNCE * 4);
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[cfg(feature = "actix")]
+#[test]
+fn actix_recipient_receives_changes() {
+    use actix::prelude::*;
+
+    struct Collector(crossbeam_channel::Sender<FileChanged>);
+    impl Actor for Collector {
+        type Context = Context<Self>;
+    }
+    impl Handler<FileChanged> for Collector {
+        type Result = ();
+        fn handle(&mut self, msg: FileChanged, _: &mut Context<Self>) {
+            self.0.send(msg).unwrap();
+        }
+    }
+
+    let (_dir, store) = store_with(Some(&bookmark_file("a")));
+    let (tx, rx) = unbounded();
+    let system = actix::System::new();
+    let watcher = system.block_on(async {
+        let addr = Collector(tx).start();
+        store.watch(config(), addr.recipient::<FileChanged>()).unwrap()
+    });
+    let path = store.path().to_path_buf();
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        std::fs::write(&path, bookmark_file("actor")).unwrap();
+    });
+    let change = system.block_on(async {
+        let deadline = std::time::Instant::now() + DEADLINE;
+        loop {
+            if let Ok(change) = rx.try_recv() {
+                return change;
+            }
+            assert!(std::time::Instant::now() < deadline, "actor got nothing");
+            actix_rt::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    writer.join().unwrap();
+    assert!(has_bookmark(&change, "actor"));
+    drop(watcher);
+}

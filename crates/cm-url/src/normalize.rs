@@ -1,0 +1,92 @@
+//! String-level normalisation of URL components the `url` crate leaves as written.
+//!
+//! The `url` crate already lower-cases schemes and special hosts, applies IDNA, removes dot
+//! segments and percent-encodes what must be encoded. It deliberately keeps existing escapes
+//! as typed, so `%7e`, `%7E` and `~` would be three different URLs. These helpers finish the
+//! job (RFC 3986 section 6.2.2): escapes of unreserved characters are decoded, the remaining
+//! escapes get upper-case hex digits, and runs of `/` in a path collapse to one.
+//!
+//! Every helper maps its own output to itself, which is what makes [`crate::normalize`]
+//! idempotent.
+
+/// Appends `component` to `out`, decoding `%XX` escapes of unreserved characters
+/// (`A-Z a-z 0-9 - . _ ~`) and upper-casing the hex digits of all other escapes.
+///
+/// A `%` not followed by two hex digits is kept as is (the `url` crate accepts it).
+pub(crate) fn push_percent_normalized(out: &mut String, component: &str) {
+    let bytes = component.as_bytes();
+    let mut copied_up_to = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let (Some(&high), Some(&low)) = (bytes.get(i + 1), bytes.get(i + 2))
+            && let (Some(h), Some(l)) = (hex_value(high), hex_value(low))
+        {
+            out.push_str(&component[copied_up_to..i]);
+            let decoded = h << 4 | l;
+            if is_unreserved(decoded) {
+                out.push(char::from(decoded));
+            } else {
+                out.push('%');
+                out.push(char::from(high.to_ascii_uppercase()));
+                out.push(char::from(low.to_ascii_uppercase()));
+            }
+            i += 3;
+            copied_up_to = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&component[copied_up_to..]);
+}
+
+/// Returns `component` percent-normalised (see [`push_percent_normalized`]).
+pub(crate) fn percent_normalized(component: &str) -> String {
+    let mut out = String::with_capacity(component.len());
+    push_percent_normalized(&mut out, component);
+    out
+}
+
+/// Appends `path` percent-normalised with every run of `/` collapsed to a single `/`.
+pub(crate) fn push_collapsed_path(out: &mut String, path: &str) {
+    let mut previous_was_slash = false;
+    for segment_or_slash in path.split_inclusive('/') {
+        let is_only_slash = segment_or_slash == "/";
+        if is_only_slash && previous_was_slash {
+            continue;
+        }
+        push_percent_normalized(out, segment_or_slash);
+        previous_was_slash = segment_or_slash.ends_with('/');
+    }
+}
+
+/// RFC 3986 unreserved characters: decoding their escapes never changes meaning.
+fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
+}
+
+fn hex_value(byte: u8) -> Option<u8> {
+    char::from(byte)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreserved_escapes_are_decoded_and_others_upper_cased() {
+        assert_eq!(percent_normalized("%7e%41%2f%3a"), "~A%2F%3A");
+        assert_eq!(percent_normalized("a%2"), "a%2");
+        assert_eq!(percent_normalized("100%"), "100%");
+        assert_eq!(percent_normalized("%zz%e2%82%ac"), "%zz%E2%82%AC");
+    }
+
+    #[test]
+    fn slash_runs_collapse() {
+        let mut out = String::new();
+        push_collapsed_path(&mut out, "//a///b%7e//");
+        assert_eq!(out, "/a/b~/");
+    }
+}

@@ -1,0 +1,256 @@
+//! [`ServerUrl`]: a validated, normalised URL and its parts.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::str::FromStr;
+
+use crate::error::UrlError;
+use crate::kind::{RootLayout, UrlKind};
+use crate::redact::{REDACTED, push_redacted_params};
+use crate::scheme::Scheme;
+
+/// A server URL that passed validation, in normalised form.
+///
+/// Built by [`parse`](crate::parse) (or `str::parse`). Two `ServerUrl`s are equal when their
+/// normalised forms are equal.
+///
+/// `Display` and `Debug` print the [redacted](ServerUrl::redacted) form, so a `ServerUrl` can
+/// go into a log line as is; [`as_str`](ServerUrl::as_str) returns the full normalised URL,
+/// password included.
+///
+/// ```
+/// let url: cm_url::ServerUrl = "HTTPS://Alice:s3cret@Example.COM:443//a//b.usd".parse().unwrap();
+/// assert_eq!(url.as_str(), "https://Alice:s3cret@example.com/a/b.usd");
+/// assert_eq!(url.to_string(), "https://Alice:REDACTED@example.com/a/b.usd");
+/// assert_eq!(url.host(), "example.com");
+/// assert_eq!(url.username(), Some("Alice"));
+/// assert_eq!(url.server_root(), "https://example.com/");
+/// ```
+#[derive(Clone)]
+pub struct ServerUrl {
+    pub(crate) serialized: String,
+    pub(crate) kind: UrlKind,
+    pub(crate) layout: RootLayout,
+    pub(crate) scheme: Scheme,
+    /// Percent-normalised; empty when absent.
+    pub(crate) username: String,
+    pub(crate) password: Option<String>,
+    /// Lower-case ASCII domain, dotted IPv4, `[IPv6]`, bucket name, or empty (local file).
+    pub(crate) host: String,
+    pub(crate) port: Option<u16>,
+    /// Starts with `/`; slash runs collapsed.
+    pub(crate) path: String,
+    pub(crate) query: Option<String>,
+    pub(crate) fragment: Option<String>,
+}
+
+/// What to write in the userinfo position when serialising.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Userinfo {
+    /// `user:password@`, as parsed.
+    Keep,
+    /// `user:REDACTED@`.
+    Redact,
+    /// Nothing, except the container of `abfs(s)://container@account…`, which is not a credential.
+    Drop,
+}
+
+impl ServerUrl {
+    /// The full normalised URL, including any password. Prefer [`redacted`](Self::redacted)
+    /// for logs and [`without_credentials`](Self::without_credentials) for storage.
+    pub fn as_str(&self) -> &str {
+        &self.serialized
+    }
+
+    /// Consumes the URL and returns its normalised form (including any password).
+    pub fn into_string(self) -> String {
+        self.serialized
+    }
+
+    /// The storage family.
+    pub fn kind(&self) -> UrlKind {
+        self.kind
+    }
+
+    /// The lower-case scheme (`"omniverse"`, `"https"`, `"s3"`, …).
+    pub fn scheme(&self) -> &str {
+        self.scheme.as_str()
+    }
+
+    /// The user name, percent-encoded, if one was given. For `abfs(s)://` this is the container.
+    pub fn username(&self) -> Option<&str> {
+        (!self.username.is_empty()).then_some(self.username.as_str())
+    }
+
+    /// The password, percent-encoded, if one was given. It is a secret: never log or persist it.
+    pub fn password(&self) -> Option<&str> {
+        self.password.as_deref()
+    }
+
+    /// The normalised host: lower-case ASCII (punycode) domain without trailing dot, dotted
+    /// IPv4, bracketed IPv6, bucket/container name for `s3://`, `gs://`, `az://`; empty for a
+    /// local `file:` URL.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The explicit port, if any; `None` for the default port of `http` (80) and `https` (443).
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+
+    /// The normalised path; always starts with `/`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The normalised query (without `?`), if any and non-empty.
+    pub fn query(&self) -> Option<&str> {
+        self.query.as_deref()
+    }
+
+    /// The normalised fragment (without `#`), if any and non-empty.
+    pub fn fragment(&self) -> Option<&str> {
+        self.fragment.as_deref()
+    }
+
+    /// The normalised URL without userinfo (the `abfs(s)://` container is kept, since it is
+    /// part of the address, not a credential). This is the form to persist.
+    ///
+    /// ```
+    /// let url = cm_url::parse("omniverse://alice:pw@server/Users/alice/").unwrap();
+    /// assert_eq!(url.without_credentials(), "omniverse://server/Users/alice/");
+    /// ```
+    pub fn without_credentials(&self) -> String {
+        self.serialize(Userinfo::Drop, true, false)
+    }
+
+    /// The normalised URL with the password and token-like query/fragment values replaced by
+    /// [`REDACTED`](crate::REDACTED); safe for logs and events. See [`crate::redact`].
+    pub fn redacted(&self) -> String {
+        self.serialize(Userinfo::Redact, true, true)
+    }
+
+    /// Writes `scheme://[userinfo@]host[:port]` into `out`.
+    pub(crate) fn push_origin(&self, out: &mut String, userinfo: Userinfo) {
+        out.push_str(self.scheme.as_str());
+        out.push_str("://");
+        let has_userinfo = !self.username.is_empty() || self.password.is_some();
+        match userinfo {
+            Userinfo::Keep | Userinfo::Redact if has_userinfo => {
+                out.push_str(&self.username);
+                if let Some(password) = &self.password {
+                    out.push(':');
+                    out.push_str(if userinfo == Userinfo::Keep {
+                        password
+                    } else {
+                        REDACTED
+                    });
+                }
+                out.push('@');
+            }
+            Userinfo::Drop if self.layout == RootLayout::ContainerInUserinfo => {
+                out.push_str(&self.username);
+                out.push('@');
+            }
+            _ => {}
+        }
+        out.push_str(&self.host);
+        if let Some(port) = self.port {
+            out.push(':');
+            out.push_str(&port.to_string());
+        }
+    }
+
+    /// Serialises the URL with the chosen userinfo treatment, optionally with query and
+    /// fragment, optionally with secret parameters redacted.
+    pub(crate) fn serialize(
+        &self,
+        userinfo: Userinfo,
+        with_query_and_fragment: bool,
+        redact_params: bool,
+    ) -> String {
+        let mut out = String::with_capacity(self.serialized.len() + REDACTED.len());
+        self.push_origin(&mut out, userinfo);
+        out.push_str(&self.path);
+        if with_query_and_fragment {
+            for (marker, part) in [('?', &self.query), ('#', &self.fragment)] {
+                if let Some(part) = part {
+                    out.push(marker);
+                    if redact_params {
+                        push_redacted_params(&mut out, part);
+                    } else {
+                        out.push_str(part);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+impl PartialEq for ServerUrl {
+    fn eq(&self, other: &Self) -> bool {
+        self.serialized == other.serialized
+    }
+}
+
+impl Eq for ServerUrl {}
+
+impl Hash for ServerUrl {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.serialized.hash(state);
+    }
+}
+
+impl PartialOrd for ServerUrl {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ServerUrl {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.serialized.cmp(&other.serialized)
+    }
+}
+
+impl fmt::Display for ServerUrl {
+    /// The redacted form: passwords and token-like parameters are replaced by `REDACTED`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl fmt::Debug for ServerUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerUrl")
+            .field("url", &self.redacted())
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+impl FromStr for ServerUrl {
+    type Err = UrlError;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        crate::parse::parse(input)
+    }
+}
+
+impl TryFrom<&str> for ServerUrl {
+    type Error = UrlError;
+
+    fn try_from(input: &str) -> Result<Self, Self::Error> {
+        crate::parse::parse(input)
+    }
+}
+
+impl TryFrom<String> for ServerUrl {
+    type Error = UrlError;
+
+    fn try_from(input: String) -> Result<Self, Self::Error> {
+        crate::parse::parse(&input)
+    }
+}

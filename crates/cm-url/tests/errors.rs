@@ -1,0 +1,213 @@
+//! One test per rejection reason: the typed variant, its fields, and the one-line message.
+
+use cm_url::UrlError;
+
+fn err(input: &str) -> UrlError {
+    match cm_url::parse(input) {
+        Ok(url) => panic!("{input:?} should be rejected, got {}", url.as_str()),
+        Err(error) => error,
+    }
+}
+
+#[test]
+fn empty_and_blank_input() {
+    assert_eq!(err(""), UrlError::Empty);
+    assert_eq!(err(" \t\n"), UrlError::Empty);
+    assert_eq!(err("").input(), None);
+    assert!(err("").to_string().starts_with("empty URL"));
+}
+
+#[test]
+fn no_scheme() {
+    for input in [
+        "example.com",
+        "example.com:3009/path",
+        "localhost:8080",
+        r"C:\dir\a.usd",
+        "//host/x",
+        "1http://x",
+    ] {
+        let error = err(input);
+        assert_eq!(
+            error,
+            UrlError::NoScheme {
+                input: input.to_owned()
+            },
+            "{input}"
+        );
+        assert!(
+            error
+                .to_string()
+                .starts_with(&format!("no scheme in \"{input}\"")),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn unknown_scheme() {
+    let error = err("ftp://x");
+    assert_eq!(
+        error,
+        UrlError::UnknownScheme {
+            scheme: "ftp".to_owned(),
+            input: "ftp://x".to_owned()
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "unknown scheme \"ftp\" in \"ftp://x\"; expected one of omniverse, http, https, s3, gs, az, azure, abfs, abfss, file"
+    );
+    assert!(
+        matches!(err("wss://host/"), UrlError::UnknownScheme { scheme, .. } if scheme == "wss")
+    );
+}
+
+#[test]
+fn whitespace_and_control_characters() {
+    assert_eq!(
+        err("omniverse://host/a b"),
+        UrlError::InvalidCharacter {
+            character: ' ',
+            index: 18,
+            input: "omniverse://host/a b".to_owned()
+        }
+    );
+    // The url crate alone would silently drop these.
+    assert!(matches!(
+        err("http://exa\tmple.com/"),
+        UrlError::InvalidCharacter {
+            character: '\t',
+            index: 10,
+            ..
+        }
+    ));
+    assert!(matches!(
+        err("http://host/\n/x"),
+        UrlError::InvalidCharacter {
+            character: '\n',
+            ..
+        }
+    ));
+    assert!(matches!(
+        err("http://host/\u{7f}"),
+        UrlError::InvalidCharacter {
+            character: '\u{7f}',
+            ..
+        }
+    ));
+    assert!(matches!(
+        err("http://host/\u{a0}x"),
+        UrlError::InvalidCharacter {
+            character: '\u{a0}',
+            ..
+        }
+    ));
+    let message = err("http://host/a\u{0}b").to_string();
+    assert!(
+        message.starts_with("control character '\\0' (U+0000) at index 13"),
+        "{message}"
+    );
+    assert!(
+        !message.contains('\0'),
+        "the message must stay printable: {message:?}"
+    );
+}
+
+#[test]
+fn missing_host() {
+    for (input, scheme) in [
+        ("omniverse://", "omniverse"),
+        ("omniverse:///Users/", "omniverse"),
+        ("omniverse:server", "omniverse"),
+        ("http://", "http"),
+        ("https://user:pw@/x", "https"),
+        ("s3://", "s3"),
+        ("gs:///obj", "gs"),
+        ("abfss://", "abfss"),
+    ] {
+        match err(input) {
+            UrlError::NoHost { scheme: got, .. } => assert_eq!(got, scheme, "{input}"),
+            other => panic!("{input}: expected NoHost, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        err("s3://").to_string(),
+        "no host in \"s3://\"; s3:// URLs need a bucket or container name, e.g. \"s3://bucket/\""
+    );
+    assert!(!err("https://user:pw@/x").to_string().contains("pw"));
+}
+
+#[test]
+fn bad_ports() {
+    for (input, port) in [
+        ("http://host:99999/", "99999"),
+        ("omniverse://host:65536/", "65536"),
+        ("http://host:abc/", "abc"),
+        ("omniverse://host:0/", "0"),
+        ("s3://bucket:9000/", "9000"),
+        ("az://container:1/", "1"),
+    ] {
+        match err(input) {
+            UrlError::BadPort {
+                port: got, reason, ..
+            } => {
+                assert_eq!(got, port, "{input}");
+                assert!(!reason.is_empty());
+            }
+            other => panic!("{input}: expected BadPort, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        err("http://host:99999/").to_string(),
+        "bad port \"99999\" in \"http://host:99999/\": not a number from 1 to 65535"
+    );
+}
+
+#[test]
+fn bad_hosts() {
+    for (input, host) in [
+        ("http://[::1/", "[::1"),
+        ("omniverse://[1::2::3]/", "[1::2::3]"),
+        ("http://256.1.1.1/", "256.1.1.1"),
+        ("https://xn--a.com/", "xn--a.com"),
+        ("https://..../", "...."),
+        ("omniverse://a%00b/", ""),
+        ("s3://bü/", "bü"),
+        ("s3://[::1]/", "[::1]"),
+        ("gs://bucket!/", "bucket!"),
+    ] {
+        match err(input) {
+            UrlError::BadHost {
+                host: got, reason, ..
+            } => {
+                if !host.is_empty() {
+                    assert_eq!(got, host, "{input}");
+                }
+                assert!(!reason.is_empty());
+            }
+            other => panic!("{input}: expected BadHost, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn error_messages_never_contain_the_password() {
+    for input in [
+        "omniverse://alice:hunter2@host:0/",
+        "omniverse://alice:hunter2@host/a b",
+        "omniverse://alice:hunter2@/x",
+        "ftp://alice:hunter2@host/",
+        "http://alice:hunter2@host:abc/",
+        "http://alice:hunter2@[::1/",
+        "omniverse://alice:hun#ter2@host/",
+        "omniverse://alice:hun/ter2@host/",
+    ] {
+        let message = err(input).to_string();
+        assert!(
+            !message.contains("hunter2") && !message.contains("ter2"),
+            "{input}: {message}"
+        );
+        assert!(!format!("{:?}", err(input)).contains("ter2"), "{input}");
+    }
+}

@@ -1,0 +1,293 @@
+//! Properties that must hold for every URL, checked on generated ones.
+//!
+//! The generator builds URLs from the parts people actually type: any accepted scheme in any
+//! case, optional user info, domains in mixed case with optional trailing dot, Unicode hosts,
+//! IPv4 and IPv6 literals, the object-store host names, odd ports, paths with duplicate
+//! slashes, dot segments and percent escapes in either case, queries and fragments.
+//!
+//! Exact prefix semantics checked here: `server_root(u)` ends with `/` and is a string prefix
+//! of `without_credentials(u)`, and of `normalize(u)` when `u` has no user info.
+
+use proptest::prelude::*;
+
+const SCHEMES: &[&str] = &[
+    "omniverse",
+    "OMNIVERSE",
+    "Omniverse",
+    "http",
+    "HTTP",
+    "https",
+    "HTTPS",
+    "s3",
+    "S3",
+    "gs",
+    "az",
+    "azure",
+    "abfs",
+    "abfss",
+];
+
+fn is_bucket_scheme(scheme: &str) -> bool {
+    matches!(
+        scheme.to_ascii_lowercase().as_str(),
+        "s3" | "gs" | "az" | "azure"
+    )
+}
+
+/// Letters avoid `z`/`Z` so that generated passwords (which start with `Zz`) stay unique.
+fn label() -> impl Strategy<Value = String> {
+    "[a-yA-Y0-9]([a-yA-Y0-9-]{0,5}[a-yA-Y0-9])?"
+}
+
+fn domain_host() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(label(), 0..3),
+        "[a-yA-Y]{2,5}",
+        any::<bool>(),
+    )
+        .prop_map(|(labels, tld, trailing_dot)| {
+            let mut host = labels.join(".");
+            if !host.is_empty() {
+                host.push('.');
+            }
+            host.push_str(&tld);
+            if trailing_dot {
+                host.push('.');
+            }
+            host
+        })
+}
+
+fn web_host() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => domain_host(),
+        1 => prop::sample::select(vec![
+            "bücher.example", "例え.jp", "STRASSE.de", "ÉCOLE.fr.", "xn--bcher-kva.example",
+        ]).prop_map(str::to_owned),
+        1 => (1u8..=254, any::<u8>(), any::<u8>(), 1u8..=254)
+            .prop_map(|(a, b, c, d)| format!("{a}.{b}.{c}.{d}")),
+        1 => prop::sample::select(vec!["[::1]", "[2001:DB8::1]", "[fe80::a:B:c]", "[::ffff:1.2.3.4]"])
+            .prop_map(str::to_owned),
+        2 => prop::sample::select(vec![
+            "s3.amazonaws.com", "S3.us-west-2.amazonaws.com", "s3-eu-west-1.amazonaws.com",
+            "bucket.s3.amazonaws.com", "my.bucket.s3.ap-south-1.amazonaws.com",
+            "acct.r2.cloudflarestorage.com", "bkt.acct.r2.cloudflarestorage.com",
+            "acct.blob.core.windows.net", "ACCT.dfs.core.windows.net",
+            "storage.googleapis.com", "bkt.storage.googleapis.com",
+        ]).prop_map(str::to_owned),
+    ]
+}
+
+fn bucket_host() -> impl Strategy<Value = String> {
+    "[a-yA-Y0-9][a-y0-9-]{1,10}[a-y0-9]"
+}
+
+fn segment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => "[a-yA-Y0-9._~-]{1,6}",
+        1 => Just(String::new()),
+        1 => Just(".".to_owned()),
+        1 => Just("..".to_owned()),
+        1 => prop::sample::select(vec!["%7e", "%7E", "%2f", "%2F", "%e2%82%ac", "%41", "%25", "ü", "a%20b", "@", ":", "%zz", "100%"])
+            .prop_map(str::to_owned),
+    ]
+}
+
+fn path() -> impl Strategy<Value = String> {
+    (prop::collection::vec(segment(), 0..5), any::<bool>()).prop_map(|(segments, trailing)| {
+        let mut path = String::new();
+        for segment in segments {
+            path.push('/');
+            path.push_str(&segment);
+        }
+        if trailing {
+            path.push('/');
+        }
+        path
+    })
+}
+
+fn query_or_fragment() -> impl Strategy<Value = Option<String>> {
+    prop::option::of("[a-yA-Y0-9=&%_.-]{0,12}")
+}
+
+fn password() -> impl Strategy<Value = String> {
+    "Zz[A-Y0-9]{6,10}"
+}
+
+#[derive(Debug, Clone)]
+struct Generated {
+    url: String,
+    password: Option<String>,
+    has_userinfo: bool,
+}
+
+fn url() -> impl Strategy<Value = Generated> {
+    let network = (
+        prop::sample::select(SCHEMES),
+        prop::option::of("[a-yA-Y0-9._-]{1,8}"),
+        prop::option::of(password()),
+        web_host(),
+        bucket_host(),
+        prop::option::of(prop_oneof![
+            Just(80u16),
+            Just(443),
+            Just(3009),
+            1u16..=65535
+        ]),
+        path(),
+        query_or_fragment(),
+        query_or_fragment(),
+    )
+        .prop_map(
+            |(scheme, user, password, web_host, bucket, port, path, query, fragment)| {
+                let bucket_scheme = is_bucket_scheme(scheme);
+                let host = if bucket_scheme { bucket } else { web_host };
+                let port = if bucket_scheme { None } else { port };
+                let password = user.as_ref().and(password);
+                let mut url = format!("{scheme}://");
+                if let Some(user) = &user {
+                    url.push_str(user);
+                    if let Some(password) = &password {
+                        url.push(':');
+                        url.push_str(password);
+                    }
+                    url.push('@');
+                }
+                url.push_str(&host);
+                if let Some(port) = port {
+                    url.push_str(&format!(":{port}"));
+                }
+                url.push_str(&path);
+                if let Some(query) = query {
+                    url.push('?');
+                    url.push_str(&query);
+                }
+                if let Some(fragment) = fragment {
+                    url.push('#');
+                    url.push_str(&fragment);
+                }
+                Generated {
+                    url,
+                    password,
+                    has_userinfo: user.is_some(),
+                }
+            },
+        );
+    let file = (
+        prop::sample::select(vec!["", "localhost", "fileserver"]),
+        path(),
+    )
+        .prop_map(|(host, path)| Generated {
+            url: format!("file://{host}{}", if path.is_empty() { "/" } else { &path }),
+            password: None,
+            has_userinfo: false,
+        });
+    prop_oneof![8 => network, 1 => file]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn generated_urls_are_accepted(generated in url()) {
+        let result = cm_url::parse(&generated.url);
+        prop_assert!(result.is_ok(), "{} -> {:?}", generated.url, result.err());
+    }
+
+    #[test]
+    fn normalize_is_idempotent(generated in url()) {
+        let once = cm_url::normalize(&generated.url).unwrap();
+        let twice = cm_url::normalize(&once);
+        prop_assert_eq!(twice.as_ref(), Ok(&once), "input {}", generated.url);
+        prop_assert_eq!(cm_url::kind(&once).unwrap(), cm_url::kind(&generated.url).unwrap());
+        prop_assert_eq!(cm_url::fallback_name_for_url(&once), cm_url::fallback_name_for_url(&generated.url));
+    }
+
+    #[test]
+    fn normalize_is_idempotent_on_arbitrary_text(
+        scheme in prop::sample::select(SCHEMES),
+        text in "[a-zA-Z0-9%/?#@:;=&+.,!$'()*\\[\\]\\\\ü例~_-]{0,30}",
+    ) {
+        let text = format!("{scheme}://{text}");
+        if let Ok(once) = cm_url::normalize(&text) {
+            prop_assert_eq!(cm_url::normalize(&once), Ok(once.clone()), "input {:?}", text);
+        }
+    }
+
+    #[test]
+    fn server_root_is_a_prefix_of_the_normalised_url(generated in url()) {
+        let root = cm_url::server_root(&generated.url).unwrap();
+        let bare = cm_url::without_credentials(&generated.url).unwrap();
+        prop_assert!(root.ends_with('/'), "{root}");
+        prop_assert!(bare.starts_with(&root), "{root} is not a prefix of {bare}");
+        if !generated.has_userinfo {
+            let normalized = cm_url::normalize(&generated.url).unwrap();
+            prop_assert!(normalized.starts_with(&root), "{root} is not a prefix of {normalized}");
+        }
+        // A root is its own root, and is recognised as one.
+        prop_assert_eq!(cm_url::server_root(&root).unwrap(), root.clone());
+        prop_assert!(cm_url::is_server_root(&root), "{root}");
+    }
+
+    #[test]
+    fn url_is_under_its_server_root(generated in url()) {
+        let root = cm_url::server_root(&generated.url).unwrap();
+        prop_assert!(cm_url::is_under(&generated.url, &root), "{} not under {root}", generated.url);
+        let without_slash = root.trim_end_matches('/');
+        if !without_slash.ends_with(':') && !without_slash.ends_with("//") {
+            prop_assert!(cm_url::is_under(&generated.url, without_slash), "{} not under {without_slash}", generated.url);
+        }
+    }
+
+    #[test]
+    fn is_under_respects_segment_boundaries(
+        generated in url(),
+        short in "[a-y]{1,4}",
+        extra in "[a-y0-9]{1,3}",
+    ) {
+        let root = cm_url::server_root(&generated.url).unwrap();
+        let folder = format!("{root}{short}");
+        let inside = format!("{folder}/x.usd");
+        let with_slash = format!("{folder}/");
+        let sibling = format!("{folder}{extra}");
+        let in_sibling = format!("{sibling}/x.usd");
+        prop_assert!(cm_url::is_under(&inside, &folder), "{} not under {}", inside, folder);
+        prop_assert!(cm_url::is_under(&folder, &with_slash), "{} not under {}", folder, with_slash);
+        prop_assert!(!cm_url::is_under(&in_sibling, &folder), "{} under {}", in_sibling, folder);
+        prop_assert!(!cm_url::is_under(&folder, &sibling), "{} under {}", folder, sibling);
+    }
+
+    #[test]
+    fn redact_never_contains_the_password(generated in url()) {
+        if let Some(password) = &generated.password {
+            let redacted = cm_url::redact(&generated.url);
+            prop_assert!(!redacted.contains(password.as_str()), "{redacted}");
+            prop_assert!(redacted.contains(cm_url::REDACTED));
+            // Also when the URL is broken further on and cannot be parsed.
+            let broken = format!("{} broken", generated.url);
+            prop_assert!(!cm_url::redact(&broken).contains(password.as_str()));
+            if let Err(error) = cm_url::parse(&broken) {
+                prop_assert!(!error.to_string().contains(password.as_str()));
+            }
+            let parsed = cm_url::parse(&generated.url).unwrap();
+            prop_assert!(!parsed.to_string().contains(password.as_str()));
+            let debug = format!("{parsed:?}");
+            prop_assert!(!debug.contains(password.as_str()), "{}", debug);
+            prop_assert!(!parsed.server_root().contains(password.as_str()));
+            prop_assert!(!parsed.without_credentials().contains(password.as_str()));
+        }
+    }
+
+    #[test]
+    fn redact_hides_passwords_in_arbitrary_text(
+        before in "\\PC{0,20}",
+        user in "[a-y0-9]{0,6}",
+        password in password(),
+        after in "\\PC{0,20}",
+    ) {
+        let input = format!("{before}{user}:{password}@{after}");
+        let redacted = cm_url::redact(&input);
+        prop_assert!(!redacted.contains(password.as_str()), "{input:?} -> {redacted:?}");
+    }
+}
