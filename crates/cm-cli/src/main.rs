@@ -1,6 +1,51 @@
-//! `cm`: the connection manager's command-line tool (being built: issue 7).
+//! `cm`: the connection manager's command-line tool.
+//!
+//! Parses the command line ([`cli`]), sets up logging and output ([`output`]), runs the
+//! command ([`commands`]) and turns its error into one stderr line and an exit status
+//! ([`exit`]). See the crate README for every command, the exit statuses and the JSON
+//! schemas.
 
-fn main() {
-    eprintln!("cm: the command-line tool is not built yet (issue 7); nothing was done.");
-    std::process::exit(2);
+mod cli;
+mod commands;
+mod exit;
+mod output;
+mod session;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_logging(cli.verbose, cli.quiet);
+    let out = output::Output::new(cli.json, cli.quiet, cli.color);
+    match commands::run(cli, &out) {
+        Ok(()) => ExitCode::from(exit::SUCCESS),
+        Err(error) => {
+            if error.should_print() {
+                out.error(&error.to_string());
+            }
+            error.exit_code()
+        }
+    }
+}
+
+/// Logs go to stderr. By default only errors show
+/// (the tool reports problems itself, in one line); `-v` raises everything to info, `-vv`
+/// debug, `-vvv` trace; `RUST_LOG` overrides all of it.
+fn init_logging(verbose: u8, quiet: bool) {
+    let default = match (quiet, verbose) {
+        (true, _) => "off",
+        (false, 0) => "error",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        (false, _) => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(verbose > 1)
+        .init();
 }

@@ -58,13 +58,13 @@ impl ObserverGuard {
     pub fn is_active(&self) -> bool {
         self.inner
             .as_ref()
-            .is_some_and(|(_, o)| !o.removed.load(Ordering::Relaxed))
+            .is_some_and(|(_, o)| !o.is_removed())
     }
 
     /// Enables or disables the observer without unregistering it.
     pub fn set_enabled(&self, enabled: bool) {
-        if let Some((_, o)) = &self.inner {
-            o.enabled.store(enabled, Ordering::Relaxed);
+        if let Some((d, o)) = &self.inner {
+            d.set_enabled(o, enabled);
         }
     }
 
@@ -72,7 +72,7 @@ impl ObserverGuard {
     pub fn is_enabled(&self) -> bool {
         self.inner
             .as_ref()
-            .is_some_and(|(_, o)| o.enabled.load(Ordering::Relaxed))
+            .is_some_and(|(_, o)| o.is_enabled())
     }
 
     /// Changes the observer's order; it keeps its registration rank among equal orders.

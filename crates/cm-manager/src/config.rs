@@ -48,7 +48,8 @@ impl std::fmt::Debug for ManagerConfig {
 impl ManagerConfig {
     /// A manager over a registry started with `registry`; omni.client's retry schedule
     /// (120 s / 100 ms / 100 ms), a 30 s discovery wait, the HTTP storage client, and the
-    /// global dispatcher (or the one set on `registry`… set it here to use one for both).
+    /// global dispatcher. To use a private dispatcher, set it with
+    /// [`dispatcher`](Self::dispatcher), which sets it on the registry too.
     pub fn new(registry: RegistryConfig) -> Self {
         Self {
             registry,

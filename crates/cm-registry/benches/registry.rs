@@ -3,6 +3,10 @@
 //!
 //! `cargo bench -p cm-registry -- --warm-up-time 1 --measurement-time 2`
 
+// criterion_group! generates undocumented items.
+#![allow(missing_docs)]
+
+use std::cell::Cell;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -32,11 +36,14 @@ fn private(config: RegistryConfig) -> RegistryConfig {
     config.discovery(false).dispatcher(cm_events::Dispatcher::new())
 }
 
-/// Times `iters` renames that alternate a bookmark between two names.
-async fn rename_loop(registry: &RegistryHandle, iters: u64) -> Duration {
+/// Times `iters` renames that alternate a bookmark between two names;
+/// `renames` carries the parity across calls.
+async fn rename_loop(registry: &RegistryHandle, renames: &Cell<u64>, iters: u64) -> Duration {
     let url = "omniverse://bench/p/";
     let start = Instant::now();
-    for i in 0..iters {
+    for _ in 0..iters {
+        let i = renames.get();
+        renames.set(i + 1);
         let (from, to) = if i % 2 == 0 { ("a", "b") } else { ("b", "a") };
         registry.rename_bookmark(from, to, url).await.unwrap();
     }
@@ -66,9 +73,9 @@ fn round_trips(c: &mut Criterion) {
         r
     });
     group.bench_function("mutation_round_trip/in_memory", |b| {
-        b.iter_custom(|iters| system.block_on(rename_loop(&in_memory, iters)))
+        let renames = Cell::new(0);
+        b.iter_custom(|iters| system.block_on(rename_loop(&in_memory, &renames, iters)))
     });
-    // Keep the bookmark named "a" for the next measurement round.
     let dir = tempfile::tempdir().unwrap();
     let persisted = system.block_on(async {
         let store = TomlStore::new(dir.path().join("omniverse.toml")).with_durability(Durability::NoSync);
@@ -77,7 +84,8 @@ fn round_trips(c: &mut Criterion) {
         r
     });
     group.bench_function("mutation_round_trip/persisted_nosync", |b| {
-        b.iter_custom(|iters| system.block_on(rename_loop(&persisted, iters)))
+        let renames = Cell::new(0);
+        b.iter_custom(|iters| system.block_on(rename_loop(&persisted, &renames, iters)))
     });
     group.finish();
 }

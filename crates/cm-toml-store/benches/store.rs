@@ -10,12 +10,19 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use cm_toml_store::{Change, Durability, TomlStore};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_main};
 
 fn big_file() -> String {
-    let mut s = String::from("# generated for benchmarks\n[paths]\ncache = \"/tmp/cache\"\n\n[bookmarks]\n");
+    let mut s = String::from(
+        "# generated for benchmarks\n[paths]\ncache = \"/tmp/cache\"\n\n[bookmarks]\n",
+    );
     for i in 0..10_000 {
-        writeln!(s, "\"Bookmark {i}\" = \"omniverse://server-{}/Projects/p{i}/\"", i % 1000).unwrap();
+        writeln!(
+            s,
+            "\"Bookmark {i}\" = \"omniverse://server-{}/Projects/p{i}/\"",
+            i % 1000
+        )
+        .unwrap();
     }
     s.push_str("\n[servers]\n");
     for i in 0..1000 {
@@ -44,10 +51,12 @@ fn benches(c: &mut Criterion) {
     group.sample_size(20);
 
     let (_dir, store) = setup(Durability::NoSync);
-    group.bench_function("load/10k_bookmarks", |b| b.iter(|| black_box(store.load().unwrap())));
+    group.bench_function("load/10k_bookmarks", |b| {
+        b.iter(|| black_box(store.load().unwrap()))
+    });
 
     let counter = AtomicU64::new(0);
-    let mut edit = |store: &TomlStore| {
+    let edit = |store: &TomlStore| {
         // Alternate the URL so every iteration really writes.
         let n = counter.fetch_add(1, Ordering::Relaxed);
         store
@@ -57,9 +66,13 @@ fn benches(c: &mut Criterion) {
             }])
             .unwrap()
     };
-    group.bench_function("edit_one_bookmark/nosync", |b| b.iter(|| black_box(edit(&store))));
+    group.bench_function("edit_one_bookmark/nosync", |b| {
+        b.iter(|| black_box(edit(&store)))
+    });
     let (_dir_full, store_full) = setup(Durability::Full);
-    group.bench_function("edit_one_bookmark/full", |b| b.iter(|| black_box(edit(&store_full))));
+    group.bench_function("edit_one_bookmark/full", |b| {
+        b.iter(|| black_box(edit(&store_full)))
+    });
 
     let mut sections = store.load().unwrap().sections;
     group.bench_function("save_sections/10k_bookmarks_nosync", |b| {
@@ -83,5 +96,10 @@ fn benches(c: &mut Criterion) {
     peer.finish();
 }
 
-criterion_group!(store_benches, benches);
+/// The benchmark group (written out because `criterion_group!` generates an undocumented `pub fn`).
+fn store_benches() {
+    let mut criterion = Criterion::default().configure_from_args();
+    benches(&mut criterion);
+}
+
 criterion_main!(store_benches);

@@ -44,7 +44,11 @@ fn real_target(target: &Path) -> PathBuf {
 
 /// Atomically replaces `target` with `bytes`, creating its directory if needed.
 /// An existing file keeps its permissions; a new one is private to the user (0600).
-pub(crate) fn write_atomic(target: &Path, bytes: &[u8], durability: Durability) -> Result<(), StoreError> {
+pub(crate) fn write_atomic(
+    target: &Path,
+    bytes: &[u8],
+    durability: Durability,
+) -> Result<(), StoreError> {
     let target = real_target(target);
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -98,7 +102,8 @@ fn write_temp_then_rename(
             .map_err(|e| StoreError::io(temp, "set permissions of", e))?;
     }
     if durability == Durability::Full {
-        file.sync_all().map_err(|e| StoreError::io(temp, "fsync", e))?;
+        file.sync_all()
+            .map_err(|e| StoreError::io(temp, "fsync", e))?;
     }
     drop(file);
     fs::rename(temp, target).map_err(|e| StoreError::io(target, "rename over", e))
@@ -126,7 +131,11 @@ pub(crate) fn remove_orphaned_temps(target: &Path) {
     let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
         return;
     };
-    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     let prefix = temp_prefix(&name.to_string_lossy());
     let Ok(entries) = fs::read_dir(dir) else {
         return;

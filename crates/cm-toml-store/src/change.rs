@@ -6,7 +6,9 @@
 //! change does not name are left alone byte for byte, including wrong-typed
 //! entries that were skipped on load and their comments.
 
-use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Key, Table, TableLike, Value};
+use toml_edit::{
+    Array, ArrayOfTables, DocumentMut, InlineTable, Item, Key, Table, TableLike, Value,
+};
 
 use crate::document::as_section_table;
 use crate::url_rules::comparison_key;
@@ -187,7 +189,11 @@ fn remove_keeping_comments(table: &mut dyn TableLike, key: &str) -> bool {
         let next = table.iter().nth(index).map(|(k, _)| k.to_string());
         if let Some(mut next_key) = next.as_deref().and_then(|k| table.key_mut(k)) {
             let decor = next_key.leaf_decor_mut();
-            let own = decor.prefix().and_then(|p| p.as_str()).unwrap_or("").to_string();
+            let own = decor
+                .prefix()
+                .and_then(|p| p.as_str())
+                .unwrap_or("")
+                .to_string();
             decor.set_prefix(format!("{comments}{own}"));
         }
     }
@@ -226,7 +232,12 @@ fn set_server_entry(table: &mut dyn TableLike, url: &str, name: &str) -> bool {
 }
 
 /// Gives the `existing` key `value` in place, or appends `key = value`.
-fn set_string_at(table: &mut dyn TableLike, existing: Option<String>, key: &str, value: &str) -> bool {
+fn set_string_at(
+    table: &mut dyn TableLike,
+    existing: Option<String>,
+    key: &str,
+    value: &str,
+) -> bool {
     match existing {
         Some(k) => {
             let Some(item) = table.get_mut(&k) else {
@@ -358,6 +369,7 @@ fn addresses_value(addresses: &[String]) -> Value {
 
 /// Writes `entry`'s fields into an existing table, touching only fields that differ.
 fn update_discovery_fields(table: &mut dyn TableLike, entry: &DiscoveryEntry) -> bool {
+    let is_new = !table.contains_key("url");
     let mut changed = set_string_entry(table, "name", &entry.name);
     let url_same = table
         .get("url")
@@ -371,7 +383,9 @@ fn update_discovery_fields(table: &mut dyn TableLike, entry: &DiscoveryEntry) ->
         .and_then(Item::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect());
     let wanted: Vec<&str> = entry.cached_addresses.iter().map(String::as_str).collect();
-    if current.as_ref() != Some(&wanted) {
+    // An existing entry without the field and nothing to cache stays as written.
+    let absent_and_empty = current.is_none() && wanted.is_empty() && !is_new;
+    if current.as_ref() != Some(&wanted) && !absent_and_empty {
         match table.get_mut("cached_addresses") {
             Some(item) => replace_value(item, addresses_value(&entry.cached_addresses)),
             None => {

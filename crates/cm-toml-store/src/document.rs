@@ -10,7 +10,7 @@ use toml_edit::{Document, DocumentMut, Item, Table, TableLike, Value};
 
 use crate::position::line_col;
 use crate::{
-    Bookmark, DiscoveryEntry, Loaded, LoadWarning, Section, Sections, ServerEntry, StoreError,
+    Bookmark, DiscoveryEntry, LoadWarning, Loaded, Section, Sections, ServerEntry, StoreError,
     WarningKind,
 };
 
@@ -77,7 +77,10 @@ pub(crate) fn read_edited(doc: &DocumentMut) -> Loaded {
 }
 
 /// Parses `text` (the content of `path`), keeping spans, and reads our sections from it.
-pub(crate) fn parse_spanned<'t>(path: &Path, text: &'t str) -> Result<(Document<&'t str>, Loaded), StoreError> {
+pub(crate) fn parse_spanned<'t>(
+    path: &Path,
+    text: &'t str,
+) -> Result<(Document<&'t str>, Loaded), StoreError> {
     parse_spanned_with(path, text, Depth::Full)
 }
 
@@ -134,7 +137,9 @@ fn value_type_name(v: &Value) -> &'static str {
 }
 
 /// A section's body as a generic table (standard or inline), or `None` when absent.
-pub(crate) fn as_section_table(item: Option<&Item>) -> Result<Option<&dyn TableLike>, &'static str> {
+pub(crate) fn as_section_table(
+    item: Option<&Item>,
+) -> Result<Option<&dyn TableLike>, &'static str> {
     match item {
         None | Some(Item::None) => Ok(None),
         Some(Item::Table(t)) => Ok(Some(t)),
@@ -170,7 +175,13 @@ impl Reader<'_> {
         line_col(self.text, span.map_or(0, |s| s.start))
     }
 
-    fn shape_error(&self, root: &Table, section: Section, found: &str, expected: &str) -> StoreError {
+    fn shape_error(
+        &self,
+        root: &Table,
+        section: Section,
+        found: &str,
+        expected: &str,
+    ) -> StoreError {
         let span = root
             .key(section.key())
             .and_then(|k| k.span())
@@ -184,7 +195,13 @@ impl Reader<'_> {
         }
     }
 
-    fn warn(&mut self, section: Section, entry: String, span: Option<std::ops::Range<usize>>, kind: WarningKind) {
+    fn warn(
+        &mut self,
+        section: Section,
+        entry: String,
+        span: Option<std::ops::Range<usize>>,
+        kind: WarningKind,
+    ) {
         let (line, column) = self.position(span);
         self.warnings.push(LoadWarning {
             section,
@@ -195,7 +212,13 @@ impl Reader<'_> {
         });
     }
 
-    fn check_url(&mut self, section: Section, entry: &str, url: &str, span: Option<std::ops::Range<usize>>) {
+    fn check_url(
+        &mut self,
+        section: Section,
+        entry: &str,
+        url: &str,
+        span: impl FnOnce() -> Option<std::ops::Range<usize>>,
+    ) {
         if self.depth != Depth::Full {
             return;
         }
@@ -203,7 +226,7 @@ impl Reader<'_> {
             self.warn(
                 section,
                 entry.to_string(),
-                span,
+                span(),
                 WarningKind::InvalidUrl {
                     url: url.to_string(),
                     reason,
@@ -226,16 +249,23 @@ impl Reader<'_> {
         }
         let mut out = Vec::with_capacity(table.len());
         for (key, item) in table.iter() {
-            let key_span = table.key(key).and_then(|k| k.span());
+            // Spans are looked up only for entries that get a warning: a lookup
+            // per entry would cost more than the rest of the read.
+            let key_span = || table.key(key).and_then(|k| k.span());
             match item.as_str() {
                 Some(value) => {
-                    let url = if section == Section::Bookmarks { value } else { key };
-                    let span = if section == Section::Bookmarks {
-                        item.span().or(key_span.clone())
+                    let (url, value_is_url) = if section == Section::Bookmarks {
+                        (value, true)
                     } else {
-                        key_span
+                        (key, false)
                     };
-                    self.check_url(section, key, url, span);
+                    self.check_url(section, key, url, || {
+                        if value_is_url {
+                            item.span().or_else(key_span)
+                        } else {
+                            key_span()
+                        }
+                    });
                     out.push(Bookmark {
                         name: key.to_string(),
                         url: value.to_string(),
@@ -244,7 +274,7 @@ impl Reader<'_> {
                 None => self.warn(
                     section,
                     key.to_string(),
-                    key_span,
+                    key_span(),
                     WarningKind::WrongType {
                         field: None,
                         expected: "string",
@@ -292,7 +322,12 @@ impl Reader<'_> {
                 }
             }
             Some(other) => {
-                return Err(self.shape_error(root, section, type_name(other), "an array of tables"));
+                return Err(self.shape_error(
+                    root,
+                    section,
+                    type_name(other),
+                    "an array of tables",
+                ));
             }
         }
         Ok(out)
@@ -310,7 +345,12 @@ impl Reader<'_> {
             let field_span = table.key(field).and_then(|k| k.span()).or(span.clone());
             match table.get(field) {
                 None => {
-                    reader.warn(section, entry.clone(), span.clone(), WarningKind::MissingField { field });
+                    reader.warn(
+                        section,
+                        entry.clone(),
+                        span.clone(),
+                        WarningKind::MissingField { field },
+                    );
                     None
                 }
                 Some(item) => match item.as_str() {
@@ -335,7 +375,10 @@ impl Reader<'_> {
         let url = field_str(self, "url")?;
         let mut cached_addresses = Vec::new();
         if let Some(item) = table.get("cached_addresses") {
-            let field_span = table.key("cached_addresses").and_then(|k| k.span()).or(span.clone());
+            let field_span = table
+                .key("cached_addresses")
+                .and_then(|k| k.span())
+                .or(span.clone());
             let wrong = |reader: &mut Self, found: &'static str| {
                 reader.warn(
                     section,
@@ -363,7 +406,7 @@ impl Reader<'_> {
             }
         }
         let url_span = table.get("url").and_then(Item::span).or(span.clone());
-        self.check_url(section, &name, &url, url_span);
+        self.check_url(section, &name, &url, || url_span);
         Some(DiscoveryEntry {
             name,
             url,

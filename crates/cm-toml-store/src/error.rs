@@ -82,7 +82,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub(crate) fn io(path: impl Into<PathBuf>, action: &'static str, source: std::io::Error) -> Self {
+    pub(crate) fn io(
+        path: impl Into<PathBuf>,
+        action: &'static str,
+        source: std::io::Error,
+    ) -> Self {
         StoreError::Io {
             path: path.into(),
             action,
@@ -171,8 +175,8 @@ pub enum WarningKind {
 pub struct LoadWarning {
     /// The section holding the entry.
     pub section: Section,
-    /// The entry's key (bookmark name, server URL) or, for discovery servers,
-    /// `"#<index>"` of the table in the array.
+    /// The entry's key (bookmark name, server URL); for discovery servers the
+    /// name, or `"#<index>"` of the table in the array when it has no usable name.
     pub entry: String,
     /// 1-based line of the entry.
     pub line: usize,
@@ -184,7 +188,11 @@ pub struct LoadWarning {
 
 impl fmt::Display for LoadWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: [{}] {:?}: ", self.line, self.column, self.section, self.entry)?;
+        write!(
+            f,
+            "{}:{}: [{}] {:?}: ",
+            self.line, self.column, self.section, self.entry
+        )?;
         match &self.kind {
             WarningKind::WrongType {
                 field,

@@ -67,11 +67,13 @@ pub fn plan_migration(text: &str, origin: &Path) -> Result<Option<MigrationPlan>
     let parsed = parse(origin, text, Depth::Entries)?;
     let mut doc = parsed.doc;
     let before = render(&doc, text);
-    Ok(migrate_document(&mut doc, &parsed.loaded.sections).map(|report| MigrationPlan {
-        before: text.to_string(),
-        after: merge_untouched(text, &before, render(&doc, text)),
-        report,
-    }))
+    Ok(
+        migrate_document(&mut doc, &parsed.loaded.sections).map(|report| MigrationPlan {
+            before: text.to_string(),
+            after: merge_untouched(text, &before, render(&doc, text)),
+            report,
+        }),
+    )
 }
 
 fn is_old_style(doc: &DocumentMut) -> bool {
@@ -100,7 +102,12 @@ fn migrate_document(doc: &mut DocumentMut, sections: &Sections) -> Option<Migrat
         let is_root_bookmark = is_server_root(&bookmark.url);
         match servers.iter_mut().find(|(k, _)| *k == key) {
             Some((_, server)) => {
-                if is_root_bookmark && !report.bookmarks_removed.iter().any(|b| comparison_key(&b.url) == key) {
+                if is_root_bookmark
+                    && !report
+                        .bookmarks_removed
+                        .iter()
+                        .any(|b| comparison_key(&b.url) == key)
+                {
                     server.name.clone_from(&bookmark.name);
                 }
             }
@@ -146,9 +153,11 @@ fn migrate_document(doc: &mut DocumentMut, sections: &Sections) -> Option<Migrat
 }
 
 impl TomlStore {
-    /// Migrates an old-style file once, atomically, under the lock (see the
-    /// module docs of [`MigrationReport`]'s module). `Ok(None)` when there is
-    /// nothing to migrate.
+    /// Migrates an old-style file (`[bookmarks]` without `[servers]` and
+    /// `[[discovery_servers]]`) once, atomically, under the lock: every
+    /// bookmark's server root becomes a `[servers]` entry and bookmarks that
+    /// point exactly at a root are removed. `Ok(None)` when there is nothing
+    /// to migrate, so it is safe to call on every start.
     pub fn migrate_if_needed(&self) -> Result<Option<MigrationReport>, StoreError> {
         let (_, report) = self.edit(Depth::Entries, |doc, loaded| {
             let report = migrate_document(doc, &loaded.sections);

@@ -85,15 +85,21 @@ mod tests {
 
     #[test]
     fn config_dir_variable_comes_next() {
-        let p = resolve_config_path_with(None, env_of(&[("OMNI_CONFIG_PATH", "/cfg"), (HOME_VAR, "/home/u")]))
-            .unwrap();
+        let p = resolve_config_path_with(
+            None,
+            env_of(&[("OMNI_CONFIG_PATH", "/cfg"), (HOME_VAR, "/home/u")]),
+        )
+        .unwrap();
         assert_eq!(p, Path::new("/cfg").join("omniverse.toml"));
     }
 
     #[test]
     fn home_is_the_fallback_and_empty_counts_as_unset() {
-        let p = resolve_config_path_with(None, env_of(&[("OMNI_CONFIG_PATH", ""), (HOME_VAR, "/home/u")]))
-            .unwrap();
+        let p = resolve_config_path_with(
+            None,
+            env_of(&[("OMNI_CONFIG_PATH", ""), (HOME_VAR, "/home/u")]),
+        )
+        .unwrap();
         assert_eq!(
             p,
             Path::new("/home/u/.nvidia-omniverse/config/omniverse.toml")

@@ -25,7 +25,12 @@ pub(crate) fn reconcile(doc: &mut DocumentMut, current: &Sections, desired: &Sec
         .collect();
     for b in &current.bookmarks {
         if !wanted_names.contains_key(b.name.as_str()) {
-            changed |= apply_change(doc, &Change::RemoveBookmark { name: b.name.clone() });
+            changed |= apply_change(
+                doc,
+                &Change::RemoveBookmark {
+                    name: b.name.clone(),
+                },
+            );
         }
     }
     changed |= ensure_section(doc, Section::Bookmarks);
@@ -38,7 +43,9 @@ pub(crate) fn reconcile(doc: &mut DocumentMut, current: &Sections, desired: &Sec
             },
         );
     }
-    changed |= order_entries(doc, Section::Bookmarks, |key| wanted_names.get(key).copied());
+    changed |= order_entries(doc, Section::Bookmarks, |key| {
+        wanted_names.get(key).copied()
+    });
 
     let wanted_servers: HashMap<String, usize> = desired
         .servers
@@ -83,7 +90,11 @@ pub(crate) fn reconcile(doc: &mut DocumentMut, current: &Sections, desired: &Sec
 
 /// Sorts a standard section table into the wanted order. Keys without a rank
 /// (wrong-typed entries) stay right after the entry they followed.
-fn order_entries(doc: &mut DocumentMut, section: Section, rank_of: impl Fn(&str) -> Option<usize>) -> bool {
+fn order_entries(
+    doc: &mut DocumentMut,
+    section: Section,
+    rank_of: impl Fn(&str) -> Option<usize>,
+) -> bool {
     let Some(Item::Table(table)) = doc.get_mut(section.key()) else {
         return false;
     };
@@ -101,10 +112,7 @@ fn order_entries(doc: &mut DocumentMut, section: Section, rank_of: impl Fn(&str)
             (k.to_string(), key)
         })
         .collect();
-    let in_order = table
-        .iter()
-        .map(|(k, _)| sort_keys[k])
-        .is_sorted();
+    let in_order = table.iter().map(|(k, _)| sort_keys[k]).is_sorted();
     if in_order {
         return false;
     }

@@ -59,7 +59,9 @@ pub(crate) fn merge_untouched(original: &str, before: &str, after: String) -> St
         match tag {
             DiffTag::Equal => original_lines[old].iter().for_each(|l| out.push_str(l)),
             DiffTag::Delete => {}
-            DiffTag::Insert | DiffTag::Replace => after_lines[new].iter().for_each(|l| out.push_str(l)),
+            DiffTag::Insert | DiffTag::Replace => {
+                after_lines[new].iter().for_each(|l| out.push_str(l))
+            }
         }
     }
     out
@@ -83,6 +85,9 @@ mod tests {
     #[test]
     fn crlf_and_bom_are_restored() {
         let doc: DocumentMut = "a = 1\r\nb = 2\r\n".parse().unwrap();
-        assert_eq!(render(&doc, "\u{feff}a = 1\r\nb = 2\r\n"), "\u{feff}a = 1\r\nb = 2\r\n");
+        assert_eq!(
+            render(&doc, "\u{feff}a = 1\r\nb = 2\r\n"),
+            "\u{feff}a = 1\r\nb = 2\r\n"
+        );
     }
 }

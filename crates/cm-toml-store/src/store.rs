@@ -7,10 +7,10 @@ use toml_edit::DocumentMut;
 use crate::atomic_write::{Durability, remove_orphaned_temps, write_atomic};
 use crate::change::apply_change;
 use crate::document::{Depth, ParsedFile, decode, parse, parse_spanned, read_edited};
-use crate::render::{merge_untouched, render};
 use crate::lock::LockGuard;
 use crate::path::lock_path_for;
 use crate::reconcile::reconcile;
+use crate::render::{merge_untouched, render};
 use crate::seen::SeenContent;
 use crate::{Change, Loaded, Sections, StoreError};
 
@@ -99,11 +99,16 @@ impl TomlStore {
     /// comments; wrong-typed entries skipped on load are kept). Returns the
     /// file's content as written.
     ///
+    /// Bookmarks and servers end up in the given order; existing discovery
+    /// servers keep their file order and new ones are appended.
+    ///
     /// This writes the whole state: an entry another process added since this
     /// process last loaded is removed. Prefer [`TomlStore::apply`] for edits.
     pub fn save_sections(&self, sections: &Sections) -> Result<Loaded, StoreError> {
-        self.edit(Depth::Entries, |doc, current| ((), reconcile(doc, &current.sections, sections)))
-            .map(|(loaded, ())| loaded)
+        self.edit(Depth::Entries, |doc, current| {
+            ((), reconcile(doc, &current.sections, sections))
+        })
+        .map(|(loaded, ())| loaded)
     }
 
     /// Applies `changes` in order to the file as it is now, under the lock, in
@@ -136,7 +141,11 @@ impl TomlStore {
         // A file this store wrote as a plain rendering re-renders to itself,
         // so the comparison rendering can be skipped (checked in debug builds).
         let before = if self.own_rendering.matches(&bytes) {
-            debug_assert_eq!(render(&doc, text), text, "toml_edit rendering is not a fixed point");
+            debug_assert_eq!(
+                render(&doc, text),
+                text,
+                "toml_edit rendering is not a fixed point"
+            );
             None
         } else {
             Some(render(&doc, text))

@@ -28,7 +28,9 @@ pub(crate) fn plainly_valid_nucleus_url(url: &str) -> bool {
         && host.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
-                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
                 && !label.starts_with("xn--")
@@ -38,12 +40,18 @@ pub(crate) fn plainly_valid_nucleus_url(url: &str) -> bool {
             .next()
             .is_some_and(|last| last.starts_with(|c: char| c.is_ascii_lowercase()));
     let port_ok = port.is_none_or(|p| {
-        !p.is_empty() && p.len() <= 5 && !p.starts_with('0') && p.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n))
+        !p.is_empty()
+            && p.len() <= 5
+            && !p.starts_with('0')
+            && p.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n))
     });
-    let path_ok = path.bytes().all(|b| {
-        b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b)
-    }) && !path.contains("//")
-        && !path.split('/').any(|segment| segment == "." || segment == "..");
+    let path_ok = path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b))
+        && !path.contains("//")
+        && !path
+            .split('/')
+            .any(|segment| segment == "." || segment == "..");
     host_ok && port_ok && path_ok
 }
 
@@ -80,8 +88,12 @@ mod tests {
 
     #[test]
     fn common_nucleus_urls_take_the_fast_path() {
-        assert!(plainly_valid_nucleus_url("omniverse://my-server/Projects/p1/"));
-        assert!(plainly_valid_nucleus_url("omniverse://host.example.com:3009/Users/a@b.com/"));
+        assert!(plainly_valid_nucleus_url(
+            "omniverse://my-server/Projects/p1/"
+        ));
+        assert!(plainly_valid_nucleus_url(
+            "omniverse://host.example.com:3009/Users/a@b.com/"
+        ));
         assert!(!plainly_valid_nucleus_url("omniverse://Host/"));
         assert!(!plainly_valid_nucleus_url("omniverse://1.2.3/"));
         assert!(!plainly_valid_nucleus_url("omniverse://h/a%20b"));

@@ -186,7 +186,11 @@ const MAX_DELAY_FACTOR: u32 = 10;
 
 impl TomlFileWatcher {
     /// Starts watching `store`'s file.
-    pub fn start(store: &TomlStore, config: WatchConfig, subscriber: Subscriber) -> Result<Self, StoreError> {
+    pub fn start(
+        store: &TomlStore,
+        config: WatchConfig,
+        subscriber: Subscriber,
+    ) -> Result<Self, StoreError> {
         let path = store.path().to_path_buf();
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -219,7 +223,9 @@ impl TomlFileWatcher {
         let seen = store.seen().clone();
         let thread = std::thread::Builder::new()
             .name("cm-toml-watcher".into())
-            .spawn(move || debounce_loop(path, config.debounce, seen, events_rx, stop_rx, subscriber))
+            .spawn(move || {
+                debounce_loop(path, config.debounce, seen, events_rx, stop_rx, subscriber)
+            })
             .map_err(|e| StoreError::io(&dir, "start watcher thread for", e))?;
         tracing::debug!(dir = %dir.display(), polling, "watching omniverse.toml");
         Ok(TomlFileWatcher {
@@ -356,4 +362,3 @@ fn read_change(path: &Path, seen: &SeenContent) -> Option<FileChanged> {
         result,
     })
 }
-

@@ -23,14 +23,25 @@ fn bookmark(name: &str, url: &str) -> Change {
 fn fixture_loads_with_one_warning_for_the_wrong_typed_entry() {
     let (_dir, store) = store_with(Some(COMMENTED));
     let loaded = store.load().unwrap();
-    let names: Vec<_> = loaded.sections.bookmarks.iter().map(|b| b.name.as_str()).collect();
+    let names: Vec<_> = loaded
+        .sections
+        .bookmarks
+        .iter()
+        .map(|b| b.name.as_str())
+        .collect();
     assert_eq!(names, ["Astronaut", "user@example.com", "Projects"]);
     assert_eq!(loaded.sections.servers.len(), 2);
     assert_eq!(loaded.sections.discovery_servers.len(), 1);
     assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
     let w = &loaded.warnings[0];
     assert_eq!((w.entry.as_str(), w.line, w.column), ("broken", 13, 1));
-    assert!(matches!(w.kind, WarningKind::WrongType { found: "integer", .. }));
+    assert!(matches!(
+        w.kind,
+        WarningKind::WrongType {
+            found: "integer",
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -40,12 +51,17 @@ fn add_bookmark() {
 
 #[test]
 fn add_existing_bookmark_changes_only_its_value() {
-    insta::assert_snapshot!(edited(&[bookmark("Astronaut", "https://bucket.s3.amazonaws.com/Samples/Other/")]));
+    insta::assert_snapshot!(edited(&[bookmark(
+        "Astronaut",
+        "https://bucket.s3.amazonaws.com/Samples/Other/"
+    )]));
 }
 
 #[test]
 fn remove_bookmark() {
-    insta::assert_snapshot!(edited(&[Change::RemoveBookmark { name: "user@example.com".into() }]));
+    insta::assert_snapshot!(edited(&[Change::RemoveBookmark {
+        name: "user@example.com".into()
+    }]));
 }
 
 #[test]
@@ -75,7 +91,9 @@ fn rename_existing_server_matched_with_trailing_slash() {
 
 #[test]
 fn remove_server() {
-    insta::assert_snapshot!(edited(&[Change::RemoveServer { url: "https://mybucket.s3.amazonaws.com/".into() }]));
+    insta::assert_snapshot!(edited(&[Change::RemoveServer {
+        url: "https://mybucket.s3.amazonaws.com/".into()
+    }]));
 }
 
 #[test]
@@ -98,16 +116,25 @@ fn update_discovery_addresses_in_place() {
 
 #[test]
 fn remove_discovery_server() {
-    insta::assert_snapshot!(edited(&[Change::RemoveDiscoveryServer { url: "https://discovery.example.com".into() }]));
+    insta::assert_snapshot!(edited(&[Change::RemoveDiscoveryServer {
+        url: "https://discovery.example.com".into()
+    }]));
 }
 
 #[test]
 fn removing_what_is_not_there_does_not_write() {
     let (_dir, store) = store_with(Some(COMMENTED));
     let before = std::fs::metadata(store.path()).unwrap().modified().unwrap();
-    store.apply(&[Change::RemoveBookmark { name: "nope".into() }]).unwrap();
+    store
+        .apply(&[Change::RemoveBookmark {
+            name: "nope".into(),
+        }])
+        .unwrap();
     assert_eq!(read(store.path()), COMMENTED);
-    assert_eq!(std::fs::metadata(store.path()).unwrap().modified().unwrap(), before);
+    assert_eq!(
+        std::fs::metadata(store.path()).unwrap().modified().unwrap(),
+        before
+    );
 }
 
 #[test]
@@ -115,8 +142,17 @@ fn save_sections_rewrites_only_what_differs() {
     let (_dir, store) = store_with(Some(COMMENTED));
     let mut sections = store.load().unwrap().sections;
     sections.bookmarks.retain(|b| b.name != "Astronaut");
-    sections.bookmarks.insert(0, Bookmark { name: "First".into(), url: "omniverse://a/b/".into() });
-    sections.servers.push(ServerEntry { url: "omniverse://new-server".into(), name: "new".into() });
+    sections.bookmarks.insert(
+        0,
+        Bookmark {
+            name: "First".into(),
+            url: "omniverse://a/b/".into(),
+        },
+    );
+    sections.servers.push(ServerEntry {
+        url: "omniverse://new-server".into(),
+        name: "new".into(),
+    });
     sections.discovery_servers.clear();
     let loaded = store.save_sections(&sections).unwrap();
     assert_eq!(loaded.sections, sections);
@@ -129,8 +165,14 @@ fn save_sections_into_a_missing_file_creates_directory_and_file() {
     let path = dir.path().join("deep/config/omniverse.toml");
     let store = cm_toml_store::TomlStore::new(&path);
     let sections = Sections {
-        bookmarks: vec![Bookmark { name: "Astronaut".into(), url: "https://x.s3.amazonaws.com/A/".into() }],
-        servers: vec![ServerEntry { url: "omniverse://my-server".into(), name: "my-server".into() }],
+        bookmarks: vec![Bookmark {
+            name: "Astronaut".into(),
+            url: "https://x.s3.amazonaws.com/A/".into(),
+        }],
+        servers: vec![ServerEntry {
+            url: "omniverse://my-server".into(),
+            name: "my-server".into(),
+        }],
         discovery_servers: vec![DiscoveryEntry {
             name: "My Storage".into(),
             url: "https://discovery.example.com/".into(),
@@ -143,7 +185,10 @@ fn save_sections_into_a_missing_file_creates_directory_and_file() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 }
 
@@ -154,7 +199,14 @@ fn existing_permissions_are_kept() {
     let (_dir, store) = store_with(Some(COMMENTED));
     std::fs::set_permissions(store.path(), std::fs::Permissions::from_mode(0o640)).unwrap();
     store.apply(&[bookmark("x", "omniverse://x/")]).unwrap();
-    assert_eq!(std::fs::metadata(store.path()).unwrap().permissions().mode() & 0o777, 0o640);
+    assert_eq!(
+        std::fs::metadata(store.path())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o640
+    );
 }
 
 #[cfg(unix)]
@@ -165,7 +217,12 @@ fn a_symlinked_config_is_written_through_and_stays_a_link() {
     std::fs::write(&real, COMMENTED).unwrap();
     std::os::unix::fs::symlink(&real, store.path()).unwrap();
     store.apply(&[bookmark("x", "omniverse://x/")]).unwrap();
-    assert!(std::fs::symlink_metadata(store.path()).unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(store.path())
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     assert!(read(&real).contains("x = \"omniverse://x/\""));
 }
 
@@ -191,7 +248,11 @@ fn awkward_names_and_urls_round_trip() {
     store.apply(&changes).unwrap();
     let loaded = store.load().unwrap();
     for s in awkward {
-        assert_eq!(loaded.sections.bookmark(s), Some(format!("omniverse://h/{s}").as_str()), "{s:?}");
+        assert_eq!(
+            loaded.sections.bookmark(s),
+            Some(format!("omniverse://h/{s}").as_str()),
+            "{s:?}"
+        );
     }
     insta::assert_snapshot!(read(store.path()));
 }
@@ -212,4 +273,69 @@ mod props {
             prop_assert!(read(store.path()).contains("[connection_library]\nenabled = true\norder = [3, 1, 2]\n"));
         }
     }
+}
+
+#[test]
+fn rename_onto_an_existing_name_replaces_it_and_keeps_the_position() {
+    let (_dir, store) = store_with(Some(
+        "[bookmarks]\na = \"omniverse://h/a/\"\nb = \"omniverse://h/b/\"\nc = \"omniverse://h/c/\"\n",
+    ));
+    let loaded = store
+        .apply(&[Change::RenameBookmark {
+            old_name: "a".into(),
+            new_name: "c".into(),
+            url: "omniverse://h/new/".into(),
+        }])
+        .unwrap();
+    assert_eq!(
+        read(store.path()),
+        "[bookmarks]\nc = \"omniverse://h/new/\"\nb = \"omniverse://h/b/\"\n"
+    );
+    assert_eq!(loaded.sections.bookmarks.len(), 2);
+}
+
+#[test]
+fn several_changes_in_one_apply_on_a_missing_file() {
+    let (_dir, store) = store_with(None);
+    store
+        .apply(&[
+            bookmark("one", "omniverse://h/1/"),
+            Change::SetServer {
+                url: "omniverse://h".into(),
+                name: "h".into(),
+            },
+            bookmark("two", "omniverse://h/2/"),
+            Change::RemoveBookmark { name: "one".into() },
+        ])
+        .unwrap();
+    insta::assert_snapshot!(read(store.path()), @r#"
+    [bookmarks]
+    two = "omniverse://h/2/"
+
+    [servers]
+    "omniverse://h" = "h"
+    "#);
+}
+
+#[test]
+fn inline_discovery_arrays_are_edited_in_place() {
+    let text = "discovery_servers = [{ name = \"a\", url = \"https://a.example.com/\" }]\n[paths]\nx = 1\n";
+    let (_dir, store) = store_with(Some(text));
+    let loaded = store
+        .apply(&[
+            Change::SetDiscoveryServer(DiscoveryEntry {
+                name: "a2".into(),
+                url: "https://a.example.com".into(),
+                cached_addresses: vec![],
+            }),
+            Change::SetDiscoveryServer(DiscoveryEntry {
+                name: "b".into(),
+                url: "https://b.example.com/".into(),
+                cached_addresses: vec!["omniverse://s/".into()],
+            }),
+        ])
+        .unwrap();
+    assert_eq!(loaded.sections.discovery_servers.len(), 2);
+    assert_eq!(loaded.sections.discovery_servers[0].name, "a2");
+    insta::assert_snapshot!(read(store.path()));
 }

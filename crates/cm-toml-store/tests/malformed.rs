@@ -17,7 +17,11 @@ fn assert_refused(text: &str) -> StoreError {
     let (_dir, store) = store_with(Some(text));
     let err = store.load().unwrap_err();
     assert!(err.is_malformed_file(), "{err}");
-    assert!(err.to_string().contains(&store.path().display().to_string()), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&store.path().display().to_string()),
+        "{err}"
+    );
     for result in [
         store.apply(&[add()]).map(|_| ()),
         store.save_sections(&Sections::default()).map(|_| ()),
@@ -39,7 +43,12 @@ fn syntax_error_points_at_line_and_column() {
 fn servers_of_the_wrong_type_is_a_shape_error() {
     let err = assert_refused("servers = 3\n[paths]\na = 1\n");
     match err {
-        StoreError::Shape { line, column, message, .. } => {
+        StoreError::Shape {
+            line,
+            column,
+            message,
+            ..
+        } => {
             assert_eq!((line, column), (1, 1));
             assert!(message.contains("`servers` must be a table"), "{message}");
         }
@@ -49,7 +58,10 @@ fn servers_of_the_wrong_type_is_a_shape_error() {
 
 #[test]
 fn bookmarks_as_array_and_discovery_as_table_are_shape_errors() {
-    assert!(matches!(assert_refused("bookmarks = [1, 2]\n"), StoreError::Shape { .. }));
+    assert!(matches!(
+        assert_refused("bookmarks = [1, 2]\n"),
+        StoreError::Shape { .. }
+    ));
     assert!(matches!(
         assert_refused("[discovery_servers]\nname = \"x\"\n"),
         StoreError::Shape { line: 1, .. }
@@ -62,7 +74,17 @@ fn invalid_utf8_is_an_encoding_error() {
     let bytes = b"[bookmarks]\nok = \"omniverse://a/\"\nbad = \"\xff\"\n";
     std::fs::write(store.path(), bytes).unwrap();
     let err = store.load().unwrap_err();
-    assert!(matches!(err, StoreError::Encoding { line: 3, column: 8, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Encoding {
+                line: 3,
+                column: 8,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(store.apply(&[add()]).is_err());
     assert_eq!(std::fs::read(store.path()).unwrap(), bytes);
 }
@@ -90,7 +112,11 @@ url = \"https://ok.example.com/\"
     assert_eq!(loaded.sections.bookmarks.len(), 1);
     assert!(loaded.sections.servers.is_empty());
     assert_eq!(loaded.sections.discovery_servers.len(), 1);
-    let kinds: Vec<_> = loaded.warnings.iter().map(|w| (w.line, w.kind.clone())).collect();
+    let kinds: Vec<_> = loaded
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.kind.clone()))
+        .collect();
     insta::assert_debug_snapshot!(kinds);
     // A fine-grained edit leaves all of them exactly as written.
     store.apply(&[add()]).unwrap();
@@ -105,7 +131,12 @@ fn invalid_urls_are_reported_and_survive_edits() {
     let loaded = store.load().unwrap();
     assert_eq!(loaded.sections.bookmark("weird"), Some("not a url"));
     assert_eq!(loaded.warnings.len(), 2, "{:?}", loaded.warnings);
-    assert!(loaded.warnings.iter().all(|w| matches!(w.kind, WarningKind::InvalidUrl { .. })));
+    assert!(
+        loaded
+            .warnings
+            .iter()
+            .all(|w| matches!(w.kind, WarningKind::InvalidUrl { .. }))
+    );
     assert_eq!((loaded.warnings[0].line, loaded.warnings[0].column), (2, 9));
     assert_eq!((loaded.warnings[1].line, loaded.warnings[1].column), (4, 1));
     let after = store.apply(&[add()]).unwrap();

@@ -11,30 +11,72 @@ use common::{COMMENTED, read, store_with};
 
 /// (case name, old-style file text)
 const CASES: &[(&str, &str)] = &[
-    ("nucleus_root_bookmark", "[bookmarks]\nmy-server = \"omniverse://my-server/\"\n"),
-    ("nucleus_root_without_slash", "[bookmarks]\nMain = \"omniverse://my-server\"\n"),
-    ("nucleus_deep_bookmark", "[bookmarks]\nProjects = \"omniverse://my-server/Projects/Thing/\"\n"),
-    ("nucleus_port_and_case", "[bookmarks]\nX = \"omniverse://My-Server.Example.com:3009/Users/x/\"\n"),
+    (
+        "nucleus_root_bookmark",
+        "[bookmarks]\nmy-server = \"omniverse://my-server/\"\n",
+    ),
+    (
+        "nucleus_root_without_slash",
+        "[bookmarks]\nMain = \"omniverse://my-server\"\n",
+    ),
+    (
+        "nucleus_deep_bookmark",
+        "[bookmarks]\nProjects = \"omniverse://my-server/Projects/Thing/\"\n",
+    ),
+    (
+        "nucleus_port_and_case",
+        "[bookmarks]\nX = \"omniverse://My-Server.Example.com:3009/Users/x/\"\n",
+    ),
     (
         "duplicates_one_server",
         "[bookmarks]\na = \"omniverse://s1/a/\"\nb = \"omniverse://s1/b/\"\nc = \"omniverse://S1/\"\n",
     ),
-    ("s3_virtual_hosted", "[bookmarks]\nAstronaut = \"https://mybucket.s3.amazonaws.com/Samples/Astronaut/\"\n"),
-    ("s3_path_style", "[bookmarks]\nData = \"https://s3.us-east-1.amazonaws.com/bucket/data/x.usd\"\n"),
-    ("s3_scheme", "[bookmarks]\nRaw = \"s3://bucket/key/prefix/\"\n"),
-    ("azure_container", "[bookmarks]\nModels = \"https://acct.blob.core.windows.net/models/cars/\"\n"),
-    ("azure_root_bookmark", "[bookmarks]\nAzure = \"https://acct.blob.core.windows.net/models\"\n"),
-    ("gcs_path_style", "[bookmarks]\nG = \"https://storage.googleapis.com/bkt/a/b/\"\n"),
+    (
+        "s3_virtual_hosted",
+        "[bookmarks]\nAstronaut = \"https://mybucket.s3.amazonaws.com/Samples/Astronaut/\"\n",
+    ),
+    (
+        "s3_path_style",
+        "[bookmarks]\nData = \"https://s3.us-east-1.amazonaws.com/bucket/data/x.usd\"\n",
+    ),
+    (
+        "s3_scheme",
+        "[bookmarks]\nRaw = \"s3://bucket/key/prefix/\"\n",
+    ),
+    (
+        "azure_container",
+        "[bookmarks]\nModels = \"https://acct.blob.core.windows.net/models/cars/\"\n",
+    ),
+    (
+        "azure_root_bookmark",
+        "[bookmarks]\nAzure = \"https://acct.blob.core.windows.net/models\"\n",
+    ),
+    (
+        "gcs_path_style",
+        "[bookmarks]\nG = \"https://storage.googleapis.com/bkt/a/b/\"\n",
+    ),
     ("gcs_scheme", "[bookmarks]\nGS = \"gs://bkt/obj/\"\n"),
-    ("plain_http", "[bookmarks]\nWeb = \"http://example.com:8080/files/\"\n"),
+    (
+        "plain_http",
+        "[bookmarks]\nWeb = \"http://example.com:8080/files/\"\n",
+    ),
     (
         "mixed_servers_keep_bookmark_order",
         "[bookmarks]\nz = \"https://b.s3.amazonaws.com/k/\"\na = \"omniverse://n/\"\nm = \"omniverse://n/deep/\"\n",
     ),
-    ("invalid_url_skipped", "[bookmarks]\nbad = \"not a url\"\nok = \"omniverse://ok/x/\"\n"),
-    ("credentials_never_reach_servers", "[bookmarks]\nme = \"omniverse://alice:secret@host/Users/alice/\"\n"),
+    (
+        "invalid_url_skipped",
+        "[bookmarks]\nbad = \"not a url\"\nok = \"omniverse://ok/x/\"\n",
+    ),
+    (
+        "credentials_never_reach_servers",
+        "[bookmarks]\nme = \"omniverse://alice:secret@host/Users/alice/\"\n",
+    ),
     ("empty_bookmarks", "[bookmarks]\n"),
-    ("already_migrated_servers", "[bookmarks]\na = \"omniverse://s/x/\"\n[servers]\n"),
+    (
+        "already_migrated_servers",
+        "[bookmarks]\na = \"omniverse://s/x/\"\n[servers]\n",
+    ),
     (
         "already_migrated_discovery",
         "[bookmarks]\na = \"omniverse://s/x/\"\n[[discovery_servers]]\nname = \"d\"\nurl = \"https://d/\"\n",
@@ -63,7 +105,12 @@ fn migration_table() {
                     );
                 }
                 // Idempotent: the result is not old-style any more.
-                assert!(plan_migration(&plan.after, Path::new("x")).unwrap().is_none(), "{name}");
+                assert!(
+                    plan_migration(&plan.after, Path::new("x"))
+                        .unwrap()
+                        .is_none(),
+                    "{name}"
+                );
             }
         }
     }
@@ -72,11 +119,7 @@ fn migration_table() {
 
 #[test]
 fn migrate_if_needed_writes_once_and_keeps_foreign_sections() {
-    let old = COMMENTED
-        .split("[servers]")
-        .next()
-        .unwrap()
-        .to_string()
+    let old = COMMENTED.split("[servers]").next().unwrap().to_string()
         + "[zzz.nested]\nkey = 'value'\n# trailing comment at end of file\n";
     let (_dir, store) = store_with(Some(&old));
     let report = store.migrate_if_needed().unwrap().expect("old-style file");

@@ -87,7 +87,11 @@ fn expected_bookmarks(g: usize) -> Vec<(String, String)> {
 
 fn generation_of(store: &TomlStore) -> usize {
     let loaded = store.load().expect("the file must always parse");
-    let url = loaded.sections.bookmark("generation").expect("marker present").to_string();
+    let url = loaded
+        .sections
+        .bookmark("generation")
+        .expect("marker present")
+        .to_string();
     let g: usize = url
         .trim_start_matches("omniverse://gen/")
         .trim_end_matches('/')
@@ -99,7 +103,11 @@ fn generation_of(store: &TomlStore) -> usize {
         .iter()
         .map(|b| (b.name.clone(), b.url.clone()))
         .collect();
-    assert_eq!(got, expected_bookmarks(g), "file holds a state that was never written");
+    assert_eq!(
+        got,
+        expected_bookmarks(g),
+        "file holds a state that was never written"
+    );
     g
 }
 
@@ -131,7 +139,10 @@ fn sigkill_never_leaves_a_damaged_file() {
     }
     let (dir, store) = common::store_with(Some("[paths]\nkeep = \"me\"\n"));
     store
-        .apply(&[Change::AddBookmark { name: "generation".into(), url: "omniverse://gen/0/".into() }])
+        .apply(&[Change::AddBookmark {
+            name: "generation".into(),
+            url: "omniverse://gen/0/".into(),
+        }])
         .unwrap();
     let mut rng = rand::rng();
     let started = Instant::now();
@@ -144,7 +155,10 @@ fn sigkill_never_leaves_a_damaged_file() {
         child.wait().unwrap();
         kills += 1;
         let g = generation_of(&store);
-        assert!(g >= generation, "generation went back from {generation} to {g}");
+        assert!(
+            g >= generation,
+            "generation went back from {generation} to {g}"
+        );
         generation = g;
         assert!(common::read(store.path()).starts_with("[paths]\nkeep = \"me\"\n"));
     }
@@ -152,7 +166,10 @@ fn sigkill_never_leaves_a_damaged_file() {
     assert!(kills >= 20, "only {kills} kills");
     // Orphaned temporary files are cleaned up by the next writer.
     store
-        .apply(&[Change::AddBookmark { name: "zz".into(), url: "omniverse://z/".into() }])
+        .apply(&[Change::AddBookmark {
+            name: "zz".into(),
+            url: "omniverse://z/".into(),
+        }])
         .unwrap();
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()

@@ -21,7 +21,11 @@ fn corpus_files(prefix: &str) -> Vec<PathBuf> {
         .filter(|l| l.starts_with(prefix) && l.ends_with(".toml"))
         .map(|l| dir.join(l))
         .collect();
-    assert!(files.len() > 100, "too few corpus files under {prefix}: {}", files.len());
+    assert!(
+        files.len() > 100,
+        "too few corpus files under {prefix}: {}",
+        files.len()
+    );
     files
 }
 
@@ -41,9 +45,11 @@ fn canon_value(v: &Value) -> Canon {
         Value::Boolean(b) => Canon::Leaf(format!("b:{}", b.value())),
         Value::Datetime(d) => Canon::Leaf(format!("d:{}", d.value())),
         Value::Array(a) => Canon::Array(a.iter().map(canon_value).collect()),
-        Value::InlineTable(t) => {
-            Canon::Table(t.iter().map(|(k, v)| (k.to_string(), canon_value(v))).collect())
-        }
+        Value::InlineTable(t) => Canon::Table(
+            t.iter()
+                .map(|(k, v)| (k.to_string(), canon_value(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -51,10 +57,20 @@ fn canon_item(item: &Item) -> Canon {
     match item {
         Item::None => Canon::Leaf("none".into()),
         Item::Value(v) => canon_value(v),
-        Item::Table(t) => Canon::Table(t.iter().map(|(k, v)| (k.to_string(), canon_item(v))).collect()),
+        Item::Table(t) => Canon::Table(
+            t.iter()
+                .map(|(k, v)| (k.to_string(), canon_item(v)))
+                .collect(),
+        ),
         Item::ArrayOfTables(a) => Canon::Array(
             a.iter()
-                .map(|t| Canon::Table(t.iter().map(|(k, v)| (k.to_string(), canon_item(v))).collect()))
+                .map(|t| {
+                    Canon::Table(
+                        t.iter()
+                            .map(|(k, v)| (k.to_string(), canon_item(v)))
+                            .collect(),
+                    )
+                })
                 .collect(),
         ),
     }
@@ -69,7 +85,11 @@ fn foreign(text: &str) -> BTreeMap<String, Canon> {
 }
 
 fn short(path: &Path) -> String {
-    path.to_string_lossy().split("/tests/").last().unwrap_or_default().to_string()
+    path.to_string_lossy()
+        .split("/tests/")
+        .last()
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[test]
@@ -78,7 +98,9 @@ fn editing_our_sections_keeps_every_foreign_key_of_valid_documents() {
     let mut failures = Vec::new();
     for file in corpus_files("valid/") {
         let bytes = std::fs::read(&file).unwrap();
-        let Ok(text) = String::from_utf8(bytes) else { continue };
+        let Ok(text) = String::from_utf8(bytes) else {
+            continue;
+        };
         if text.parse::<DocumentMut>().is_err() {
             continue;
         }
@@ -86,7 +108,12 @@ fn editing_our_sections_keeps_every_foreign_key_of_valid_documents() {
         let original = store.load();
         let Ok(original) = original else {
             // Only a document that itself uses our section names with other types may refuse.
-            assert!(OWNED.iter().any(|k| text.contains(k)), "{}: {:?}", short(&file), original);
+            assert!(
+                OWNED.iter().any(|k| text.contains(k)),
+                "{}: {:?}",
+                short(&file),
+                original
+            );
             continue;
         };
         let add = Change::AddBookmark {
@@ -96,7 +123,9 @@ fn editing_our_sections_keeps_every_foreign_key_of_valid_documents() {
         let added = store.apply(&[add]).unwrap();
         assert!(added.sections.bookmark("cm-test \"bookmark\"").is_some());
         let removed = store
-            .apply(&[Change::RemoveBookmark { name: "cm-test \"bookmark\"".into() }])
+            .apply(&[Change::RemoveBookmark {
+                name: "cm-test \"bookmark\"".into(),
+            }])
             .unwrap();
         let after = std::fs::read_to_string(store.path()).unwrap();
         if foreign(&after) != foreign(&text) || removed.sections != original.sections {
@@ -108,7 +137,10 @@ fn editing_our_sections_keeps_every_foreign_key_of_valid_documents() {
         }
         checked += 1;
     }
-    assert!(failures.is_empty(), "foreign content changed in: {failures:#?}");
+    assert!(
+        failures.is_empty(),
+        "foreign content changed in: {failures:#?}"
+    );
     assert!(checked > 150, "only {checked} valid documents checked");
     eprintln!("checked {checked} valid documents");
 }
@@ -125,16 +157,27 @@ fn invalid_documents_fail_to_load_and_are_never_overwritten() {
             accepted.push(short(&file));
             continue;
         }
-        let add = Change::AddBookmark { name: "x".into(), url: "omniverse://x/".into() };
+        let add = Change::AddBookmark {
+            name: "x".into(),
+            url: "omniverse://x/".into(),
+        };
         let err = store.apply(&[add]).unwrap_err();
         assert!(err.is_malformed_file(), "{}: {err}", short(&file));
         assert!(err.position().is_some(), "{}: {err}", short(&file));
         assert!(store.save_sections(&Sections::default()).is_err());
         assert!(store.migrate_if_needed().is_err());
-        assert_eq!(std::fs::read(store.path()).unwrap(), bytes, "{} was modified", short(&file));
+        assert_eq!(
+            std::fs::read(store.path()).unwrap(),
+            bytes,
+            "{} was modified",
+            short(&file)
+        );
         checked += 1;
     }
-    assert!(accepted.is_empty(), "invalid documents that loaded: {accepted:#?}");
+    assert!(
+        accepted.is_empty(),
+        "invalid documents that loaded: {accepted:#?}"
+    );
     assert!(checked > 300, "only {checked} invalid documents checked");
     eprintln!("checked {checked} invalid documents");
 }

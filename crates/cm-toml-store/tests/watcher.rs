@@ -17,7 +17,8 @@ fn config() -> WatchConfig {
 }
 
 fn next(rx: &Receiver<FileChanged>) -> FileChanged {
-    rx.recv_timeout(DEADLINE).expect("no change notification within the deadline")
+    rx.recv_timeout(DEADLINE)
+        .expect("no change notification within the deadline")
 }
 
 /// Asserts nothing arrives for a while (a few debounce periods).
@@ -45,7 +46,14 @@ fn rename_over(path: &Path, text: &str) {
     std::fs::rename(&temp, path).unwrap();
 }
 
-fn watched(text: Option<&str>) -> (tempfile::TempDir, TomlStore, cm_toml_store::TomlFileWatcher, Receiver<FileChanged>) {
+fn watched(
+    text: Option<&str>,
+) -> (
+    tempfile::TempDir,
+    TomlStore,
+    cm_toml_store::TomlFileWatcher,
+    Receiver<FileChanged>,
+) {
     let (dir, store) = store_with(text);
     let (tx, rx) = unbounded();
     let watcher = store.watch(config(), tx).unwrap();
@@ -94,10 +102,15 @@ fn own_saves_are_not_reported_but_later_external_writes_are() {
     let (_dir, store, _watcher, rx) = watched(Some(&bookmark_file("a")));
     for i in 0..5 {
         store
-            .apply(&[Change::AddBookmark { name: format!("own{i}"), url: "omniverse://own/".into() }])
+            .apply(&[Change::AddBookmark {
+                name: format!("own{i}"),
+                url: "omniverse://own/".into(),
+            }])
             .unwrap();
     }
-    store.save_sections(&store.load().unwrap().sections).unwrap();
+    store
+        .save_sections(&store.load().unwrap().sections)
+        .unwrap();
     assert_quiet(&rx);
     // The watcher is alive: an external edit still arrives.
     std::fs::write(store.path(), bookmark_file("external")).unwrap();
@@ -109,7 +122,10 @@ fn a_clone_of_the_store_shares_the_own_write_record() {
     let (_dir, store, _watcher, rx) = watched(None);
     let clone = store.clone();
     clone
-        .apply(&[Change::AddBookmark { name: "c".into(), url: "omniverse://c/".into() }])
+        .apply(&[Change::AddBookmark {
+            name: "c".into(),
+            url: "omniverse://c/".into(),
+        }])
         .unwrap();
     assert_quiet(&rx);
 }
@@ -122,7 +138,11 @@ fn a_malformed_external_edit_delivers_an_error_and_leaves_the_file() {
     let change = next(&rx);
     let err = change.result.expect_err("malformed file must be an error");
     assert_eq!(err.position().map(|p| p.0), Some(2), "{err}");
-    assert!(store.apply(&[Change::RemoveBookmark { name: "x".into() }]).is_err());
+    assert!(
+        store
+            .apply(&[Change::RemoveBookmark { name: "x".into() }])
+            .is_err()
+    );
     assert_eq!(common::read(store.path()), broken);
 }
 
@@ -147,7 +167,9 @@ fn polling_backend_sees_changes() {
     let (tx, rx) = unbounded();
     let config = WatchConfig {
         debounce: DEBOUNCE,
-        backend: WatchBackend::Poll { interval: Duration::from_millis(100) },
+        backend: WatchBackend::Poll {
+            interval: Duration::from_millis(100),
+        },
     };
     let watcher = store.watch(config, tx).unwrap();
     assert!(watcher.is_polling());
@@ -162,7 +184,10 @@ fn callback_subscriber_runs_and_dropping_the_watcher_stops_it() {
     let seen: Arc<Mutex<Vec<FileChanged>>> = Arc::default();
     let sink = seen.clone();
     let watcher = store
-        .watch(config(), cm_toml_store::Subscriber::callback(move |c| sink.lock().unwrap().push(c)))
+        .watch(
+            config(),
+            cm_toml_store::Subscriber::callback(move |c| sink.lock().unwrap().push(c)),
+        )
         .unwrap();
     std::fs::write(store.path(), bookmark_file("cb")).unwrap();
     assert!(wait_until(DEADLINE, || seen.lock().unwrap().len() == 1));
@@ -193,7 +218,9 @@ fn actix_recipient_receives_changes() {
     let system = actix::System::new();
     let watcher = system.block_on(async {
         let addr = Collector(tx).start();
-        store.watch(config(), addr.recipient::<FileChanged>()).unwrap()
+        store
+            .watch(config(), addr.recipient::<FileChanged>())
+            .unwrap()
     });
     let path = store.path().to_path_buf();
     let writer = std::thread::spawn(move || {

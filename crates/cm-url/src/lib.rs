@@ -43,7 +43,8 @@
 //!   so that a root URL is spelled like its [server root](#server-roots); other trailing
 //!   slashes are kept as given, because `/a` and `/a/` can name different things;
 //! * percent-encoding: escapes of unreserved characters are decoded (`%7E` → `~`), the
-//!   others get upper-case hex (`%2f` → `%2F`), characters that must be escaped are;
+//!   others get upper-case hex (`%2f` → `%2F`), a bare `%` becomes `%25`, characters that
+//!   must be escaped are;
 //! * empty `?` and `#` are dropped; user info, query and fragment are otherwise kept.
 //!
 //! Normalisation is idempotent: `normalize(normalize(u)) == normalize(u)`.

@@ -12,7 +12,10 @@
 /// Appends `component` to `out`, decoding `%XX` escapes of unreserved characters
 /// (`A-Z a-z 0-9 - . _ ~`) and upper-casing the hex digits of all other escapes.
 ///
-/// A `%` not followed by two hex digits is kept as is (the `url` crate accepts it).
+/// A `%` not followed by two hex digits becomes `%25`. The `url` crate accepts such a bare `%`
+/// and the receiving server can only read it as a literal `%`, so the meaning is unchanged; left
+/// bare, it could join with decoded characters into a new escape (`%a%30` → `%a0`), and
+/// normalisation would no longer be idempotent.
 pub(crate) fn push_percent_normalized(out: &mut String, component: &str) {
     let bytes = component.as_bytes();
     let mut copied_up_to = 0;
@@ -32,6 +35,11 @@ pub(crate) fn push_percent_normalized(out: &mut String, component: &str) {
                 out.push(char::from(low.to_ascii_uppercase()));
             }
             i += 3;
+            copied_up_to = i;
+        } else if bytes[i] == b'%' {
+            out.push_str(&component[copied_up_to..i]);
+            out.push_str("%25");
+            i += 1;
             copied_up_to = i;
         } else {
             i += 1;
@@ -78,9 +86,12 @@ mod tests {
     #[test]
     fn unreserved_escapes_are_decoded_and_others_upper_cased() {
         assert_eq!(percent_normalized("%7e%41%2f%3a"), "~A%2F%3A");
-        assert_eq!(percent_normalized("a%2"), "a%2");
-        assert_eq!(percent_normalized("100%"), "100%");
-        assert_eq!(percent_normalized("%zz%e2%82%ac"), "%zz%E2%82%AC");
+        assert_eq!(percent_normalized("a%2"), "a%252");
+        assert_eq!(percent_normalized("100%"), "100%25");
+        assert_eq!(percent_normalized("%zz%e2%82%ac"), "%25zz%E2%82%AC");
+        // A bare `%` must not merge with a decoded character into a new escape.
+        assert_eq!(percent_normalized("%a%30"), "%25a0");
+        assert_eq!(percent_normalized("%25a0"), "%25a0");
     }
 
     #[test]

@@ -202,7 +202,9 @@ fn normalized_host(url: &Url, scheme: Scheme, input: &str) -> Result<String, Url
             }
             Host::Domain(name)
         }
-        Some(Host::Domain(opaque)) => Host::parse(opaque)
+        // Lower-casing first lets IDNA take its all-lower-case ASCII pass-through, which is
+        // several times faster than mapping mixed case; the result is the same.
+        Some(Host::Domain(opaque)) => Host::parse(&opaque.to_ascii_lowercase())
             .map_err(|error| bad_host(opaque, &format!("{error} (after IDNA mapping)")))?,
         Some(host) if scheme.host_is_bucket() => {
             return Err(bad_host(

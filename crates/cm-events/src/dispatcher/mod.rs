@@ -29,7 +29,7 @@ pub(crate) mod thread_record;
 
 use std::borrow::Borrow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
@@ -43,7 +43,7 @@ use crate::payload::Payload;
 use crate::queue::QueueFactory;
 
 pub use observer::{Callback, ObserveOptions, ObserverInfo};
-use observer::{Observer, ObserverList};
+use observer::{ENTRY_DISABLED, Entry, HAS_FILTER, IGNORES_CONSUME, Observer, ObserverList};
 use reclaim::Reclaimer;
 use slots::{Slot, SlotTable};
 use thread_record::MAX_DEPTH;
@@ -195,14 +195,13 @@ impl Dispatcher {
     {
         let event = event_name.to_event_name();
         let observer = Arc::new(Observer {
+            state: Observer::initial_state(!options.disabled),
             callback: Box::new(callback),
             name: observer_name.into(),
             event,
             filter: options.filter.filter(|f| !f.is_empty()),
             order: AtomicI64::new(options.order),
             seq: self.inner.next_seq.fetch_add(1, Ordering::Relaxed),
-            enabled: AtomicBool::new(!options.disabled),
-            removed: AtomicBool::new(false),
             ignore_consume: options.ignore_consume,
         });
         let retired = {
@@ -230,7 +229,7 @@ impl Dispatcher {
         }
         let _w = self.inner.write_lock.lock();
         self.inner.current_observers(slot).iter().any(|o| {
-            !o.removed.load(Ordering::Relaxed)
+            !o.is_removed()
                 && match (filter, &o.filter) {
                     (None, _) | (_, None) => true,
                     (Some(p), Some(f)) => p.contains_all(f),
@@ -267,7 +266,7 @@ impl Dispatcher {
             let _w = self.inner.write_lock.lock();
             let observers = self.inner.current_observers(slot);
             for o in &observers {
-                o.removed.store(true, Ordering::SeqCst);
+                o.mark_removed();
             }
             (observers, self.inner.publish(slot, Vec::new()))
         };
@@ -341,24 +340,28 @@ fn dispatch_to_slot(slot: &Slot, event: Event<'_>) -> usize {
     // which happens below, after the last use.
     if let Some(list) = unsafe { list.as_ref() } {
         let payload = event.payload();
-        for obs in list.observers.iter() {
-            if event.is_consumed() && !obs.ignore_consume {
+        for entry in list.entries.iter() {
+            if event.is_consumed() && entry.flags & IGNORES_CONSUME == 0 {
                 continue;
             }
-
             if itemised {
-                rec.calling[depth].store(Arc::as_ptr(obs).cast_mut(), Ordering::Relaxed);
+                rec.calling[depth].store(entry.observer.cast_mut(), Ordering::Relaxed);
+                barrier::light();
             }
-            if obs.removed.load(Ordering::Relaxed) || !obs.enabled.load(Ordering::Relaxed) {
+            if list.stale.load(Ordering::Relaxed) {
+                // SAFETY: `entry` points into an `Arc<Observer>` owned by `list`, alive (above).
+                if unsafe { &*entry.observer }.state.load(Ordering::Relaxed) != 0 {
+                    continue;
+                }
+            } else if entry.flags & ENTRY_DISABLED != 0 {
                 continue;
             }
-            if let Some(filter) = &obs.filter
-                && !payload.contains_all(filter)
-            {
+            if entry.flags & HAS_FILTER != 0 && !filter_matches(entry, payload) {
                 continue;
             }
             called += 1;
-            invoke(obs, &event);
+            // SAFETY: the callback box is owned by the observer, alive as above.
+            invoke(unsafe { &*entry.callback }, entry, &event);
         }
     }
     if itemised {
@@ -373,10 +376,18 @@ fn dispatch_to_slot(slot: &Slot, event: Event<'_>) -> usize {
 }
 
 #[inline(always)]
-fn invoke(obs: &Observer, event: &Event<'_>) {
-    if let Err(panic) = catch_unwind(AssertUnwindSafe(|| (obs.callback)(event))) {
-        report_panic(obs, event, panic.as_ref());
+fn invoke(callback: &Callback, entry: &Entry, event: &Event<'_>) {
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(|| callback(event))) {
+        // SAFETY: the observer is alive for the whole dispatch (see `dispatch_to_slot`).
+        report_panic(unsafe { &*entry.observer }, event, panic.as_ref());
     }
+}
+
+#[inline(never)]
+fn filter_matches(entry: &Entry, payload: &Payload) -> bool {
+    // SAFETY: the observer is alive for the whole dispatch (see `dispatch_to_slot`).
+    let obs = unsafe { &*entry.observer };
+    obs.filter.as_ref().is_none_or(|f| payload.contains_all(f))
 }
 
 #[cold]
@@ -451,7 +462,11 @@ impl DispatcherInner {
         let old = slot.list.swap(new, Ordering::AcqRel);
         // SAFETY: non-null list pointers in slots come from Box::into_raw above and are owned by
         // the slot; swapping it out transfers that ownership to us.
-        (!old.is_null()).then(|| unsafe { Box::from_raw(old) })
+        let old = (!old.is_null()).then(|| unsafe { Box::from_raw(old) });
+        if let Some(old) = &old {
+            old.stale.store(true, Ordering::SeqCst);
+        }
+        old
     }
 
     fn retire(&self, list: Option<Box<ObserverList>>) {
@@ -462,7 +477,7 @@ impl DispatcherInner {
 
     /// Stops `obs`: unpublishes it and waits for other threads inside its callback.
     pub(crate) fn remove(&self, obs: &Arc<Observer>) {
-        obs.removed.store(true, Ordering::SeqCst);
+        obs.mark_removed();
         let retired = {
             let _w = self.write_lock.lock();
             match self.slots.get(obs.event.id()) {
@@ -486,13 +501,29 @@ impl DispatcherInner {
         wait_until_not_calling(obs);
     }
 
+    /// Enables or disables `obs` and republishes its list (entries cache the enabled flag).
+    pub(crate) fn set_enabled(&self, obs: &Arc<Observer>, enabled: bool) {
+        let retired = {
+            let _w = self.write_lock.lock();
+            obs.set_enabled(enabled);
+            match self.slots.get(obs.event.id()) {
+                Some(slot) if !obs.is_removed() => {
+                    let observers = self.current_observers(slot);
+                    self.publish(slot, observers)
+                }
+                _ => None,
+            }
+        };
+        self.retire(retired);
+    }
+
     /// Re-sorts `obs`'s event list after an order change.
     pub(crate) fn set_order(&self, obs: &Arc<Observer>, order: i64) {
         let retired = {
             let _w = self.write_lock.lock();
             obs.order.store(order, Ordering::Relaxed);
             match self.slots.get(obs.event.id()) {
-                Some(slot) if !obs.removed.load(Ordering::Relaxed) => {
+                Some(slot) if !obs.is_removed() => {
                     let observers = self.current_observers(slot);
                     self.publish(slot, observers)
                 }

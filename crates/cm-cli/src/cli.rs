@@ -1,0 +1,318 @@
+//! The command line: every subcommand, flag and help text, as clap derive types.
+//!
+//! Parsing only; nothing here touches the file or the network. `main.rs` hands the parsed
+//! [`Cli`] to [`crate::commands::run`].
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+
+/// Manage Omniverse server connections and bookmarks in omniverse.toml.
+///
+/// cm reads and edits the same omniverse.toml that every Omniverse application uses, through
+/// the connection-manager library: edits are atomic, made under a cross-process lock, and
+/// keep comments, foreign sections and key order intact. A command that fails never changes
+/// the file.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cm",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_help = "\
+CONFIG FILE:
+    --config FILE, else $OMNI_CONFIG_PATH/omniverse.toml,
+    else $HOME/.nvidia-omniverse/config/omniverse.toml.
+
+EXIT STATUS:
+    0  success
+    1  the operation failed (unreachable, not found, duplicate, could not write)
+    2  bad input (usage, invalid URL, malformed config file)
+
+EXAMPLES:
+    cm bookmark add Projects omniverse://my-server/Projects/
+    cm server list --json
+    cm ensure omniverse://my-server/Projects/car.usd --timeout 10
+    cm watch --json"
+)]
+pub(crate) struct Cli {
+    /// The omniverse.toml to use (default: see CONFIG FILE below).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Print machine-readable JSON on stdout (schemas in the cm-cli README).
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+
+    /// More log output on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = ArgAction::Count, conflicts_with = "quiet")]
+    pub(crate) verbose: u8,
+
+    /// Only errors on stderr; no progress, hints or warnings.
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
+
+    /// When to use colours: auto (only on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub(crate) color: ColorChoice,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// Colours on a terminal only (and not when NO_COLOR is set).
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// List, add, remove or rename bookmarks ([bookmarks] name = url).
+    #[command(subcommand)]
+    Bookmark(BookmarkCommand),
+
+    /// List, add or remove manual servers ([servers] url = name).
+    #[command(subcommand)]
+    Server(ServerCommand),
+
+    /// List, add, remove or refresh discovery servers ([[discovery_servers]]).
+    #[command(subcommand)]
+    Discovery(DiscoveryCommand),
+
+    /// Check that a URL is reachable: exit 0 if it is, 1 (with the reason) if not.
+    ///
+    /// Discovery-provided URLs wait for that discovery to finish; omniverse:// URLs connect
+    /// (signing in when the server asks); http(s), S3, Azure, GCS and file URLs are
+    /// reachable at once.
+    Ensure(EnsureArgs),
+
+    /// Sign out of the Nucleus server of URL (a no-op for other URLs).
+    Disconnect(ConnectArgs),
+
+    /// Connect again to the Nucleus server of URL and wait for the outcome.
+    Reconnect(ReconnectArgs),
+
+    /// Migrate an old-style omniverse.toml (bookmarks only) to the servers layout.
+    ///
+    /// Shows the change as a unified diff of the file text.
+    Migrate(MigrateArgs),
+
+    /// Answer URL questions the way the connection manager does (for scripts).
+    #[command(subcommand)]
+    Url(UrlCommand),
+
+    /// Print every connection-manager event as it happens, until interrupted.
+    ///
+    /// Follows edits made by other processes (within the 1 s debounce) and runs discovery
+    /// for the configured discovery servers. Prints `watching FILE` on stderr once live.
+    /// Ctrl-C (SIGINT) or SIGTERM ends it with exit status 0.
+    Watch(WatchArgs),
+}
+
+/// `cm bookmark ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum BookmarkCommand {
+    /// List bookmarks in file order.
+    List,
+    /// Add bookmark NAME pointing at URL.
+    Add {
+        /// The bookmark's name (unique).
+        name: String,
+        /// The URL it points at.
+        url: String,
+    },
+    /// Remove the bookmark called NAME.
+    Remove {
+        /// The bookmark's name.
+        name: String,
+    },
+    /// Rename bookmark OLD to NEW, pointing at URL.
+    Rename {
+        /// The current name.
+        old: String,
+        /// The new name.
+        new: String,
+        /// The URL the renamed bookmark points at.
+        url: String,
+    },
+}
+
+/// `cm server ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum ServerCommand {
+    /// List manual servers and the addresses discovery servers provide.
+    ///
+    /// Reads the file only: discovery-provided addresses are the cached ones, and nothing
+    /// touches the network.
+    List,
+    /// Add a manual server (Nucleus, HTTP, S3, Azure or GCS); stored as its server root.
+    Add(ServerAddArgs),
+    /// Remove the manual server whose root is URL's server root.
+    Remove {
+        /// The server's URL (any URL under the server names it).
+        url: String,
+    },
+}
+
+/// `cm server add`
+#[derive(Debug, Args)]
+pub(crate) struct ServerAddArgs {
+    /// The display name (unique among servers).
+    #[arg(required_unless_present = "interactive")]
+    pub(crate) name: Option<String>,
+    /// The server URL.
+    #[arg(required_unless_present = "interactive")]
+    pub(crate) url: Option<String>,
+    /// Ask for the name and URL, connect, and only add a server that answers.
+    ///
+    /// Reads answers line by line from stdin, so it can be driven by a pipe.
+    #[arg(short, long, conflicts_with_all = ["name", "url"])]
+    pub(crate) interactive: bool,
+    /// With --interactive: how long one connection attempt may take, in seconds.
+    #[arg(long, default_value_t = 15.0, value_name = "SECS", requires = "interactive")]
+    pub(crate) timeout: f64,
+    #[command(flatten)]
+    pub(crate) credentials: CredentialArgs,
+}
+
+/// `cm discovery ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum DiscoveryCommand {
+    /// List discovery servers with their status and cached addresses (no network).
+    List,
+    /// Add a discovery server (http or https URL). Run `cm discovery refresh` to discover.
+    Add(DiscoveryAddArgs),
+    /// Remove the discovery server with this URL.
+    Remove {
+        /// The discovery URL.
+        url: String,
+    },
+    /// Run discovery now (for URL, or every discovery server) and save the addresses found.
+    Refresh {
+        /// The discovery URL (default: every discovery server).
+        url: Option<String>,
+        /// Give up waiting after this many seconds.
+        #[arg(long, default_value_t = 30.0, value_name = "SECS")]
+        timeout: f64,
+    },
+}
+
+/// `cm discovery add`
+#[derive(Debug, Args)]
+pub(crate) struct DiscoveryAddArgs {
+    /// The display name (unique among servers).
+    #[arg(required_unless_present = "interactive")]
+    pub(crate) name: Option<String>,
+    /// The discovery URL (http or https).
+    #[arg(required_unless_present = "interactive")]
+    pub(crate) url: Option<String>,
+    /// Ask for the name and URL, run discovery, and only add a server whose discovery works.
+    ///
+    /// Reads answers line by line from stdin, so it can be driven by a pipe.
+    #[arg(short, long, conflicts_with_all = ["name", "url"])]
+    pub(crate) interactive: bool,
+    /// With --interactive: how long one connection attempt may take, in seconds.
+    #[arg(long, default_value_t = 15.0, value_name = "SECS", requires = "interactive")]
+    pub(crate) timeout: f64,
+}
+
+/// Credentials for servers that ask for a sign-in. Secrets come from environment variables,
+/// never from the command line (argv is visible to every user of the machine).
+#[derive(Debug, Args, Default, Clone)]
+pub(crate) struct CredentialArgs {
+    /// Sign in with the bearer token held in environment variable VAR.
+    #[arg(long, value_name = "VAR", conflicts_with_all = ["user", "password_env"])]
+    pub(crate) token_env: Option<String>,
+    /// Sign in as USER (with --password-env).
+    #[arg(long, value_name = "USER", requires = "password_env")]
+    pub(crate) user: Option<String>,
+    /// The password for --user is in environment variable VAR.
+    #[arg(long, value_name = "VAR", requires = "user")]
+    pub(crate) password_env: Option<String>,
+}
+
+/// `cm ensure`
+#[derive(Debug, Args)]
+pub(crate) struct EnsureArgs {
+    /// The URL to check.
+    pub(crate) url: String,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 30.0, value_name = "SECS")]
+    pub(crate) timeout: f64,
+    #[command(flatten)]
+    pub(crate) credentials: CredentialArgs,
+}
+
+/// `cm disconnect`
+#[derive(Debug, Args)]
+pub(crate) struct ConnectArgs {
+    /// A URL on the server.
+    pub(crate) url: String,
+}
+
+/// `cm reconnect`
+#[derive(Debug, Args)]
+pub(crate) struct ReconnectArgs {
+    /// A URL on the server.
+    pub(crate) url: String,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 30.0, value_name = "SECS")]
+    pub(crate) timeout: f64,
+    #[command(flatten)]
+    pub(crate) credentials: CredentialArgs,
+}
+
+/// `cm migrate`
+#[derive(Debug, Args)]
+pub(crate) struct MigrateArgs {
+    /// Show the diff without writing the file.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+}
+
+/// `cm url ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum UrlCommand {
+    /// Print the canonical spelling of URL.
+    Normalize {
+        /// The URL.
+        url: String,
+    },
+    /// Print the server root of URL (what is listed as one server).
+    Root {
+        /// The URL.
+        url: String,
+    },
+    /// Print the kind of URL: nucleus, http, s3, azure, gcs or file.
+    Kind {
+        /// The URL.
+        url: String,
+    },
+}
+
+/// `cm watch`
+#[derive(Debug, Args)]
+pub(crate) struct WatchArgs {
+    /// The watcher's debounce in milliseconds.
+    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    pub(crate) debounce_ms: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

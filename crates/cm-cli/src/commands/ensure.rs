@@ -1,0 +1,178 @@
+//! `cm ensure`, `cm disconnect`, `cm reconnect`: connections through cm-manager.
+//!
+//! These start the manager (on its own thread) with a read-only registry: checking a
+//! connection never writes omniverse.toml. Discovery runs, so a URL under a discovery
+//! server's addresses waits for that discovery. Secrets for a sign-in come from environment
+//! variables named by `--token-env` / `--password-env`, never from argv.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use cm_manager::{EnsureError, ManagerHandle, Reachable};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use crate::cli::{ConnectArgs, CredentialArgs, EnsureArgs, ReconnectArgs};
+use crate::exit::CliError;
+use crate::output::{Output, Style};
+use crate::session::{ConfigFile, ManagerSession, runtime, seconds};
+
+/// `cm ensure URL`.
+pub(crate) fn ensure(args: EnsureArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
+    let limit = seconds("--timeout", args.timeout)?;
+    cm_url::parse(&args.url)?;
+    file.preflight(out)?;
+    let manager = start(file, limit, args.credentials)?;
+    let label = format!("connecting to {}", cm_url::redact(&args.url));
+    let result = wait(out, &label, limit, manager.ensure_connection_detailed(&args.url));
+    manager.shutdown();
+    report(out, &args.url, result)
+}
+
+/// `cm reconnect URL`.
+pub(crate) fn reconnect(args: ReconnectArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
+    let limit = seconds("--timeout", args.timeout)?;
+    cm_url::parse(&args.url)?;
+    file.preflight(out)?;
+    let manager = start(file, limit, args.credentials)?;
+    let label = format!("reconnecting to {}", cm_url::redact(&args.url));
+    let result = wait(out, &label, limit, manager.reconnect_detailed(&args.url));
+    manager.shutdown();
+    report(out, &args.url, result)
+}
+
+/// `cm disconnect URL`.
+pub(crate) fn disconnect(args: ConnectArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
+    let parsed = cm_url::parse(&args.url)?;
+    file.preflight(out)?;
+    let url = cm_url::redact(&args.url);
+    let nucleus = parsed.kind() == cm_url::UrlKind::Nucleus;
+    if nucleus {
+        let manager = start(file, Duration::from_secs(10), CredentialArgs::default())?;
+        let signed_out = runtime()?.block_on(manager.disconnect(&args.url));
+        let status = manager.connection_status(&args.url);
+        manager.shutdown();
+        if !signed_out {
+            return Err(CliError::Failed(format!("could not sign out of {url}: the connection manager stopped")));
+        }
+        tracing::debug!(?status, "status after sign-out");
+    }
+    let root = cm_url::redact(&parsed.server_root());
+    if out.json {
+        out.json_value(&json!({ "url": url, "server": root, "signed_out": nucleus }));
+    } else if !out.quiet {
+        if nucleus {
+            out.line(&format!("signed out of {}", out.paint(Style::Cyan, &root)));
+        } else {
+            out.line(&format!("{url} is not a Nucleus URL; nothing to sign out of"));
+        }
+    }
+    Ok(())
+}
+
+fn start(file: &ConfigFile, limit: Duration, credentials: CredentialArgs) -> Result<ManagerHandle, CliError> {
+    ManagerSession {
+        persist: false,
+        timeout: limit,
+        credentials,
+    }
+    .start(file)
+}
+
+/// Why a URL is not reachable, and whether credentials would help.
+struct Unreachable {
+    reason: String,
+    sign_in: bool,
+}
+
+/// Drives `attempt` to completion (at most `limit`, plus a grace second for the manager's own
+/// deadline to answer first), with a spinner on a terminal.
+fn wait(
+    out: &Output,
+    label: &str,
+    limit: Duration,
+    attempt: impl Future<Output = Result<Reachable, EnsureError>>,
+) -> Result<Result<Reachable, Unreachable>, CliError> {
+    let spinner = out.show_progress().then(|| spinner(out, label));
+    let started = Instant::now();
+    let grace = limit + Duration::from_secs(1);
+    let result = runtime()?.block_on(async { tokio::time::timeout(grace, attempt).await });
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "connection attempt finished");
+    Ok(match result {
+        Ok(Ok(reachable)) => Ok(reachable),
+        Ok(Err(e)) => Err(Unreachable {
+            sign_in: is_sign_in_problem(&e),
+            reason: e.to_string(),
+        }),
+        Err(_) => Err(Unreachable {
+            reason: format!("no answer within {:.1} s", limit.as_secs_f64()),
+            sign_in: false,
+        }),
+    })
+}
+
+/// A stderr spinner with elapsed time.
+pub(crate) fn spinner(out: &Output, label: &str) -> ProgressBar {
+    let template = if out.color_err() {
+        "{spinner:.cyan} {msg} {elapsed:.dim}"
+    } else {
+        "{spinner} {msg} {elapsed}"
+    };
+    let bar = ProgressBar::new_spinner();
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar.set_message(label.to_owned());
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
+
+/// Prints the outcome and maps it to the exit status.
+fn report(out: &Output, url: &str, result: Result<Result<Reachable, Unreachable>, CliError>) -> Result<(), CliError> {
+    let result = result?;
+    let url = cm_url::redact(url);
+    let reason = match &result {
+        Ok(reachable) => describe(reachable),
+        Err(e) => e.reason.clone(),
+    };
+    let reachable = result.is_ok();
+    if out.json {
+        out.json_value(&json!({ "url": url, "reachable": reachable, "reason": reason }));
+    } else if reachable {
+        if !out.quiet {
+            out.line(&format!("{} {url}: {reason}", out.paint(Style::Green, "reachable")));
+        }
+    } else {
+        out.line(&format!("{} {url}: {reason}", out.paint(Style::Red, "unreachable")));
+    }
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            if e.sign_in {
+                out.note("hint: the server asks for a sign-in; pass --token-env VAR, or --user NAME --password-env VAR");
+            }
+            // The reason is already on stdout; stderr gets no second copy.
+            Err(CliError::AlreadyReported)
+        }
+    }
+}
+
+fn describe(reachable: &Reachable) -> String {
+    match reachable {
+        Reachable::AlwaysReachable => "reachable without a connection (not a Nucleus URL)".to_owned(),
+        Reachable::AlreadyConnected => "already connected".to_owned(),
+        Reachable::Connected { attempts: 1 } => "connected".to_owned(),
+        Reachable::Connected { attempts } => format!("connected after {attempts} attempts"),
+        Reachable::Discovered { server } => format!("provided by discovery server {server:?}, discovery complete"),
+    }
+}
+
+fn is_sign_in_problem(e: &EnsureError) -> bool {
+    matches!(
+        e,
+        EnsureError::AuthFailed { .. } | EnsureError::AuthAborted { .. } | EnsureError::AuthCancelled { .. }
+    )
+}

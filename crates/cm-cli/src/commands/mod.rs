@@ -1,0 +1,37 @@
+//! One module per command group; [`run`] dispatches the parsed command line to them.
+
+mod bookmark;
+mod discovery;
+mod ensure;
+mod interactive;
+mod migrate;
+mod server;
+mod url;
+mod watch;
+
+use crate::cli::{Cli, Command};
+use crate::exit::CliError;
+use crate::output::Output;
+use crate::session::ConfigFile;
+
+/// Runs the command `cli` names.
+pub(crate) fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
+    // `url` answers need no config file at all.
+    let command = match cli.command {
+        Command::Url(command) => return url::run(&command, out),
+        other => other,
+    };
+    let file = ConfigFile::resolve(cli.config.as_deref())?;
+    tracing::debug!(path = %file.path().display(), "using config file");
+    match command {
+        Command::Bookmark(command) => bookmark::run(command, &file, out),
+        Command::Server(command) => server::run(command, &file, out),
+        Command::Discovery(command) => discovery::run(command, &file, out),
+        Command::Ensure(args) => ensure::ensure(args, &file, out),
+        Command::Disconnect(args) => ensure::disconnect(args, &file, out),
+        Command::Reconnect(args) => ensure::reconnect(args, &file, out),
+        Command::Migrate(args) => migrate::run(args, &file, out),
+        Command::Watch(args) => watch::run(args, &file, out),
+        Command::Url(command) => url::run(&command, out),
+    }
+}

@@ -1,0 +1,231 @@
+//! How a command gets at omniverse.toml: which file, and which part of the library it starts.
+//!
+//! Three ways, from lightest to heaviest:
+//!
+//! * **read-only registry** (`list`): the registry actor with persistence, watcher and
+//!   discovery off. It loads the file and never writes it (so an old-style file is not
+//!   migrated by a `list`) and never touches the network, so `list` cannot hang.
+//! * **writing registry** (`add`, `remove`, `rename`, `refresh`): persistence on, watcher off;
+//!   discovery only for `refresh`. Each change is one fine-grained, locked, atomic edit of the
+//!   file as it is on disk, so concurrent `cm` processes lose nothing.
+//! * **manager** (`ensure`, `disconnect`, `reconnect`, interactive add): cm-manager on its own
+//!   thread, for connections, sign-in and the add-server dialog.
+//!
+//! Before any of them starts, [`ConfigFile::preflight`] loads the file: a malformed file stops
+//! the command with exit status 2 and one line naming path, line and column, before anything
+//! could write.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use cm_events::Dispatcher;
+use cm_manager::{AuthAnswer, ManagerConfig, ManagerHandle, Secret};
+use cm_registry::{ConnectionRegistry, RegistryConfig, RegistryHandle};
+use cm_toml_store::{Change, TomlStore};
+
+use crate::cli::CredentialArgs;
+use crate::exit::CliError;
+use crate::output::Output;
+
+/// The resolved omniverse.toml.
+#[derive(Clone, Debug)]
+pub(crate) struct ConfigFile {
+    path: PathBuf,
+}
+
+impl ConfigFile {
+    /// `--config`, else `$OMNI_CONFIG_PATH/omniverse.toml`, else the home default.
+    pub(crate) fn resolve(explicit: Option<&Path>) -> Result<Self, CliError> {
+        let path = cm_toml_store::resolve_config_path(explicit)?;
+        Ok(Self { path })
+    }
+
+    /// The file's path.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A store for the file.
+    pub(crate) fn store(&self) -> TomlStore {
+        TomlStore::new(&self.path)
+    }
+
+    /// Loads the file once to fail early (malformed: exit 2) and prints its load warnings.
+    pub(crate) fn preflight(&self, out: &Output) -> Result<(), CliError> {
+        let loaded = self.store().load()?;
+        for warning in &loaded.warnings {
+            out.warn(&format!("{}:{warning}", self.path.display()));
+        }
+        Ok(())
+    }
+}
+
+/// How a registry is started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RegistryMode {
+    /// Load only: no writes, no watcher, no discovery.
+    ReadOnly,
+    /// Write changes; no watcher, no discovery.
+    Write,
+    /// Write changes and run discovery (for `discovery refresh`).
+    WriteAndDiscover {
+        /// Total retry budget of each discovery.
+        budget: Duration,
+    },
+}
+
+/// Runs `body` with a registry over `file` inside a fresh actix System, after the registry
+/// has loaded the file. A file the registry could not load is an error here, never silently
+/// treated as empty.
+pub(crate) fn with_registry<T, F, Fut>(
+    file: &ConfigFile,
+    mode: RegistryMode,
+    body: F,
+) -> Result<T, CliError>
+where
+    F: FnOnce(RegistryHandle) -> Fut,
+    Fut: Future<Output = Result<T, CliError>>,
+{
+    let mut config = RegistryConfig::new(file.path())
+        .watch(false)
+        .dispatcher(Dispatcher::new());
+    config = match mode {
+        RegistryMode::ReadOnly => config.persistence(false).discovery(false),
+        RegistryMode::Write => config.discovery(false),
+        RegistryMode::WriteAndDiscover { budget } => config
+            .discovery(true)
+            .retry_policy(cm_discovery::RetryPolicy::OMNI_CLIENT.with_budget(budget)),
+    };
+    let system = actix::System::new();
+    system.block_on(async move {
+        let registry = ConnectionRegistry::start(config);
+        let snapshot = registry.synced_snapshot().await?;
+        if let Some(error) = &snapshot.storage().last_load_error {
+            return Err(CliError::Store(error.clone()));
+        }
+        body(registry).await
+    })
+}
+
+/// Runs a change against the file. When the file still needs its one-time migration (which
+/// a writing registry performs at start), the change is first tried on a read-only registry,
+/// so that a change that is refused leaves the file byte-identical.
+pub(crate) fn mutate<T, F, Fut>(file: &ConfigFile, change: F) -> Result<T, CliError>
+where
+    F: Fn(RegistryHandle) -> Fut,
+    Fut: Future<Output = Result<T, CliError>>,
+{
+    let store = file.store();
+    let old_style = store.plan_migration()?.is_some();
+    if old_style {
+        with_registry(file, RegistryMode::ReadOnly, &change)?;
+    }
+    let result = with_registry(file, RegistryMode::Write, change)?;
+    if !old_style && store.plan_migration()?.is_some() {
+        keep_new_style(&store)?;
+    }
+    Ok(result)
+}
+
+/// Adds an empty `[servers]` table to a file that our change left with `[bookmarks]` only.
+///
+/// Such a file looks old-style, and the next writing start (of any program using the
+/// library) would "migrate" the bookmark just added into a server. The original writes all
+/// three sections on every save, so its files never look old-style after a save; this gives
+/// the same result through the library's fine-grained edits (add and remove one server in
+/// one atomic replace leaves the table behind).
+fn keep_new_style(store: &TomlStore) -> Result<(), CliError> {
+    const PLACEHOLDER: &str = "omniverse://cm-cli.invalid/";
+    store.apply(&[
+        Change::SetServer {
+            url: PLACEHOLDER.to_owned(),
+            name: "cm-cli".to_owned(),
+        },
+        Change::RemoveServer {
+            url: PLACEHOLDER.to_owned(),
+        },
+    ])?;
+    Ok(())
+}
+
+/// Settings for a manager session.
+#[derive(Clone, Debug)]
+pub(crate) struct ManagerSession {
+    /// Whether the manager's registry writes the file.
+    pub(crate) persist: bool,
+    /// Retry budget and discovery wait.
+    pub(crate) timeout: Duration,
+    /// Credentials to answer sign-in requests with.
+    pub(crate) credentials: CredentialArgs,
+}
+
+impl ManagerSession {
+    /// Starts cm-manager on its own thread over `file`. The registry has no watcher (a
+    /// one-shot command does not follow edits) and runs discovery (so `ensure` can wait for it).
+    pub(crate) fn start(&self, file: &ConfigFile) -> Result<ManagerHandle, CliError> {
+        let answer = credentials_answer(&self.credentials)?;
+        let registry = RegistryConfig::new(file.path())
+            .watch(false)
+            .persistence(self.persist)
+            .retry_policy(cm_discovery::RetryPolicy::OMNI_CLIENT.with_budget(self.timeout));
+        let config = ManagerConfig::new(registry)
+            .retry_budget(self.timeout)
+            .discovery_timeout(self.timeout)
+            .dispatcher(Dispatcher::new());
+        let manager = ManagerHandle::start(config).map_err(|e| CliError::Failed(e.to_string()))?;
+        let status = manager.registry().snapshot();
+        if let Some(error) = &status.storage().last_load_error {
+            manager.shutdown();
+            return Err(CliError::Store(error.clone()));
+        }
+        // Without credentials a sign-in request is refused at once: a one-shot command has
+        // no browser sign-in to wait for, so waiting would only run into the timeout.
+        let answer = answer.unwrap_or(AuthAnswer::Abort);
+        manager
+            .storage()
+            .auth()
+            .register_auth_callback("", move |_request| answer.clone());
+        Ok(manager)
+    }
+}
+
+/// The answer to give sign-in requests, read from the environment variables the flags name.
+fn credentials_answer(args: &CredentialArgs) -> Result<Option<AuthAnswer>, CliError> {
+    let read = |var: &str, flag: &str| {
+        std::env::var(var).map_err(|_| {
+            CliError::BadInput(format!(
+                "{flag} {var}: environment variable {var} is not set (or not valid UTF-8)"
+            ))
+        })
+    };
+    if let Some(var) = &args.token_env {
+        return Ok(Some(AuthAnswer::Token(Secret::new(read(var, "--token-env")?))));
+    }
+    if let (Some(user), Some(var)) = (&args.user, &args.password_env) {
+        return Ok(Some(AuthAnswer::UserPassword {
+            username: user.clone(),
+            password: Secret::new(read(var, "--password-env")?),
+        }));
+    }
+    Ok(None)
+}
+
+/// A tokio runtime for driving manager futures from the main thread.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Failed(format!("cannot start an async runtime: {e}")))
+}
+
+/// Seconds from the command line as a duration; rejects negative, NaN and absurd values.
+pub(crate) fn seconds(flag: &str, secs: f64) -> Result<Duration, CliError> {
+    if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(CliError::BadInput(format!(
+            "{flag} {secs}: expected a number of seconds greater than 0 and at most 86400"
+        )))
+    }
+}

@@ -1,0 +1,204 @@
+//! Ordering, ties, filters, consume, counts and observer management.
+
+use std::sync::{Arc, Mutex};
+
+use cm_events::{Dispatcher, EventName, ObserveOptions, Payload};
+
+type Log = Arc<Mutex<Vec<String>>>;
+
+fn log() -> Log {
+    Arc::new(Mutex::new(Vec::new()))
+}
+
+fn push(log: &Log, s: impl Into<String>) {
+    log.lock().unwrap().push(s.into());
+}
+
+fn taken(log: &Log) -> Vec<String> {
+    std::mem::take(&mut *log.lock().unwrap())
+}
+
+#[test]
+fn lower_order_runs_first_and_ties_keep_registration_order() {
+    let d = Dispatcher::new();
+    let l = log();
+    let mut guards = Vec::new();
+    for (name, order) in [("b", 5), ("a", -3), ("c", 5), ("d", 0), ("e", 5)] {
+        let l = l.clone();
+        guards.push(d.observe(name, order, "ev", None, move |_| push(&l, name)));
+    }
+    assert_eq!(d.dispatch("ev", Payload::new()), 5);
+    assert_eq!(taken(&l), ["a", "d", "b", "c", "e"]);
+}
+
+#[test]
+fn set_order_moves_observer_and_keeps_rank_among_equals() {
+    let d = Dispatcher::new();
+    let l = log();
+    let mk = |name: &'static str, order| {
+        let l = l.clone();
+        d.observe(name, order, "ev", None, move |_| push(&l, name))
+    };
+    let a = mk("a", 0);
+    let _b = mk("b", 1);
+    let _c = mk("c", 2);
+    a.set_order(10);
+    d.dispatch("ev", Payload::new());
+    assert_eq!(taken(&l), ["b", "c", "a"]);
+    a.set_order(1); // ties with b; a registered first, so it runs first
+    d.dispatch("ev", Payload::new());
+    assert_eq!(taken(&l), ["a", "b", "c"]);
+    assert_eq!(a.order(), Some(1));
+}
+
+#[test]
+fn filter_requires_every_pair_in_the_payload() {
+    let d = Dispatcher::new();
+    let l = log();
+    let l2 = l.clone();
+    let _g = d.observe(
+        "f",
+        0,
+        "ev",
+        Some(Payload::new().with("url", "omniverse://a/").with("kind", 1)),
+        move |e| push(&l2, e["n"].as_i64().unwrap().to_string()),
+    );
+    let base = || Payload::new().with("url", "omniverse://a/").with("kind", 1i64);
+    assert_eq!(d.dispatch("ev", base().with("n", 1)), 1);
+    assert_eq!(d.dispatch("ev", Payload::new().with("url", "omniverse://a/").with("n", 2)), 0);
+    assert_eq!(d.dispatch("ev", base().with("url", "omniverse://b/").with("n", 3)), 0);
+    assert_eq!(d.dispatch("ev", base().with("extra", true).with("n", 4)), 1);
+    assert_eq!(taken(&l), ["1", "4"]);
+}
+
+#[test]
+fn has_observers_honours_filters() {
+    let d = Dispatcher::new();
+    assert!(!d.has_observers("ev", None));
+    let _g = d.observe("f", 0, "ev", Some(Payload::new().with("url", "a")), |_| {});
+    assert!(d.has_observers("ev", None));
+    assert!(d.has_observers("ev", Some(&Payload::new().with("url", "a").with("x", 1))));
+    assert!(!d.has_observers("ev", Some(&Payload::new().with("url", "b"))));
+    assert!(!d.has_observers("other", None));
+}
+
+#[test]
+fn consume_stops_later_observers_except_those_ignoring_it() {
+    let d = Dispatcher::new();
+    let l = log();
+    let l1 = l.clone();
+    let _a = d.observe("a", 0, "ev", None, move |e| {
+        push(&l1, "a");
+        e.consume();
+    });
+    let l2 = l.clone();
+    let _b = d.observe("b", 1, "ev", None, move |_| push(&l2, "b"));
+    let l3 = l.clone();
+    let _c = d.observe_with(
+        "c",
+        "ev",
+        ObserveOptions {
+            order: 2,
+            ignore_consume: true,
+            ..Default::default()
+        },
+        move |e| push(&l3, format!("c consumed={}", e.is_consumed())),
+    );
+    assert_eq!(d.dispatch("ev", Payload::new()), 2);
+    assert_eq!(taken(&l), ["a", "c consumed=true"]);
+}
+
+#[test]
+fn disabled_observers_are_skipped_and_not_counted() {
+    let d = Dispatcher::new();
+    let g = d.observe_with(
+        "x",
+        "ev",
+        ObserveOptions {
+            disabled: true,
+            ..Default::default()
+        },
+        |_| {},
+    );
+    assert!(!g.is_enabled());
+    assert_eq!(d.dispatch("ev", Payload::new()), 0);
+    g.set_enabled(true);
+    assert_eq!(d.dispatch("ev", Payload::new()), 1);
+    g.set_enabled(false);
+    assert_eq!(d.dispatch("ev", Payload::new()), 0);
+}
+
+#[test]
+fn dispatch_by_str_and_by_name_reach_the_same_observers() {
+    let d = Dispatcher::new();
+    let _g = d.observe("x", 0, "same:event", None, |_| {});
+    assert_eq!(d.dispatch("same:event", Payload::new()), 1);
+    assert_eq!(d.dispatch(EventName::new("same:event"), &Payload::new()), 1);
+    assert_eq!(d.dispatch(String::from("same:event"), Payload::new()), 1);
+    // A name nobody interned has no observers and is not interned by dispatching it.
+    assert_eq!(d.dispatch("never:interned:by:anyone:42", Payload::new()), 0);
+    assert_eq!(EventName::lookup("never:interned:by:anyone:42"), None);
+}
+
+#[test]
+fn dropping_a_guard_stops_the_observer() {
+    let d = Dispatcher::new();
+    let g = d.observe("x", 0, "ev", None, |_| {});
+    assert_eq!(d.dispatch("ev", Payload::new()), 1);
+    drop(g);
+    assert_eq!(d.dispatch("ev", Payload::new()), 0);
+    assert!(!d.has_observers("ev", None));
+}
+
+#[test]
+fn get_observers_and_remove_all() {
+    let d = Dispatcher::new();
+    let g1 = d.observe("first", 3, "ev", None, |_| {});
+    let g2 = d.observe("second", -1, "ev", Some(Payload::new().with("k", 1)), |_| {});
+    let infos = d.get_observers("ev");
+    let names: Vec<_> = infos.iter().map(|i| (i.name.as_str(), i.order)).collect();
+    assert_eq!(names, [("second", -1), ("first", 3)]);
+    assert_eq!(infos[0].filter, Some(Payload::new().with("k", 1)));
+    assert_eq!(d.remove_all_observers_for("ev"), 2);
+    assert!(!g1.is_active() && !g2.is_active());
+    assert_eq!(d.dispatch("ev", Payload::new().with("k", 1)), 0);
+}
+
+#[test]
+fn private_dispatchers_are_isolated() {
+    let a = Dispatcher::new();
+    let b = Dispatcher::new();
+    let _g = a.observe("x", 0, "iso", None, |_| {});
+    assert_eq!(a.dispatch("iso", Payload::new()), 1);
+    assert_eq!(b.dispatch("iso", Payload::new()), 0);
+}
+
+#[test]
+fn global_dispatcher_and_free_functions() {
+    let _g = cm_events::dispatcher().observe("x", 0, "global:test:event", None, |_| {});
+    assert_eq!(cm_events::dispatch("global:test:event", Payload::new()), 1);
+    assert!(cm_events::dispatcher().ptr_eq(cm_events::dispatcher()));
+}
+
+#[test]
+fn is_dispatching_is_true_only_inside_a_dispatch() {
+    let d = Dispatcher::new();
+    let seen = Arc::new(Mutex::new(None));
+    let (d2, s2) = (d.clone(), seen.clone());
+    let _g = d.observe("x", 0, "busy", None, move |_| {
+        *s2.lock().unwrap() = Some((d2.is_dispatching("busy"), d2.is_dispatching("idle")));
+    });
+    assert!(!d.is_dispatching("busy"));
+    d.dispatch("busy", Payload::new());
+    assert_eq!(*seen.lock().unwrap(), Some((true, false)));
+    assert!(!d.is_dispatching("busy"));
+}
+
+#[test]
+fn replaced_observer_lists_are_eventually_freed() {
+    let d = Dispatcher::new();
+    let guards: Vec<_> = (0..200).map(|i| d.observe("g", i, "churn", None, |_| {})).collect();
+    drop(guards);
+    d.collect_garbage();
+    assert_eq!(d.pending_garbage(), 0);
+}
