@@ -2,12 +2,17 @@
 
 use cm_manager::dialogs::OnSuccess;
 
+/// `on_success_fn(name, url, server_type)`.
+pub type SuccessWithServerType = Box<dyn FnOnce(&str, &str, &str) + Send>;
+/// `on_success_fn(name, url)` (also the shape of `on_failed_fn`).
+pub type NameUrlFn = Box<dyn FnOnce(&str, &str) + Send>;
+
 /// An old success callback: `(name, url, server_type)` or just `(name, url)`.
 pub enum LegacySuccess {
     /// `on_success_fn(name, url, server_type)`; the shim passes `"omniverse"`.
-    WithServerType(Box<dyn FnOnce(&str, &str, &str) + Send>),
+    WithServerType(SuccessWithServerType),
     /// `on_success_fn(name, url)`.
-    NameUrl(Box<dyn FnOnce(&str, &str) + Send>),
+    NameUrl(NameUrlFn),
 }
 
 impl LegacySuccess {
@@ -30,7 +35,7 @@ impl std::fmt::Debug for LegacySuccess {
 }
 
 /// An old failure callback: `on_failed_fn(name, url)`.
-pub type LegacyFailed = Box<dyn FnOnce(&str, &str) + Send>;
+pub type LegacyFailed = NameUrlFn;
 /// An old reconnect success callback: `on_success_fn(url)`.
 pub type LegacyReconnectSuccess = Box<dyn FnOnce(&str) + Send>;
 /// An old reconnect failure callback: `on_failed_fn(url)`.

@@ -23,8 +23,8 @@ mod deprecation;
 use cm_manager::dialogs::AddServerDialog;
 
 pub use callbacks::{
-    LegacyFailed, LegacyReconnectFailed, LegacyReconnectSuccess, LegacySuccess,
-    wrap_success_callback,
+    LegacyFailed, LegacyReconnectFailed, LegacyReconnectSuccess, LegacySuccess, NameUrlFn,
+    SuccessWithServerType, wrap_success_callback,
 };
 use deprecation::warn_once;
 
@@ -45,7 +45,11 @@ pub fn connect(
     on_success_fn: Option<LegacySuccess>,
     on_failed_fn: Option<LegacyFailed>,
 ) -> bool {
-    warn_once(&deprecation::CONNECT, "connect", "cm_manager::ensure_connection");
+    warn_once(
+        &deprecation::CONNECT,
+        "connect",
+        "cm_manager::ensure_connection",
+    );
     let (name, url) = (name.to_owned(), url.to_owned());
     let Some(manager) = cm_manager::get_instance() else {
         if let Some(on_failed) = on_failed_fn {
@@ -76,7 +80,9 @@ pub fn connect(
 
 /// Opens the add-Nucleus-server dialog; see `cm_manager::show_add_nucleus_server_dialog`.
 /// `on_failed_fn` gets empty name and URL on cancel, as the dialog has no server then.
-#[deprecated(note = "use cm_manager::show_add_nucleus_server_dialog (http/discovery: show_add_http_server_dialog, show_add_discovery_server_dialog)")]
+#[deprecated(
+    note = "use cm_manager::show_add_nucleus_server_dialog (http/discovery: show_add_http_server_dialog, show_add_discovery_server_dialog)"
+)]
 pub fn connect_with_dialog(
     on_success_fn: Option<LegacySuccess>,
     on_failed_fn: Option<LegacyFailed>,
@@ -87,7 +93,8 @@ pub fn connect_with_dialog(
         "cm_manager::show_add_nucleus_server_dialog",
     );
     let on_success = on_success_fn.map(wrap_success_callback);
-    let on_failed = on_failed_fn.map(|f| -> cm_manager::dialogs::OnFailed { Box::new(move || f("", "")) });
+    let on_failed =
+        on_failed_fn.map(|f| -> cm_manager::dialogs::OnFailed { Box::new(move || f("", "")) });
     cm_manager::show_add_nucleus_server_dialog(on_success, on_failed)
 }
 
@@ -99,7 +106,11 @@ pub fn reconnect(
     on_success_fn: Option<LegacyReconnectSuccess>,
     on_failed_fn: Option<LegacyReconnectFailed>,
 ) -> bool {
-    warn_once(&deprecation::RECONNECT, "reconnect", "cm_manager::reconnect");
+    warn_once(
+        &deprecation::RECONNECT,
+        "reconnect",
+        "cm_manager::reconnect",
+    );
     let Some(manager) = cm_manager::get_instance() else {
         return false;
     };
@@ -127,7 +138,11 @@ pub fn reconnect(
 /// Signs out of the Nucleus server of `url` (blocking until done). A no-op for other URLs.
 #[deprecated(note = "use cm_manager::disconnect")]
 pub fn disconnect(url: &str) -> bool {
-    warn_once(&deprecation::DISCONNECT, "disconnect", "cm_manager::disconnect");
+    warn_once(
+        &deprecation::DISCONNECT,
+        "disconnect",
+        "cm_manager::disconnect",
+    );
     match cm_manager::get_instance() {
         Some(manager) => manager.disconnect_blocking(url),
         None => false,

@@ -47,14 +47,26 @@ fn shim_delegates_warns_once_and_no_longer_emits_the_old_event() {
 
     let old_events = Arc::new(Mutex::new(0));
     let sink = old_events.clone();
-    let _old = dispatcher.observe("old", 0, cm_compat_nucleus::NUCLEUS_CONNECTION_SUCCEEDED_EVENT, None, move |_| {
-        *sink.lock().unwrap() += 1;
-    });
+    let _old = dispatcher.observe(
+        "old",
+        0,
+        cm_compat_nucleus::NUCLEUS_CONNECTION_SUCCEEDED_EVENT,
+        None,
+        move |_| {
+            *sink.lock().unwrap() += 1;
+        },
+    );
     let new_events = Arc::new(Mutex::new(0));
     let sink = new_events.clone();
-    let _new = dispatcher.observe("new", 0, cm_manager::CONNECTION_SUCCEEDED_EVENT, None, move |_| {
-        *sink.lock().unwrap() += 1;
-    });
+    let _new = dispatcher.observe(
+        "new",
+        0,
+        cm_manager::CONNECTION_SUCCEEDED_EVENT,
+        None,
+        move |_| {
+            *sink.lock().unwrap() += 1;
+        },
+    );
 
     // connect: delegates to ensure_connection; the old 3-argument callback gets "omniverse".
     let url = server.storage_url();
@@ -64,9 +76,11 @@ fn shim_delegates_warns_once_and_no_longer_emits_the_old_event() {
         assert!(cm_compat_nucleus::connect(
             "srv",
             &url,
-            Some(cm_compat_nucleus::LegacySuccess::WithServerType(Box::new(move |n, u, t| {
-                sink.lock().unwrap().push(format!("{n}|{u}|{t}"));
-            }))),
+            Some(cm_compat_nucleus::LegacySuccess::WithServerType(Box::new(
+                move |n, u, t| {
+                    sink.lock().unwrap().push(format!("{n}|{u}|{t}"));
+                }
+            ))),
             None,
         ));
         let expected = results.lock().unwrap().len() + 1;
@@ -83,14 +97,20 @@ fn shim_delegates_warns_once_and_no_longer_emits_the_old_event() {
         "bad",
         "omniverse://",
         None,
-        Some(Box::new(move |n, u| sink.lock().unwrap().push(format!("{n}|{u}")))),
+        Some(Box::new(move |n, u| sink
+            .lock()
+            .unwrap()
+            .push(format!("{n}|{u}")))),
     ));
     wait_until(|| !failed.lock().unwrap().is_empty());
     assert_eq!(failed.lock().unwrap()[0], "bad|omniverse://");
 
     // disconnect signs out; reconnect reconnects and calls on_success(url).
     assert!(cm_compat_nucleus::disconnect(&url));
-    assert_eq!(manager.connection_status(&url), Some(ConnectionStatus::SignedOut));
+    assert_eq!(
+        manager.connection_status(&url),
+        Some(ConnectionStatus::SignedOut)
+    );
     assert!(!cm_compat_nucleus::disconnect("https://example.com/"));
     let reconnected = Arc::new(Mutex::new(Vec::<String>::new()));
     let sink = reconnected.clone();
@@ -100,16 +120,25 @@ fn shim_delegates_warns_once_and_no_longer_emits_the_old_event() {
         None,
     ));
     wait_until(|| !reconnected.lock().unwrap().is_empty());
-    assert_eq!(manager.connection_status(&url), Some(ConnectionStatus::Connected));
-    assert!(!cm_compat_nucleus::reconnect("https://example.com/", None, None));
+    assert_eq!(
+        manager.connection_status(&url),
+        Some(ConnectionStatus::Connected)
+    );
+    assert!(!cm_compat_nucleus::reconnect(
+        "https://example.com/",
+        None,
+        None
+    ));
 
     // connect_with_dialog opens the Nucleus dialog; the old callback shape still works.
     let added = Arc::new(Mutex::new(Vec::<String>::new()));
     let sink = added.clone();
     let dialog = cm_compat_nucleus::connect_with_dialog(
-        Some(cm_compat_nucleus::LegacySuccess::WithServerType(Box::new(move |n, _u, t| {
-            sink.lock().unwrap().push(format!("{n}|{t}"));
-        }))),
+        Some(cm_compat_nucleus::LegacySuccess::WithServerType(Box::new(
+            move |n, _u, t| {
+                sink.lock().unwrap().push(format!("{n}|{t}"));
+            },
+        ))),
         None,
     )
     .unwrap();
@@ -135,6 +164,8 @@ fn shim_delegates_warns_once_and_no_longer_emits_the_old_event() {
 
 /// Drives a future on this thread (the manager answers from its own thread).
 fn futures_lite_block_on<F: std::future::Future>(future: F) -> F::Output {
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     runtime.block_on(future)
 }

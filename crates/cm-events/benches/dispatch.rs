@@ -2,9 +2,12 @@
 //!
 //! `cargo bench -p cm-events --bench dispatch -- --warm-up-time 1 --measurement-time 2`
 
+// criterion_group! generates an undocumented public fn.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 
-use cm_events::{Dispatcher, Event, EventName, ObserverGuard, Payload, RunLoop};
+use cm_events::{Callback, Dispatcher, Event, EventName, ObserverGuard, Payload, RunLoop};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// The observer body used everywhere: touch the event so the call is not optimised away.
@@ -75,8 +78,7 @@ fn peers(c: &mut Criterion) {
     let name = EventName::new("bench.peer");
     let mut g = c.benchmark_group("peer/vec_box_fn");
     for n in [1usize, 16] {
-        let fns: Vec<Box<dyn Fn(&Event<'_>) + Send + Sync>> =
-            (0..n).map(|_| Box::new(body) as Box<_>).collect();
+        let fns: Vec<Box<Callback>> = (0..n).map(|_| Box::new(body) as Box<_>).collect();
         g.bench_function(format!("{n}_closures"), |b| {
             b.iter(|| {
                 let e = Event::new(black_box(name), black_box(&empty));

@@ -3,7 +3,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use cm_events::{Dispatcher, Event, EventName, Payload};
+use cm_events::{Callback, Dispatcher, Event, EventName, Payload};
 
 fn body(e: &Event<'_>) {
     black_box(e);
@@ -29,9 +29,11 @@ fn main() {
     let one = EventName::new("q.one");
     let sixteen = EventName::new("q.sixteen");
     let _g1 = d.observe("o", 0, one, None, body);
-    let _g16: Vec<_> = (0..16).map(|i| d.observe("o", i, sixteen, None, body)).collect();
-    let v1: Vec<Box<dyn Fn(&Event<'_>) + Send + Sync>> = vec![Box::new(body)];
-    let v16: Vec<Box<dyn Fn(&Event<'_>) + Send + Sync>> = (0..16).map(|_| Box::new(body) as Box<_>).collect();
+    let _g16: Vec<_> = (0..16)
+        .map(|i| d.observe("o", i, sixteen, None, body))
+        .collect();
+    let v1: Vec<Box<Callback>> = vec![Box::new(body)];
+    let v16: Vec<Box<Callback>> = (0..16).map(|_| Box::new(body) as Box<_>).collect();
     for _ in 0..2 {
         time("dispatch_interned/0", || {
             black_box(d.dispatch_event(black_box(zero), black_box(&empty)));

@@ -121,7 +121,10 @@ impl Dispatcher {
             .strip_suffix(":immediate")
             .and_then(EventName::lookup)
             .unwrap_or(name);
-        t.by_name.get(&base).and_then(|ty| t.by_type.get(ty)).copied()
+        t.by_name
+            .get(&base)
+            .and_then(|ty| t.by_type.get(ty))
+            .copied()
     }
 
     /// A legacy subscription on the dispatcher: observes the deferred (pop-side) or immediate

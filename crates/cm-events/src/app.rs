@@ -136,7 +136,8 @@ impl App {
     pub fn startup(&mut self) {
         if !self.started {
             self.started = true;
-            self.dispatcher.dispatch_event(self.names[0], &Payload::new());
+            self.dispatcher
+                .dispatch_event(self.names[0], &Payload::new());
         }
     }
 
@@ -155,7 +156,8 @@ impl App {
         let delayed = self.state.delay_requested.swap(false, Ordering::AcqRel);
         if self.updates >= 1 && !delayed && !self.state.ready.load(Ordering::Acquire) {
             self.state.ready.store(true, Ordering::Release);
-            self.dispatcher.dispatch_event(self.names[1], &Payload::new());
+            self.dispatcher
+                .dispatch_event(self.names[1], &Payload::new());
         }
         self.updates += 1;
         self.main.update(dt)?;
@@ -177,7 +179,8 @@ impl App {
             return false;
         }
         s.shutting_down.store(true, Ordering::Release);
-        self.dispatcher.dispatch_event(self.names[3], &Payload::new());
+        self.dispatcher
+            .dispatch_event(self.names[3], &Payload::new());
         true
     }
 }

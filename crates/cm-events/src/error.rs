@@ -25,7 +25,9 @@ pub enum QueueError {
         name: String,
     },
     /// Only the owning thread may pop, peek or pump an owned queue.
-    #[error("message queue {queue:?} is owned by thread {owner:?}; thread {caller:?} may not pop it")]
+    #[error(
+        "message queue {queue:?} is owned by thread {owner:?}; thread {caller:?} may not pop it"
+    )]
     NotOwner {
         /// The queue name.
         queue: String,
@@ -47,7 +49,9 @@ pub enum QueueError {
         queue: String,
     },
     /// A queue of that name exists with a different owner than requested.
-    #[error("message queue {queue:?} already exists with owner {existing:?}, requested {requested:?}")]
+    #[error(
+        "message queue {queue:?} already exists with owner {existing:?}, requested {requested:?}"
+    )]
     OwnerMismatch {
         /// The queue name.
         queue: String,
@@ -62,7 +66,9 @@ pub enum QueueError {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AliasError {
     /// The type already maps to another name (an alias cannot have aliases).
-    #[error("event type {event_type} is already aliased to {existing:?}; cannot alias it to {requested:?}")]
+    #[error(
+        "event type {event_type} is already aliased to {existing:?}; cannot alias it to {requested:?}"
+    )]
     TypeAlreadyAliased {
         /// The legacy type.
         event_type: EventType,
@@ -72,7 +78,9 @@ pub enum AliasError {
         requested: String,
     },
     /// The name is already the alias of another type.
-    #[error("event name {name:?} is already the alias of type {existing}; cannot alias type {requested} to it")]
+    #[error(
+        "event name {name:?} is already the alias of type {existing}; cannot alias type {requested} to it"
+    )]
     NameAlreadyAliased {
         /// The name.
         name: String,
@@ -82,7 +90,9 @@ pub enum AliasError {
         requested: EventType,
     },
     /// Alias targets are plain names; `:immediate` is added automatically.
-    #[error("alias target {name:?} must not end with ':immediate' (the immediate name is derived from it)")]
+    #[error(
+        "alias target {name:?} must not end with ':immediate' (the immediate name is derived from it)"
+    )]
     ImmediateTarget {
         /// The name.
         name: String,

@@ -56,9 +56,7 @@ impl ObserverGuard {
     /// True while the observer is registered (not reset, not removed by
     /// `remove_all_observers_for`).
     pub fn is_active(&self) -> bool {
-        self.inner
-            .as_ref()
-            .is_some_and(|(_, o)| !o.is_removed())
+        self.inner.as_ref().is_some_and(|(_, o)| !o.is_removed())
     }
 
     /// Enables or disables the observer without unregistering it.
@@ -70,9 +68,7 @@ impl ObserverGuard {
 
     /// Whether the observer is enabled (false for an empty guard).
     pub fn is_enabled(&self) -> bool {
-        self.inner
-            .as_ref()
-            .is_some_and(|(_, o)| o.is_enabled())
+        self.inner.as_ref().is_some_and(|(_, o)| o.is_enabled())
     }
 
     /// Changes the observer's order; it keeps its registration rank among equal orders.

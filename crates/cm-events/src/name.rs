@@ -357,7 +357,12 @@ mod tests {
         let handles: Vec<_> = (0..4)
             .map(|_| {
                 let names = names.clone();
-                std::thread::spawn(move || names.iter().map(|n| EventName::new(n).id()).collect::<Vec<_>>())
+                std::thread::spawn(move || {
+                    names
+                        .iter()
+                        .map(|n| EventName::new(n).id())
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
         let ids: Vec<Vec<u32>> = handles.into_iter().map(|h| h.join().unwrap()).collect();

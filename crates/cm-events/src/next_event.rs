@@ -26,8 +26,8 @@ use crate::guard::ObserverGuard;
 use crate::name::AsEventName;
 use crate::payload::Payload;
 
-/// Future of [`Dispatcher::next_event`]. Resolves to `None` if the observer was removed (e.g. by
-/// `remove_all_observers_for`) before an event arrived.
+/// Future of [`Dispatcher::next_event`]. Resolves to `None` when polled after its observer was
+/// removed (e.g. by `remove_all_observers_for`) without an event having arrived.
 #[must_use = "futures do nothing unless awaited"]
 #[derive(Debug)]
 pub struct NextEvent {
@@ -39,7 +39,11 @@ impl Future for NextEvent {
     type Output = Option<OwnedEvent>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.rx).poll(cx).map(Result::ok)
+        match Pin::new(&mut self.rx).poll(cx) {
+            Poll::Ready(r) => Poll::Ready(r.ok()),
+            Poll::Pending if !self._guard.is_active() => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
 

@@ -52,9 +52,9 @@ impl Dispatcher {
             .event_alias(event_type)
             .ok_or(NoAliasError { event_type })?;
         self.dispatch_typed(alias.immediate, &payload, Some(event_type));
-        self.inner
-            .queues
-            .with_runloop_queue(runloop, |q| q.push_legacy(alias.deferred, payload, event_type))??;
+        self.inner.queues.with_runloop_queue(runloop, |q| {
+            q.push_legacy(alias.deferred, payload, event_type)
+        })??;
         Ok(())
     }
 

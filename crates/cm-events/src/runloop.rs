@@ -109,7 +109,11 @@ impl RunLoop {
 
     /// The Events 1.0 message-bus push: dispatches the alias's immediate name now and queues
     /// its deferred name on this loop's bus.
-    pub fn push_legacy(&self, event_type: EventType, payload: Payload) -> Result<(), LegacyPushError> {
+    pub fn push_legacy(
+        &self,
+        event_type: EventType,
+        payload: Payload,
+    ) -> Result<(), LegacyPushError> {
         self.dispatcher
             .queue_legacy_event(event_type, payload, Some(&self.name))
     }

@@ -139,7 +139,9 @@ impl EventStream {
     /// Pops every event that was queued when the pump started; returns how many.
     pub fn pump(&self) -> usize {
         let pending = self.rx.len();
-        (0..pending).take_while(|_| self.try_pop().is_some()).count()
+        (0..pending)
+            .take_while(|_| self.try_pop().is_some())
+            .count()
     }
 
     /// Subscribes to pushes (of `event_type`, or of every type when `None`).
@@ -190,14 +192,17 @@ impl EventStream {
                 return self.dispatcher.observe(name, order, target, None, callback);
             }
             let private = self.private_name(side);
-            return self.dispatcher.observe(name, order, private, None, move |e| {
-                if e.legacy_type() == Some(t) {
-                    callback(e);
-                }
-            });
+            return self
+                .dispatcher
+                .observe(name, order, private, None, move |e| {
+                    if e.legacy_type() == Some(t) {
+                        callback(e);
+                    }
+                });
         }
         let private = self.private_name(side);
-        self.dispatcher.observe(name, order, private, None, callback)
+        self.dispatcher
+            .observe(name, order, private, None, callback)
     }
 
     fn private_name(&self, side: LegacySide) -> EventName {

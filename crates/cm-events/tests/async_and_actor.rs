@@ -11,9 +11,15 @@ async fn next_event_resolves_on_a_matching_dispatch_from_another_thread() {
     let d2 = d.clone();
     std::thread::spawn(move || {
         d2.dispatch("async:done", Payload::new().with("id", 1));
-        d2.dispatch("async:done", Payload::new().with("id", 2).with("url", "omniverse://x/"));
+        d2.dispatch(
+            "async:done",
+            Payload::new().with("id", 2).with("url", "omniverse://x/"),
+        );
     });
-    let event = tokio::time::timeout(Duration::from_secs(30), next).await.unwrap().unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(30), next)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(event.payload["url"].as_str(), Some("omniverse://x/"));
     assert_eq!(
         event.to_json(),
@@ -70,38 +76,79 @@ mod actor {
                 .await
                 .unwrap();
             let direct = bus
-                .send(DispatchEvent { name, payload: Payload::new().with("n", 0) })
+                .send(DispatchEvent {
+                    name,
+                    payload: Payload::new().with("n", 0),
+                })
                 .await
                 .unwrap();
-            bus.send(QueueEvent { name, payload: Payload::new().with("n", 1), runloop: None })
-                .await
-                .unwrap()
-                .unwrap();
+            bus.send(QueueEvent {
+                name,
+                payload: Payload::new().with("n", 1),
+                runloop: None,
+            })
+            .await
+            .unwrap()
+            .unwrap();
             let pumped = bus.send(Pump { runloop: None }).await.unwrap().unwrap();
-            let missing = bus.send(Tick { runloop: Some("nope".into()), dt: None }).await.unwrap();
-            bus.send(CreateRunLoop { name: "anim".into() }).await.unwrap().unwrap();
-            bus.send(QueueEvent { name, payload: Payload::new().with("n", 2), runloop: Some("anim".into()) })
+            let missing = bus
+                .send(Tick {
+                    runloop: Some("nope".into()),
+                    dt: None,
+                })
                 .await
-                .unwrap()
                 .unwrap();
-            bus.send(StartTicking { runloop: Some("anim".into()), interval: Duration::from_millis(5) })
-                .await
-                .unwrap()
-                .unwrap();
+            bus.send(CreateRunLoop {
+                name: "anim".into(),
+            })
+            .await
+            .unwrap()
+            .unwrap();
+            bus.send(QueueEvent {
+                name,
+                payload: Payload::new().with("n", 2),
+                runloop: Some("anim".into()),
+            })
+            .await
+            .unwrap()
+            .unwrap();
+            bus.send(StartTicking {
+                runloop: Some("anim".into()),
+                interval: Duration::from_millis(5),
+            })
+            .await
+            .unwrap()
+            .unwrap();
             // The interval delivers the queued event; wait for it (generous deadline).
             let deadline = std::time::Instant::now() + Duration::from_secs(30);
-            while !d2.queues().get("runloop:anim:messageBus").unwrap().is_empty() {
+            while !d2
+                .queues()
+                .get("runloop:anim:messageBus")
+                .unwrap()
+                .is_empty()
+            {
                 assert!(std::time::Instant::now() < deadline, "ticker never pumped");
                 actix_rt::time::sleep(Duration::from_millis(5)).await;
             }
-            bus.send(StopTicking { runloop: Some("anim".into()) }).await.unwrap();
+            bus.send(StopTicking {
+                runloop: Some("anim".into()),
+            })
+            .await
+            .unwrap();
             (guard, (direct, pumped, missing))
         });
         assert_eq!(counts.0, 1);
         assert_eq!(counts.1, 1);
         assert!(matches!(counts.2, Err(QueueError::NotFound { .. })));
         let got: Vec<i64> = (0..3)
-            .map(|_| rx.recv_timeout(Duration::from_secs(30)).unwrap().event.payload["n"].as_i64().unwrap())
+            .map(|_| {
+                rx.recv_timeout(Duration::from_secs(30))
+                    .unwrap()
+                    .event
+                    .payload["n"]
+                    .as_i64()
+                    .unwrap()
+            })
             .collect();
         assert_eq!(got, [0, 1, 2]);
         assert!(guard.is_active());

@@ -63,10 +63,23 @@ fn filter_requires_every_pair_in_the_payload() {
         Some(Payload::new().with("url", "omniverse://a/").with("kind", 1)),
         move |e| push(&l2, e["n"].as_i64().unwrap().to_string()),
     );
-    let base = || Payload::new().with("url", "omniverse://a/").with("kind", 1i64);
+    let base = || {
+        Payload::new()
+            .with("url", "omniverse://a/")
+            .with("kind", 1i64)
+    };
     assert_eq!(d.dispatch("ev", base().with("n", 1)), 1);
-    assert_eq!(d.dispatch("ev", Payload::new().with("url", "omniverse://a/").with("n", 2)), 0);
-    assert_eq!(d.dispatch("ev", base().with("url", "omniverse://b/").with("n", 3)), 0);
+    assert_eq!(
+        d.dispatch(
+            "ev",
+            Payload::new().with("url", "omniverse://a/").with("n", 2)
+        ),
+        0
+    );
+    assert_eq!(
+        d.dispatch("ev", base().with("url", "omniverse://b/").with("n", 3)),
+        0
+    );
     assert_eq!(d.dispatch("ev", base().with("extra", true).with("n", 4)), 1);
     assert_eq!(taken(&l), ["1", "4"]);
 }
@@ -133,7 +146,8 @@ fn dispatch_by_str_and_by_name_reach_the_same_observers() {
     let d = Dispatcher::new();
     let _g = d.observe("x", 0, "same:event", None, |_| {});
     assert_eq!(d.dispatch("same:event", Payload::new()), 1);
-    assert_eq!(d.dispatch(EventName::new("same:event"), &Payload::new()), 1);
+    let payload = Payload::new();
+    assert_eq!(d.dispatch(EventName::new("same:event"), &payload), 1);
     assert_eq!(d.dispatch(String::from("same:event"), Payload::new()), 1);
     // A name nobody interned has no observers and is not interned by dispatching it.
     assert_eq!(d.dispatch("never:interned:by:anyone:42", Payload::new()), 0);
@@ -154,7 +168,13 @@ fn dropping_a_guard_stops_the_observer() {
 fn get_observers_and_remove_all() {
     let d = Dispatcher::new();
     let g1 = d.observe("first", 3, "ev", None, |_| {});
-    let g2 = d.observe("second", -1, "ev", Some(Payload::new().with("k", 1)), |_| {});
+    let g2 = d.observe(
+        "second",
+        -1,
+        "ev",
+        Some(Payload::new().with("k", 1)),
+        |_| {},
+    );
     let infos = d.get_observers("ev");
     let names: Vec<_> = infos.iter().map(|i| (i.name.as_str(), i.order)).collect();
     assert_eq!(names, [("second", -1), ("first", 3)]);
@@ -197,7 +217,9 @@ fn is_dispatching_is_true_only_inside_a_dispatch() {
 #[test]
 fn replaced_observer_lists_are_eventually_freed() {
     let d = Dispatcher::new();
-    let guards: Vec<_> = (0..200).map(|i| d.observe("g", i, "churn", None, |_| {})).collect();
+    let guards: Vec<_> = (0..200)
+        .map(|i| d.observe("g", i, "churn", None, |_| {}))
+        .collect();
     drop(guards);
     d.collect_garbage();
     assert_eq!(d.pending_garbage(), 0);

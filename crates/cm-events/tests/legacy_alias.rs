@@ -9,7 +9,10 @@ use cm_events::{
 
 type Log = Arc<Mutex<Vec<String>>>;
 
-fn recorder(log: &Log, tag: &'static str) -> impl Fn(&cm_events::Event<'_>) + Send + Sync + 'static {
+fn recorder(
+    log: &Log,
+    tag: &'static str,
+) -> impl Fn(&cm_events::Event<'_>) + Send + Sync + 'static {
     let log = log.clone();
     move |e| {
         log.lock().unwrap().push(format!(
@@ -23,7 +26,10 @@ fn recorder(log: &Log, tag: &'static str) -> impl Fn(&cm_events::Event<'_>) + Se
 
 #[test]
 fn type_from_string_is_fnv1a_64() {
-    assert_eq!(type_from_string("my.extension:Event"), type_from_string("my.extension:Event"));
+    assert_eq!(
+        type_from_string("my.extension:Event"),
+        type_from_string("my.extension:Event")
+    );
     assert_eq!(type_from_string("foobar"), EventType(0x85944171f73967e8));
 }
 
@@ -37,9 +43,18 @@ fn alias_rules() {
     // Idempotent.
     assert_eq!(d.register_event_alias(t1, "a:one").unwrap(), alias);
     // A type has one alias; a name serves one type; immediate names are derived.
-    assert!(matches!(d.register_event_alias(t1, "a:other"), Err(AliasError::TypeAlreadyAliased { .. })));
-    assert!(matches!(d.register_event_alias(t2, "a:one"), Err(AliasError::NameAlreadyAliased { .. })));
-    assert!(matches!(d.register_event_alias(t2, "a:two:immediate"), Err(AliasError::ImmediateTarget { .. })));
+    assert!(matches!(
+        d.register_event_alias(t1, "a:other"),
+        Err(AliasError::TypeAlreadyAliased { .. })
+    ));
+    assert!(matches!(
+        d.register_event_alias(t2, "a:one"),
+        Err(AliasError::NameAlreadyAliased { .. })
+    ));
+    assert!(matches!(
+        d.register_event_alias(t2, "a:two:immediate"),
+        Err(AliasError::ImmediateTarget { .. })
+    ));
     assert_eq!(d.alias_of_name("a:one:immediate"), Some(alias));
     assert_eq!(d.unregister_event_alias(t1), Some(alias));
     assert_eq!(d.event_alias(t1), None);
@@ -53,8 +68,20 @@ fn legacy_pushes_reach_named_observers_and_named_dispatch_reaches_legacy_subscri
     d.register_event_alias(t, "my.extension:Event").unwrap();
     let log: Log = Arc::default();
     let stream = EventStream::new(&d);
-    let _new_deferred = d.observe("new", 0, "my.extension:Event", None, recorder(&log, "new-deferred"));
-    let _new_immediate = d.observe("new", 0, "my.extension:Event:immediate", None, recorder(&log, "new-immediate"));
+    let _new_deferred = d.observe(
+        "new",
+        0,
+        "my.extension:Event",
+        None,
+        recorder(&log, "new-deferred"),
+    );
+    let _new_immediate = d.observe(
+        "new",
+        0,
+        "my.extension:Event:immediate",
+        None,
+        recorder(&log, "new-immediate"),
+    );
     let _old_pop = stream.subscribe_to_pop("old", 1, Some(t), recorder(&log, "old-pop"));
     let _old_push = stream.subscribe_to_push("old", 1, Some(t), recorder(&log, "old-push"));
 
@@ -62,7 +89,10 @@ fn legacy_pushes_reach_named_observers_and_named_dispatch_reaches_legacy_subscri
     assert_eq!(stream.len(), 1);
     assert_eq!(stream.pump(), 1);
     d.dispatch("my.extension:Event", Payload::new().with("text", "by-name"));
-    d.dispatch("my.extension:Event:immediate", Payload::new().with("text", "by-name-imm"));
+    d.dispatch(
+        "my.extension:Event:immediate",
+        Payload::new().with("text", "by-name-imm"),
+    );
 
     let t_hex = t.0;
     let got = log.lock().unwrap().clone();
@@ -99,7 +129,9 @@ fn stream_untyped_and_unaliased_subscriptions_pop_and_order() {
     assert!(stream.try_pop().is_none());
     let got = log.lock().unwrap().clone();
     assert_eq!(got.len(), 3, "{got:?}");
-    assert!(got[0].starts_with("typed:") && got[1].starts_with("all:") && got[2].starts_with("all:"));
+    assert!(
+        got[0].starts_with("typed:") && got[1].starts_with("all:") && got[2].starts_with("all:")
+    );
 }
 
 #[test]
@@ -113,13 +145,24 @@ fn message_bus_legacy_push_goes_through_queue_event() {
     );
     d.register_event_alias(t, "bus:event").unwrap();
     let log: Log = Arc::default();
-    let _pop = d.observe_legacy("pop", 0, t, LegacySide::Pop, recorder(&log, "pop")).unwrap();
-    let _push = d.observe_legacy("push", 0, t, LegacySide::Push, recorder(&log, "push")).unwrap();
-    main.push_legacy(t, Payload::new().with("text", "x")).unwrap();
+    let _pop = d
+        .observe_legacy("pop", 0, t, LegacySide::Pop, recorder(&log, "pop"))
+        .unwrap();
+    let _push = d
+        .observe_legacy("push", 0, t, LegacySide::Push, recorder(&log, "push"))
+        .unwrap();
+    main.push_legacy(t, Payload::new().with("text", "x"))
+        .unwrap();
     assert_eq!(log.lock().unwrap().len(), 1);
     assert_eq!(main.update(0.016).unwrap(), 1);
     let got = log.lock().unwrap().clone();
-    assert_eq!(got[0], format!("push: bus:event:immediate type=Some({}) text=x", t.0));
+    assert_eq!(
+        got[0],
+        format!("push: bus:event:immediate type=Some({}) text=x", t.0)
+    );
     assert_eq!(got[1], format!("pop: bus:event type=Some({}) text=x", t.0));
-    assert!(d.observe_legacy("x", 0, type_from_string("nope"), LegacySide::Pop, |_| {}).is_err());
+    assert!(
+        d.observe_legacy("x", 0, type_from_string("nope"), LegacySide::Pop, |_| {})
+            .is_err()
+    );
 }

@@ -25,7 +25,10 @@ impl Recorder {
                 })
             })
             .collect();
-        Recorder { log, _guards: guards }
+        Recorder {
+            log,
+            _guards: guards,
+        }
     }
 
     fn take(&self) -> Vec<String> {
@@ -50,7 +53,12 @@ fn main_run_loop_sequence() {
     let d = Dispatcher::new();
     let rec = Recorder::new(&d, APP_EVENTS);
     let mut main = RunLoop::main(&d).unwrap();
-    d.queue_event("test:queued", Payload::new().with("text", "hello world"), None).unwrap();
+    d.queue_event(
+        "test:queued",
+        Payload::new().with("text", "hello world"),
+        None,
+    )
+    .unwrap();
     main.update(1.0 / 60.0).unwrap();
     main.update(0.5).unwrap();
     insta::assert_yaml_snapshot!(rec.take());
@@ -68,7 +76,8 @@ fn named_run_loop_sequence() {
     let rec = Recorder::new(&d, &refs);
     let mut anim = RunLoop::new(&d, "animation").unwrap();
     assert_eq!(anim.message_queue().name(), "runloop:animation:messageBus");
-    d.queue_event("test:queued", Payload::new(), Some("animation")).unwrap();
+    d.queue_event("test:queued", Payload::new(), Some("animation"))
+        .unwrap();
     anim.tick().unwrap();
     let got = rec.take();
     insta::assert_yaml_snapshot!(got);

@@ -14,7 +14,11 @@ fn only_the_owner_pops_an_owned_queue() {
     let err = std::thread::spawn(move || {
         // Any thread may push, but not pop or peek.
         q2.push(EventName::new("q:b"), Payload::new()).unwrap();
-        (q2.try_pop().unwrap_err(), q2.peek(|m| m.name).unwrap_err(), q2.pop().unwrap_err())
+        (
+            q2.try_pop().unwrap_err(),
+            q2.peek(|m| m.name).unwrap_err(),
+            q2.pop().unwrap_err(),
+        )
     })
     .join()
     .unwrap();
@@ -34,7 +38,8 @@ fn unowned_queue_pops_anywhere_and_pop_blocks_until_push() {
     let q2 = q.clone();
     let popper = std::thread::spawn(move || q2.pop().map(|m| m.payload["n"].as_i64()));
     std::thread::sleep(Duration::from_millis(20));
-    q.push(EventName::new("q:x"), Payload::new().with("n", 7)).unwrap();
+    q.push(EventName::new("q:x"), Payload::new().with("n", 7))
+        .unwrap();
     assert_eq!(popper.join().unwrap().unwrap(), Some(7));
 }
 
@@ -45,8 +50,14 @@ fn stop_releases_blocked_pops_and_rejects_pushes() {
     let popper = std::thread::spawn(move || q2.pop());
     std::thread::sleep(Duration::from_millis(20));
     q.stop();
-    assert!(matches!(popper.join().unwrap(), Err(QueueError::Stopped { .. })));
-    assert!(matches!(q.push(EventName::new("q:x"), Payload::new()), Err(QueueError::Stopped { .. })));
+    assert!(matches!(
+        popper.join().unwrap(),
+        Err(QueueError::Stopped { .. })
+    ));
+    assert!(matches!(
+        q.push(EventName::new("q:x"), Payload::new()),
+        Err(QueueError::Stopped { .. })
+    ));
 }
 
 #[test]
@@ -66,7 +77,8 @@ fn push_and_wait_returns_after_processing_and_refuses_the_owner() {
     let q2 = q.clone();
     let s2 = seen.clone();
     let pusher = std::thread::spawn(move || {
-        q2.push_and_wait(EventName::new("w:e"), Payload::new()).unwrap();
+        q2.push_and_wait(EventName::new("w:e"), Payload::new())
+            .unwrap();
         s2.load(Ordering::SeqCst) // the observer ran before push_and_wait returned
     });
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
@@ -91,8 +103,14 @@ fn factory_creates_or_gets_by_name() {
     ));
     let rl = RunLoop::new(&d, "anim").unwrap();
     let _main = RunLoop::main(&d).unwrap();
-    assert_eq!(f.names(), ["custom", "messageBus", "runloop:anim:messageBus"]);
-    assert!(Arc::ptr_eq(&f.get("runloop:anim:messageBus").unwrap(), rl.message_queue()));
+    assert_eq!(
+        f.names(),
+        ["custom", "messageBus", "runloop:anim:messageBus"]
+    );
+    assert!(Arc::ptr_eq(
+        &f.get("runloop:anim:messageBus").unwrap(),
+        rl.message_queue()
+    ));
     drop(rl);
     assert!(f.get("runloop:anim:messageBus").is_none());
     assert!(f.remove("custom").unwrap().is_stopped());
@@ -104,14 +122,32 @@ fn queue_event_dispatches_immediate_then_fails_when_queue_is_missing() {
     let log = Arc::new(Mutex::new(Vec::new()));
     let l = log.clone();
     let _imm = d.observe("imm", 0, "qe:event:immediate", None, move |e| {
-        l.lock().unwrap().push(e["text"].as_str().unwrap().to_owned());
+        l.lock()
+            .unwrap()
+            .push(e["text"].as_str().unwrap().to_owned());
     });
     let err = d
         .queue_event("qe:event", Payload::new().with("text", "hello world"), None)
         .unwrap_err();
-    assert_eq!(err, QueueError::NotFound { name: "messageBus".into() });
-    let err = d.queue_event("qe:event", Payload::new().with("text", "again"), Some("nope")).unwrap_err();
-    assert_eq!(err, QueueError::NotFound { name: "runloop:nope:messageBus".into() });
+    assert_eq!(
+        err,
+        QueueError::NotFound {
+            name: "messageBus".into()
+        }
+    );
+    let err = d
+        .queue_event(
+            "qe:event",
+            Payload::new().with("text", "again"),
+            Some("nope"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err,
+        QueueError::NotFound {
+            name: "runloop:nope:messageBus".into()
+        }
+    );
     // The immediate dispatch happened both times, before the error.
     assert_eq!(*log.lock().unwrap(), ["hello world", "again"]);
 }
@@ -126,7 +162,8 @@ fn queue_event_delivers_deferred_on_the_named_loop_only() {
     let _g = d.observe("deferred", 0, "qe:named", None, move |_| {
         c.fetch_add(1, Ordering::SeqCst);
     });
-    d.queue_event("qe:named", Payload::new(), Some("animation")).unwrap();
+    d.queue_event("qe:named", Payload::new(), Some("animation"))
+        .unwrap();
     assert_eq!(count.load(Ordering::SeqCst), 0);
     assert_eq!(main.update(0.01).unwrap(), 0);
     assert_eq!(anim.update(0.01).unwrap(), 1);

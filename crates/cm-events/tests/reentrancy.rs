@@ -11,7 +11,9 @@ fn recursive_dispatch_works_and_is_not_counted_by_the_outer_call() {
     let inner_counts = Arc::new(Mutex::new(Vec::new()));
     let (d2, ic) = (d.clone(), inner_counts.clone());
     let _outer = d.observe("outer", 0, "outer", None, move |_| {
-        ic.lock().unwrap().push(d2.dispatch("inner", Payload::new()));
+        ic.lock()
+            .unwrap()
+            .push(d2.dispatch("inner", Payload::new()));
     });
     let _i1 = d.observe("i1", 0, "inner", None, |_| {});
     let _i2 = d.observe("i2", 0, "inner", None, |_| {});
@@ -45,13 +47,17 @@ fn observer_added_during_dispatch_is_not_called_for_it() {
     let _g = d.observe("adder", 0, "ev", None, move |_| {
         let c3 = c2.clone();
         // Order lower than ours and higher: neither may run in this dispatch.
-        a2.lock().unwrap().push(d2.observe("new-early", -10, "ev", None, move |_| {
-            c3.fetch_add(1, Ordering::Relaxed);
-        }));
+        a2.lock()
+            .unwrap()
+            .push(d2.observe("new-early", -10, "ev", None, move |_| {
+                c3.fetch_add(1, Ordering::Relaxed);
+            }));
         let c3 = c2.clone();
-        a2.lock().unwrap().push(d2.observe("new-late", 10, "ev", None, move |_| {
-            c3.fetch_add(1, Ordering::Relaxed);
-        }));
+        a2.lock()
+            .unwrap()
+            .push(d2.observe("new-late", 10, "ev", None, move |_| {
+                c3.fetch_add(1, Ordering::Relaxed);
+            }));
     });
     assert_eq!(d.dispatch("ev", Payload::new()), 1);
     assert_eq!(calls.load(Ordering::Relaxed), 0);
@@ -106,10 +112,16 @@ fn panicking_observer_is_logged_by_name_and_others_still_run() {
     let d = Dispatcher::new();
     let ran = Arc::new(Mutex::new(Vec::new()));
     let r1 = ran.clone();
-    let _a = d.observe("before", 0, "ev", None, move |_| r1.lock().unwrap().push("before"));
-    let _p = d.observe("the-panicker", 1, "ev", None, |_| panic!("boom in observer"));
+    let _a = d.observe("before", 0, "ev", None, move |_| {
+        r1.lock().unwrap().push("before")
+    });
+    let _p = d.observe("the-panicker", 1, "ev", None, |_| {
+        panic!("boom in observer")
+    });
     let r2 = ran.clone();
-    let _b = d.observe("after", 2, "ev", None, move |_| r2.lock().unwrap().push("after"));
+    let _b = d.observe("after", 2, "ev", None, move |_| {
+        r2.lock().unwrap().push("after")
+    });
 
     let out = Captured::default();
     let writer = out.clone();

@@ -9,7 +9,10 @@ use cm_events::{Dispatcher, Payload};
 fn wait_for(deadline: Duration, mut cond: impl FnMut() -> bool) {
     let end = Instant::now() + deadline;
     while !cond() {
-        assert!(Instant::now() < end, "condition not reached within {deadline:?}");
+        assert!(
+            Instant::now() < end,
+            "condition not reached within {deadline:?}"
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
 }
@@ -39,10 +42,16 @@ fn reset_waits_for_a_callback_running_on_another_thread() {
         guard.reset();
         rd.store(true, Ordering::SeqCst);
         // When reset returns the callback must have finished.
-        assert!(f2.load(Ordering::SeqCst), "reset returned while the callback was running");
+        assert!(
+            f2.load(Ordering::SeqCst),
+            "reset returned while the callback was running"
+        );
     });
     std::thread::sleep(Duration::from_millis(100));
-    assert!(!reset_done.load(Ordering::SeqCst), "reset did not wait for the running callback");
+    assert!(
+        !reset_done.load(Ordering::SeqCst),
+        "reset did not wait for the running callback"
+    );
     release.store(true, Ordering::SeqCst);
     resetter.join().unwrap();
     assert_eq!(dispatcher_thread.join().unwrap(), 1);

@@ -14,8 +14,11 @@ const RUN_FOR: Duration = Duration::from_millis(3000);
 #[test]
 fn dispatch_observe_reset_stress() {
     let d = Dispatcher::new();
-    let names: Arc<Vec<EventName>> =
-        Arc::new((0..4).map(|i| EventName::new(&format!("stress:{i}"))).collect());
+    let names: Arc<Vec<EventName>> = Arc::new(
+        (0..4)
+            .map(|i| EventName::new(&format!("stress:{i}")))
+            .collect(),
+    );
     let total_calls = Arc::new(AtomicU64::new(0));
     let dispatched_calls = Arc::new(AtomicU64::new(0));
     let violations = Arc::new(AtomicU64::new(0));
@@ -52,7 +55,8 @@ fn dispatch_observe_reset_stress() {
             let mut i = t;
             let mut local = 0u64;
             while !stop.load(Ordering::Relaxed) {
-                local += d.dispatch(names[i % names.len()], Payload::new().with("i", i as i64)) as u64;
+                local +=
+                    d.dispatch(names[i % names.len()], Payload::new().with("i", i as i64)) as u64;
                 i += 1;
             }
             dc.fetch_add(local, Ordering::Relaxed);
@@ -74,7 +78,9 @@ fn dispatch_observe_reset_stress() {
             while !stop.load(Ordering::Relaxed) {
                 let mut batch = Vec::new();
                 for j in 0..8u64 {
-                    k = k.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    k = k
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     let reset_returned = Arc::new(AtomicBool::new(false));
                     let (rr, tc, viol) = (reset_returned.clone(), tc.clone(), viol.clone());
                     let name = names[(k >> 33) as usize % names.len()];
@@ -107,7 +113,11 @@ fn dispatch_observe_reset_stress() {
     }
     let elapsed = began.elapsed();
 
-    assert_eq!(violations.load(Ordering::SeqCst), 0, "callbacks ran after reset returned");
+    assert_eq!(
+        violations.load(Ordering::SeqCst),
+        0,
+        "callbacks ran after reset returned"
+    );
     let outer = dispatched_calls.load(Ordering::Relaxed);
     let nested = NESTED.load(Ordering::Relaxed);
     assert_eq!(
@@ -116,7 +126,11 @@ fn dispatch_observe_reset_stress() {
         "every counted call ran exactly once"
     );
     assert!(outer > 1000, "too little dispatching happened: {outer}");
-    assert!(resets.load(Ordering::Relaxed) > 100, "too few resets: {}", resets.load(Ordering::Relaxed));
+    assert!(
+        resets.load(Ordering::Relaxed) > 100,
+        "too few resets: {}",
+        resets.load(Ordering::Relaxed)
+    );
     assert!(elapsed < Duration::from_secs(60));
     d.collect_garbage();
 }

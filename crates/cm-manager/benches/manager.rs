@@ -1,5 +1,7 @@
 //! ensure_connection costs: the http answer, the cached "connected" answer, and 1 000
 //! concurrent calls on a cold server (one network stat against cm-testkit).
+// criterion_group! generates an undocumented pub fn.
+#![allow(missing_docs)]
 
 use std::future::Future;
 use std::hint::black_box;

@@ -11,7 +11,9 @@ use cm_url::UrlKind;
 use parking_lot::Mutex;
 use tokio::sync::watch;
 
-use crate::actor::{ConnectionManager, EnsureNucleus, Reconnect, SignOut, StopManager, WaitForDiscovery};
+use crate::actor::{
+    ConnectionManager, EnsureNucleus, Reconnect, SignOut, StopManager, WaitForDiscovery,
+};
 use crate::config::ManagerConfig;
 use crate::dialogs::{AuthDialog, DialogSlot, ProgressModel};
 use crate::error::{EnsureError, Reachable, StartupError};
@@ -177,7 +179,8 @@ impl ManagerHandle {
     /// * anything else cm-url accepts (http, https, S3, Azure, GCS, file) is reachable at once;
     /// * an invalid URL fails with [`EnsureError::InvalidUrl`].
     pub async fn ensure_connection_detailed(&self, url: &str) -> Result<Reachable, EnsureError> {
-        self.ensure_connection_with(url, EnsureOptions::default()).await
+        self.ensure_connection_with(url, EnsureOptions::default())
+            .await
     }
 
     /// [`ensure_connection_detailed`](Self::ensure_connection_detailed) with options.
@@ -187,7 +190,9 @@ impl ManagerHandle {
         options: EnsureOptions,
     ) -> Result<Reachable, EnsureError> {
         let parsed = cm_url::parse(url).map_err(|e| EnsureError::InvalidUrl(e.to_string()))?;
-        if let Some(ServerMatch::Discovery { server, .. }) = self.inner.registry.find_server_for_url(url) {
+        if let Some(ServerMatch::Discovery { server, .. }) =
+            self.inner.registry.find_server_for_url(url)
+        {
             if server.status == cm_registry::DiscoveryStatus::Ready {
                 return Ok(Reachable::Discovered {
                     server: server.name.to_string(),
@@ -198,7 +203,9 @@ impl ManagerHandle {
                 name: server.name.to_string(),
                 timeout: self.inner.discovery_timeout,
             };
-            return self.with_progress(options, &server.name, self.inner.addr.send(wait)).await;
+            return self
+                .with_progress(options, &server.name, self.inner.addr.send(wait))
+                .await;
         }
         if parsed.kind() != UrlKind::Nucleus {
             return Ok(Reachable::AlwaysReachable);
@@ -216,9 +223,16 @@ impl ManagerHandle {
         self.with_progress(options, &label, attempt).await
     }
 
-    async fn with_progress<F>(&self, options: EnsureOptions, label: &str, answer: F) -> Result<Reachable, EnsureError>
+    async fn with_progress<F>(
+        &self,
+        options: EnsureOptions,
+        label: &str,
+        answer: F,
+    ) -> Result<Reachable, EnsureError>
     where
-        F: std::future::Future<Output = Result<Result<Reachable, EnsureError>, actix::MailboxError>>,
+        F: std::future::Future<
+                Output = Result<Result<Reachable, EnsureError>, actix::MailboxError>,
+            >,
     {
         if options.show_connecting_dialog {
             self.inner.connecting.show("Connecting", label);

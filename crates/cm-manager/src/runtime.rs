@@ -28,10 +28,8 @@ impl OwnedSystem {
                 let started = runner.block_on(async { start() });
                 let ok = started.is_ok();
                 let _ = tx.send(started.map(|value| (value, System::current())));
-                if ok {
-                    if let Err(e) = runner.run() {
-                        tracing::error!(error = %e, "connection manager system failed");
-                    }
+                if ok && let Err(e) = runner.run() {
+                    tracing::error!(error = %e, "connection manager system failed");
                 }
             })
             .map_err(|e| StartupError::Thread(e.to_string()))?;

@@ -142,7 +142,11 @@ mod tests {
     fn failures_are_reachable_only_from_connecting() {
         for from in ConnectionStatus::ALL {
             for to in ConnectionStatus::ALL.into_iter().filter(|s| s.is_failure()) {
-                assert_eq!(from.can_transition_to(to), from == Connecting, "{from} -> {to}");
+                assert_eq!(
+                    from.can_transition_to(to),
+                    from == Connecting,
+                    "{from} -> {to}"
+                );
             }
         }
     }

@@ -28,15 +28,23 @@ fn portless(states: &Arc<Mutex<Vec<AddServerState>>>, port: u16) -> serde_json::
     serde_json::from_str(&text.replace(&port.to_string(), "PORT")).unwrap()
 }
 
-fn callbacks() -> (Log, Option<cm_manager::dialogs::OnSuccess>, Option<cm_manager::dialogs::OnFailed>) {
+fn callbacks() -> (
+    Log,
+    Option<cm_manager::dialogs::OnSuccess>,
+    Option<cm_manager::dialogs::OnFailed>,
+) {
     let log: Log = Arc::default();
     let (a, b) = (log.clone(), log.clone());
     (
         log,
         Some(Box::new(move |name: &str, url: &str, id: u64| {
-            a.lock().unwrap().push(format!("on_success({name}, {url}, {id})"));
+            a.lock()
+                .unwrap()
+                .push(format!("on_success({name}, {url}, {id})"));
         })),
-        Some(Box::new(move || b.lock().unwrap().push("on_failed()".into()))),
+        Some(Box::new(move || {
+            b.lock().unwrap().push("on_failed()".into())
+        })),
     )
 }
 
@@ -45,7 +53,10 @@ async fn nucleus_dialog_validates_connects_and_adds_the_server() {
     let f = Fixture::new(TestServerConfig::default());
     let port = f.server.port();
     let (log, ok, failed) = callbacks();
-    let dialog = f.manager.show_add_nucleus_server_dialog(ok, failed).unwrap();
+    let dialog = f
+        .manager
+        .show_add_nucleus_server_dialog(ok, failed)
+        .unwrap();
     let states = record(&dialog, port);
 
     assert!(dialog.set_url("https://not-nucleus.example.com/"));
@@ -57,7 +68,10 @@ async fn nucleus_dialog_validates_connects_and_adds_the_server() {
 
     insta::assert_yaml_snapshot!("nucleus_dialog_success", portless(&states, port));
     assert_eq!(
-        log.lock().unwrap().join("\n").replace(&port.to_string(), "PORT"),
+        log.lock()
+            .unwrap()
+            .join("\n")
+            .replace(&port.to_string(), "PORT"),
         "on_success(Studio, omniverse://127.0.0.1:PORT/Projects, 1)"
     );
     let snapshot = f.manager.registry().snapshot();
@@ -75,7 +89,10 @@ async fn nucleus_dialog_error_then_retry() {
     });
     let port = f.server.port();
     f.server.controls().go_down().unwrap();
-    let dialog = f.manager.show_add_nucleus_server_dialog(None, None).unwrap();
+    let dialog = f
+        .manager
+        .show_add_nucleus_server_dialog(None, None)
+        .unwrap();
     let states = record(&dialog, port);
     dialog.set_url(&format!("omniverse://127.0.0.1:{port}/"));
     let end = dialog.submit().await;
@@ -103,7 +120,11 @@ async fn only_one_dialog_at_a_time_and_cancel_frees_the_slot() {
     let states = record(&first, 0);
 
     let (second_log, ok, failed) = callbacks();
-    assert!(f.manager.show_add_discovery_server_dialog(ok, failed).is_none());
+    assert!(
+        f.manager
+            .show_add_discovery_server_dialog(ok, failed)
+            .is_none()
+    );
     assert_eq!(*second_log.lock().unwrap(), vec!["on_failed()"]);
 
     first.set_name("Bucket");
@@ -129,7 +150,10 @@ async fn only_one_dialog_at_a_time_and_cancel_frees_the_slot() {
 async fn dropping_an_open_dialog_counts_as_cancel() {
     let f = Fixture::new(TestServerConfig::default());
     let (log, ok, failed) = callbacks();
-    let dialog = f.manager.show_add_nucleus_server_dialog(ok, failed).unwrap();
+    let dialog = f
+        .manager
+        .show_add_nucleus_server_dialog(ok, failed)
+        .unwrap();
     drop(dialog);
     assert_eq!(*log.lock().unwrap(), vec!["on_failed()"]);
     assert!(!f.manager.is_add_server_dialog_open());
@@ -140,16 +164,27 @@ async fn discovery_dialog_success_and_failure() {
     let f = Fixture::new(TestServerConfig::default());
     let port = f.server.port();
 
-    let dialog = f.manager.show_add_discovery_server_dialog(None, None).unwrap();
+    let dialog = f
+        .manager
+        .show_add_discovery_server_dialog(None, None)
+        .unwrap();
     let states = record(&dialog, port);
     dialog.set_name("Studio");
     dialog.set_url(&f.server.discovery_url());
-    assert!(matches!(dialog.submit().await, AddServerState::Success { .. }));
+    assert!(matches!(
+        dialog.submit().await,
+        AddServerState::Success { .. }
+    ));
     insta::assert_yaml_snapshot!("discovery_dialog_success", portless(&states, port));
     assert_eq!(f.manager.registry().snapshot().discovery_servers().len(), 1);
 
-    f.server.controls().fail(Endpoint::Discovery, 404, Times::Always);
-    let dialog = f.manager.show_add_discovery_server_dialog(None, None).unwrap();
+    f.server
+        .controls()
+        .fail(Endpoint::Discovery, 404, Times::Always);
+    let dialog = f
+        .manager
+        .show_add_discovery_server_dialog(None, None)
+        .unwrap();
     dialog.set_name("Broken");
     dialog.set_url(&format!("{}/other", f.server.discovery_url()));
     match dialog.submit().await {
@@ -172,9 +207,15 @@ async fn duplicate_name_is_an_error_the_user_can_fix() {
     let dialog = f.manager.show_add_http_server_dialog(None, None).unwrap();
     dialog.set_name("Taken");
     dialog.set_url("https://b.example.com/");
-    assert!(matches!(dialog.submit().await, AddServerState::Error { .. }));
+    assert!(matches!(
+        dialog.submit().await,
+        AddServerState::Error { .. }
+    ));
     dialog.set_name("Free");
-    assert!(matches!(dialog.submit().await, AddServerState::Success { .. }));
+    assert!(matches!(
+        dialog.submit().await,
+        AddServerState::Success { .. }
+    ));
 }
 
 #[test]
@@ -237,7 +278,10 @@ fn alert_and_progress_models_publish_their_states() {
 #[test]
 fn submit_in_background_runs_on_the_manager_without_a_runtime() {
     let f = Fixture::new(TestServerConfig::default());
-    let dialog = f.manager.show_add_nucleus_server_dialog(None, None).unwrap();
+    let dialog = f
+        .manager
+        .show_add_nucleus_server_dialog(None, None)
+        .unwrap();
     dialog.set_url(&f.server.storage_url());
     let mut states = dialog.subscribe();
     assert!(dialog.submit_in_background());
@@ -246,5 +290,8 @@ fn submit_in_background_runs_on_the_manager_without_a_runtime() {
         assert!(std::time::Instant::now() < deadline);
         std::thread::sleep(Duration::from_millis(5));
     }
-    assert!(matches!(states.borrow_and_update().clone(), AddServerState::Success { .. }));
+    assert!(matches!(
+        states.borrow_and_update().clone(),
+        AddServerState::Success { .. }
+    ));
 }

@@ -46,13 +46,17 @@ fn setup(discovery_timeout: Duration) -> (TestServer, ManagerHandle, tempfile::T
 async fn waits_for_the_discovery_then_succeeds() {
     let (server, manager, _dir) = setup(common::DEADLINE);
     let waiting = manager.clone();
-    let call = tokio::spawn(async move { waiting.ensure_connection_detailed(UNDER_DISCOVERY).await });
+    let call =
+        tokio::spawn(async move { waiting.ensure_connection_detailed(UNDER_DISCOVERY).await });
     server
         .controls()
         .wait_for_requests(Endpoint::Discovery, 1, common::DEADLINE)
         .await
         .unwrap();
-    assert!(!call.is_finished(), "must wait while discovery is in flight");
+    assert!(
+        !call.is_finished(),
+        "must wait while discovery is in flight"
+    );
     server.controls().release(Endpoint::Discovery);
     assert_eq!(
         call.await.unwrap(),
@@ -68,7 +72,9 @@ async fn waits_for_the_discovery_then_succeeds() {
 #[tokio::test]
 async fn a_failed_discovery_gives_false_with_the_reason() {
     let (server, manager, _dir) = setup(common::DEADLINE);
-    server.controls().fail(Endpoint::Discovery, 404, Times::Always);
+    server
+        .controls()
+        .fail(Endpoint::Discovery, 404, Times::Always);
     server.controls().release(Endpoint::Discovery);
     match manager.ensure_connection_detailed(UNDER_DISCOVERY).await {
         Err(EnsureError::DiscoveryFailed { server, reason }) => {
@@ -91,6 +97,10 @@ async fn a_discovery_that_never_settles_times_out() {
         })
     );
     // A URL outside the discovery server is not affected.
-    assert!(manager.ensure_connection("https://other.example.com/").await);
+    assert!(
+        manager
+            .ensure_connection("https://other.example.com/")
+            .await
+    );
     manager.shutdown();
 }

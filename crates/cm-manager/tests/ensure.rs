@@ -52,7 +52,9 @@ async fn nucleus_connects_once_then_answers_from_the_cache_and_emits_one_event()
         Ok(Reachable::Connected { attempts: 1 })
     );
     assert_eq!(
-        f.manager.ensure_connection_detailed(&f.nucleus("/Other/missing.usd")).await,
+        f.manager
+            .ensure_connection_detailed(&f.nucleus("/Other/missing.usd"))
+            .await,
         Ok(Reachable::AlreadyConnected)
     );
     assert_eq!(f.server.controls().request_count(Endpoint::Stat), 1);
@@ -60,7 +62,10 @@ async fn nucleus_connects_once_then_answers_from_the_cache_and_emits_one_event()
         *events.lock().unwrap(),
         vec![format!("{url}|{}", f.server.storage_url())]
     );
-    assert_eq!(f.manager.connection_status(&url), Some(ConnectionStatus::Connected));
+    assert_eq!(
+        f.manager.connection_status(&url),
+        Some(ConnectionStatus::Connected)
+    );
 }
 
 #[tokio::test]
@@ -119,10 +124,13 @@ async fn auth_token_from_the_callback_is_accepted() {
 #[tokio::test]
 async fn auth_user_and_password_are_exchanged_for_a_token() {
     let f = Fixture::new(token_server());
-    f.manager.storage().auth().register_auth_callback("", |_| AuthAnswer::UserPassword {
-        username: "alice".into(),
-        password: Secret::new("secret"),
-    });
+    f.manager
+        .storage()
+        .auth()
+        .register_auth_callback("", |_| AuthAnswer::UserPassword {
+            username: "alice".into(),
+            password: Secret::new("secret"),
+        });
     assert!(f.manager.ensure_connection(&f.nucleus("/")).await);
     assert_eq!(f.server.controls().request_count(Endpoint::Token), 1);
 }
@@ -139,7 +147,10 @@ async fn auth_abort_fails_without_retrying() {
         f.manager.ensure_connection_detailed(&url).await,
         Err(EnsureError::AuthAborted { .. })
     ));
-    assert_eq!(f.manager.connection_status(&url), Some(ConnectionStatus::AuthAbort));
+    assert_eq!(
+        f.manager.connection_status(&url),
+        Some(ConnectionStatus::AuthAbort)
+    );
     assert_eq!(f.server.controls().request_count(Endpoint::Stat), 1);
 }
 
@@ -148,11 +159,18 @@ async fn auth_wrong_token_then_right_one() {
     let f = Fixture::new(token_server());
     let asked = Arc::new(AtomicU32::new(0));
     let counter = asked.clone();
-    f.manager.storage().auth().register_auth_callback("", move |request| {
-        counter.fetch_add(1, Ordering::SeqCst);
-        let token = if request.attempt == 1 { "wrong" } else { "good-token" };
-        AuthAnswer::Token(Secret::new(token))
-    });
+    f.manager
+        .storage()
+        .auth()
+        .register_auth_callback("", move |request| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let token = if request.attempt == 1 {
+                "wrong"
+            } else {
+                "good-token"
+            };
+            AuthAnswer::Token(Secret::new(token))
+        });
     assert!(f.manager.ensure_connection(&f.nucleus("/")).await);
     assert_eq!(asked.load(Ordering::SeqCst), 2);
 }
@@ -169,7 +187,10 @@ async fn auth_rejected_every_time_ends_in_auth_failed() {
         f.manager.ensure_connection_detailed(&url).await,
         Err(EnsureError::AuthFailed { .. })
     ));
-    assert_eq!(f.manager.connection_status(&url), Some(ConnectionStatus::AuthFailed));
+    assert_eq!(
+        f.manager.connection_status(&url),
+        Some(ConnectionStatus::AuthFailed)
+    );
 }
 
 #[tokio::test]
@@ -242,7 +263,11 @@ async fn server_never_up_fails_within_the_budget() {
         other => panic!("{other:?}"),
     }
     // The budget bounds when the last retry starts; a refused connect is quick.
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -250,17 +275,23 @@ async fn disconnect_signs_out_and_the_next_ensure_signs_in_again() {
     let f = Fixture::new(token_server());
     let asked = Arc::new(AtomicU32::new(0));
     let counter = asked.clone();
-    f.manager.storage().auth().register_auth_callback("", move |_| {
-        counter.fetch_add(1, Ordering::SeqCst);
-        AuthAnswer::UserPassword {
-            username: "alice".into(),
-            password: Secret::new("secret"),
-        }
-    });
+    f.manager
+        .storage()
+        .auth()
+        .register_auth_callback("", move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            AuthAnswer::UserPassword {
+                username: "alice".into(),
+                password: Secret::new("secret"),
+            }
+        });
     let url = f.nucleus("/scene.usd");
     assert!(f.manager.ensure_connection(&url).await);
     assert!(f.manager.disconnect(&url).await);
-    assert_eq!(f.manager.connection_status(&url), Some(ConnectionStatus::SignedOut));
+    assert_eq!(
+        f.manager.connection_status(&url),
+        Some(ConnectionStatus::SignedOut)
+    );
     assert_eq!(f.server.controls().request_count(Endpoint::SignOut), 1);
     assert!(f.manager.ensure_connection(&url).await);
     assert_eq!(asked.load(Ordering::SeqCst), 2);
@@ -284,7 +315,10 @@ async fn reconnect_runs_in_the_background_and_announces_the_connection() {
     assert!(f.manager.ensure_connection(&url).await);
     assert!(f.manager.reconnect(&url));
     eventually(|| events.lock().unwrap().len() == 2).await;
-    assert_eq!(f.manager.connection_status(&url), Some(ConnectionStatus::Connected));
+    assert_eq!(
+        f.manager.connection_status(&url),
+        Some(ConnectionStatus::Connected)
+    );
 }
 
 #[tokio::test]
@@ -293,7 +327,11 @@ async fn a_dropped_connection_is_reconnected() {
     let url = f.nucleus("/");
     assert!(f.manager.ensure_connection(&url).await);
     // The server drops the next stat: the client sees the connection go away.
-    f.server.controls().inject(Endpoint::Stat, cm_testkit::Fault::Drop, cm_testkit::Times::Next(1));
+    f.server.controls().inject(
+        Endpoint::Stat,
+        cm_testkit::Fault::Drop,
+        cm_testkit::Times::Next(1),
+    );
     let client = f.manager.storage().clone();
     assert!(client.stat(&url).await.is_err());
     assert_eq!(client.status(&url), ConnectionStatus::Disconnected);
@@ -326,7 +364,12 @@ async fn connecting_dialog_is_shown_while_connecting_when_asked() {
     let url = f.nucleus("/");
     let attempt = tokio::spawn(async move {
         manager
-            .ensure_connection_with(&url, cm_manager::EnsureOptions { show_connecting_dialog: true })
+            .ensure_connection_with(
+                &url,
+                cm_manager::EnsureOptions {
+                    show_connecting_dialog: true,
+                },
+            )
             .await
     });
     eventually(|| progress.state().visible).await;
@@ -347,7 +390,8 @@ fn after_shutdown_calls_fail_cleanly() {
     let f = Fixture::new(TestServerConfig::default());
     f.manager.shutdown();
     assert_eq!(
-        f.manager.ensure_connection_detailed_blocking(&f.nucleus("/")),
+        f.manager
+            .ensure_connection_detailed_blocking(&f.nucleus("/")),
         Err(EnsureError::NotRunning)
     );
     assert!(f.manager.ensure_connection_blocking("https://example.com/"));

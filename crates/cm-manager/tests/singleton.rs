@@ -20,7 +20,9 @@ async fn assert_all_no_ops() {
     assert!(cm_manager::get_instance().is_none());
     assert!(!cm_manager::ensure_connection("https://example.com/").await);
     assert!(!cm_manager::ensure_connection_with_dialog("https://example.com/", true).await);
-    assert!(!cm_manager::ensure_connection_blocking("https://example.com/"));
+    assert!(!cm_manager::ensure_connection_blocking(
+        "https://example.com/"
+    ));
     assert!(!cm_manager::disconnect("omniverse://h/").await);
     assert!(!cm_manager::reconnect("omniverse://h/"));
     assert!(cm_manager::get_bookmarks().is_empty());
@@ -32,7 +34,10 @@ async fn assert_all_no_ops() {
     assert_eq!(*failed.lock().unwrap(), 1);
     assert!(!cm_manager::shutdown());
     // Pure helpers work without a manager.
-    assert_eq!(cm_manager::fallback_name_for_url("omniverse://srv:3009/x"), "srv");
+    assert_eq!(
+        cm_manager::fallback_name_for_url("omniverse://srv:3009/x"),
+        "srv"
+    );
 }
 
 #[test]

@@ -18,7 +18,11 @@ fn transition_table() {
     for (i, from) in ConnectionStatus::ALL.into_iter().enumerate() {
         table.push_str(&format!("\n{i:>2} {:<18}", from.as_str()));
         for to in ConnectionStatus::ALL {
-            table.push_str(if from.can_transition_to(to) { "  x" } else { "  ." });
+            table.push_str(if from.can_transition_to(to) {
+                "  x"
+            } else {
+                "  ."
+            });
         }
     }
     insta::assert_snapshot!(table);
@@ -51,7 +55,9 @@ fn the_board_refuses_invalid_transitions_and_reports_valid_ones() {
             }
         }
     }
-    board.transition(server, ConnectionStatus::Connecting).unwrap();
+    board
+        .transition(server, ConnectionStatus::Connecting)
+        .unwrap();
     assert_eq!(changes.try_recv().unwrap().to, ConnectionStatus::Connecting);
 }
 
@@ -87,13 +93,21 @@ async fn http_client_status_sequences() {
     sequences.push(("abort", statuses_of(&client, client.stat(&root)).await));
 
     let client = HttpStorageClient::new(HttpStorageConfig::default()).unwrap();
-    client.auth().register_auth_callback("", |_| AuthAnswer::UserPassword {
-        username: "alice".into(),
-        password: Secret::new("secret"),
-    });
+    client
+        .auth()
+        .register_auth_callback("", |_| AuthAnswer::UserPassword {
+            username: "alice".into(),
+            password: Secret::new("secret"),
+        });
     sequences.push(("sign in", statuses_of(&client, client.stat(&root)).await));
-    sequences.push(("sign out", statuses_of(&client, client.sign_out(&root)).await));
-    sequences.push(("sign in again", statuses_of(&client, client.stat(&root)).await));
+    sequences.push((
+        "sign out",
+        statuses_of(&client, client.sign_out(&root)).await,
+    ));
+    sequences.push((
+        "sign in again",
+        statuses_of(&client, client.stat(&root)).await,
+    ));
     server.controls().go_down().unwrap();
     let failed = client.stat(&root).await.unwrap_err();
     assert_eq!(failed.code, ResultCode::Connection);
@@ -101,7 +115,10 @@ async fn http_client_status_sequences() {
     sequences.push(("server gone", vec![format!("{:?}", failed.status)]));
     sequences.push(("still down", statuses_of(&client, client.stat(&root)).await));
     server.controls().go_up().unwrap();
-    sequences.push(("reconnect", statuses_of(&client, client.reconnect(&root)).await));
+    sequences.push((
+        "reconnect",
+        statuses_of(&client, client.reconnect(&root)).await,
+    ));
 
     insta::assert_yaml_snapshot!(sequences);
 }
@@ -113,5 +130,52 @@ async fn not_found_still_proves_the_server_reachable() {
     let url = format!("{}missing.usd", server.storage_url());
     let error = client.stat(&url).await.unwrap_err();
     assert_eq!(error.code, ResultCode::NotFound);
-    assert_eq!(client.status(&server.storage_url()), ConnectionStatus::Connected);
+    assert_eq!(
+        client.status(&server.storage_url()),
+        ConnectionStatus::Connected
+    );
+}
+
+#[tokio::test]
+async fn bad_answers_are_incompatible_and_never_buffered_whole() {
+    use cm_testkit::{Endpoint, Fault, Times};
+    let server = TestServer::start(TestServerConfig::default()).unwrap();
+    let client = HttpStorageClient::new(HttpStorageConfig::default()).unwrap();
+    let root = server.storage_url();
+    server
+        .controls()
+        .inject(Endpoint::Stat, Fault::MalformedBody, Times::Next(1));
+    let error = client.stat(&root).await.unwrap_err();
+    assert_eq!(error.code, ResultCode::ServerIncompatible);
+    assert_eq!(error.status, ConnectionStatus::ServerIncompatible);
+
+    server.controls().inject(
+        Endpoint::Stat,
+        Fault::OversizedBody {
+            bytes: 100 * 1024 * 1024,
+        },
+        Times::Next(1),
+    );
+    let started = std::time::Instant::now();
+    let error = client.stat(&root).await.unwrap_err();
+    assert_eq!(error.code, ResultCode::ServerIncompatible);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn forbidden_is_not_retried_with_other_credentials() {
+    use cm_testkit::{Endpoint, Times};
+    let server = TestServer::start(TestServerConfig::default()).unwrap();
+    let client = HttpStorageClient::new(HttpStorageConfig::default()).unwrap();
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counter = asked.clone();
+    client.auth().register_auth_callback("", move |_| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        AuthAnswer::Abort
+    });
+    server.controls().fail(Endpoint::Stat, 403, Times::Next(1));
+    let error = client.stat(&server.storage_url()).await.unwrap_err();
+    assert_eq!(error.code, ResultCode::AccessDenied);
+    assert_eq!(error.status, ConnectionStatus::AuthFailed);
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 0);
 }

@@ -33,7 +33,9 @@ impl Handler<Ping> for Echo {
 }
 
 fn private(config: RegistryConfig) -> RegistryConfig {
-    config.discovery(false).dispatcher(cm_events::Dispatcher::new())
+    config
+        .discovery(false)
+        .dispatcher(cm_events::Dispatcher::new())
 }
 
 /// Times `iters` renames that alternate a bookmark between two names;
@@ -72,19 +74,20 @@ fn round_trips(c: &mut Criterion) {
         r.add_bookmark("a", "omniverse://bench/p/").await.unwrap();
         r
     });
+    let renames = Cell::new(0);
     group.bench_function("mutation_round_trip/in_memory", |b| {
-        let renames = Cell::new(0);
         b.iter_custom(|iters| system.block_on(rename_loop(&in_memory, &renames, iters)))
     });
     let dir = tempfile::tempdir().unwrap();
     let persisted = system.block_on(async {
-        let store = TomlStore::new(dir.path().join("omniverse.toml")).with_durability(Durability::NoSync);
+        let store =
+            TomlStore::new(dir.path().join("omniverse.toml")).with_durability(Durability::NoSync);
         let r = ConnectionRegistry::start(private(RegistryConfig::with_store(store).watch(false)));
         r.add_bookmark("a", "omniverse://bench/p/").await.unwrap();
         r
     });
+    let renames = Cell::new(0);
     group.bench_function("mutation_round_trip/persisted_nosync", |b| {
-        let renames = Cell::new(0);
         b.iter_custom(|iters| system.block_on(rename_loop(&persisted, &renames, iters)))
     });
     group.finish();
@@ -95,14 +98,19 @@ fn reads(c: &mut Criterion) {
     let registry = system.block_on(async {
         let r = ConnectionRegistry::start(private(RegistryConfig::in_memory()));
         for i in 0..1_000 {
-            r.add_manual_server(&format!("s{i}"), &format!("omniverse://server-{i}.example.com/"))
-                .await
-                .unwrap();
+            r.add_manual_server(
+                &format!("s{i}"),
+                &format!("omniverse://server-{i}.example.com/"),
+            )
+            .await
+            .unwrap();
         }
         r
     });
     let mut group = c.benchmark_group("cm_registry");
-    group.bench_function("snapshot_read", |b| b.iter(|| black_box(registry.snapshot())));
+    group.bench_function("snapshot_read", |b| {
+        b.iter(|| black_box(registry.snapshot()))
+    });
     group.bench_function("find_server_for_url/1000_servers", |b| {
         b.iter(|| {
             black_box(registry.find_server_for_url(black_box(
@@ -111,7 +119,11 @@ fn reads(c: &mut Criterion) {
         })
     });
     group.bench_function("find_server_for_url/1000_servers_miss", |b| {
-        b.iter(|| black_box(registry.find_server_for_url(black_box("omniverse://unknown.example.com/a.usd"))))
+        b.iter(|| {
+            black_box(
+                registry.find_server_for_url(black_box("omniverse://unknown.example.com/a.usd")),
+            )
+        })
     });
     group.finish();
 }
@@ -120,7 +132,11 @@ fn bookmarks(n: usize, renamed: usize) -> Sections {
     Sections {
         bookmarks: (0..n)
             .map(|i| Bookmark {
-                name: if i < renamed { format!("renamed {i}") } else { format!("bookmark {i}") },
+                name: if i < renamed {
+                    format!("renamed {i}")
+                } else {
+                    format!("bookmark {i}")
+                },
                 url: format!("omniverse://server-{}.example.com/Projects/{i}/", i % 50),
             })
             .collect(),

@@ -70,7 +70,11 @@ impl ConnectionRegistry {
             state: RegistryState::default(),
             publisher,
             persistence,
-            discovery: DiscoveryRunner::new(config.discovery, config.discovery_client.clone(), config.retry),
+            discovery: DiscoveryRunner::new(
+                config.discovery,
+                config.discovery_client.clone(),
+                config.retry,
+            ),
             dispatcher,
             watch: config.watch,
             watcher: None,
@@ -100,7 +104,8 @@ impl ConnectionRegistry {
             }
             Some((Err(e), _)) => {
                 tracing::warn!(error = %e, "could not load omniverse.toml; starting empty");
-                self.publisher.update_storage(|s| s.last_load_error = Some(e));
+                self.publisher
+                    .update_storage(|s| s.last_load_error = Some(e));
             }
             None => {}
         }
@@ -109,7 +114,14 @@ impl ConnectionRegistry {
 
     /// Makes memory equal to `loaded`; returns the events and the discovery
     /// servers to start / stop. Does not publish.
-    fn take_file(&mut self, loaded: &Loaded) -> (Vec<RegistryEvent>, Vec<std::sync::Arc<DiscoveryServer>>, Vec<ServerId>) {
+    fn take_file(
+        &mut self,
+        loaded: &Loaded,
+    ) -> (
+        Vec<RegistryEvent>,
+        Vec<std::sync::Arc<DiscoveryServer>>,
+        Vec<ServerId>,
+    ) {
         let (model, warnings) = from_loaded(loaded, &self.state);
         for w in &warnings {
             tracing::warn!(warning = %w, "omniverse.toml entry not used as written");
@@ -154,7 +166,11 @@ impl ConnectionRegistry {
         (value, saved)
     }
 
-    fn finish<T>(&mut self, outcome: Outcome<T>, created: Option<ServerId>) -> Result<T, RegistryError> {
+    fn finish<T>(
+        &mut self,
+        outcome: Outcome<T>,
+        created: Option<ServerId>,
+    ) -> Result<T, RegistryError> {
         match self.commit(outcome) {
             (value, Ok(())) => Ok(value),
             (_, Err(source)) => Err(RegistryError::NotSaved {
@@ -165,12 +181,17 @@ impl ConnectionRegistry {
     }
 
     /// Applies a reload result (from the watcher or an explicit reload).
-    fn apply_reload(&mut self, result: Result<Loaded, StoreError>, ctx: &mut Context<Self>) -> Result<(), RegistryError> {
+    fn apply_reload(
+        &mut self,
+        result: Result<Loaded, StoreError>,
+        ctx: &mut Context<Self>,
+    ) -> Result<(), RegistryError> {
         let loaded = match result {
             Ok(loaded) => loaded,
             Err(e) => {
                 tracing::warn!(error = %e, "omniverse.toml changed but cannot be used; keeping the current state");
-                self.publisher.update_storage(|s| s.last_load_error = Some(e.clone()));
+                self.publisher
+                    .update_storage(|s| s.last_load_error = Some(e.clone()));
                 self.publisher.publish(&mut self.state, true);
                 return Err(RegistryError::LoadFailed { source: e });
             }
@@ -219,7 +240,9 @@ impl Actor for ConnectionRegistry {
         if let (Some(config), Some(store)) = (self.watch, self.persistence.store()) {
             match store.watch(config, ctx.address().recipient::<FileChanged>()) {
                 Ok(watcher) => self.watcher = Some(watcher),
-                Err(e) => tracing::error!(error = %e, "cannot watch omniverse.toml; external edits will not be seen"),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot watch omniverse.toml; external edits will not be seen")
+                }
             }
             // An edit between the initial load and the watch went unseen;
             // read once more (usually this diffs to nothing).
@@ -230,7 +253,12 @@ impl Actor for ConnectionRegistry {
                 let _ = self.apply_reload(result, ctx);
             }
         }
-        let servers: Vec<_> = self.state.discovery.iter().map(|s| s.server.clone()).collect();
+        let servers: Vec<_> = self
+            .state
+            .discovery
+            .iter()
+            .map(|s| s.server.clone())
+            .collect();
         for server in servers {
             self.start_discovery(&server, ctx);
         }

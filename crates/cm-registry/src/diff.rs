@@ -18,8 +18,8 @@
 //! and updates.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::collections::VecDeque;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use crate::events::RegistryEvent;
@@ -74,7 +74,11 @@ pub(crate) fn reconcile(state: &mut RegistryState, file: FileModel) -> Reconcile
     out
 }
 
-fn reconcile_bookmarks(state: &mut RegistryState, new: Vec<Bookmark>, events: &mut Vec<RegistryEvent>) {
+fn reconcile_bookmarks(
+    state: &mut RegistryState,
+    new: Vec<Bookmark>,
+    events: &mut Vec<RegistryEvent>,
+) {
     if state.bookmarks == new {
         return;
     }
@@ -249,7 +253,11 @@ fn event_server_id(event: &RegistryEvent) -> u64 {
     }
 }
 
-fn reconcile_manual(state: &mut RegistryState, new: Vec<FileServer>, events: &mut Vec<RegistryEvent>) {
+fn reconcile_manual(
+    state: &mut RegistryState,
+    new: Vec<FileServer>,
+    events: &mut Vec<RegistryEvent>,
+) {
     let old_order: Vec<ServerId> = state.manual.iter().map(|s| s.server.id).collect();
     let mut old: HashMap<Arc<str>, Slot<ManualServer>> = state
         .manual

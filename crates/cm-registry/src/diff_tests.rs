@@ -4,7 +4,11 @@ use super::*;
 use crate::file_model::from_sections;
 use cm_toml_store::{Bookmark as FileBookmark, DiscoveryEntry, Sections, ServerEntry};
 
-fn sections(bookmarks: &[(&str, &str)], servers: &[(&str, &str)], discovery: &[(&str, &str, &[&str])]) -> Sections {
+fn sections(
+    bookmarks: &[(&str, &str)],
+    servers: &[(&str, &str)],
+    discovery: &[(&str, &str, &[&str])],
+) -> Sections {
     Sections {
         bookmarks: bookmarks
             .iter()
@@ -39,7 +43,13 @@ fn apply(state: &mut RegistryState, s: &Sections) -> Vec<String> {
     reconcile(state, model)
         .events
         .iter()
-        .map(|e| format!("{} {}", e.name().rsplit('.').next().unwrap(), e.payload_json()))
+        .map(|e| {
+            format!(
+                "{} {}",
+                e.name().rsplit('.').next().unwrap(),
+                e.payload_json()
+            )
+        })
         .collect()
 }
 
@@ -67,12 +77,24 @@ fn bookmark_add_remove_rename_and_repoint() {
     let mut state = RegistryState::default();
     apply(
         &mut state,
-        &sections(&[("a", "omniverse://h/a/"), ("b", "omniverse://h/b/"), ("c", "omniverse://h/c/")], &[], &[]),
+        &sections(
+            &[
+                ("a", "omniverse://h/a/"),
+                ("b", "omniverse://h/b/"),
+                ("c", "omniverse://h/c/"),
+            ],
+            &[],
+            &[],
+        ),
     );
     let events = apply(
         &mut state,
         &sections(
-            &[("b2", "omniverse://h/b/"), ("c", "omniverse://h/c2/"), ("d", "omniverse://h/d/")],
+            &[
+                ("b2", "omniverse://h/b/"),
+                ("c", "omniverse://h/c2/"),
+                ("d", "omniverse://h/d/"),
+            ],
             &[],
             &[],
         ),
@@ -95,12 +117,20 @@ fn server_rename_keeps_id_and_is_removed_then_added() {
     let mut state = RegistryState::default();
     apply(
         &mut state,
-        &sections(&[], &[("omniverse://h", "H"), ("https://x.example", "X")], &[("D", "https://d.example/", &[])]),
+        &sections(
+            &[],
+            &[("omniverse://h", "H"), ("https://x.example", "X")],
+            &[("D", "https://d.example/", &[])],
+        ),
     );
     let ids: Vec<u64> = state.manual.iter().map(|s| s.server.id.get()).collect();
     let events = apply(
         &mut state,
-        &sections(&[], &[("omniverse://h", "H2")], &[("D2", "https://d.example/", &["omniverse://s/"])]),
+        &sections(
+            &[],
+            &[("omniverse://h", "H2")],
+            &[("D2", "https://d.example/", &["omniverse://s/"])],
+        ),
     );
     assert_eq!(
         events,
@@ -120,8 +150,15 @@ fn server_rename_keeps_id_and_is_removed_then_added() {
 #[test]
 fn new_servers_get_fresh_ids_and_removed_discovery_is_reported() {
     let mut state = RegistryState::default();
-    apply(&mut state, &sections(&[], &[], &[("D", "https://d.example/", &[])]));
-    let file = sections(&[], &[("s3://bucket", "B")], &[("E", "https://e.example/", &[])]);
+    apply(
+        &mut state,
+        &sections(&[], &[], &[("D", "https://d.example/", &[])]),
+    );
+    let file = sections(
+        &[],
+        &[("s3://bucket", "B")],
+        &[("E", "https://e.example/", &[])],
+    );
     let mut warnings = Vec::new();
     let model = from_sections(&file, &state, &mut warnings);
     let out = reconcile(&mut state, model);

@@ -22,7 +22,11 @@ pub(crate) struct DiscoveryRunner {
 }
 
 impl DiscoveryRunner {
-    pub(crate) fn new(enabled: bool, client: Option<Arc<dyn DiscoveryClient>>, retry: RetryPolicy) -> Self {
+    pub(crate) fn new(
+        enabled: bool,
+        client: Option<Arc<dyn DiscoveryClient>>,
+        retry: RetryPolicy,
+    ) -> Self {
         let client = match client {
             Some(client) => Ok(client),
             None if !enabled => Err("discovery is off".to_owned()),
@@ -61,7 +65,13 @@ impl DiscoveryRunner {
             }
         };
         let config = DiscoveryActorConfig::new(server.id.get(), server.url.to_string())
-            .with_cached_addresses(server.cached_addresses.iter().map(|a| a.to_string()).collect())
+            .with_cached_addresses(
+                server
+                    .cached_addresses
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect(),
+            )
             .with_retry(self.retry);
         let addr = DiscoveryActor::new(config, client, owner).start();
         if let Some(old) = self.actors.insert(server.id, addr) {
@@ -113,7 +123,9 @@ pub(crate) fn read_update(update: &DiscoveryUpdate) -> (DiscoveryStatus, Option<
                 .collect();
             (DiscoveryStatus::Ready, Some(addresses))
         }
-        Reported::Error { error, retry_in, .. } => (
+        Reported::Error {
+            error, retry_in, ..
+        } => (
             DiscoveryStatus::Error {
                 reason: error.to_string().into(),
                 will_retry: retry_in.is_some(),

@@ -197,8 +197,18 @@ impl RegistryEvent {
                 }
                 payload
             }
-            RegistryEvent::ManualServerAdded { id, name, url, kind }
-            | RegistryEvent::ManualServerRemoved { id, name, url, kind } => json!({
+            RegistryEvent::ManualServerAdded {
+                id,
+                name,
+                url,
+                kind,
+            }
+            | RegistryEvent::ManualServerRemoved {
+                id,
+                name,
+                url,
+                kind,
+            } => json!({
                 "url": redact(url),
                 "name": &**name,
                 "server_id": id.get(),

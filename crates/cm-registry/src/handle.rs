@@ -125,7 +125,11 @@ impl RegistryHandle {
     }
 
     /// Adds a discovery server and starts discovering it.
-    pub async fn add_discovery_server(&self, name: &str, url: &str) -> Result<ServerId, RegistryError> {
+    pub async fn add_discovery_server(
+        &self,
+        name: &str,
+        url: &str,
+    ) -> Result<ServerId, RegistryError> {
         self.call(AddDiscoveryServer {
             name: name.to_owned(),
             url: url.to_owned(),
@@ -142,7 +146,11 @@ impl RegistryHandle {
     }
 
     /// Adds a manual server.
-    pub async fn add_manual_server(&self, name: &str, url: &str) -> Result<ServerId, RegistryError> {
+    pub async fn add_manual_server(
+        &self,
+        name: &str,
+        url: &str,
+    ) -> Result<ServerId, RegistryError> {
         self.call(AddManualServer {
             name: name.to_owned(),
             url: url.to_owned(),
@@ -151,7 +159,10 @@ impl RegistryHandle {
     }
 
     /// Removes a manual server.
-    pub async fn remove_manual_server(&self, id: ServerId) -> Result<Arc<ManualServer>, RegistryError> {
+    pub async fn remove_manual_server(
+        &self,
+        id: ServerId,
+    ) -> Result<Arc<ManualServer>, RegistryError> {
         self.call(RemoveManualServer { id }).await?
     }
 

@@ -3,11 +3,17 @@
 //! A lookup must stay cheap with thousands of servers, so every root (cached
 //! discovery address or manual server root) is parsed once, when the index is
 //! built, and bucketed by its origin (`scheme://host[:port]` as cm-url
-//! normalises them). A lookup parses the URL once, takes the one bucket for its
-//! origin and asks cm-url's `ServerUrl::is_under` only about the few roots in
-//! it. Within a bucket discovery addresses come before manual servers, and a
-//! longer root before a shorter one, so the most specific root of the
-//! preferred kind wins.
+//! normalises them). A lookup takes the one bucket for the URL's origin and
+//! tests only the few roots in it. Within a bucket discovery addresses come
+//! before manual servers, and a longer root before a shorter one, so the most
+//! specific root of the preferred kind wins.
+//!
+//! Parsing the URL (cm-url, on top of the `url` crate) costs more than the
+//! whole rest of a lookup, so URLs that are already in cm-url's normal form and
+//! simple (see [`plain_origin`]) skip it: for them `is_under` is exactly the
+//! segment-boundary prefix test cm-url performs on normalised strings. Anything
+//! else (upper case, percent escapes, user info, dot segments, IP addresses,
+//! other schemes) takes the full `cm_url::parse` path.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -30,7 +36,91 @@ struct Candidate {
     /// 0 for discovery addresses, 1 for manual servers.
     tier: u8,
     root: ServerUrl,
+    /// The root as cm-url compares it: normalised, no query or fragment,
+    /// ending with `/`.
+    prefix: String,
     target: Target,
+}
+
+impl Candidate {
+    /// cm-url's `is_under` on an already-normal URL without query or fragment.
+    fn contains_plain(&self, url: &str) -> bool {
+        url.starts_with(&self.prefix)
+            || (url.len() + 1 == self.prefix.len() && self.prefix.starts_with(url))
+    }
+}
+
+/// Path bytes that cm-url's normalisation leaves as they are (unreserved and
+/// sub-delimiters, `:`, `@`, `/`); `%` is not among them.
+const PLAIN_PATH_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric();
+        b += 1;
+    }
+    let extra = b"/-._~!$&'()*+,;=:@";
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// For a URL already in cm-url's normal form and free of anything that
+/// normalisation could change, its comparison form (query and fragment cut)
+/// and the length of its origin; `None` means "parse it".
+fn plain_origin(url: &str) -> Option<(&str, usize)> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !matches!(scheme, "omniverse" | "http" | "https") {
+        return None;
+    }
+    let authority_end = rest.find('/')?;
+    let authority = &rest[..authority_end];
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && !label.starts_with('-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    // Plain lower-case DNS names only: no IP addresses (the last label is not
+    // numeric), no punycode or other `--` labels, no trailing dot.
+    let last = host.rsplit('.').next()?;
+    if host.contains("--")
+        || !host.split('.').all(label_ok)
+        || last.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    if let Some(port) = port {
+        let default = matches!((scheme, port), ("http", "80") | ("https", "443"));
+        if default
+            || port.is_empty()
+            || port.starts_with('0')
+            || !port.bytes().all(|b| b.is_ascii_digit())
+            || port.len() > 5
+        {
+            return None;
+        }
+    }
+    let origin_len = scheme.len() + 3 + authority_end;
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    let path = &url[origin_len..end];
+    let plain_path = path.bytes().all(|b| PLAIN_PATH_BYTE[usize::from(b)])
+        && !path.contains("//")
+        && !path
+            .split('/')
+            .any(|segment| segment == "." || segment == "..");
+    // Anything cm-url would reject must go the slow way too.
+    let clean_tail = url[end..].bytes().all(|b| b.is_ascii_graphic());
+    (plain_path && clean_tail).then_some((&url[..end], origin_len))
 }
 
 /// Roots bucketed by origin; built once per published server table.
@@ -59,9 +149,16 @@ impl UrlIndex {
             // cannot own anything and is left out.
             if let Ok(root) = cm_url::parse(root) {
                 origin_key(&root, &mut key);
+                let full = root.without_credentials();
+                let cut = full.find(['?', '#']).unwrap_or(full.len());
+                let mut prefix = full[..cut].to_owned();
+                if !prefix.ends_with('/') {
+                    prefix.push('/');
+                }
                 buckets.entry(key.clone()).or_default().push(Candidate {
                     tier,
                     root,
+                    prefix,
                     target,
                 });
             }
@@ -94,11 +191,19 @@ impl UrlIndex {
         if self.buckets.is_empty() {
             return None;
         }
-        let url = cm_url::parse(url).ok()?;
-        let mut key = String::with_capacity(64);
-        origin_key(&url, &mut key);
-        let bucket = self.buckets.get(&key)?;
-        let hit = bucket.iter().find(|c| url.is_under(&c.root))?;
+        let hit = match plain_origin(url) {
+            Some((plain, origin_len)) => {
+                let bucket = self.buckets.get(&plain[..origin_len])?;
+                bucket.iter().find(|c| c.contains_plain(plain))?
+            }
+            None => {
+                let url = cm_url::parse(url).ok()?;
+                let mut key = String::with_capacity(64);
+                origin_key(&url, &mut key);
+                let bucket = self.buckets.get(&key)?;
+                bucket.iter().find(|c| url.is_under(&c.root))?
+            }
+        };
         Some(match hit.target {
             Target::Discovery { server, address } => {
                 let server = discovery.get(server)?.clone();
@@ -136,6 +241,70 @@ mod tests {
     }
 
     #[test]
+    fn the_plain_fast_path_agrees_with_cm_url() {
+        let roots = [
+            "omniverse://h/",
+            "omniverse://h:3009/",
+            "https://acct.blob.core.windows.net/a/",
+            "https://s3.amazonaws.com/bucket/",
+            "http://example.com:8080/",
+        ];
+        let urls = [
+            "omniverse://h/a/b.usd",
+            "omniverse://h",
+            "omniverse://h/",
+            "omniverse://h:3009/x",
+            "omniverse://h:03009/x",
+            "omniverse://H/x",
+            "omniverse://h//x",
+            "omniverse://h/./x",
+            "omniverse://h/a/../x",
+            "omniverse://h/%41",
+            "omniverse://user@h/x",
+            "omniverse://h./x",
+            "omniverse://xn--bcher-kva.example/",
+            "omniverse://h/x?q=1#f",
+            "omniverse://h/x?q=a b",
+            "https://acct.blob.core.windows.net/a",
+            "https://acct.blob.core.windows.net/ab/x",
+            "https://s3.amazonaws.com/bucket",
+            "https://s3.amazonaws.com:443/bucket/x",
+            "http://example.com:8080/x",
+            "http://example.com:80/x",
+            "http://127.0.0.1:8080/x",
+            "omniverse://h/ä",
+        ];
+        for root in roots {
+            let parsed = cm_url::parse(root).unwrap();
+            let candidate = Candidate {
+                tier: 0,
+                prefix: parsed.without_credentials(),
+                root: parsed,
+                target: Target::Manual(0),
+            };
+            for url in urls {
+                if let Some((plain, _)) = plain_origin(url) {
+                    assert_eq!(
+                        candidate.contains_plain(plain),
+                        cm_url::is_under(url, root),
+                        "{url} under {root}"
+                    );
+                    assert_eq!(
+                        cm_url::normalize(url)
+                            .ok()
+                            .as_deref()
+                            .map(|n| n.starts_with(plain)),
+                        Some(true),
+                        "{url}"
+                    );
+                }
+            }
+        }
+        assert!(plain_origin("omniverse://h/a/b.usd").is_some());
+        assert!(plain_origin("OMNIVERSE://h/").is_none());
+    }
+
+    #[test]
     fn discovery_beats_manual_and_longer_roots_win() {
         let d = vec![discovery(1, &["omniverse://shared/"])];
         let m = vec![
@@ -149,7 +318,10 @@ mod tests {
         assert_eq!(hit("https://acct.blob.core.windows.net/ab/k"), Some(4));
         assert_eq!(hit("https://acct.blob.core.windows.net/a/k"), Some(3));
         assert_eq!(hit("https://acct.blob.core.windows.net/abc/k"), None);
-        assert_eq!(hit("https://user:pw@acct.blob.core.windows.net:443/a"), Some(3));
+        assert_eq!(
+            hit("https://user:pw@acct.blob.core.windows.net:443/a"),
+            Some(3)
+        );
         assert_eq!(hit("omniverse://other/x"), None);
         assert_eq!(hit("not a url"), None);
     }

@@ -82,7 +82,9 @@ impl Persistence {
 
     /// Migrates an old-style file (once; not in read-only mode, which never
     /// writes) and reads the file; `None` when there is no file.
-    pub(crate) fn load_at_startup(&self) -> Option<(Result<Loaded, StoreError>, Option<MigrationReport>)> {
+    pub(crate) fn load_at_startup(
+        &self,
+    ) -> Option<(Result<Loaded, StoreError>, Option<MigrationReport>)> {
         let store = self.store.as_ref()?;
         if !self.write {
             return Some((store.load(), None));

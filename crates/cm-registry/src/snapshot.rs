@@ -123,7 +123,13 @@ impl RegistrySnapshot {
             .iter()
             .find(|s| &*s.name == name)
             .map(|s| s.id)
-            .or_else(|| servers.manual.iter().find(|s| &*s.name == name).map(|s| s.id))
+            .or_else(|| {
+                servers
+                    .manual
+                    .iter()
+                    .find(|s| &*s.name == name)
+                    .map(|s| s.id)
+            })
     }
 
     /// The server that owns `url`: first a discovery server one of whose cached

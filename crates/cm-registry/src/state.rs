@@ -77,7 +77,11 @@ impl RegistryState {
         self.bookmarks.iter().position(|b| &*b.name == name)
     }
 
-    fn check_bookmark_url_free(&self, url: &str, except: Option<&str>) -> Result<(), RegistryError> {
+    fn check_bookmark_url_free(
+        &self,
+        url: &str,
+        except: Option<&str>,
+    ) -> Result<(), RegistryError> {
         match self
             .bookmarks
             .iter()
@@ -111,7 +115,11 @@ impl RegistryState {
         }
     }
 
-    pub(crate) fn add_bookmark(&mut self, name: &str, url: &str) -> Result<Outcome<()>, RegistryError> {
+    pub(crate) fn add_bookmark(
+        &mut self,
+        name: &str,
+        url: &str,
+    ) -> Result<Outcome<()>, RegistryError> {
         validate_name(name)?;
         let url: Arc<str> = url_rules::normalize(url)?.into();
         if self.bookmark_position(name).is_some() {
@@ -121,7 +129,8 @@ impl RegistryState {
         }
         self.check_bookmark_url_free(&url, None)?;
         let name: Arc<str> = name.into();
-        self.bookmarks.push(Bookmark::new(name.clone(), url.clone()));
+        self.bookmarks
+            .push(Bookmark::new(name.clone(), url.clone()));
         self.dirty.bookmarks = true;
         Ok(Outcome::new(
             (),
@@ -133,7 +142,10 @@ impl RegistryState {
         ))
     }
 
-    pub(crate) fn remove_bookmark(&mut self, name: &str) -> Result<Outcome<Bookmark>, RegistryError> {
+    pub(crate) fn remove_bookmark(
+        &mut self,
+        name: &str,
+    ) -> Result<Outcome<Bookmark>, RegistryError> {
         let Some(at) = self.bookmark_position(name) else {
             return Err(RegistryError::UnknownBookmark {
                 name: name.to_owned(),

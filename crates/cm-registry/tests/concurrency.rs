@@ -25,7 +25,10 @@ async fn eight_readers_see_consistent_snapshots_during_ten_thousand_changes() {
                 let mut last_generation = 0;
                 while !stop.load(Ordering::Relaxed) {
                     let snapshot = reader.load();
-                    assert!(snapshot.generation() >= last_generation, "generation went back");
+                    assert!(
+                        snapshot.generation() >= last_generation,
+                        "generation went back"
+                    );
                     last_generation = snapshot.generation();
                     // The index always matches the server list of the same snapshot.
                     for server in snapshot.manual_servers() {
@@ -34,10 +37,15 @@ async fn eight_readers_see_consistent_snapshots_during_ten_thousand_changes() {
                             .expect("indexed");
                         assert_eq!(found.id(), server.id);
                     }
-                    let mut names: Vec<&str> = snapshot.bookmarks().iter().map(|b| &*b.name).collect();
+                    let mut names: Vec<&str> =
+                        snapshot.bookmarks().iter().map(|b| &*b.name).collect();
                     names.sort_unstable();
                     names.dedup();
-                    assert_eq!(names.len(), snapshot.bookmarks().len(), "duplicate bookmark");
+                    assert_eq!(
+                        names.len(),
+                        snapshot.bookmarks().len(),
+                        "duplicate bookmark"
+                    );
                     reads.fetch_add(1, Ordering::Relaxed);
                     std::thread::yield_now();
                 }
@@ -53,7 +61,11 @@ async fn eight_readers_see_consistent_snapshots_during_ten_thousand_changes() {
             .await
             .unwrap();
         registry
-            .rename_bookmark(&format!("b{n}"), &format!("r{n}"), &format!("omniverse://h/{n}/"))
+            .rename_bookmark(
+                &format!("b{n}"),
+                &format!("r{n}"),
+                &format!("omniverse://h/{n}/"),
+            )
             .await
             .unwrap();
         let id = registry

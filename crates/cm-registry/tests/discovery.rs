@@ -36,7 +36,10 @@ fn status(registry: &RegistryHandle, id: ServerId) -> DiscoveryStatus {
 }
 
 async fn wait_status(registry: &RegistryHandle, id: ServerId, want: &str) {
-    wait_until(&format!("status {want}"), || status(registry, id).as_str() == want).await;
+    wait_until(&format!("status {want}"), || {
+        status(registry, id).as_str() == want
+    })
+    .await;
 }
 
 #[actix_rt::test]
@@ -56,13 +59,24 @@ async fn successful_discovery_updates_status_addresses_and_file() {
     let snapshot = registry.snapshot();
     let storage = server.storage_url();
     assert_eq!(
-        snapshot.discovery_server(id).unwrap().cached_addresses.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+        snapshot
+            .discovery_server(id)
+            .unwrap()
+            .cached_addresses
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>(),
         [storage.clone()]
     );
-    let found = registry.find_server_for_url(&format!("{storage}Projects/a.usd")).unwrap();
+    let found = registry
+        .find_server_for_url(&format!("{storage}Projects/a.usd"))
+        .unwrap();
     assert_eq!(found.id(), id);
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(&format!("cached_addresses = [\"{storage}\"]")), "{text}");
+    assert!(
+        text.contains(&format!("cached_addresses = [\"{storage}\"]")),
+        "{text}"
+    );
     insta::assert_snapshot!("discovery_success_events", recorder.take());
 
     // A refresh runs another round.
@@ -77,7 +91,9 @@ async fn successful_discovery_updates_status_addresses_and_file() {
 #[actix_rt::test]
 async fn a_slow_server_is_discovering_until_it_answers() {
     let server = TestServer::start(TestServerConfig::default()).unwrap();
-    server.controls().set_latency(Endpoint::Discovery, Duration::from_millis(1_500));
+    server
+        .controls()
+        .set_latency(Endpoint::Discovery, Duration::from_millis(1_500));
     let dir = tempfile::tempdir().unwrap();
     let recorder = Recorder::new();
     let registry = start(&toml_path(dir.path()), &recorder);
@@ -105,15 +121,24 @@ async fn http_500_is_retried_until_it_succeeds() {
         .unwrap();
     wait_status(&registry, id, "ready").await;
     let lines = recorder.lines();
-    let errors: Vec<&String> = lines.iter().filter(|l| l.contains("\"status\":\"error\"")).collect();
+    let errors: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("\"status\":\"error\""))
+        .collect();
     assert_eq!(errors.len(), 2, "{lines:#?}");
-    assert!(errors.iter().all(|l| l.contains("\"error\":") && l.contains("500")));
+    assert!(
+        errors
+            .iter()
+            .all(|l| l.contains("\"error\":") && l.contains("500"))
+    );
     assert_eq!(server.controls().request_count(Endpoint::Discovery), 3);
 }
 
 async fn settles_with_error(fault: Fault) -> String {
     let server = TestServer::start(TestServerConfig::default()).unwrap();
-    server.controls().inject(Endpoint::Discovery, fault, Times::Always);
+    server
+        .controls()
+        .inject(Endpoint::Discovery, fault, Times::Always);
     let dir = tempfile::tempdir().unwrap();
     let recorder = Recorder::new();
     let registry = start(&toml_path(dir.path()), &recorder);
@@ -163,12 +188,23 @@ async fn a_server_that_is_down_then_up_is_retried_until_ready() {
         .await
         .unwrap();
     wait_until("a retrying error", || {
-        matches!(status(&registry, id), DiscoveryStatus::Error { will_retry: true, .. })
+        matches!(
+            status(&registry, id),
+            DiscoveryStatus::Error {
+                will_retry: true,
+                ..
+            }
+        )
     })
     .await;
     server.controls().go_up().unwrap();
     wait_status(&registry, id, "ready").await;
-    assert!(recorder.lines().iter().any(|l| l.contains("\"status\":\"error\"")));
+    assert!(
+        recorder
+            .lines()
+            .iter()
+            .any(|l| l.contains("\"status\":\"error\""))
+    );
 }
 
 #[actix_rt::test]
@@ -188,9 +224,17 @@ async fn startup_discovers_servers_from_the_file_and_removal_stops_updates() {
     let registry = start(&path, &recorder);
     let id = registry.snapshot().discovery_servers()[0].id;
     // Cached addresses answer lookups before discovery finishes.
-    assert!(registry.find_server_for_url("omniverse://old.example/x").is_some());
+    assert!(
+        registry
+            .find_server_for_url("omniverse://old.example/x")
+            .is_some()
+    );
     wait_status(&registry, id, "ready").await;
-    assert!(registry.find_server_for_url("omniverse://old.example/x").is_none());
+    assert!(
+        registry
+            .find_server_for_url("omniverse://old.example/x")
+            .is_none()
+    );
     registry.remove_discovery_server(id).await.unwrap();
     let count = recorder.len();
     registry.refresh_discovery(None).await.unwrap();

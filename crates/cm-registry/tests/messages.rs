@@ -33,7 +33,11 @@ async fn bookmark_messages_emit_their_events() {
 
     insta::assert_snapshot!("bookmark_events", recorder.take());
     insta::assert_snapshot!("bookmark_file", std::fs::read_to_string(&path).unwrap());
-    let names: Vec<_> = registry.bookmarks().iter().map(|b| b.name.to_string()).collect();
+    let names: Vec<_> = registry
+        .bookmarks()
+        .iter()
+        .map(|b| b.name.to_string())
+        .collect();
     assert_eq!(names, ["Work"]);
 }
 
@@ -79,23 +83,44 @@ async fn server_messages_emit_their_events() {
 async fn invalid_requests_return_typed_errors_and_emit_nothing() {
     let recorder = Recorder::new();
     let registry = start_in_memory(&recorder);
-    registry.add_bookmark("a", "omniverse://h/a/").await.unwrap();
-    let id = registry.add_manual_server("H", "omniverse://h/").await.unwrap();
+    registry
+        .add_bookmark("a", "omniverse://h/a/")
+        .await
+        .unwrap();
+    let id = registry
+        .add_manual_server("H", "omniverse://h/")
+        .await
+        .unwrap();
     recorder.take();
 
     let errors = vec![
-        registry.add_bookmark("a", "omniverse://h/other/").await.unwrap_err(),
-        registry.add_bookmark("b", "OMNIVERSE://H/a/").await.unwrap_err(),
+        registry
+            .add_bookmark("a", "omniverse://h/other/")
+            .await
+            .unwrap_err(),
+        registry
+            .add_bookmark("b", "OMNIVERSE://H/a/")
+            .await
+            .unwrap_err(),
         registry.add_bookmark("c", "not a url").await.unwrap_err(),
-        registry.add_bookmark("  ", "omniverse://h/c/").await.unwrap_err(),
+        registry
+            .add_bookmark("  ", "omniverse://h/c/")
+            .await
+            .unwrap_err(),
         registry.add_bookmark("d", "ftp://h/").await.unwrap_err(),
         registry.remove_bookmark("nope").await.unwrap_err(),
         registry
             .rename_bookmark("nope", "x", "omniverse://h/x/")
             .await
             .unwrap_err(),
-        registry.add_manual_server("H", "omniverse://other/").await.unwrap_err(),
-        registry.add_manual_server("H2", "omniverse://h/deep/path").await.unwrap_err(),
+        registry
+            .add_manual_server("H", "omniverse://other/")
+            .await
+            .unwrap_err(),
+        registry
+            .add_manual_server("H2", "omniverse://h/deep/path")
+            .await
+            .unwrap_err(),
         registry
             .add_discovery_server("H", "https://d.example/")
             .await
@@ -108,18 +133,21 @@ async fn invalid_requests_return_typed_errors_and_emit_nothing() {
             .remove_manual_server(cm_registry::ServerId(999))
             .await
             .unwrap_err(),
-        registry
-            .remove_discovery_server(id)
-            .await
-            .unwrap_err(),
+        registry.remove_discovery_server(id).await.unwrap_err(),
         registry
             .refresh_discovery(Some(cm_registry::ServerId(999)))
             .await
             .unwrap_err(),
     ];
     assert!(errors.iter().all(|e| !e.change_applied()));
-    assert!(matches!(errors[0], RegistryError::DuplicateBookmarkName { .. }));
-    assert!(matches!(errors[1], RegistryError::DuplicateBookmarkUrl { .. }));
+    assert!(matches!(
+        errors[0],
+        RegistryError::DuplicateBookmarkName { .. }
+    ));
+    assert!(matches!(
+        errors[1],
+        RegistryError::DuplicateBookmarkUrl { .. }
+    ));
     assert!(matches!(errors[2], RegistryError::InvalidUrl { .. }));
     let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
     insta::assert_snapshot!("error_messages", messages.join("\n"));
@@ -131,7 +159,10 @@ async fn invalid_requests_return_typed_errors_and_emit_nothing() {
 async fn no_op_rename_emits_nothing_and_snapshot_messages_answer() {
     let recorder = Recorder::new();
     let registry = start_in_memory(&recorder);
-    registry.add_bookmark("a", "omniverse://h/a/").await.unwrap();
+    registry
+        .add_bookmark("a", "omniverse://h/a/")
+        .await
+        .unwrap();
     let generation = registry.snapshot().generation();
     registry
         .rename_bookmark("a", "a", "OMNIVERSE://H/a/")
@@ -157,7 +188,10 @@ async fn events_are_legacy_aliases_of_their_integer_types() {
     let _registry = start_in_memory(&recorder);
     for name in cm_registry::events::ALL_EVENTS {
         let ty = cm_events::type_from_string(name);
-        let alias = recorder.dispatcher.event_alias(ty).expect("alias registered");
+        let alias = recorder
+            .dispatcher
+            .event_alias(ty)
+            .expect("alias registered");
         assert_eq!(alias.deferred.as_str(), name);
         assert!(name.starts_with("omni.kit.widget.connection_manager."));
     }

@@ -32,7 +32,10 @@ fn listing(registry: &cm_registry::RegistryHandle) -> String {
         out.push(format!("bookmark {} -> {}", b.name, b.url));
     }
     for d in s.discovery_servers() {
-        out.push(format!("discovery {} {} {} {:?} {}", d.id, d.name, d.url, d.cached_addresses, d.status));
+        out.push(format!(
+            "discovery {} {} {} {:?} {}",
+            d.id, d.name, d.url, d.cached_addresses, d.status
+        ));
     }
     for m in s.manual_servers() {
         out.push(format!("manual {} {} {} {}", m.id, m.name, m.url, m.kind));
@@ -93,8 +96,14 @@ async fn each_change_is_one_fine_grained_write_that_keeps_other_edits() {
             url: "omniverse://other/".into(),
         }])
         .unwrap();
-    registry.add_bookmark("Mine", "omniverse://my-server/Mine/").await.unwrap();
-    registry.add_manual_server("http", "http://example.com:8080/x").await.unwrap();
+    registry
+        .add_bookmark("Mine", "omniverse://my-server/Mine/")
+        .await
+        .unwrap();
+    registry
+        .add_manual_server("http", "http://example.com:8080/x")
+        .await
+        .unwrap();
     insta::assert_snapshot!("fine_grained_file", std::fs::read_to_string(&path).unwrap());
 }
 
@@ -134,10 +143,17 @@ async fn a_failed_save_keeps_the_change_and_never_overwrites_the_malformed_file(
 
     // Someone repairs the file (dropping Astronaut); the unsaved edit is
     // written first, so only the external removal is news.
-    std::fs::write(&path, "[bookmarks]\n[servers]\n\"omniverse://my-server\" = \"my-server\"\n").unwrap();
+    std::fs::write(
+        &path,
+        "[bookmarks]\n[servers]\n\"omniverse://my-server\" = \"my-server\"\n",
+    )
+    .unwrap();
     registry.reload().await.unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("Mine = \"omniverse://my-server/Mine/\""), "{text}");
+    assert!(
+        text.contains("Mine = \"omniverse://my-server/Mine/\""),
+        "{text}"
+    );
     let snapshot = registry.snapshot();
     assert_eq!(snapshot.storage().unsaved_changes, 0);
     assert!(snapshot.storage().last_save_error.is_none());
@@ -158,7 +174,10 @@ async fn read_only_mode_loads_but_never_writes() {
             .discovery(false)
             .dispatcher(recorder.dispatcher.clone()),
     );
-    registry.add_bookmark("Mine", "omniverse://h/").await.unwrap();
+    registry
+        .add_bookmark("Mine", "omniverse://h/")
+        .await
+        .unwrap();
     assert_eq!(std::fs::read_to_string(&path).unwrap(), FILE);
     assert_eq!(registry.snapshot().bookmarks().len(), 2);
     // It still follows the file.
@@ -176,6 +195,13 @@ async fn start_persisted_with_missing_file_creates_it_on_first_change() {
     let recorder = Recorder::new();
     let registry = start_persisted(&path, &recorder);
     assert!(registry.snapshot().bookmarks().is_empty());
-    registry.add_bookmark("a", "omniverse://h/a/").await.unwrap();
-    assert!(std::fs::read_to_string(&path).unwrap().contains("a = \"omniverse://h/a/\""));
+    registry
+        .add_bookmark("a", "omniverse://h/a/")
+        .await
+        .unwrap();
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("a = \"omniverse://h/a/\"")
+    );
 }

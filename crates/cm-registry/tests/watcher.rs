@@ -66,7 +66,11 @@ async fn external_edits_produce_exactly_the_difference() {
     let snapshot = registry.snapshot();
     let names: Vec<&str> = snapshot.bookmarks().iter().map(|b| &*b.name).collect();
     assert_eq!(names, ["Keep", "New", "Moved", "Fresh"]);
-    assert!(snapshot.find_server_for_url("omniverse://s.example/x").is_some());
+    assert!(
+        snapshot
+            .find_server_for_url("omniverse://s.example/x")
+            .is_some()
+    );
 }
 
 #[actix_rt::test]
@@ -77,9 +81,15 @@ async fn our_own_writes_produce_no_reload_events() {
     let recorder = Recorder::new();
     let registry = start_persisted(&path, &recorder);
 
-    registry.add_bookmark("Mine", "omniverse://h/mine/").await.unwrap();
+    registry
+        .add_bookmark("Mine", "omniverse://h/mine/")
+        .await
+        .unwrap();
     registry.remove_bookmark("Gone").await.unwrap();
-    registry.add_manual_server("x", "https://x.example/").await.unwrap();
+    registry
+        .add_manual_server("x", "https://x.example/")
+        .await
+        .unwrap();
     assert_eq!(recorder.len(), 3);
     let generation = registry.snapshot().generation();
     // Several debounce periods: a self-write that came back would show here.
@@ -108,7 +118,11 @@ async fn a_malformed_external_edit_keeps_the_state_and_reports_the_error() {
     assert_eq!(recorder.take(), "");
 
     // Repairing it brings the difference, and clears the error.
-    std::fs::write(&path, BEFORE.replace("Gone = \"omniverse://h/gone/\"\n", "")).unwrap();
+    std::fs::write(
+        &path,
+        BEFORE.replace("Gone = \"omniverse://h/gone/\"\n", ""),
+    )
+    .unwrap();
     wait_until("the repair", || recorder.len() >= 1).await;
     assert_quiet(&recorder, Duration::from_millis(600)).await;
     assert_eq!(

@@ -91,7 +91,8 @@ fn refresh(url: Option<&str>, timeout: f64, file: &ConfigFile, out: &Output) -> 
     }
     let (servers, timed_out) = with_registry(
         file,
-        RegistryMode::WriteAndDiscover { budget: limit },
+        // Retries stop a little before the wait does, so a failure is reported as final.
+        RegistryMode::WriteAndDiscover { budget: limit.mul_f64(0.8) },
         |registry| async move {
             let snapshot = registry.snapshot();
             let targets: Vec<_> = match url {

@@ -15,17 +15,18 @@ use serde_json::json;
 use crate::cli::{ConnectArgs, CredentialArgs, EnsureArgs, ReconnectArgs};
 use crate::exit::CliError;
 use crate::output::{Output, Style};
-use crate::session::{ConfigFile, ManagerSession, runtime, seconds};
+use crate::session::{ConfigFile, ManagerSession, release, runtime, seconds};
 
 /// `cm ensure URL`.
 pub(crate) fn ensure(args: EnsureArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
     let limit = seconds("--timeout", args.timeout)?;
     cm_url::parse(&args.url)?;
     file.preflight(out)?;
+    let has_credentials = has_credentials(&args.credentials);
     let manager = start(file, limit, args.credentials)?;
     let label = format!("connecting to {}", cm_url::redact(&args.url));
-    let result = wait(out, &label, limit, manager.ensure_connection_detailed(&args.url));
-    manager.shutdown();
+    let result = wait(out, &label, limit, has_credentials, manager.ensure_connection_detailed(&args.url));
+    release(manager);
     report(out, &args.url, result)
 }
 
@@ -34,10 +35,11 @@ pub(crate) fn reconnect(args: ReconnectArgs, file: &ConfigFile, out: &Output) ->
     let limit = seconds("--timeout", args.timeout)?;
     cm_url::parse(&args.url)?;
     file.preflight(out)?;
+    let has_credentials = has_credentials(&args.credentials);
     let manager = start(file, limit, args.credentials)?;
     let label = format!("reconnecting to {}", cm_url::redact(&args.url));
-    let result = wait(out, &label, limit, manager.reconnect_detailed(&args.url));
-    manager.shutdown();
+    let result = wait(out, &label, limit, has_credentials, manager.reconnect_detailed(&args.url));
+    release(manager);
     report(out, &args.url, result)
 }
 
@@ -51,7 +53,7 @@ pub(crate) fn disconnect(args: ConnectArgs, file: &ConfigFile, out: &Output) -> 
         let manager = start(file, Duration::from_secs(10), CredentialArgs::default())?;
         let signed_out = runtime()?.block_on(manager.disconnect(&args.url));
         let status = manager.connection_status(&args.url);
-        manager.shutdown();
+        release(manager);
         if !signed_out {
             return Err(CliError::Failed(format!("could not sign out of {url}: the connection manager stopped")));
         }
@@ -91,6 +93,7 @@ fn wait(
     out: &Output,
     label: &str,
     limit: Duration,
+    has_credentials: bool,
     attempt: impl Future<Output = Result<Reachable, EnsureError>>,
 ) -> Result<Result<Reachable, Unreachable>, CliError> {
     let spinner = out.show_progress().then(|| spinner(out, label));
@@ -103,6 +106,10 @@ fn wait(
     tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "connection attempt finished");
     Ok(match result {
         Ok(Ok(reachable)) => Ok(reachable),
+        Ok(Err(EnsureError::AuthAborted { server })) if !has_credentials => Err(Unreachable {
+            reason: format!("{server} asks for a sign-in and no credentials were given"),
+            sign_in: true,
+        }),
         Ok(Err(e)) => Err(Unreachable {
             sign_in: is_sign_in_problem(&e),
             reason: e.to_string(),
@@ -168,6 +175,10 @@ fn describe(reachable: &Reachable) -> String {
         Reachable::Connected { attempts } => format!("connected after {attempts} attempts"),
         Reachable::Discovered { server } => format!("provided by discovery server {server:?}, discovery complete"),
     }
+}
+
+fn has_credentials(args: &CredentialArgs) -> bool {
+    args.token_env.is_some() || args.password_env.is_some()
 }
 
 fn is_sign_in_problem(e: &EnsureError) -> bool {

@@ -25,7 +25,7 @@ use super::ensure::spinner;
 use crate::cli::CredentialArgs;
 use crate::exit::CliError;
 use crate::output::{Output, Style};
-use crate::session::{ConfigFile, ManagerSession, runtime, seconds};
+use crate::session::{ConfigFile, ManagerSession, release, runtime, seconds};
 
 /// Which kind of server the user is adding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,7 +78,7 @@ fn run(
         dialog: None,
     }
     .drive(&mut prompter);
-    manager.shutdown();
+    release(manager);
     result
 }
 

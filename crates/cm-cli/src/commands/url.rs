@@ -19,9 +19,19 @@ pub(crate) fn run(command: &UrlCommand, out: &Output) -> Result<(), CliError> {
         UrlCommand::Kind { url } => (url, "kind", cm_url::kind(url)?.as_str().to_owned()),
     };
     if out.json {
-        out.json_value(&json!({ "input": cm_url::redact(input), field: answer }));
+        out.json_value(&json!({ "input": echo(input), field: answer }));
     } else {
         out.line(&answer);
     }
     Ok(())
+}
+
+/// The input as given, unless it holds a secret: then its redacted form.
+fn echo(input: &str) -> String {
+    let redacted = cm_url::redact(input);
+    if redacted.contains(cm_url::REDACTED) {
+        redacted
+    } else {
+        input.to_owned()
+    }
 }

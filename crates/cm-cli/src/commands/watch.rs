@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use crate::cli::WatchArgs;
 use crate::exit::CliError;
 use crate::output::{Output, Style};
-use crate::session::ConfigFile;
+use crate::session::{ConfigFile, leave_running};
 
 /// The common prefix of the event names, left out of the human output.
 const NAMESPACE: &str = "omni.kit.widget.connection_manager.";
@@ -59,7 +59,8 @@ pub(crate) fn run(args: WatchArgs, file: &ConfigFile, out: &Output) -> Result<()
         .persistence(false)
         .debounce(Duration::from_millis(args.debounce_ms))
         .dispatcher(dispatcher.clone());
-    actix::System::new().block_on(async move {
+    let system = actix::System::new();
+    let result = system.block_on(async move {
         let registry = ConnectionRegistry::start(config);
         // Answered after the actor's `started`, which starts the watcher.
         let snapshot = registry.synced_snapshot().await?;
@@ -70,7 +71,9 @@ pub(crate) fn run(args: WatchArgs, file: &ConfigFile, out: &Output) -> Result<()
         wait_for_interrupt().await?;
         tracing::debug!("interrupted; stopping the watch");
         Ok(())
-    })
+    });
+    leave_running(system);
+    result
 }
 
 fn print_event(out: &Output, started: Instant, name: &str, payload: Value) {

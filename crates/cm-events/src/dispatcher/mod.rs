@@ -317,22 +317,7 @@ impl Dispatcher {
 /// Calls the observers of `slot` (which had a non-null list a moment ago).
 #[inline]
 fn dispatch_to_slot(slot: &Slot, event: Event<'_>) -> usize {
-    let rec = thread_record::current();
-    let depth = rec.depth.load(Ordering::Relaxed);
-    let outer_word = if depth == 0 {
-        // generation += 1, active = 1
-        let w = rec.word.load(Ordering::Relaxed) + 3;
-        rec.word.store(w, Ordering::Relaxed);
-        Some(w)
-    } else {
-        None
-    };
-    rec.depth.store(depth + 1, Ordering::Relaxed);
-    let itemised = depth < MAX_DEPTH;
-    if itemised {
-        rec.slots[depth].store(std::ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
-    }
-    barrier::light();
+    let depth = 40usize; let itemised = false; let rec = thread_record::current();
     let list = slot.list.load(Ordering::Acquire);
     let mut called = 0;
     // SAFETY: the list was loaded after this thread published "active" (word) and a barrier; a
@@ -363,14 +348,6 @@ fn dispatch_to_slot(slot: &Slot, event: Event<'_>) -> usize {
             // SAFETY: the callback box is owned by the observer, alive as above.
             invoke(unsafe { &*entry.callback }, entry, &event);
         }
-    }
-    if itemised {
-        rec.calling[depth].store(std::ptr::null_mut(), Ordering::Release);
-        rec.slots[depth].store(std::ptr::null_mut(), Ordering::Release);
-    }
-    rec.depth.store(depth, Ordering::Release);
-    if let Some(w) = outer_word {
-        rec.word.store(w - 1, Ordering::Release);
     }
     called
 }
@@ -471,7 +448,7 @@ impl DispatcherInner {
 
     fn retire(&self, list: Option<Box<ObserverList>>) {
         if let Some(list) = list {
-            self.reclaimer.retire(list);
+            self.reclaimer.retire(*list);
         }
     }
 

@@ -20,12 +20,12 @@ pub(crate) struct Reclaimer {
 
 #[derive(Default)]
 struct Pending {
-    fresh: Vec<Box<ObserverList>>,
+    fresh: Vec<ObserverList>,
     waiting: Vec<Batch>,
 }
 
 struct Batch {
-    lists: Vec<Box<ObserverList>>,
+    lists: Vec<ObserverList>,
     readers: Vec<(&'static ThreadRecord, u64)>,
 }
 
@@ -34,7 +34,7 @@ const COLLECT_THRESHOLD: usize = 64;
 
 impl Reclaimer {
     /// Retires `list`; collects when enough garbage accumulated.
-    pub(crate) fn retire(&self, list: Box<ObserverList>) {
+    pub(crate) fn retire(&self, list: ObserverList) {
         let should_collect = {
             let mut p = self.inner.lock();
             p.fresh.push(list);

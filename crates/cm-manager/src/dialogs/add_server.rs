@@ -190,10 +190,9 @@ struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if !self.tx.borrow().is_finished() {
-            if let Some(on_failed) = self.on_failed.get_mut().take() {
-                on_failed();
-            }
+        let finished = self.tx.borrow().is_finished();
+        if !finished && let Some(on_failed) = self.on_failed.get_mut().take() {
+            on_failed();
         }
         if let Some(slot) = self.slot.get_mut().take() {
             slot.release();

@@ -74,7 +74,9 @@ impl AuthDialog {
     pub fn on_prompt(&self, prompt: &SignInPrompt) {
         let mut pending = self.pending.lock();
         match prompt {
-            SignInPrompt::Show { handle, server_url } => pending.push((*handle, server_url.clone())),
+            SignInPrompt::Show { handle, server_url } => {
+                pending.push((*handle, server_url.clone()))
+            }
             SignInPrompt::Hide { handle } => pending.retain(|(h, _)| h != handle),
         }
         let state = match pending.first() {

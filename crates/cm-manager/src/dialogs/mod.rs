@@ -15,8 +15,7 @@ mod auth;
 mod progress;
 
 pub use add_server::{
-    AddServerBackend, AddServerDialog, AddServerState, DialogSlot, OnFailed, OnSuccess,
-    ServerKind,
+    AddServerBackend, AddServerDialog, AddServerState, DialogSlot, OnFailed, OnSuccess, ServerKind,
 };
 pub use alert::{Alert, AlertLevel, AlertModel};
 pub use auth::{AuthDialog, AuthDialogState};

@@ -14,10 +14,10 @@ use reqwest::StatusCode;
 use serde::Deserialize;
 use tokio::sync::watch;
 
+use super::StorageClient;
 use super::board::StatusBoard;
 use super::code::{ResultCode, StatInfo, StorageError};
 use super::mapping::http_base_for;
-use super::StorageClient;
 use crate::auth::{AuthAnswer, AuthCallbacks, Secret, SignInOutcome};
 use crate::status::ConnectionStatus::{self, *};
 
@@ -96,6 +96,28 @@ struct TokenBody {
     token: String,
 }
 
+/// Largest answer body read (a stat answer is a few hundred bytes).
+const MAX_BODY: usize = 64 * 1024;
+
+/// Reads a JSON body of at most [`MAX_BODY`] bytes, streaming so that a huge body is never
+/// buffered. `None` when it is too large, cut off, or not the expected JSON.
+async fn read_json<T: serde::de::DeserializeOwned>(mut response: reqwest::Response) -> Option<T> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > MAX_BODY as u64)
+    {
+        return None;
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.ok()? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return None;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    serde_json::from_slice(&body).ok()
+}
+
 /// A parsed request target: server root, HTTP base and path.
 struct Target {
     root: String,
@@ -132,9 +154,8 @@ impl HttpStorageClient {
     }
 
     fn target(&self, url: &str) -> Result<Target, StorageError> {
-        let parsed = cm_url::parse(url).map_err(|e| {
-            StorageError::new(ResultCode::InvalidHost, Disconnected, e.to_string())
-        })?;
+        let parsed = cm_url::parse(url)
+            .map_err(|e| StorageError::new(ResultCode::InvalidHost, Disconnected, e.to_string()))?;
         let base = http_base_for(&parsed).ok_or_else(|| {
             StorageError::new(
                 ResultCode::Error,
@@ -155,7 +176,13 @@ impl HttpStorageClient {
         let _ = self.board.transition(root, to);
     }
 
-    fn fail(&self, root: &str, to: ConnectionStatus, code: ResultCode, msg: String) -> StorageError {
+    fn fail(
+        &self,
+        root: &str,
+        to: ConnectionStatus,
+        code: ResultCode,
+        msg: String,
+    ) -> StorageError {
         self.set(root, to);
         StorageError::new(code, self.board.get(root), msg)
     }
@@ -184,7 +211,7 @@ impl HttpStorageClient {
                 format!("{} answered {status}", cm_url::redact(&target.root)),
             ));
         }
-        let info: InfoBody = response.json().await.map_err(|_| {
+        let info: InfoBody = read_json(response).await.ok_or_else(|| {
             self.fail(
                 &target.root,
                 ServerIncompatible,
@@ -232,8 +259,13 @@ impl HttpStorageClient {
             let status = response.status();
             match status {
                 StatusCode::OK => {
-                    let body: StatBody = response.json().await.map_err(|e| {
-                        self.fail(root, ConnectError, ResultCode::BadRequest, describe(&e))
+                    let body: StatBody = read_json(response).await.ok_or_else(|| {
+                        self.fail(
+                            root,
+                            ServerIncompatible,
+                            ResultCode::ServerIncompatible,
+                            format!("unreadable stat answer from {}", cm_url::redact(root)),
+                        )
                     })?;
                     self.set(root, Connected);
                     return Ok(StatInfo {
@@ -250,7 +282,20 @@ impl HttpStorageClient {
                         format!("{} does not exist", cm_url::redact(url)),
                     ));
                 }
-                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                StatusCode::FORBIDDEN => {
+                    // Signed in but not allowed: other credentials are not asked for.
+                    return Err(self.fail(
+                        root,
+                        AuthFailed,
+                        ResultCode::AccessDenied,
+                        format!(
+                            "{} refused access to {}",
+                            cm_url::redact(root),
+                            cm_url::redact(url)
+                        ),
+                    ));
+                }
+                StatusCode::UNAUTHORIZED => {
                     if token.is_some() {
                         self.tokens.lock().remove(root);
                     }
@@ -303,12 +348,20 @@ impl HttpStorageClient {
                 root,
                 AuthFailed,
                 ResultCode::AccessDenied,
-                format!("credentials for {} rejected {} times", cm_url::redact(root), round - 1),
+                format!(
+                    "credentials for {} rejected {} times",
+                    cm_url::redact(root),
+                    round - 1
+                ),
             ));
         }
         let mut answer = self.auth.ask(root, url, round);
         if answer == AuthAnswer::None {
-            answer = match self.auth.interactive_sign_in(root, self.config.sign_in_timeout).await {
+            answer = match self
+                .auth
+                .interactive_sign_in(root, self.config.sign_in_timeout)
+                .await
+            {
                 SignInOutcome::Completed(answer) => answer,
                 SignInOutcome::Cancelled => {
                     return AuthStep::Fail(self.fail(
@@ -323,7 +376,10 @@ impl HttpStorageClient {
                         root,
                         AuthFailed,
                         ResultCode::AccessDenied,
-                        format!("no credentials for {} (no sign-in completed)", cm_url::redact(root)),
+                        format!(
+                            "no credentials for {} (no sign-in completed)",
+                            cm_url::redact(root)
+                        ),
                     ));
                 }
             };
@@ -345,7 +401,12 @@ impl HttpStorageClient {
         }
     }
 
-    async fn exchange_password(&self, target: &Target, username: &str, password: &Secret) -> AuthStep {
+    async fn exchange_password(
+        &self,
+        target: &Target,
+        username: &str,
+        password: &Secret,
+    ) -> AuthStep {
         let root = target.root.as_str();
         let body = serde_json::json!({ "username": username, "password": password.expose() });
         let response = match self
@@ -364,12 +425,14 @@ impl HttpStorageClient {
         match response.status() {
             // Wrong password: ask again (the round counter bounds this).
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => AuthStep::Retry,
-            status if status.is_success() => match response.json::<TokenBody>().await {
-                Ok(body) => {
-                    self.tokens.lock().insert(root.to_owned(), Secret::new(body.token));
+            status if status.is_success() => match read_json::<TokenBody>(response).await {
+                Some(body) => {
+                    self.tokens
+                        .lock()
+                        .insert(root.to_owned(), Secret::new(body.token));
                     AuthStep::Retry
                 }
-                Err(_) => AuthStep::Fail(self.fail(
+                None => AuthStep::Fail(self.fail(
                     root,
                     AuthError,
                     ResultCode::BadRequest,
@@ -411,24 +474,48 @@ impl HttpStorageClient {
         if self.board.get(&target.root) == Connected {
             self.set(&target.root, Connecting);
         }
-        self.stat_inner(&target.root).await.map(|_| ()).or_else(|e| {
-            if e.code == ResultCode::NotFound { Ok(()) } else { Err(e) }
-        })
+        self.stat_inner(&target.root)
+            .await
+            .map(|_| ())
+            .or_else(|e| {
+                if e.code == ResultCode::NotFound {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            })
     }
 }
 
 /// Maps a transport error to a result code and the status it leaves.
-fn classify_transport(error: &reqwest::Error, was_connected: bool) -> (ResultCode, ConnectionStatus) {
+fn classify_transport(
+    error: &reqwest::Error,
+    was_connected: bool,
+) -> (ResultCode, ConnectionStatus) {
     let text = describe(error).to_ascii_lowercase();
     if text.contains("dns error") || text.contains("failed to lookup address") {
-        return (ResultCode::InvalidHost, if was_connected { Disconnected } else { InvalidHost });
+        return (
+            ResultCode::InvalidHost,
+            if was_connected {
+                Disconnected
+            } else {
+                InvalidHost
+            },
+        );
     }
     let code = if error.is_timeout() {
         ResultCode::ErrorTimeout
     } else {
         ResultCode::Connection
     };
-    (code, if was_connected { Disconnected } else { ConnectError })
+    (
+        code,
+        if was_connected {
+            Disconnected
+        } else {
+            ConnectError
+        },
+    )
 }
 
 /// The error and its sources on one line. reqwest errors carry the URL; it is stripped because

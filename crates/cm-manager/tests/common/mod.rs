@@ -31,7 +31,10 @@ impl Fixture {
         Self::with(server, |c| c)
     }
 
-    pub fn with(server: TestServerConfig, tune: impl FnOnce(ManagerConfig) -> ManagerConfig) -> Self {
+    pub fn with(
+        server: TestServerConfig,
+        tune: impl FnOnce(ManagerConfig) -> ManagerConfig,
+    ) -> Self {
         let server = TestServer::start(server).unwrap();
         let dispatcher = Dispatcher::new();
         let config = ManagerConfig::in_memory()
@@ -47,7 +50,11 @@ impl Fixture {
 
     /// `omniverse://127.0.0.1:<port>/` + `path`.
     pub fn nucleus(&self, path: &str) -> String {
-        format!("{}{}", self.server.storage_url(), path.trim_start_matches('/'))
+        format!(
+            "{}{}",
+            self.server.storage_url(),
+            path.trim_start_matches('/')
+        )
     }
 
     /// Records every CONNECTION_SUCCEEDED payload as `url|server_url`.
@@ -81,7 +88,10 @@ impl Drop for Fixture {
 pub async fn eventually(mut condition: impl FnMut() -> bool) {
     let start = std::time::Instant::now();
     while !condition() {
-        assert!(start.elapsed() < DEADLINE, "condition not met within {DEADLINE:?}");
+        assert!(
+            start.elapsed() < DEADLINE,
+            "condition not met within {DEADLINE:?}"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }

@@ -52,7 +52,10 @@ impl Recorder {
 
     /// Replaces `from` with `to` in recorded lines (e.g. a random port).
     pub fn replace(&self, from: impl Into<String>, to: impl Into<String>) {
-        self.replacements.lock().unwrap().push((from.into(), to.into()));
+        self.replacements
+            .lock()
+            .unwrap()
+            .push((from.into(), to.into()));
     }
 
     pub fn len(&self) -> usize {
@@ -83,7 +86,11 @@ pub async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
 pub async fn assert_quiet(recorder: &Recorder, quiet: Duration) {
     let before = recorder.len();
     actix_rt::time::sleep(quiet).await;
-    assert_eq!(recorder.lines()[before..], [] as [String; 0], "unexpected events");
+    assert_eq!(
+        recorder.lines()[before..],
+        [] as [String; 0],
+        "unexpected events"
+    );
 }
 
 pub fn toml_path(dir: &Path) -> PathBuf {
