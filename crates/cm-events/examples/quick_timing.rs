@@ -59,5 +59,17 @@ fn main() {
                 f(&e);
             }
         });
+        time("vec/16 (opaque vec)", || {
+            let e = Event::new(black_box(one), black_box(&empty));
+            for f in black_box(&v16) {
+                f(&e);
+            }
+        });
+        time("vec/1 (opaque vec)", || {
+            let e = Event::new(black_box(one), black_box(&empty));
+            for f in black_box(&v1) {
+                f(&e);
+            }
+        });
     }
 }

@@ -86,6 +86,10 @@ impl Handler<EnsureNucleus> for ConnectionManager {
         if let Some(attempt) = self.in_flight.get(&msg.root) {
             return Box::pin(attempt.clone());
         }
+        // A caller that saw the server unconnected may arrive just after an attempt finished.
+        if !msg.fresh && self.client.status(&msg.root) == crate::ConnectionStatus::Connected {
+            return Box::pin(std::future::ready(Ok(Reachable::AlreadyConnected)));
+        }
         let client = self.client.clone();
         let retry = self.retry;
         let dispatcher = self.dispatcher.clone();

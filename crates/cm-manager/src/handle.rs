@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use crate::actor::{
     ConnectionManager, EnsureNucleus, Reconnect, SignOut, StopManager, WaitForDiscovery,
 };
+use crate::classify::{Route, RouteCache};
 use crate::config::ManagerConfig;
 use crate::dialogs::{AuthDialog, DialogSlot, ProgressModel};
 use crate::error::{EnsureError, Reachable, StartupError};
@@ -37,6 +38,7 @@ pub(crate) struct Inner {
     pub(crate) dialog_slot: DialogSlot,
     auth_dialog: AuthDialog,
     connecting: ProgressModel,
+    routes: RouteCache,
     arbiter: actix::ArbiterHandle,
     /// The thread whose System runs the actors, when this handle started it.
     system: Mutex<Option<OwnedSystem>>,
@@ -116,6 +118,7 @@ impl ManagerHandle {
                 dialog_slot: DialogSlot::default(),
                 auth_dialog,
                 connecting: ProgressModel::new(),
+                routes: RouteCache::default(),
                 arbiter: actix::Arbiter::current(),
                 system: Mutex::new(None),
                 system_thread: Mutex::new(None),
@@ -189,38 +192,43 @@ impl ManagerHandle {
         url: &str,
         options: EnsureOptions,
     ) -> Result<Reachable, EnsureError> {
-        let parsed = cm_url::parse(url).map_err(|e| EnsureError::InvalidUrl(e.to_string()))?;
-        if let Some(ServerMatch::Discovery { server, .. }) =
-            self.inner.registry.find_server_for_url(url)
-        {
-            if server.status == cm_registry::DiscoveryStatus::Ready {
-                return Ok(Reachable::Discovered {
-                    server: server.name.to_string(),
-                });
-            }
-            let wait = WaitForDiscovery {
-                id: server.id,
-                name: server.name.to_string(),
-                timeout: self.inner.discovery_timeout,
-            };
-            return self
-                .with_progress(options, &server.name, self.inner.addr.send(wait))
-                .await;
-        }
-        if parsed.kind() != UrlKind::Nucleus {
-            return Ok(Reachable::AlwaysReachable);
-        }
-        let root = parsed.server_root();
+        let (root, normalized) = match self.inner.routes.route(url, &self.inner.registry)? {
+            Route::Web => return Ok(Reachable::AlwaysReachable),
+            Route::Nucleus { root, normalized } => (root, normalized),
+            Route::Discovery(found) => return self.wait_for_discovery(options, found).await,
+        };
         if self.inner.client.status(&root) == ConnectionStatus::Connected {
             return Ok(Reachable::AlreadyConnected);
         }
         let label = cm_url::redact(&root);
         let attempt = self.inner.addr.send(EnsureNucleus {
-            url: parsed.into_string(),
-            root,
+            url: normalized.to_string(),
+            root: root.to_string(),
             fresh: false,
         });
         self.with_progress(options, &label, attempt).await
+    }
+
+    async fn wait_for_discovery(
+        &self,
+        options: EnsureOptions,
+        found: ServerMatch,
+    ) -> Result<Reachable, EnsureError> {
+        let ServerMatch::Discovery { server, .. } = found else {
+            return Ok(Reachable::AlwaysReachable);
+        };
+        if server.status == cm_registry::DiscoveryStatus::Ready {
+            return Ok(Reachable::Discovered {
+                server: server.name.to_string(),
+            });
+        }
+        let wait = WaitForDiscovery {
+            id: server.id,
+            name: server.name.to_string(),
+            timeout: self.inner.discovery_timeout,
+        };
+        self.with_progress(options, &server.name, self.inner.addr.send(wait))
+            .await
     }
 
     async fn with_progress<F>(

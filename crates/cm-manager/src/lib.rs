@@ -37,6 +37,7 @@
 
 mod actor;
 mod auth;
+mod classify;
 mod config;
 pub mod dialogs;
 mod ensure;

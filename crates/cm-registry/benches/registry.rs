@@ -46,7 +46,11 @@ async fn rename_loop(registry: &RegistryHandle, renames: &Cell<u64>, iters: u64)
     for _ in 0..iters {
         let i = renames.get();
         renames.set(i + 1);
-        let (from, to) = if i % 2 == 0 { ("a", "b") } else { ("b", "a") };
+        let (from, to) = if i.is_multiple_of(2) {
+            ("a", "b")
+        } else {
+            ("b", "a")
+        };
         registry.rename_bookmark(from, to, url).await.unwrap();
     }
     start.elapsed()

@@ -64,9 +64,9 @@ async fn successful_discovery_updates_status_addresses_and_file() {
             .unwrap()
             .cached_addresses
             .iter()
-            .map(|a| a.to_string())
-            .collect::<Vec<_>>(),
-        [storage.clone()]
+            .map(|a| a.as_ref())
+            .collect::<Vec<&str>>(),
+        [storage.as_str()]
     );
     let found = registry
         .find_server_for_url(&format!("{storage}Projects/a.usd"))

@@ -46,7 +46,7 @@ pub use observer::{Callback, ObserveOptions, ObserverInfo};
 use observer::{ENTRY_DISABLED, Entry, HAS_FILTER, IGNORES_CONSUME, Observer, ObserverList};
 use reclaim::Reclaimer;
 use slots::{Slot, SlotTable};
-use thread_record::MAX_DEPTH;
+use thread_record::{DEPTH_MASK, GENERATION_ONE, MAX_DEPTH, depth_of};
 
 /// The event dispatcher. Cloning is cheap and yields a handle to the same dispatcher.
 ///
@@ -289,7 +289,7 @@ impl Dispatcher {
         let target = std::ptr::from_ref(slot).cast_mut();
         let mut found = false;
         thread_record::for_each(|r| {
-            let depth = r.depth.load(Ordering::Acquire).min(MAX_DEPTH);
+            let depth = depth_of(r.word.load(Ordering::Acquire)).min(MAX_DEPTH);
             found |= r.slots[..depth]
                 .iter()
                 .any(|s| s.load(Ordering::Acquire) == target);
@@ -317,7 +317,21 @@ impl Dispatcher {
 /// Calls the observers of `slot` (which had a non-null list a moment ago).
 #[inline]
 fn dispatch_to_slot(slot: &Slot, event: Event<'_>) -> usize {
-    let depth = 40usize; let itemised = false; let rec = thread_record::current();
+    let rec = thread_record::current();
+    let word = rec.word.load(Ordering::Relaxed);
+    let depth = depth_of(word);
+    // Outermost: next generation, depth 1. Nested: depth + 1.
+    let entered = if depth == 0 {
+        (word & !DEPTH_MASK) + GENERATION_ONE + 1
+    } else {
+        word + 1
+    };
+    rec.word.store(entered, Ordering::Relaxed);
+    let itemised = depth < MAX_DEPTH;
+    if itemised {
+        rec.slots[depth].store(std::ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
+    }
+    barrier::light();
     let list = slot.list.load(Ordering::Acquire);
     let mut called = 0;
     // SAFETY: the list was loaded after this thread published "active" (word) and a barrier; a
@@ -349,6 +363,11 @@ fn dispatch_to_slot(slot: &Slot, event: Event<'_>) -> usize {
             invoke(unsafe { &*entry.callback }, entry, &event);
         }
     }
+    if itemised {
+        rec.calling[depth].store(std::ptr::null_mut(), Ordering::Release);
+        rec.slots[depth].store(std::ptr::null_mut(), Ordering::Release);
+    }
+    rec.word.store(entered - 1, Ordering::Release);
     called
 }
 
@@ -392,11 +411,9 @@ pub(crate) fn wait_until_not_calling(obs: &Observer) {
         if me.is_some_and(|m| std::ptr::eq(m, r)) {
             continue;
         }
-        if r.depth.load(Ordering::Acquire) > MAX_DEPTH {
-            let w = r.word.load(Ordering::Acquire);
-            if w & 1 == 1 {
-                spin_while(|| r.still_in(w));
-            }
+        let w = r.word.load(Ordering::Acquire);
+        if depth_of(w) > MAX_DEPTH {
+            spin_while(|| r.still_in(w));
             continue;
         }
         for c in &r.calling {
@@ -448,7 +465,7 @@ impl DispatcherInner {
 
     fn retire(&self, list: Option<Box<ObserverList>>) {
         if let Some(list) = list {
-            self.reclaimer.retire(*list);
+            self.reclaimer.retire(list);
         }
     }
 

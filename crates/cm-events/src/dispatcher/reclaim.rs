@@ -18,14 +18,18 @@ pub(crate) struct Reclaimer {
     inner: Mutex<Pending>,
 }
 
+// Lists stay boxed: dispatchers hold pointers to the box itself, so moving a list out of its
+// allocation would free memory they may still read.
+#[allow(clippy::vec_box)]
 #[derive(Default)]
 struct Pending {
-    fresh: Vec<ObserverList>,
+    fresh: Vec<Box<ObserverList>>,
     waiting: Vec<Batch>,
 }
 
+#[allow(clippy::vec_box)] // see `Pending`
 struct Batch {
-    lists: Vec<ObserverList>,
+    lists: Vec<Box<ObserverList>>,
     readers: Vec<(&'static ThreadRecord, u64)>,
 }
 
@@ -34,7 +38,7 @@ const COLLECT_THRESHOLD: usize = 64;
 
 impl Reclaimer {
     /// Retires `list`; collects when enough garbage accumulated.
-    pub(crate) fn retire(&self, list: ObserverList) {
+    pub(crate) fn retire(&self, list: Box<ObserverList>) {
         let should_collect = {
             let mut p = self.inner.lock();
             p.fresh.push(list);
@@ -55,7 +59,7 @@ impl Reclaimer {
         if !lists.is_empty() {
             thread_record::for_each(|r| {
                 let w = r.word.load(std::sync::atomic::Ordering::Acquire);
-                if w & 1 == 1 {
+                if thread_record::depth_of(w) != 0 {
                     readers.push((r, w));
                 }
             });

@@ -5,8 +5,10 @@
 //! path has no read-modify-write and no shared cache line. Writers read all records after a
 //! [`super::barrier::heavy`] to learn:
 //!
-//! * `word`: `generation << 1 | active` of the outermost dispatch. The observer-list reclaimer
-//!   waits for every active word it saw to change (a grace period, as in RCU).
+//! * `word`: `generation << 16 | depth`. The generation grows at every outermost dispatch; depth is
+//!   the current nesting. The observer-list reclaimer waits until every thread it saw inside a
+//!   dispatch has left that outermost dispatch (a grace period, as in RCU). One word keeps the
+//!   hot path to one load and two stores.
 //! * `calling[d]`: the observer being called at nesting depth `d`. `reset()` waits while another
 //!   thread has the reset observer anywhere on its dispatch stack.
 //! * `slots[d]`: the event slot being dispatched at depth `d` (for `is_dispatching`).
@@ -15,7 +17,7 @@
 //! whole outermost dispatch of that thread.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
@@ -26,9 +28,20 @@ use super::slots::Slot;
 /// Itemised nesting depth of recursive dispatch.
 pub(crate) const MAX_DEPTH: usize = 32;
 
+/// Low bits of `word`: nesting depth.
+pub(crate) const DEPTH_MASK: u64 = 0xffff;
+/// One generation step in `word`.
+pub(crate) const GENERATION_ONE: u64 = 1 << 16;
+
+/// The nesting depth encoded in a record word.
+pub(crate) fn depth_of(word: u64) -> usize {
+    (word & DEPTH_MASK) as usize
+}
+
+// Own cache lines: only the owner writes, and writers scan rarely.
+#[repr(align(128))]
 pub(crate) struct ThreadRecord {
     pub(crate) word: AtomicU64,
-    pub(crate) depth: AtomicUsize,
     pub(crate) slots: [AtomicPtr<Slot>; MAX_DEPTH],
     pub(crate) calling: [AtomicPtr<Observer>; MAX_DEPTH],
     claimed: AtomicBool,
@@ -38,16 +51,17 @@ impl ThreadRecord {
     fn new() -> Self {
         ThreadRecord {
             word: AtomicU64::new(0),
-            depth: AtomicUsize::new(0),
             slots: std::array::from_fn(|_| AtomicPtr::new(std::ptr::null_mut())),
             calling: std::array::from_fn(|_| AtomicPtr::new(std::ptr::null_mut())),
             claimed: AtomicBool::new(true),
         }
     }
 
-    /// True while this record's thread is inside a dispatch that started at `word`.
+    /// True while this record's thread is still inside the outermost dispatch it was in when
+    /// `word` was read.
     pub(crate) fn still_in(&self, word: u64) -> bool {
-        self.word.load(Ordering::Acquire) == word
+        let now = self.word.load(Ordering::Acquire);
+        depth_of(now) != 0 && now >> 16 == word >> 16
     }
 }
 

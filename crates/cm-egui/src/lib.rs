@@ -1,0 +1,76 @@
+//! # cm-egui: the connection manager's dialogs and panel as egui widgets
+//!
+//! cm-manager describes its dialogs as view models (state machines with actions and watch
+//! channels); this crate draws them with [egui] and sends the user's clicks and keystrokes back.
+//! The widgets hold no connection state: every frame they read the model's current state or
+//! the registry's published snapshot, so what they show is always what the manager knows.
+//!
+//! | widget | renders | actions |
+//! |---|---|---|
+//! | [`ConnectionsPanel`] | servers with live status, discovery servers with addresses, bookmarks, the file's health, the last event | add / rename / remove bookmarks, connect / sign out / remove servers, refresh discovery, open the add-server dialogs |
+//! | [`AddServerDialogView`] | an [`AddServerDialog`](cm_manager::dialogs::AddServerDialog) (discovery, Nucleus or HTTP): input → connecting → success / error | type, Add, Retry, Cancel, Close |
+//! | [`AuthDialogView`] | the [`AuthDialog`](cm_manager::dialogs::AuthDialog) while a browser sign-in is pending | Cancel sign-in |
+//! | [`AlertPane`] | an [`AlertModel`](cm_manager::dialogs::AlertModel) (info / warning / error) | Dismiss |
+//! | [`ProgressBarView`] | a [`ProgressModel`](cm_manager::dialogs::ProgressModel) (fraction or indeterminate) | |
+//!
+//! Colours, spacings and fonts live in [`CmStyle`]; accessible names (what screen readers
+//! say and what `egui_kittest` tests look up) in [`labels`]. [`LiveUpdates`] repaints when
+//! the manager changes something on its own thread.
+//!
+//! ## Embedding the panel
+//!
+//! ```no_run
+//! use cm_egui::ConnectionsPanel;
+//! use cm_manager::{ManagerConfig, ManagerHandle};
+//! use cm_registry::RegistryConfig;
+//!
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let manager = ManagerHandle::start(ManagerConfig::new(RegistryConfig::at_default_location()?))?;
+//!     let mut panel = ConnectionsPanel::new(manager).observe_events(cm_events::dispatcher());
+//!     eframe::run_ui_native("Connections", Default::default(), move |ui, _frame| {
+//!         egui::CentralPanel::default().show_inside(ui, |ui| panel.ui(ui));
+//!     })?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! ## Only a dialog
+//!
+//! ```
+//! use cm_egui::{AddServerDialogView, DialogOutcome};
+//! use cm_manager::dialogs::ServerKind;
+//! use cm_manager::{ManagerConfig, ManagerHandle};
+//!
+//! let manager = ManagerHandle::start(
+//!     ManagerConfig::in_memory().dispatcher(cm_events::Dispatcher::new()),
+//! ).unwrap();
+//! let ctx = egui::Context::default();
+//! let dialog = cm_egui::open_add_server_dialog(&manager, ServerKind::Http, &ctx, None, None)
+//!     .expect("no other add-server dialog is open");
+//! // A second request shows nothing new (and would call its on_failed).
+//! assert!(cm_egui::open_add_server_dialog(&manager, ServerKind::Nucleus, &ctx, None, None).is_none());
+//! let _ = ctx.run_ui(Default::default(), |ui| {
+//!     assert_eq!(AddServerDialogView::new(&dialog).show(ui.ctx()), DialogOutcome::Open);
+//! });
+//! dialog.cancel();
+//! manager.shutdown();
+//! ```
+
+mod add_server_dialog;
+mod alert_pane;
+mod auth_dialog;
+pub mod labels;
+mod live_updates;
+mod panel;
+mod progress_bar;
+pub mod style;
+
+pub use add_server_dialog::{
+    AddServerDialogView, DialogOutcome, open_add_server_dialog, repaint_on_change,
+};
+pub use alert_pane::AlertPane;
+pub use auth_dialog::AuthDialogView;
+pub use live_updates::LiveUpdates;
+pub use panel::ConnectionsPanel;
+pub use progress_bar::ProgressBarView;
+pub use style::CmStyle;
