@@ -45,6 +45,15 @@ pub(crate) struct Inner {
     system_thread: Mutex<Option<ThreadId>>,
 }
 
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The last handle gone: a System this manager owns has nobody left to serve.
+        if let Some(system) = self.system.get_mut().take() {
+            system.stop_and_join();
+        }
+    }
+}
+
 /// A cheap, cloneable, `Send + Sync` handle to a running connection manager.
 ///
 /// Async methods work from any thread and any async runtime: they send messages to the actors

@@ -104,3 +104,39 @@ async fn a_discovery_that_never_settles_times_out() {
     );
     manager.shutdown();
 }
+
+#[tokio::test]
+async fn a_new_discovery_server_changes_the_answer_for_a_url_seen_before() {
+    let server = TestServer::start(
+        TestServerConfig::default().with_storage_addresses(["https://bucket.example.com/"]),
+    )
+    .unwrap();
+    let manager =
+        ManagerHandle::start(ManagerConfig::in_memory().dispatcher(Dispatcher::new())).unwrap();
+    // Answered (and remembered) as a plain web URL...
+    assert_eq!(
+        manager.ensure_connection_detailed(UNDER_DISCOVERY).await,
+        Ok(Reachable::AlwaysReachable)
+    );
+    // ...until a discovery server announces that address.
+    let id = manager
+        .registry()
+        .add_discovery_server("Studio", &server.discovery_url())
+        .await
+        .unwrap();
+    manager
+        .registry()
+        .wait_for(|s| {
+            s.discovery_server(id)
+                .is_some_and(|d| d.status.is_settled())
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        manager.ensure_connection_detailed(UNDER_DISCOVERY).await,
+        Ok(Reachable::Discovered {
+            server: "Studio".into()
+        })
+    );
+    manager.shutdown();
+}

@@ -150,10 +150,10 @@ impl ConnectionRegistry {
         let had_ops = !ops.is_empty();
         let saved = self.persistence.save(ops);
         let unsaved = self.persistence.unsaved();
-        let storage_changed = had_ops
-            && (self.publisher.storage().last_save_error.is_some() != saved.is_err()
-                || self.publisher.storage().unsaved_changes != unsaved
-                || saved.is_err());
+        let storage_changed = had_ops && {
+            let now = self.publisher.storage();
+            saved.is_err() || now.last_save_error.is_some() || now.unsaved_changes != unsaved
+        };
         if storage_changed {
             let error = saved.as_ref().err().cloned();
             self.publisher.update_storage(|s| {

@@ -106,7 +106,16 @@ impl Persistence {
         let Some(store) = self.store.as_ref().filter(|_| self.write) else {
             return Ok(());
         };
-        self.unsaved.extend(ops);
+        for op in ops {
+            // Rounds of discovery while the file is broken would otherwise
+            // pile up one address update per round.
+            if let StoreOp::SetDiscoveryServer { url, .. } = &op {
+                self.unsaved.retain(
+                    |old| !matches!(old, StoreOp::SetDiscoveryServer { url: u, .. } if u == url),
+                );
+            }
+            self.unsaved.push(op);
+        }
         if self.unsaved.is_empty() {
             return Ok(());
         }

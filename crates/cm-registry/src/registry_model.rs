@@ -20,8 +20,8 @@ pub struct SectionsApplied {
     pub warnings: Vec<String>,
 }
 
-/// The registry's state without the actor: what [`ConnectionRegistry`]
-/// (crate::ConnectionRegistry) holds, and the diff it runs when
+/// The registry's state without the actor: what
+/// [`ConnectionRegistry`](crate::ConnectionRegistry) holds, and the diff it runs when
 /// `omniverse.toml` changes. Use it to compute what an edit of the file
 /// means (tools, tests, benchmarks) without starting anything.
 ///

@@ -196,3 +196,69 @@ async fn events_are_legacy_aliases_of_their_integer_types() {
         assert!(name.starts_with("omni.kit.widget.connection_manager."));
     }
 }
+
+#[actix_rt::test]
+async fn snapshot_queries_find_servers_by_url_name_and_id() {
+    let recorder = Recorder::new();
+    let registry = start_in_memory(&recorder);
+    let m = registry
+        .add_manual_server("Bucket", "https://s3.amazonaws.com/bucket/key")
+        .await
+        .unwrap();
+    let d = registry
+        .add_discovery_server("Disc", "HTTPS://D.example")
+        .await
+        .unwrap();
+    let s = registry.snapshot();
+    assert_eq!(
+        s.manual_server_by_url("https://s3.amazonaws.com/bucket/other")
+            .unwrap()
+            .id,
+        m
+    );
+    assert!(
+        s.manual_server_by_url("https://s3.amazonaws.com/other/")
+            .is_none()
+    );
+    assert_eq!(
+        s.discovery_server_by_url("https://d.example/").unwrap().id,
+        d
+    );
+    assert_eq!(s.server_id_by_name("Bucket"), Some(m));
+    assert_eq!(s.server_id_by_name("Disc"), Some(d));
+    assert_eq!(s.manual_server(m).unwrap().kind, cm_registry::UrlKind::S3);
+    assert_eq!(
+        &*s.manual_server(m).unwrap().url,
+        "https://s3.amazonaws.com/bucket/"
+    );
+    assert!(s.discovery_server(m).is_none());
+}
+
+#[actix_rt::test]
+async fn the_registry_can_run_and_dispatch_on_its_own_arbiter() {
+    let recorder = Recorder::new();
+    let arbiter = actix::Arbiter::new();
+    let thread = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let seen = thread.clone();
+    let _guard = recorder.dispatcher.observe(
+        "thread",
+        0,
+        cm_registry::events::BOOKMARK_ADDED_EVENT,
+        None,
+        move |_| *seen.lock().unwrap() = Some(std::thread::current().id()),
+    );
+    let registry = cm_registry::ConnectionRegistry::start(
+        cm_registry::RegistryConfig::in_memory()
+            .discovery(false)
+            .dispatcher(recorder.dispatcher.clone())
+            .arbiter(arbiter.handle()),
+    );
+    registry
+        .add_bookmark("a", "omniverse://h/a/")
+        .await
+        .unwrap();
+    let dispatched_on = thread.lock().unwrap().expect("event dispatched");
+    assert_ne!(dispatched_on, std::thread::current().id());
+    assert_eq!(recorder.len(), 1);
+    arbiter.stop();
+}

@@ -36,7 +36,8 @@ pub struct StatusChange {
 /// ```
 #[derive(Debug)]
 pub struct StatusBoard {
-    servers: RwLock<HashMap<Arc<str>, watch::Sender<ConnectionStatus>>>,
+    servers:
+        RwLock<HashMap<Arc<str>, watch::Sender<ConnectionStatus>, foldhash::fast::RandomState>>,
     changes: broadcast::Sender<StatusChange>,
 }
 
