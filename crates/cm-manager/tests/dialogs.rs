@@ -120,12 +120,19 @@ async fn only_one_dialog_at_a_time_and_cancel_frees_the_slot() {
     let states = record(&first, 0);
 
     let (second_log, ok, failed) = callbacks();
+    let (guard, logs) = capture_logs();
     assert!(
         f.manager
             .show_add_discovery_server_dialog(ok, failed)
             .is_none()
     );
+    drop(guard);
     assert_eq!(*second_log.lock().unwrap(), vec!["on_failed()"]);
+    let text = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("WARN") && text.contains("an add-server dialog is already open"),
+        "{text}"
+    );
 
     first.set_name("Bucket");
     assert!(first.cancel());
@@ -294,4 +301,28 @@ fn submit_in_background_runs_on_the_manager_without_a_runtime() {
         states.borrow_and_update().clone(),
         AddServerState::Success { .. }
     ));
+}
+
+/// Captures this thread's log lines (warnings and above) while the returned guard lives.
+fn capture_logs() -> (tracing::subscriber::DefaultGuard, Arc<Mutex<Vec<u8>>>) {
+    #[derive(Clone)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Arc::new(Mutex::new(Vec::new()));
+    let sink = Sink(buffer.clone());
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || sink.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::WARN)
+        .finish();
+    // Thread-local default: other tests running in parallel do not write here.
+    (tracing::subscriber::set_default(subscriber), buffer)
 }

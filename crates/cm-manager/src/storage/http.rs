@@ -37,6 +37,8 @@ pub struct HttpStorageConfig {
     pub max_auth_attempts: u32,
     /// How long an interactive sign-in may stay pending (default 120 s).
     pub sign_in_timeout: Duration,
+    /// The HTTP port for `omniverse://host/` URLs without a port (default `None`: port 80).
+    pub default_port: Option<u16>,
 }
 
 impl Default for HttpStorageConfig {
@@ -46,6 +48,7 @@ impl Default for HttpStorageConfig {
             request_timeout: Duration::from_secs(15),
             max_auth_attempts: 5,
             sign_in_timeout: Duration::from_secs(120),
+            default_port: None,
         }
     }
 }
@@ -156,7 +159,7 @@ impl HttpStorageClient {
     fn target(&self, url: &str) -> Result<Target, StorageError> {
         let parsed = cm_url::parse(url)
             .map_err(|e| StorageError::new(ResultCode::InvalidHost, Disconnected, e.to_string()))?;
-        let base = http_base_for(&parsed).ok_or_else(|| {
+        let base = http_base_for(&parsed, self.config.default_port).ok_or_else(|| {
             StorageError::new(
                 ResultCode::Error,
                 Disconnected,
