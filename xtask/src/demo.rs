@@ -65,7 +65,9 @@ struct Binaries {
 /// `cargo build -p cm-cli -p cm-testkit`, finding the executables in cargo's JSON messages
 /// (so it works with any target directory).
 fn build() -> Result<Binaries> {
-    step("building the `cm` tool and the `cm-testkit` servers (cargo build -p cm-cli -p cm-testkit)");
+    step(
+        "building the `cm` tool and the `cm-testkit` servers (cargo build -p cm-cli -p cm-testkit)",
+    );
     let output = cargo(&[
         "build",
         "--quiet",
@@ -172,8 +174,8 @@ fn start_testkit(bin: &Path, args: &[&str], children: &mut Children, name: &str)
     let line = lines
         .recv_timeout(STEP_DEADLINE)
         .map_err(|_| format!("{name}: cm-testkit printed no address within {STEP_DEADLINE:?}"))?;
-    let value: Value =
-        serde_json::from_str(&line).map_err(|e| format!("{name}: unexpected cm-testkit output {line:?}: {e}"))?;
+    let value: Value = serde_json::from_str(&line)
+        .map_err(|e| format!("{name}: unexpected cm-testkit output {line:?}: {e}"))?;
     let field = |key: &str| {
         value[key]
             .as_str()
@@ -191,7 +193,10 @@ fn line_reader(pipe: Option<impl std::io::Read + Send + 'static>) -> Receiver<St
     let (tx, rx) = channel();
     if let Some(pipe) = pipe {
         std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(std::result::Result::ok) {
+            for line in BufReader::new(pipe)
+                .lines()
+                .map_while(std::result::Result::ok)
+            {
                 if tx.send(line).is_err() {
                     break;
                 }
@@ -217,14 +222,20 @@ impl EventLog {
             let found = self
                 .0
                 .lock()
-                .map(|l| l.iter().skip(from).any(|(name, payload)| matches(name, payload)))
+                .map(|l| {
+                    l.iter()
+                        .skip(from)
+                        .any(|(name, payload)| matches(name, payload))
+                })
                 .unwrap_or(false);
             if found {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        Err(format!("the watcher did not report {what} within {STEP_DEADLINE:?}"))
+        Err(format!(
+            "the watcher did not report {what} within {STEP_DEADLINE:?}"
+        ))
     }
 
     fn counts(&self) -> BTreeMap<String, usize> {
@@ -280,7 +291,11 @@ fn start_watch(cm: &Path, config: &Path, children: &mut Children) -> Result<(usi
                 break;
             }
             Ok(line) => println!("    [watch] (stderr) {line}"),
-            Err(_) => return Err(format!("cm watch did not become ready within {STEP_DEADLINE:?}")),
+            Err(_) => {
+                return Err(format!(
+                    "cm watch did not become ready within {STEP_DEADLINE:?}"
+                ));
+            }
         }
     }
     std::thread::spawn(move || {
@@ -293,10 +308,22 @@ fn start_watch(cm: &Path, config: &Path, children: &mut Children) -> Result<(usi
 
 /// Runs one `cm` command with a deadline, echoing it and its output; fails unless it exits
 /// with `expect`.
-fn cm(binaries: &Binaries, config: &Path, args: &[&str], env: &[(&str, &str)], expect: i32) -> Result<String> {
+fn cm(
+    binaries: &Binaries,
+    config: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    expect: i32,
+) -> Result<String> {
     let shown: Vec<String> = args
         .iter()
-        .map(|a| if a.contains(' ') { format!("'{a}'") } else { (*a).to_owned() })
+        .map(|a| {
+            if a.contains(' ') {
+                format!("'{a}'")
+            } else {
+                (*a).to_owned()
+            }
+        })
         .collect();
     println!("  $ cm {}", shown.join(" "));
     let mut child = Command::new(&binaries.cm)
@@ -320,7 +347,10 @@ fn cm(binaries: &Binaries, config: &Path, args: &[&str], env: &[(&str, &str)], e
         if Instant::now() >= until {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!("cm {} did not finish within {STEP_DEADLINE:?}", args.join(" ")));
+            return Err(format!(
+                "cm {} did not finish within {STEP_DEADLINE:?}",
+                args.join(" ")
+            ));
         }
         std::thread::sleep(Duration::from_millis(10));
     };
@@ -340,7 +370,10 @@ fn cm(binaries: &Binaries, config: &Path, args: &[&str], env: &[(&str, &str)], e
     let code = status.code().unwrap_or(-1);
     println!("    (exit status {code})");
     if code != expect {
-        return Err(format!("cm {} exited with {code}, expected {expect}", args.join(" ")));
+        return Err(format!(
+            "cm {} exited with {code}, expected {expect}",
+            args.join(" ")
+        ));
     }
     Ok(out.join("\n"))
 }
@@ -349,13 +382,21 @@ fn step(text: &str) {
     println!("\n==> {text}");
 }
 
-fn walk_through(binaries: &Binaries, dir: &Path, children: &mut Children, started: Instant) -> Result {
+fn walk_through(
+    binaries: &Binaries,
+    dir: &Path,
+    children: &mut Children,
+    started: Instant,
+) -> Result {
     let config = dir.join("omniverse.toml");
     let password = format!("demo-{}", std::process::id());
 
     step("starting two loopback servers with cm-testkit");
     let studio = start_testkit(&binaries.testkit, &[], children, "studio server")?;
-    println!("  studio:  discovery {}  storage {}", studio.discovery_url, studio.storage_url);
+    println!(
+        "  studio:  discovery {}  storage {}",
+        studio.discovery_url, studio.storage_url
+    );
     let user = format!("demo:{password}");
     let nucleus = start_testkit(
         &binaries.testkit,
@@ -363,7 +404,10 @@ fn walk_through(binaries: &Binaries, dir: &Path, children: &mut Children, starte
         children,
         "nucleus server",
     )?;
-    println!("  nucleus: {} (requires sign-in as user `demo`)", nucleus.storage_url);
+    println!(
+        "  nucleus: {} (requires sign-in as user `demo`)",
+        nucleus.storage_url
+    );
     println!("  temporary config: {}", config.display());
 
     step("starting `cm watch --json` in the background: every event it prints appears as [watch]");
@@ -371,59 +415,142 @@ fn walk_through(binaries: &Binaries, dir: &Path, children: &mut Children, starte
 
     step("adding a discovery server and watching discovery complete");
     let mark = events.len();
-    cm(binaries, &config, &["discovery", "add", "Studio", &studio.discovery_url], &[], 0)?;
+    cm(
+        binaries,
+        &config,
+        &["discovery", "add", "Studio", &studio.discovery_url],
+        &[],
+        0,
+    )?;
     events.wait_for(mark, "discovery of Studio completing", |name, p| {
         name == "discovery_server_updated" && p["status"] == "ready"
     })?;
-    cm(binaries, &config, &["discovery", "refresh", "--timeout", "20"], &[], 0)?;
+    cm(
+        binaries,
+        &config,
+        &["discovery", "refresh", "--timeout", "20"],
+        &[],
+        0,
+    )?;
     cm(binaries, &config, &["server", "list"], &[], 0)?;
 
     step("adding a Nucleus-style server that requires sign-in");
     let mark = events.len();
-    cm(binaries, &config, &["server", "add", "Nucleus", &nucleus.storage_url], &[], 0)?;
-    events.wait_for(mark, "the new server", |name, _| name == "manual_server_added")?;
-    let scene = format!("{}Projects/scene.usd", nucleus.storage_url);
-    println!("  without credentials the server refuses:");
-    cm(binaries, &config, &["ensure", &scene, "--timeout", "10"], &[], 1)?;
-    println!("  answering the sign-in: the password travels in ${PASSWORD_VAR}, never on the command line:");
     cm(
         binaries,
         &config,
-        &["ensure", &scene, "--timeout", "10", "--user", "demo", "--password-env", PASSWORD_VAR],
+        &["server", "add", "Nucleus", &nucleus.storage_url],
+        &[],
+        0,
+    )?;
+    events.wait_for(mark, "the new server", |name, _| {
+        name == "manual_server_added"
+    })?;
+    let scene = format!("{}Projects/scene.usd", nucleus.storage_url);
+    println!("  without credentials the server refuses:");
+    cm(
+        binaries,
+        &config,
+        &["ensure", &scene, "--timeout", "10"],
+        &[],
+        1,
+    )?;
+    println!(
+        "  answering the sign-in: the password travels in ${PASSWORD_VAR}, never on the command line:"
+    );
+    cm(
+        binaries,
+        &config,
+        &[
+            "ensure",
+            &scene,
+            "--timeout",
+            "10",
+            "--user",
+            "demo",
+            "--password-env",
+            PASSWORD_VAR,
+        ],
         &[(PASSWORD_VAR, &password)],
         0,
     )?;
 
     step("ensure_connection on each kind of URL");
     let discovered = format!("{}Assets/car.usd", studio.storage_url);
-    cm(binaries, &config, &["ensure", &discovered, "--json"], &[], 0)?;
-    cm(binaries, &config, &["ensure", "https://bucket.s3.amazonaws.com/Samples/a.usd"], &[], 0)?;
-    cm(binaries, &config, &["ensure", "omniverse://127.0.0.1:9/", "--timeout", "1"], &[], 1)?;
+    cm(
+        binaries,
+        &config,
+        &["ensure", &discovered, "--json"],
+        &[],
+        0,
+    )?;
+    cm(
+        binaries,
+        &config,
+        &["ensure", "https://bucket.s3.amazonaws.com/Samples/a.usd"],
+        &[],
+        0,
+    )?;
+    cm(
+        binaries,
+        &config,
+        &["ensure", "omniverse://127.0.0.1:9/", "--timeout", "1"],
+        &[],
+        1,
+    )?;
 
     step("bookmarks: add, rename, remove");
     let projects = format!("{}Projects/", nucleus.storage_url);
     let mark = events.len();
-    cm(binaries, &config, &["bookmark", "add", "Scenes", &projects], &[], 0)?;
-    events.wait_for(mark, "bookmark Scenes", |name, p| name == "bookmark_added" && p["name"] == "Scenes")?;
+    cm(
+        binaries,
+        &config,
+        &["bookmark", "add", "Scenes", &projects],
+        &[],
+        0,
+    )?;
+    events.wait_for(mark, "bookmark Scenes", |name, p| {
+        name == "bookmark_added" && p["name"] == "Scenes"
+    })?;
     let mark = events.len();
     cm(
         binaries,
         &config,
-        &["bookmark", "add", "Samples", "https://bucket.s3.amazonaws.com/Samples/"],
+        &[
+            "bookmark",
+            "add",
+            "Samples",
+            "https://bucket.s3.amazonaws.com/Samples/",
+        ],
         &[],
         0,
     )?;
-    events.wait_for(mark, "bookmark Samples", |name, p| name == "bookmark_added" && p["name"] == "Samples")?;
+    events.wait_for(mark, "bookmark Samples", |name, p| {
+        name == "bookmark_added" && p["name"] == "Samples"
+    })?;
     let mark = events.len();
-    cm(binaries, &config, &["bookmark", "rename", "Scenes", "Car scenes", &projects], &[], 0)?;
+    cm(
+        binaries,
+        &config,
+        &["bookmark", "rename", "Scenes", "Car scenes", &projects],
+        &[],
+        0,
+    )?;
     events.wait_for(mark, "the rename", |name, _| name == "bookmark_renamed")?;
     let mark = events.len();
-    cm(binaries, &config, &["bookmark", "remove", "Samples"], &[], 0)?;
+    cm(
+        binaries,
+        &config,
+        &["bookmark", "remove", "Samples"],
+        &[],
+        0,
+    )?;
     events.wait_for(mark, "the removal", |name, _| name == "bookmark_deleted")?;
     cm(binaries, &config, &["bookmark", "list"], &[], 0)?;
 
     step("editing omniverse.toml from outside (as an editor saves: temp file, then rename)");
-    let text = std::fs::read_to_string(&config).map_err(|e| format!("cannot read {}: {e}", config.display()))?;
+    let text = std::fs::read_to_string(&config)
+        .map_err(|e| format!("cannot read {}: {e}", config.display()))?;
     let edited = text.replacen(
         "[bookmarks]\n",
         "[bookmarks]\n\"Edited by hand\" = \"https://example.com/hand/\"\n",
@@ -443,7 +570,13 @@ fn walk_through(binaries: &Binaries, dir: &Path, children: &mut Children, starte
     })?;
 
     step("signing out of the Nucleus server");
-    cm(binaries, &config, &["disconnect", &nucleus.storage_url], &[], 0)?;
+    cm(
+        binaries,
+        &config,
+        &["disconnect", &nucleus.storage_url],
+        &[],
+        0,
+    )?;
 
     step("stopping the watcher with SIGTERM");
     let pid = children.pid(watch).to_string();

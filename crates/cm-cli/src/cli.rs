@@ -177,7 +177,12 @@ pub(crate) struct ServerAddArgs {
     #[arg(short, long, conflicts_with_all = ["name", "url"])]
     pub(crate) interactive: bool,
     /// With --interactive: how long one connection attempt may take, in seconds.
-    #[arg(long, default_value_t = 15.0, value_name = "SECS", requires = "interactive")]
+    #[arg(
+        long,
+        default_value_t = 15.0,
+        value_name = "SECS",
+        requires = "interactive"
+    )]
     pub(crate) timeout: f64,
     #[command(flatten)]
     pub(crate) credentials: CredentialArgs,
@@ -220,7 +225,12 @@ pub(crate) struct DiscoveryAddArgs {
     #[arg(short, long, conflicts_with_all = ["name", "url"])]
     pub(crate) interactive: bool,
     /// With --interactive: how long one connection attempt may take, in seconds.
-    #[arg(long, default_value_t = 15.0, value_name = "SECS", requires = "interactive")]
+    #[arg(
+        long,
+        default_value_t = 15.0,
+        value_name = "SECS",
+        requires = "interactive"
+    )]
     pub(crate) timeout: f64,
 }
 

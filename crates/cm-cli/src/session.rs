@@ -224,7 +224,10 @@ fn credentials_answer(args: &CredentialArgs) -> Result<Option<AuthAnswer>, CliEr
         })
     };
     if let Some(var) = &args.token_env {
-        return Ok(Some(AuthAnswer::Token(Secret::new(read(var, "--token-env")?))));
+        return Ok(Some(AuthAnswer::Token(Secret::new(read(
+            var,
+            "--token-env",
+        )?))));
     }
     if let (Some(user), Some(var)) = (&args.user, &args.password_env) {
         return Ok(Some(AuthAnswer::UserPassword {

@@ -31,10 +31,22 @@ fn a_server_that_asks_for_a_sign_in_needs_credentials_from_the_environment() {
     let refused = sandbox.run(&["ensure", &url, "--json", "--timeout", "10"]);
     assert_eq!(refused.status.code(), Some(1));
     insta::assert_snapshot!("without_credentials", redact_ports(&stdout(&refused)));
-    assert!(stderr(&refused).contains("--token-env"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("--token-env"),
+        "{}",
+        stderr(&refused)
+    );
 
     let signed_in = sandbox
-        .cm(&["ensure", &url, "--json", "--user", "alice", "--password-env", "CM_TEST_PASSWORD"])
+        .cm(&[
+            "ensure",
+            &url,
+            "--json",
+            "--user",
+            "alice",
+            "--password-env",
+            "CM_TEST_PASSWORD",
+        ])
         .env("CM_TEST_PASSWORD", "secret")
         .output()
         .unwrap();
@@ -44,7 +56,14 @@ fn a_server_that_asks_for_a_sign_in_needs_credentials_from_the_environment() {
     assert!(!stdout(&signed_in).contains("secret") && !stderr(&signed_in).contains("secret"));
 
     let wrong = sandbox
-        .cm(&["ensure", &url, "--user", "alice", "--password-env", "CM_TEST_PASSWORD"])
+        .cm(&[
+            "ensure",
+            &url,
+            "--user",
+            "alice",
+            "--password-env",
+            "CM_TEST_PASSWORD",
+        ])
         .env("CM_TEST_PASSWORD", "wrong")
         .output()
         .unwrap();
@@ -73,7 +92,10 @@ fn an_unreachable_server_fails_within_the_timeout() {
     assert!(started.elapsed() < std::time::Duration::from_secs(15));
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(value["reachable"], false);
-    assert!(value["reason"].as_str().unwrap().contains("unreachable"), "{value}");
+    assert!(
+        value["reason"].as_str().unwrap().contains("unreachable"),
+        "{value}"
+    );
 }
 
 #[test]
@@ -84,7 +106,10 @@ fn discovery_refresh_saves_the_addresses_and_ensure_waits_for_discovery() {
 
     let refreshed = sandbox.ok(&["discovery", "refresh", "--json", "--timeout", "20"]);
     insta::assert_snapshot!("refresh", redact_ports(&refreshed));
-    assert!(sandbox.text().contains(&format!("cached_addresses = [\"{}\"]", server.storage_url())));
+    assert!(sandbox.text().contains(&format!(
+        "cached_addresses = [\"{}\"]",
+        server.storage_url()
+    )));
 
     let listed = sandbox.ok(&["server", "list", "--json"]);
     insta::assert_snapshot!("server_list_after_discovery", redact_ports(&listed));
@@ -101,11 +126,22 @@ fn a_failing_discovery_refresh_exits_1() {
     let sandbox = Sandbox::new();
     sandbox.ok(&["discovery", "add", "Gone", &server.discovery_url()]);
     server.controls().go_down().unwrap();
-    let out = sandbox.run(&["discovery", "refresh", &server.discovery_url(), "--timeout", "2", "--json"]);
+    let out = sandbox.run(&[
+        "discovery",
+        "refresh",
+        &server.discovery_url(),
+        "--timeout",
+        "2",
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_ne!(value[0]["status"], "ready", "{value}");
-    assert!(stderr(&out).contains("discovery failed for Gone"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("discovery failed for Gone"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -120,7 +156,15 @@ fn disconnect_signs_out_and_reconnect_connects_again() {
     assert!(out.contains("not a Nucleus URL"), "{out}");
 
     let out = sandbox
-        .cm(&["reconnect", &url, "--json", "--user", "alice", "--password-env", "CM_TEST_PASSWORD"])
+        .cm(&[
+            "reconnect",
+            &url,
+            "--json",
+            "--user",
+            "alice",
+            "--password-env",
+            "CM_TEST_PASSWORD",
+        ])
         .env("CM_TEST_PASSWORD", "secret")
         .output()
         .unwrap();

@@ -32,13 +32,34 @@ fn bookmark_list_json_is_an_object_of_name_to_url() {
 #[test]
 fn bookmarks_are_added_renamed_and_removed_in_the_file() {
     let sandbox = Sandbox::with_file(SEEDED);
-    let added = sandbox.ok(&["bookmark", "add", "Projects", "OMNIVERSE://My-Server//Projects/", "--json"]);
+    let added = sandbox.ok(&[
+        "bookmark",
+        "add",
+        "Projects",
+        "OMNIVERSE://My-Server//Projects/",
+        "--json",
+    ]);
     insta::assert_snapshot!(added);
-    assert!(sandbox.text().contains(r#"Projects = "omniverse://my-server/Projects/""#));
+    assert!(
+        sandbox
+            .text()
+            .contains(r#"Projects = "omniverse://my-server/Projects/""#)
+    );
 
-    let renamed = sandbox.ok(&["bookmark", "rename", "Projects", "Work", "omniverse://my-server/Work/", "--json"]);
+    let renamed = sandbox.ok(&[
+        "bookmark",
+        "rename",
+        "Projects",
+        "Work",
+        "omniverse://my-server/Work/",
+        "--json",
+    ]);
     insta::assert_snapshot!(renamed);
-    assert!(sandbox.text().contains(r#"Work = "omniverse://my-server/Work/""#));
+    assert!(
+        sandbox
+            .text()
+            .contains(r#"Work = "omniverse://my-server/Work/""#)
+    );
     assert!(!sandbox.text().contains("Projects ="));
 
     let removed = sandbox.ok(&["bookmark", "remove", "Work", "--json"]);
@@ -67,14 +88,33 @@ fn server_list_marks_discovery_provided_addresses() {
 #[test]
 fn servers_are_added_as_their_root_and_removed_by_any_url_under_them() {
     let sandbox = Sandbox::with_file(SEEDED);
-    let added = sandbox.ok(&["server", "add", "Azure", "https://acct.blob.core.windows.net/models/x.usd", "--json"]);
+    let added = sandbox.ok(&[
+        "server",
+        "add",
+        "Azure",
+        "https://acct.blob.core.windows.net/models/x.usd",
+        "--json",
+    ]);
     insta::assert_snapshot!(added);
-    assert!(sandbox.text().contains(r#""https://acct.blob.core.windows.net/models" = "Azure""#));
+    assert!(
+        sandbox
+            .text()
+            .contains(r#""https://acct.blob.core.windows.net/models" = "Azure""#)
+    );
 
-    let removed = sandbox.ok(&["server", "remove", "omniverse://my-server/deep/path.usd", "--json"]);
+    let removed = sandbox.ok(&[
+        "server",
+        "remove",
+        "omniverse://my-server/deep/path.usd",
+        "--json",
+    ]);
     insta::assert_snapshot!(removed);
     assert!(!sandbox.text().contains("my-server\" = "));
-    sandbox.ok(&["server", "remove", "https://acct.blob.core.windows.net/models/"]);
+    sandbox.ok(&[
+        "server",
+        "remove",
+        "https://acct.blob.core.windows.net/models/",
+    ]);
     assert!(!sandbox.text().contains("Azure"));
 }
 
@@ -83,13 +123,23 @@ fn discovery_servers_are_listed_added_and_removed_without_network() {
     let sandbox = Sandbox::with_file(SEEDED);
     insta::assert_snapshot!(sandbox.ok(&["discovery", "list", "--json"]));
     // An unroutable address: add and list must not touch the network.
-    let added = sandbox.ok(&["discovery", "add", "Lab", "http://10.255.255.1:9/discovery", "--json"]);
+    let added = sandbox.ok(&[
+        "discovery",
+        "add",
+        "Lab",
+        "http://10.255.255.1:9/discovery",
+        "--json",
+    ]);
     insta::assert_snapshot!(added);
     let list = sandbox.ok(&["discovery", "list"]);
     assert!(list.contains("Lab") && list.contains("pending"), "{list}");
     sandbox.ok(&["discovery", "remove", "http://10.255.255.1:9/discovery"]);
     sandbox.ok(&["discovery", "remove", "https://discovery.example.com/"]);
-    assert!(!sandbox.text().contains("discovery_servers"), "{}", sandbox.text());
+    assert!(
+        !sandbox.text().contains("discovery_servers"),
+        "{}",
+        sandbox.text()
+    );
 }
 
 #[test]
@@ -99,7 +149,10 @@ fn an_empty_config_lists_nothing() {
     assert_eq!(sandbox.ok(&["server", "list", "--json"]).trim(), "[]");
     assert_eq!(sandbox.ok(&["discovery", "list", "--json"]).trim(), "[]");
     assert_eq!(sandbox.ok(&["bookmark", "list"]), "");
-    assert!(!sandbox.config().exists(), "listing must not create the file");
+    assert!(
+        !sandbox.config().exists(),
+        "listing must not create the file"
+    );
 }
 
 #[test]
@@ -121,11 +174,24 @@ fn url_answers_for_scripts() {
         assert!(out.status.success(), "{args:?}");
         String::from_utf8(out.stdout).unwrap()
     };
-    assert_eq!(run(&["url", "normalize", "HTTP://Example.com:80//a"]), "http://example.com/a\n");
+    assert_eq!(
+        run(&["url", "normalize", "HTTP://Example.com:80//a"]),
+        "http://example.com/a\n"
+    );
     assert_eq!(run(&["url", "root", "s3://bucket/key"]), "s3://bucket/\n");
     assert_eq!(run(&["url", "kind", "omniverse://host/x"]), "nucleus\n");
-    insta::assert_snapshot!(run(&["url", "normalize", "omniverse://Alice:hunter2@Server.:3009//a", "--json"]));
-    insta::assert_snapshot!(run(&["url", "root", "https://acct.blob.core.windows.net/models/x.usd", "--json"]));
+    insta::assert_snapshot!(run(&[
+        "url",
+        "normalize",
+        "omniverse://Alice:hunter2@Server.:3009//a",
+        "--json"
+    ]));
+    insta::assert_snapshot!(run(&[
+        "url",
+        "root",
+        "https://acct.blob.core.windows.net/models/x.usd",
+        "--json"
+    ]));
     insta::assert_snapshot!(run(&["url", "kind", "gs://bucket/obj", "--json"]));
 }
 
@@ -134,7 +200,17 @@ fn help_is_complete() {
     let out = cm_command().arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for command in ["bookmark", "server", "discovery", "ensure", "disconnect", "reconnect", "migrate", "url", "watch"] {
+    for command in [
+        "bookmark",
+        "server",
+        "discovery",
+        "ensure",
+        "disconnect",
+        "reconnect",
+        "migrate",
+        "url",
+        "watch",
+    ] {
         assert!(help.contains(command), "{command} missing from --help");
     }
     assert!(help.contains("EXIT STATUS"));

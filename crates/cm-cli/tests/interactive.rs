@@ -16,7 +16,15 @@ fn a_refused_url_is_shown_inline_and_asked_again() {
     let sandbox = Sandbox::new();
     let input = format!("studio\nnot a url\nftp://x/\n{}\n", server.storage_url());
     let out = sandbox
-        .cm(&["server", "add", "--interactive", "--user", "alice", "--password-env", "CM_TEST_PASSWORD"])
+        .cm(&[
+            "server",
+            "add",
+            "--interactive",
+            "--user",
+            "alice",
+            "--password-env",
+            "CM_TEST_PASSWORD",
+        ])
         .env("CM_TEST_PASSWORD", "secret")
         .write_stdin(input)
         .output()
@@ -24,7 +32,10 @@ fn a_refused_url_is_shown_inline_and_asked_again() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     insta::assert_snapshot!("transcript", redact_ports(&stderr(&out)));
     insta::assert_snapshot!("result", redact_ports(&stdout(&out)));
-    assert!(sandbox.text().contains(&format!("\"{}\" = \"studio\"", server.storage_url().trim_end_matches('/'))));
+    assert!(sandbox.text().contains(&format!(
+        "\"{}\" = \"studio\"",
+        server.storage_url().trim_end_matches('/')
+    )));
     assert!(!stderr(&out).contains("secret"));
 }
 
@@ -42,7 +53,11 @@ fn a_failed_connection_offers_retry_and_cancel() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert_eq!(err.matches("could not add it").count(), 2, "{err}");
-    assert!(err.trim_end().ends_with("error: cancelled; no server was added"), "{err}");
+    assert!(
+        err.trim_end()
+            .ends_with("error: cancelled; no server was added"),
+        "{err}"
+    );
     assert!(!sandbox.config().exists() || !sandbox.text().contains("down"));
 }
 
@@ -77,7 +92,9 @@ fn retry_succeeds_once_the_server_is_back() {
     // The first attempt fails while the server is down.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
-        let line = rx.recv_timeout(deadline - std::time::Instant::now()).expect("no failure shown");
+        let line = rx
+            .recv_timeout(deadline - std::time::Instant::now())
+            .expect("no failure shown");
         if line.contains("could not add it") {
             break;
         }
@@ -87,14 +104,22 @@ fn retry_succeeds_once_the_server_is_back() {
     drop(stdin);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(stdout(&out).contains("added nucleus server back"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("added nucleus server back"),
+        "{}",
+        stdout(&out)
+    );
     assert!(sandbox.text().contains("= \"back\""), "{}", sandbox.text());
 }
 
 #[test]
 fn end_of_input_cancels() {
     let sandbox = Sandbox::new();
-    let out = sandbox.cm(&["server", "add", "-i"]).write_stdin("only-a-name\n").output().unwrap();
+    let out = sandbox
+        .cm(&["server", "add", "-i"])
+        .write_stdin("only-a-name\n")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("cancelled"), "{}", stderr(&out));
     assert!(!sandbox.config().exists());

@@ -49,7 +49,9 @@ impl Watch {
                 }
             }
         });
-        let ready = ready_rx.recv_timeout(Duration::from_secs(30)).expect("cm watch never became ready");
+        let ready = ready_rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("cm watch never became ready");
         assert!(ready.ends_with("omniverse.toml"), "{ready}");
         Self { child, lines }
     }
@@ -90,7 +92,13 @@ fn watch_prints_edits_made_by_other_processes() {
 
     sandbox.ok(&["bookmark", "add", "Projects", "omniverse://srv/Projects/"]);
     events.push(watch.next());
-    sandbox.ok(&["bookmark", "rename", "Projects", "Work", "omniverse://srv/Projects/"]);
+    sandbox.ok(&[
+        "bookmark",
+        "rename",
+        "Projects",
+        "Work",
+        "omniverse://srv/Projects/",
+    ]);
     events.push(watch.next());
     sandbox.ok(&["server", "add", "srv", "omniverse://srv/"]);
     events.push(watch.next());
@@ -107,7 +115,12 @@ fn watch_prints_edits_made_by_other_processes() {
 
     for line in &events {
         let value: serde_json::Value = serde_json::from_str(line).unwrap();
-        assert!(value["event"].as_str().unwrap().starts_with("omni.kit.widget.connection_manager."));
+        assert!(
+            value["event"]
+                .as_str()
+                .unwrap()
+                .starts_with("omni.kit.widget.connection_manager.")
+        );
         assert!(value["payload"]["url"].is_string(), "{line}");
     }
     insta::assert_snapshot!(redact_ports(&events.join("\n")));
@@ -124,6 +137,9 @@ fn watch_shows_discovery_completing_and_stops_on_sigint() {
     while !seen.iter().any(|l: &String| l.contains("status=ready")) {
         seen.push(watch.next());
     }
-    assert!(seen[0].contains("discovery_server_added name=Studio"), "{seen:?}");
+    assert!(
+        seen[0].contains("discovery_server_added name=Studio"),
+        "{seen:?}"
+    );
     assert_eq!(watch.stop(libc::SIGINT), Some(0));
 }

@@ -76,6 +76,11 @@ pub use runloop::{FIRST_FRAME_DT, MAIN_RUN_LOOP, RunLoop};
 pub use stream::{EventStream, LegacyEvent};
 pub use variant::Variant;
 
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// [`Dispatcher::dispatch`] on the global dispatcher.
 #[inline]
 pub fn dispatch<N: AsEventName, P: std::borrow::Borrow<Payload>>(name: N, payload: P) -> usize {

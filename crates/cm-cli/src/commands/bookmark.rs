@@ -11,7 +11,11 @@ use crate::output::{Output, Style, table};
 use crate::session::{ConfigFile, RegistryMode, mutate, with_registry};
 
 /// Runs a `cm bookmark` subcommand.
-pub(crate) fn run(command: BookmarkCommand, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
+pub(crate) fn run(
+    command: BookmarkCommand,
+    file: &ConfigFile,
+    out: &Output,
+) -> Result<(), CliError> {
     file.preflight(out)?;
     match command {
         BookmarkCommand::List => list(file, out),
@@ -21,9 +25,17 @@ pub(crate) fn run(command: BookmarkCommand, file: &ConfigFile, out: &Output) -> 
                 async move { Ok(registry.add_bookmark(&name, &url).await?) }
             })?;
             let url = stored_url(&url);
-            done(out, json!({ "added": { "name": name, "url": url } }), || {
-                format!("added bookmark {} -> {}", out.paint(Style::Bold, &name), out.paint(Style::Cyan, &url))
-            });
+            done(
+                out,
+                json!({ "added": { "name": name, "url": url } }),
+                || {
+                    format!(
+                        "added bookmark {} -> {}",
+                        out.paint(Style::Bold, &name),
+                        out.paint(Style::Cyan, &url)
+                    )
+                },
+            );
             Ok(())
         }
         BookmarkCommand::Remove { name } => {
@@ -32,9 +44,17 @@ pub(crate) fn run(command: BookmarkCommand, file: &ConfigFile, out: &Output) -> 
                 async move { Ok(registry.remove_bookmark(&name).await?) }
             })?;
             let url = cm_url::redact(&removed.url);
-            done(out, json!({ "removed": { "name": name, "url": url } }), || {
-                format!("removed bookmark {} ({})", out.paint(Style::Bold, &name), out.paint(Style::Cyan, &url))
-            });
+            done(
+                out,
+                json!({ "removed": { "name": name, "url": url } }),
+                || {
+                    format!(
+                        "removed bookmark {} ({})",
+                        out.paint(Style::Bold, &name),
+                        out.paint(Style::Cyan, &url)
+                    )
+                },
+            );
             Ok(())
         }
         BookmarkCommand::Rename { old, new, url } => {
@@ -43,14 +63,18 @@ pub(crate) fn run(command: BookmarkCommand, file: &ConfigFile, out: &Output) -> 
                 async move { Ok(registry.rename_bookmark(&old, &new, &url).await?) }
             })?;
             let url = stored_url(&url);
-            done(out, json!({ "renamed": { "old_name": old, "new_name": new, "url": url } }), || {
-                format!(
-                    "renamed bookmark {} to {} -> {}",
-                    out.paint(Style::Bold, &old),
-                    out.paint(Style::Bold, &new),
-                    out.paint(Style::Cyan, &url)
-                )
-            });
+            done(
+                out,
+                json!({ "renamed": { "old_name": old, "new_name": new, "url": url } }),
+                || {
+                    format!(
+                        "renamed bookmark {} to {} -> {}",
+                        out.paint(Style::Bold, &old),
+                        out.paint(Style::Bold, &new),
+                        out.paint(Style::Cyan, &url)
+                    )
+                },
+            );
             Ok(())
         }
     }
@@ -88,7 +112,12 @@ fn list(file: &ConfigFile, out: &Output) -> Result<(), CliError> {
     }
     let rows: Vec<Vec<String>> = bookmarks
         .iter()
-        .map(|b| vec![out.paint(Style::Bold, &b.name), out.paint(Style::Cyan, &cm_url::redact(&b.url))])
+        .map(|b| {
+            vec![
+                out.paint(Style::Bold, &b.name),
+                out.paint(Style::Cyan, &cm_url::redact(&b.url)),
+            ]
+        })
         .collect();
     for line in table(&rows) {
         out.line(&line);

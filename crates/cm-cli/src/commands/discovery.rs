@@ -18,7 +18,11 @@ use crate::output::{Output, Style, table};
 use crate::session::{ConfigFile, RegistryMode, mutate, seconds, with_registry};
 
 /// Runs a `cm discovery` subcommand.
-pub(crate) fn run(command: DiscoveryCommand, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
+pub(crate) fn run(
+    command: DiscoveryCommand,
+    file: &ConfigFile,
+    out: &Output,
+) -> Result<(), CliError> {
     file.preflight(out)?;
     match command {
         DiscoveryCommand::List => {
@@ -44,13 +48,17 @@ fn add(args: DiscoveryAddArgs, file: &ConfigFile, out: &Output) -> Result<(), Cl
         async move { Ok(registry.add_discovery_server(&name, &url).await?) }
     })?;
     let url = stored_url(&url);
-    done(out, json!({ "added": { "name": name, "url": url, "kind": "discovery" } }), || {
-        format!(
-            "added discovery server {} -> {} (run `cm discovery refresh` to discover its storage)",
-            out.paint(Style::Bold, &name),
-            out.paint(Style::Cyan, &url)
-        )
-    });
+    done(
+        out,
+        json!({ "added": { "name": name, "url": url, "kind": "discovery" } }),
+        || {
+            format!(
+                "added discovery server {} -> {} (run `cm discovery refresh` to discover its storage)",
+                out.paint(Style::Bold, &name),
+                out.paint(Style::Cyan, &url)
+            )
+        },
+    );
     Ok(())
 }
 
@@ -64,9 +72,17 @@ fn remove(url: &str, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
         }
     })?;
     let url = cm_url::redact(&removed.url);
-    done(out, json!({ "removed": { "name": &*removed.name, "url": url, "kind": "discovery" } }), || {
-        format!("removed discovery server {} ({})", out.paint(Style::Bold, &removed.name), out.paint(Style::Cyan, &url))
-    });
+    done(
+        out,
+        json!({ "removed": { "name": &*removed.name, "url": url, "kind": "discovery" } }),
+        || {
+            format!(
+                "removed discovery server {} ({})",
+                out.paint(Style::Bold, &removed.name),
+                out.paint(Style::Cyan, &url)
+            )
+        },
+    );
     Ok(())
 }
 
@@ -75,16 +91,24 @@ fn find(
     url: &str,
     file: &ConfigFile,
 ) -> Result<Arc<DiscoveryServer>, CliError> {
-    snapshot.discovery_server_by_url(url).cloned().ok_or_else(|| {
-        CliError::Failed(format!(
-            "no discovery server with URL {:?} in {}",
-            cm_url::redact(url),
-            file.path().display()
-        ))
-    })
+    snapshot
+        .discovery_server_by_url(url)
+        .cloned()
+        .ok_or_else(|| {
+            CliError::Failed(format!(
+                "no discovery server with URL {:?} in {}",
+                cm_url::redact(url),
+                file.path().display()
+            ))
+        })
 }
 
-fn refresh(url: Option<&str>, timeout: f64, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
+fn refresh(
+    url: Option<&str>,
+    timeout: f64,
+    file: &ConfigFile,
+    out: &Output,
+) -> Result<(), CliError> {
     let limit = seconds("--timeout", timeout)?;
     if let Some(url) = url {
         cm_url::parse(url)?;
@@ -92,7 +116,9 @@ fn refresh(url: Option<&str>, timeout: f64, file: &ConfigFile, out: &Output) -> 
     let (servers, timed_out) = with_registry(
         file,
         // Retries stop a little before the wait does, so a failure is reported as final.
-        RegistryMode::WriteAndDiscover { budget: limit.mul_f64(0.8) },
+        RegistryMode::WriteAndDiscover {
+            budget: limit.mul_f64(0.8),
+        },
         |registry| async move {
             let snapshot = registry.snapshot();
             let targets: Vec<_> = match url {
@@ -100,11 +126,14 @@ fn refresh(url: Option<&str>, timeout: f64, file: &ConfigFile, out: &Output) -> 
                 None => snapshot.discovery_servers().iter().map(|s| s.id).collect(),
             };
             let settled = |s: &cm_registry::RegistrySnapshot| {
-                targets
-                    .iter()
-                    .all(|id| s.discovery_server(*id).is_none_or(|d| d.status.is_settled()))
+                targets.iter().all(|id| {
+                    s.discovery_server(*id)
+                        .is_none_or(|d| d.status.is_settled())
+                })
             };
-            let timed_out = tokio::time::timeout(limit, registry.wait_for(settled)).await.is_err();
+            let timed_out = tokio::time::timeout(limit, registry.wait_for(settled))
+                .await
+                .is_err();
             // Let the last status change reach the file before the System stops.
             let snapshot = registry.synced_snapshot().await?;
             let servers: Vec<_> = targets
@@ -115,7 +144,10 @@ fn refresh(url: Option<&str>, timeout: f64, file: &ConfigFile, out: &Output) -> 
         },
     )?;
     if servers.is_empty() {
-        out.note(&format!("no discovery servers in {}", file.path().display()));
+        out.note(&format!(
+            "no discovery servers in {}",
+            file.path().display()
+        ));
         if out.json {
             out.json_value(&Value::Array(Vec::new()));
         }
@@ -130,21 +162,32 @@ fn refresh(url: Option<&str>, timeout: f64, file: &ConfigFile, out: &Output) -> 
             .filter(|s| s.status != DiscoveryStatus::Ready)
             .map(|s| &*s.name)
             .collect();
-        return Err(CliError::Failed(format!("discovery failed for {}", names.join(", "))));
+        return Err(CliError::Failed(format!(
+            "discovery failed for {}",
+            names.join(", ")
+        )));
     }
     Ok(())
 }
 
 /// Prints discovery servers as a table or a JSON array. `unsettled` explains a status that
 /// is not final (a timeout).
-fn print_servers(servers: &[Arc<DiscoveryServer>], unsettled: Option<&str>, file: &ConfigFile, out: &Output) {
+fn print_servers(
+    servers: &[Arc<DiscoveryServer>],
+    unsettled: Option<&str>,
+    file: &ConfigFile,
+    out: &Output,
+) {
     if out.json {
         let items: Vec<Value> = servers.iter().map(|s| server_json(s, unsettled)).collect();
         out.json_value(&Value::Array(items));
         return;
     }
     if servers.is_empty() {
-        out.note(&format!("no discovery servers in {}", file.path().display()));
+        out.note(&format!(
+            "no discovery servers in {}",
+            file.path().display()
+        ));
         return;
     }
     let mut cells = vec![vec![
@@ -156,15 +199,25 @@ fn print_servers(servers: &[Arc<DiscoveryServer>], unsettled: Option<&str>, file
     for s in servers {
         let status = match &s.status {
             DiscoveryStatus::Ready => out.paint(Style::Green, "ready"),
-            DiscoveryStatus::Error { reason, .. } => out.paint(Style::Red, &format!("error: {reason}")),
+            DiscoveryStatus::Error { reason, .. } => {
+                out.paint(Style::Red, &format!("error: {reason}"))
+            }
             other if other.is_settled() => other.to_string(),
             other => match unsettled {
                 Some(note) => out.paint(Style::Yellow, &format!("{} ({note})", other.as_str())),
                 None => other.as_str().to_owned(),
             },
         };
-        let addresses: Vec<String> = s.cached_addresses.iter().map(|a| cm_url::redact(a)).collect();
-        let addresses = if addresses.is_empty() { "-".to_owned() } else { addresses.join(" ") };
+        let addresses: Vec<String> = s
+            .cached_addresses
+            .iter()
+            .map(|a| cm_url::redact(a))
+            .collect();
+        let addresses = if addresses.is_empty() {
+            "-".to_owned()
+        } else {
+            addresses.join(" ")
+        };
         cells.push(vec![
             out.paint(Style::Bold, &s.name),
             status,

@@ -25,26 +25,46 @@ pub(crate) fn ensure(args: EnsureArgs, file: &ConfigFile, out: &Output) -> Resul
     let has_credentials = has_credentials(&args.credentials);
     let manager = start(file, limit, args.credentials)?;
     let label = format!("connecting to {}", cm_url::redact(&args.url));
-    let result = wait(out, &label, limit, has_credentials, manager.ensure_connection_detailed(&args.url));
+    let result = wait(
+        out,
+        &label,
+        limit,
+        has_credentials,
+        manager.ensure_connection_detailed(&args.url),
+    );
     release(manager);
     report(out, &args.url, result)
 }
 
 /// `cm reconnect URL`.
-pub(crate) fn reconnect(args: ReconnectArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
+pub(crate) fn reconnect(
+    args: ReconnectArgs,
+    file: &ConfigFile,
+    out: &Output,
+) -> Result<(), CliError> {
     let limit = seconds("--timeout", args.timeout)?;
     cm_url::parse(&args.url)?;
     file.preflight(out)?;
     let has_credentials = has_credentials(&args.credentials);
     let manager = start(file, limit, args.credentials)?;
     let label = format!("reconnecting to {}", cm_url::redact(&args.url));
-    let result = wait(out, &label, limit, has_credentials, manager.reconnect_detailed(&args.url));
+    let result = wait(
+        out,
+        &label,
+        limit,
+        has_credentials,
+        manager.reconnect_detailed(&args.url),
+    );
     release(manager);
     report(out, &args.url, result)
 }
 
 /// `cm disconnect URL`.
-pub(crate) fn disconnect(args: ConnectArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
+pub(crate) fn disconnect(
+    args: ConnectArgs,
+    file: &ConfigFile,
+    out: &Output,
+) -> Result<(), CliError> {
     let parsed = cm_url::parse(&args.url)?;
     file.preflight(out)?;
     let url = cm_url::redact(&args.url);
@@ -55,7 +75,9 @@ pub(crate) fn disconnect(args: ConnectArgs, file: &ConfigFile, out: &Output) -> 
         let status = manager.connection_status(&args.url);
         release(manager);
         if !signed_out {
-            return Err(CliError::Failed(format!("could not sign out of {url}: the connection manager stopped")));
+            return Err(CliError::Failed(format!(
+                "could not sign out of {url}: the connection manager stopped"
+            )));
         }
         tracing::debug!(?status, "status after sign-out");
     }
@@ -66,13 +88,19 @@ pub(crate) fn disconnect(args: ConnectArgs, file: &ConfigFile, out: &Output) -> 
         if nucleus {
             out.line(&format!("signed out of {}", out.paint(Style::Cyan, &root)));
         } else {
-            out.line(&format!("{url} is not a Nucleus URL; nothing to sign out of"));
+            out.line(&format!(
+                "{url} is not a Nucleus URL; nothing to sign out of"
+            ));
         }
     }
     Ok(())
 }
 
-fn start(file: &ConfigFile, limit: Duration, credentials: CredentialArgs) -> Result<ManagerHandle, CliError> {
+fn start(
+    file: &ConfigFile,
+    limit: Duration,
+    credentials: CredentialArgs,
+) -> Result<ManagerHandle, CliError> {
     ManagerSession {
         persist: false,
         timeout: limit,
@@ -103,7 +131,10 @@ fn wait(
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }
-    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "connection attempt finished");
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "connection attempt finished"
+    );
     Ok(match result {
         Ok(Ok(reachable)) => Ok(reachable),
         Ok(Err(EnsureError::AuthAborted { server })) if !has_credentials => Err(Unreachable {
@@ -138,7 +169,11 @@ pub(crate) fn spinner(out: &Output, label: &str) -> ProgressBar {
 }
 
 /// Prints the outcome and maps it to the exit status.
-fn report(out: &Output, url: &str, result: Result<Result<Reachable, Unreachable>, CliError>) -> Result<(), CliError> {
+fn report(
+    out: &Output,
+    url: &str,
+    result: Result<Result<Reachable, Unreachable>, CliError>,
+) -> Result<(), CliError> {
     let result = result?;
     let url = cm_url::redact(url);
     let reason = match &result {
@@ -150,10 +185,16 @@ fn report(out: &Output, url: &str, result: Result<Result<Reachable, Unreachable>
         out.json_value(&json!({ "url": url, "reachable": reachable, "reason": reason }));
     } else if reachable {
         if !out.quiet {
-            out.line(&format!("{} {url}: {reason}", out.paint(Style::Green, "reachable")));
+            out.line(&format!(
+                "{} {url}: {reason}",
+                out.paint(Style::Green, "reachable")
+            ));
         }
     } else {
-        out.line(&format!("{} {url}: {reason}", out.paint(Style::Red, "unreachable")));
+        out.line(&format!(
+            "{} {url}: {reason}",
+            out.paint(Style::Red, "unreachable")
+        ));
     }
     match result {
         Ok(_) => Ok(()),
@@ -169,11 +210,15 @@ fn report(out: &Output, url: &str, result: Result<Result<Reachable, Unreachable>
 
 fn describe(reachable: &Reachable) -> String {
     match reachable {
-        Reachable::AlwaysReachable => "reachable without a connection (not a Nucleus URL)".to_owned(),
+        Reachable::AlwaysReachable => {
+            "reachable without a connection (not a Nucleus URL)".to_owned()
+        }
         Reachable::AlreadyConnected => "already connected".to_owned(),
         Reachable::Connected { attempts: 1 } => "connected".to_owned(),
         Reachable::Connected { attempts } => format!("connected after {attempts} attempts"),
-        Reachable::Discovered { server } => format!("provided by discovery server {server:?}, discovery complete"),
+        Reachable::Discovered { server } => {
+            format!("provided by discovery server {server:?}, discovery complete")
+        }
     }
 }
 
@@ -184,6 +229,8 @@ fn has_credentials(args: &CredentialArgs) -> bool {
 fn is_sign_in_problem(e: &EnsureError) -> bool {
     matches!(
         e,
-        EnsureError::AuthFailed { .. } | EnsureError::AuthAborted { .. } | EnsureError::AuthCancelled { .. }
+        EnsureError::AuthFailed { .. }
+            | EnsureError::AuthAborted { .. }
+            | EnsureError::AuthCancelled { .. }
     )
 }

@@ -47,8 +47,18 @@ pub(crate) fn add_server(
 }
 
 /// `cm discovery add --interactive`.
-pub(crate) fn add_discovery_server(timeout: f64, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
-    run(Target::Discovery, timeout, CredentialArgs::default(), file, out)
+pub(crate) fn add_discovery_server(
+    timeout: f64,
+    file: &ConfigFile,
+    out: &Output,
+) -> Result<(), CliError> {
+    run(
+        Target::Discovery,
+        timeout,
+        CredentialArgs::default(),
+        file,
+        out,
+    )
 }
 
 fn run(
@@ -92,7 +102,10 @@ struct Prompter<R> {
 impl<R: BufRead> Prompter<R> {
     /// One answer, trimmed; `None` at end of input.
     fn ask(&mut self, question: &str) -> Result<Option<String>, CliError> {
-        eprint!("{} ", self.out.paint_err(Style::Bold, &format!("{question}:")));
+        eprint!(
+            "{} ",
+            self.out.paint_err(Style::Bold, &format!("{question}:"))
+        );
         let _ = std::io::stderr().flush();
         let mut line = String::new();
         let read = self
@@ -165,7 +178,10 @@ impl Session<'_> {
                     Step::Submit { name, url }
                 }
                 AddServerState::Error { name, url, message } => {
-                    eprintln!("  {} could not add it: {message}", out.paint_err(Style::Red, "✗"));
+                    eprintln!(
+                        "  {} could not add it: {message}",
+                        out.paint_err(Style::Red, "✗")
+                    );
                     match prompter.ask("[r]etry, [e]dit or [c]ancel? (r)")? {
                         None => return self.cancel(),
                         Some(answer) => match answer.to_ascii_lowercase().as_str() {
@@ -213,7 +229,9 @@ impl Session<'_> {
         let dialog = self
             .manager
             .show_add_server_dialog(kind, None, None)
-            .ok_or_else(|| CliError::Failed("another add-server dialog is already open".to_owned()))?;
+            .ok_or_else(|| {
+                CliError::Failed("another add-server dialog is already open".to_owned())
+            })?;
         if !self.out.show_progress() {
             // Without a spinner, say so only once the input passed validation.
             let out = *self.out;
@@ -251,14 +269,18 @@ impl Session<'_> {
             Target::Discovery => "discovery",
             Target::Manual => cm_url::kind(&url).map_or("unknown", |k| k.as_str()),
         };
-        done(out, json!({ "added": { "name": name, "url": url, "kind": kind } }), || {
-            format!(
-                "{} added {kind} server {} -> {}",
-                out.paint(Style::Green, "✓"),
-                out.paint(Style::Bold, name),
-                out.paint(Style::Cyan, &url)
-            )
-        });
+        done(
+            out,
+            json!({ "added": { "name": name, "url": url, "kind": kind } }),
+            || {
+                format!(
+                    "{} added {kind} server {} -> {}",
+                    out.paint(Style::Green, "✓"),
+                    out.paint(Style::Bold, name),
+                    out.paint(Style::Cyan, &url)
+                )
+            },
+        );
         Ok(())
     }
 
@@ -271,5 +293,7 @@ impl Session<'_> {
 }
 
 fn cancelled() -> Result<(), CliError> {
-    Err(CliError::Failed("cancelled; no server was added".to_owned()))
+    Err(CliError::Failed(
+        "cancelled; no server was added".to_owned(),
+    ))
 }

@@ -20,7 +20,13 @@ pub(crate) fn run(args: MigrateArgs, file: &ConfigFile, out: &Output) -> Result<
     let store = file.store();
     let Some(plan) = store.plan_migration()? else {
         if out.json {
-            out.json_value(&result_json(file, args.dry_run, false, &MigrationReport::default(), ""));
+            out.json_value(&result_json(
+                file,
+                args.dry_run,
+                false,
+                &MigrationReport::default(),
+                "",
+            ));
         } else if !out.quiet {
             out.line(&format!("{}: nothing to migrate", file.path().display()));
         }
@@ -40,7 +46,13 @@ pub(crate) fn run(args: MigrateArgs, file: &ConfigFile, out: &Output) -> Result<
         .header(&name, &name)
         .to_string();
     if out.json {
-        out.json_value(&result_json(file, args.dry_run, !args.dry_run, &report, &diff));
+        out.json_value(&result_json(
+            file,
+            args.dry_run,
+            !args.dry_run,
+            &report,
+            &diff,
+        ));
         return Ok(());
     }
     print_diff(out, &before, &after, &name);
@@ -64,7 +76,10 @@ fn read_text(file: &ConfigFile) -> Result<String, CliError> {
     match std::fs::read_to_string(file.path()) {
         Ok(text) => Ok(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(e) => Err(CliError::Failed(format!("could not read {}: {e}", file.path().display()))),
+        Err(e) => Err(CliError::Failed(format!(
+            "could not read {}: {e}",
+            file.path().display()
+        ))),
     }
 }
 
@@ -87,7 +102,13 @@ fn print_diff(out: &Output, before: &str, after: &str, name: &str) {
     }
 }
 
-fn result_json(file: &ConfigFile, dry_run: bool, migrated: bool, report: &MigrationReport, diff: &str) -> Value {
+fn result_json(
+    file: &ConfigFile,
+    dry_run: bool,
+    migrated: bool,
+    report: &MigrationReport,
+    diff: &str,
+) -> Value {
     json!({
         "path": file.path().display().to_string(),
         "dry_run": dry_run,

@@ -28,6 +28,9 @@ fn add(args: ServerAddArgs, file: &ConfigFile, out: &Output) -> Result<(), CliEr
     let (Some(name), Some(url)) = (args.name, args.url) else {
         return interactive::add_server(args.timeout, args.credentials, file, out);
     };
+    if args.credentials.token_env.is_some() || args.credentials.user.is_some() {
+        out.warn("credentials are only used with --interactive (which connects); ignoring them");
+    }
     let parsed = cm_url::parse(&url)?;
     mutate(file, |registry| {
         let (name, url) = (name.clone(), url.clone());
@@ -35,13 +38,17 @@ fn add(args: ServerAddArgs, file: &ConfigFile, out: &Output) -> Result<(), CliEr
     })?;
     let root = cm_url::redact(&parsed.server_root());
     let kind = parsed.kind().as_str();
-    done(out, json!({ "added": { "name": name, "url": root, "kind": kind } }), || {
-        format!(
-            "added {kind} server {} -> {}",
-            out.paint(Style::Bold, &name),
-            out.paint(Style::Cyan, &root)
-        )
-    });
+    done(
+        out,
+        json!({ "added": { "name": name, "url": root, "kind": kind } }),
+        || {
+            format!(
+                "added {kind} server {} -> {}",
+                out.paint(Style::Bold, &name),
+                out.paint(Style::Cyan, &root)
+            )
+        },
+    );
     Ok(())
 }
 
@@ -68,7 +75,13 @@ fn remove(url: &str, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
     done(
         out,
         json!({ "removed": { "name": &*removed.name, "url": root, "kind": removed.kind.as_str() } }),
-        || format!("removed server {} ({})", out.paint(Style::Bold, &removed.name), out.paint(Style::Cyan, &root)),
+        || {
+            format!(
+                "removed server {} ({})",
+                out.paint(Style::Bold, &removed.name),
+                out.paint(Style::Cyan, &root)
+            )
+        },
     );
     Ok(())
 }

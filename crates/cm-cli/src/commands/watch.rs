@@ -84,7 +84,10 @@ fn print_event(out: &Output, started: Instant, name: &str, payload: Value) {
     let short = name.strip_prefix(NAMESPACE).unwrap_or(name);
     let mut line = format!(
         "{} {}",
-        out.paint(Style::Dim, &format!("[{:>7.2}s]", started.elapsed().as_secs_f64())),
+        out.paint(
+            Style::Dim,
+            &format!("[{:>7.2}s]", started.elapsed().as_secs_f64())
+        ),
         out.paint(Style::Bold, short)
     );
     if let Value::Object(map) = payload {
