@@ -22,7 +22,7 @@ use std::time::Duration;
 use cm_events::Dispatcher;
 use cm_manager::{AuthAnswer, ManagerConfig, ManagerHandle, Secret};
 use cm_registry::{ConnectionRegistry, RegistryConfig, RegistryHandle};
-use cm_toml_store::{Change, TomlStore};
+use cm_toml_store::TomlStore;
 
 use crate::cli::CredentialArgs;
 use crate::exit::CliError;
@@ -134,32 +134,7 @@ where
     if old_style {
         with_registry(file, RegistryMode::ReadOnly, &change)?;
     }
-    let result = with_registry(file, RegistryMode::Write, change)?;
-    if !old_style && store.plan_migration()?.is_some() {
-        keep_new_style(&store)?;
-    }
-    Ok(result)
-}
-
-/// Adds an empty `[servers]` table to a file that our change left with `[bookmarks]` only.
-///
-/// Such a file looks old-style, and the next writing start (of any program using the
-/// library) would "migrate" the bookmark just added into a server. The original writes all
-/// three sections on every save, so its files never look old-style after a save; this gives
-/// the same result through the library's fine-grained edits (add and remove one server in
-/// one atomic replace leaves the table behind).
-fn keep_new_style(store: &TomlStore) -> Result<(), CliError> {
-    const PLACEHOLDER: &str = "omniverse://cm-cli.invalid/";
-    store.apply(&[
-        Change::SetServer {
-            url: PLACEHOLDER.to_owned(),
-            name: "cm-cli".to_owned(),
-        },
-        Change::RemoveServer {
-            url: PLACEHOLDER.to_owned(),
-        },
-    ])?;
-    Ok(())
+    with_registry(file, RegistryMode::Write, change)
 }
 
 /// Settings for a manager session.

@@ -63,7 +63,7 @@ fn main() -> ExitCode {
         ..Default::default()
     };
     let result = eframe::run_ui_native("Connections", options, move |ui, _frame| {
-        egui::CentralPanel::default().show_inside(ui, |ui| panel.ui(ui));
+        egui::CentralPanel::default().show(ui, |ui| panel.ui(ui));
     });
     manager.shutdown();
     match result {

@@ -112,7 +112,7 @@ impl<'a> AddServerDialogView<'a> {
         }
         let mut open = true;
         let outcome = egui::Window::new(self.dialog.kind().title())
-            .id(Id::new("cm-egui/add-server-dialog"))
+            .id(Id::unique("cm-egui/add-server-dialog"))
             .collapsible(false)
             .resizable(false)
             .open(&mut open)
@@ -284,7 +284,7 @@ impl<'a> AddServerDialogView<'a> {
 }
 
 fn not_started_id() -> Id {
-    Id::new("cm-egui/add-server-not-started")
+    Id::unique("cm-egui/add-server-not-started")
 }
 
 /// The placeholder of the URL field: an example of what the kind accepts.

@@ -52,7 +52,7 @@ impl<'a> AuthDialogView<'a> {
         }
         let mut open = true;
         egui::Window::new("Sign in")
-            .id(Id::new("cm-egui/auth-dialog"))
+            .id(Id::unique("cm-egui/auth-dialog"))
             .collapsible(false)
             .resizable(false)
             .open(&mut open)

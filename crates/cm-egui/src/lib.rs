@@ -28,7 +28,7 @@
 //!     let manager = ManagerHandle::start(ManagerConfig::new(RegistryConfig::at_default_location()?))?;
 //!     let mut panel = ConnectionsPanel::new(manager).observe_events(cm_events::dispatcher());
 //!     eframe::run_ui_native("Connections", Default::default(), move |ui, _frame| {
-//!         egui::CentralPanel::default().show_inside(ui, |ui| panel.ui(ui));
+//!         egui::CentralPanel::default().show(ui, |ui| panel.ui(ui));
 //!     })?;
 //!     Ok(())
 //! }

@@ -76,10 +76,20 @@ pub fn plan_migration(text: &str, origin: &Path) -> Result<Option<MigrationPlan>
     )
 }
 
-fn is_old_style(doc: &DocumentMut) -> bool {
+/// Whether `doc` has the old layout: `[bookmarks]` with neither `[servers]` nor
+/// `[[discovery_servers]]`.
+pub(crate) fn is_old_style(doc: &DocumentMut) -> bool {
     doc.contains_key(Section::Bookmarks.key())
         && !doc.contains_key(Section::Servers.key())
         && !doc.contains_key(Section::DiscoveryServers.key())
+}
+
+/// Gives `doc` an empty `[servers]` table, so that it no longer reads as old-style.
+pub(crate) fn mark_new_style(doc: &mut DocumentMut) {
+    doc.insert(
+        Section::Servers.key(),
+        toml_edit::Item::Table(toml_edit::Table::new()),
+    );
 }
 
 /// Migrates `doc` in place; `None` (and no edit) when it is not old-style.

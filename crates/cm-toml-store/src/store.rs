@@ -8,6 +8,7 @@ use crate::atomic_write::{Durability, remove_orphaned_temps, write_atomic};
 use crate::change::apply_change;
 use crate::document::{Depth, ParsedFile, decode, parse, parse_spanned, read_edited};
 use crate::lock::LockGuard;
+use crate::migration::{is_old_style, mark_new_style};
 use crate::path::lock_path_for;
 use crate::reconcile::reconcile;
 use crate::render::{merge_untouched, render};
@@ -116,9 +117,18 @@ impl TomlStore {
     /// resulting content, which includes other processes' changes.
     pub fn apply(&self, changes: &[Change]) -> Result<Loaded, StoreError> {
         self.edit(Depth::Shape, |doc, _| {
+            let was_old_style = is_old_style(doc);
             let mut changed = false;
             for change in changes {
                 changed |= apply_change(doc, change);
+            }
+            // A fine-grained edit creates only the section it touches, so a first bookmark
+            // added to an empty file would leave a bookmarks-only file, which the next start
+            // would take for an old-style file and "migrate". The original writes all three
+            // sections on every save; an empty `[servers]` keeps the same meaning. A file that
+            // was old-style before the edit is left old-style, so its migration still runs.
+            if changed && !was_old_style && is_old_style(doc) {
+                mark_new_style(doc);
             }
             ((), changed)
         })

@@ -339,3 +339,29 @@ fn inline_discovery_arrays_are_edited_in_place() {
     assert_eq!(loaded.sections.discovery_servers[0].name, "a2");
     insta::assert_snapshot!(read(store.path()));
 }
+
+#[test]
+fn first_bookmark_in_an_empty_file_keeps_the_file_new_style() {
+    // A bookmarks-only file is what migration looks for; a file this library wrote must
+    // never look like one, or the next start would turn the bookmark into a server.
+    let (_dir, store) = store_with(None);
+    store
+        .apply(&[bookmark("Project", "omniverse://host/Projects/x/")])
+        .unwrap();
+    let text = read(store.path());
+    assert!(text.contains("[servers]"), "no [servers] table in:\n{text}");
+    assert_eq!(store.plan_migration().unwrap().map(|p| p.report), None);
+    assert_eq!(store.migrate_if_needed().unwrap(), None);
+    assert_eq!(store.load().unwrap().sections.bookmarks.len(), 1);
+}
+
+#[test]
+fn an_edit_of_an_old_style_file_leaves_its_migration_to_run() {
+    let (_dir, store) = store_with(Some("[bookmarks]\nA = \"omniverse://host/a/\"\n"));
+    store
+        .apply(&[bookmark("B", "omniverse://other/b/")])
+        .unwrap();
+    assert!(!read(store.path()).contains("[servers]"));
+    let report = store.migrate_if_needed().unwrap().expect("still old-style");
+    assert_eq!(report.servers_added.len(), 2);
+}

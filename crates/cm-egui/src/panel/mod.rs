@@ -14,7 +14,7 @@
 //!
 //! impl eframe::App for App {
 //!     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-//!         egui::CentralPanel::default().show_inside(ui, |ui| self.panel.ui(ui));
+//!         egui::CentralPanel::default().show(ui, |ui| self.panel.ui(ui));
 //!     }
 //! }
 //! ```
