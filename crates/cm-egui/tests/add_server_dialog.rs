@@ -13,7 +13,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 /// The dialog's view in a harness; the state records the last outcome.
-fn harness(dialog: AddServerDialog) -> Harness<'static, (AddServerDialog, DialogOutcome)> {
+fn dialog_harness(dialog: AddServerDialog) -> Harness<'static, (AddServerDialog, DialogOutcome)> {
     Harness::builder()
         .with_size(egui::vec2(640.0, 420.0))
         .build_ui_state(
@@ -55,7 +55,7 @@ fn nucleus_server_input_connecting_success() {
     let controls = server.controls();
     let fixture = Fixture::with_file("");
     let (dialog, calls) = open(&fixture, ServerKind::Nucleus);
-    let mut harness = harness(dialog);
+    let mut harness = dialog_harness(dialog);
 
     assert!(has_label(&harness, "Add Nucleus Server"), "window title");
     type_into(&mut harness, labels::SERVER_NAME, "Studio");
@@ -105,7 +105,7 @@ fn unreachable_server_shows_the_reason_and_retry_succeeds() {
     controls.go_down().unwrap();
     let fixture = Fixture::in_memory();
     let (dialog, calls) = open(&fixture, ServerKind::Nucleus);
-    let mut harness = harness(dialog);
+    let mut harness = dialog_harness(dialog);
 
     type_into(&mut harness, labels::SERVER_URL, &server.storage_url());
     click(&mut harness, labels::ADD);
@@ -126,7 +126,7 @@ fn unreachable_server_shows_the_reason_and_retry_succeeds() {
 fn invalid_url_is_refused_with_a_reason_and_never_connects() {
     let fixture = Fixture::in_memory();
     let (dialog, _calls) = open(&fixture, ServerKind::Nucleus);
-    let mut harness = harness(dialog);
+    let mut harness = dialog_harness(dialog);
 
     type_into(&mut harness, labels::SERVER_URL, "https://not-nucleus.example.com/");
     click(&mut harness, labels::ADD);
@@ -149,7 +149,7 @@ fn http_and_discovery_servers_are_added() {
     let fixture = Fixture::in_memory();
 
     let (dialog, _) = open(&fixture, ServerKind::Http);
-    let mut harness = harness(dialog);
+    let mut harness = dialog_harness(dialog);
     assert!(has_label(&harness, "Add HTTP Server"));
     type_into(&mut harness, labels::SERVER_NAME, "Bucket");
     type_into(&mut harness, labels::SERVER_URL, "https://bucket.s3.amazonaws.com/");
@@ -159,7 +159,7 @@ fn http_and_discovery_servers_are_added() {
     drop(harness);
 
     let (dialog, _) = open(&fixture, ServerKind::Discovery);
-    let mut harness = harness(dialog);
+    let mut harness = dialog_harness(dialog);
     assert!(has_label(&harness, "Add Discovery Server"));
     type_into(&mut harness, labels::SERVER_NAME, "Discovery");
     type_into(&mut harness, labels::SERVER_URL, &server.discovery_url());
@@ -177,7 +177,7 @@ fn http_and_discovery_servers_are_added() {
 fn cancel_closes_the_dialog_and_calls_on_failed() {
     let fixture = Fixture::in_memory();
     let (dialog, calls) = open(&fixture, ServerKind::Http);
-    let mut harness = harness(dialog);
+    let mut harness = dialog_harness(dialog);
     type_into(&mut harness, labels::SERVER_NAME, "Never");
     click(&mut harness, labels::CANCEL);
     assert_eq!(harness.state().1, DialogOutcome::Closed);
@@ -207,7 +207,7 @@ fn a_second_request_shows_nothing_new_and_calls_on_failed() {
     assert!(second.is_none());
     assert_eq!(refused.load(Ordering::SeqCst), 1, "on_failed ran at once");
 
-    let mut harness = harness(first);
+    let mut harness = dialog_harness(first);
     harness.step();
     assert_eq!(harness.query_all_by_label(labels::SERVER_URL).count(), 1);
     assert!(has_label(&harness, "Add Nucleus Server"));
@@ -219,7 +219,7 @@ fn a_second_request_shows_nothing_new_and_calls_on_failed() {
 fn every_state_is_accessible() {
     let fixture = Fixture::in_memory();
     let (dialog, _) = open(&fixture, ServerKind::Http);
-    let mut harness = harness(dialog);
+    let mut harness = dialog_harness(dialog);
     harness.step();
     harness.check_accessibility();
     type_into(&mut harness, labels::SERVER_URL, "ftp://nope/");

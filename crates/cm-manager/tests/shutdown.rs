@@ -24,8 +24,8 @@ fn shutdown_with_a_discovery_request_in_flight_is_clean() {
     )
     .unwrap();
     let registry = RegistryConfig::new(&path).watch(false).persistence(false);
-    let manager = ManagerHandle::start(ManagerConfig::new(registry).dispatcher(Dispatcher::new()))
-        .unwrap();
+    let manager =
+        ManagerHandle::start(ManagerConfig::new(registry).dispatcher(Dispatcher::new())).unwrap();
     server
         .controls()
         .wait_for_requests_blocking(Endpoint::Discovery, 1, common::DEADLINE)

@@ -9,11 +9,11 @@
 //! specific root of the preferred kind wins.
 //!
 //! Parsing the URL (cm-url, on top of the `url` crate) costs more than the
-//! whole rest of a lookup, so URLs that are already in cm-url's normal form and
-//! simple (see [`plain_origin`]) skip it: for them `is_under` is exactly the
-//! segment-boundary prefix test cm-url performs on normalised strings. Anything
-//! else (upper case, percent escapes, user info, dot segments, IP addresses,
-//! other schemes) takes the full `cm_url::parse` path.
+//! whole rest of a lookup, so URLs that `cm_url::plain` recognises as already
+//! normal skip it: for them `is_under` is exactly the segment-boundary prefix
+//! test cm-url performs on normalised strings. Anything else (upper case,
+//! percent escapes, user info, query, dot segments, IP addresses, other
+//! schemes) takes the full `cm_url::parse` path.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -50,77 +50,10 @@ impl Candidate {
     }
 }
 
-/// Path bytes that cm-url's normalisation leaves as they are (unreserved and
-/// sub-delimiters, `:`, `@`, `/`); `%` is not among them.
-const PLAIN_PATH_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric();
-        b += 1;
-    }
-    let extra = b"/-._~!$&'()*+,;=:@";
-    let mut i = 0;
-    while i < extra.len() {
-        table[extra[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
-
-/// For a URL already in cm-url's normal form and free of anything that
-/// normalisation could change, its comparison form (query and fragment cut)
-/// and the length of its origin; `None` means "parse it".
+/// For a URL that cm-url recognises as already normal without parsing it, its comparison
+/// form and the length of its origin; `None` means "parse it".
 fn plain_origin(url: &str) -> Option<(&str, usize)> {
-    let (scheme, rest) = url.split_once("://")?;
-    if !matches!(scheme, "omniverse" | "http" | "https") {
-        return None;
-    }
-    let authority_end = rest.find('/')?;
-    let authority = &rest[..authority_end];
-    let (host, port) = match authority.split_once(':') {
-        Some((host, port)) => (host, Some(port)),
-        None => (authority, None),
-    };
-    let label_ok = |label: &str| {
-        !label.is_empty()
-            && !label.starts_with('-')
-            && label
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    };
-    // Plain lower-case DNS names only: no IP addresses (the last label is not
-    // numeric), no punycode or other `--` labels, no trailing dot.
-    let last = host.rsplit('.').next()?;
-    if host.contains("--")
-        || !host.split('.').all(label_ok)
-        || last.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    if let Some(port) = port {
-        let default = matches!((scheme, port), ("http", "80") | ("https", "443"));
-        if default
-            || port.is_empty()
-            || port.starts_with('0')
-            || !port.bytes().all(|b| b.is_ascii_digit())
-            || port.len() > 5
-        {
-            return None;
-        }
-    }
-    let origin_len = scheme.len() + 3 + authority_end;
-    let end = url.find(['?', '#']).unwrap_or(url.len());
-    let path = &url[origin_len..end];
-    let plain_path = path.bytes().all(|b| PLAIN_PATH_BYTE[usize::from(b)])
-        && !path.contains("//")
-        && !path
-            .split('/')
-            .any(|segment| segment == "." || segment == "..");
-    // Anything cm-url would reject must go the slow way too.
-    let clean_tail = url[end..].bytes().all(|b| b.is_ascii_graphic());
-    (plain_path && clean_tail).then_some((&url[..end], origin_len))
+    cm_url::plain(url).map(|plain| (plain.as_str(), plain.origin().len()))
 }
 
 /// Roots bucketed by origin; built once per published server table.

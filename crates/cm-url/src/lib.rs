@@ -86,6 +86,7 @@ mod error;
 mod kind;
 mod normalize;
 mod parse;
+mod plain;
 mod redact;
 mod root;
 mod scheme;
@@ -98,6 +99,7 @@ struct ReadmeDoctests;
 
 pub use error::UrlError;
 pub use kind::UrlKind;
+pub use plain::{PlainUrl, plain};
 pub use redact::REDACTED;
 pub use server_url::ServerUrl;
 

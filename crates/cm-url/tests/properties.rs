@@ -291,3 +291,74 @@ proptest! {
         prop_assert!(!redacted.contains(password.as_str()), "{input:?} -> {redacted:?}");
     }
 }
+
+/// `plain`'s contract: whatever it accepts is already in normal form, and its origin is the
+/// normal form's `scheme://host[:port]`.
+fn check_plain(url: &str) -> Result<(), TestCaseError> {
+    if let Some(plain) = cm_url::plain(url) {
+        let normalized = cm_url::normalize(url);
+        prop_assert_eq!(
+            normalized.as_deref(),
+            Ok(url),
+            "plain accepted a non-normal URL"
+        );
+        let parsed = cm_url::parse(url).unwrap();
+        let origin = match parsed.port() {
+            Some(port) => format!("{}://{}:{port}", parsed.scheme(), parsed.host()),
+            None => format!("{}://{}", parsed.scheme(), parsed.host()),
+        };
+        prop_assert_eq!(plain.origin(), origin.as_str());
+        prop_assert_eq!(format!("{}{}", plain.origin(), plain.path()), url);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    #[test]
+    fn plain_accepts_only_normal_urls(generated in url()) {
+        check_plain(&generated.url)?;
+        // The normal form of a common URL is usually plain: exercise the accepting side.
+        if let Ok(normalized) = cm_url::normalize(&generated.url) {
+            check_plain(&normalized)?;
+        }
+    }
+
+    #[test]
+    fn plain_accepts_only_normal_text(
+        scheme in prop::sample::select(&["omniverse", "http", "https", "HTTP", "s3"][..]),
+        host in "[a-zA-Z0-9.-]{0,12}",
+        port in "(:[0-9]{0,6})?",
+        path in "(/[A-Za-z0-9._~!$&'()*+,;=:@%?#-]{0,6}){0,3}/?",
+    ) {
+        check_plain(&format!("{scheme}://{host}{port}{path}"))?;
+    }
+}
+
+#[test]
+fn plain_recognises_the_common_shapes() {
+    for url in [
+        "omniverse://my-server/Projects/p1/",
+        "omniverse://host.example.com:3009/Users/a@b.com/",
+        "https://my-bucket.s3.us-west-2.amazonaws.com/scenes/car.usd",
+        "https://s3.amazonaws.com/bucket/",
+        "http://example.com:8080/x",
+    ] {
+        assert!(cm_url::plain(url).is_some(), "{url}");
+    }
+    for url in [
+        "omniverse://Host/",
+        "omniverse://1.2.3.4/",
+        "omniverse://h/a%20b",
+        "omniverse://h:0/",
+        "omniverse://u@h/",
+        "omniverse://h",
+        "https://s3.amazonaws.com/bucket",
+        "http://example.com:80/x",
+        "omniverse://xn--bcher-kva.example/",
+        "omniverse://h/x?q=1",
+    ] {
+        assert!(cm_url::plain(url).is_none(), "{url}");
+    }
+}

@@ -2,7 +2,7 @@
 //! harness wait that steps frames until a condition holds.
 #![allow(dead_code, unreachable_pub)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use cm_events::Dispatcher;
@@ -95,12 +95,12 @@ pub fn wait_for<S>(harness: &mut Harness<'_, S>, what: &str, mut condition: impl
 
 /// Whether a node labelled exactly `label` is in the accessibility tree.
 pub fn has_label<S>(harness: &Harness<'_, S>, label: &str) -> bool {
-    harness.query_by_label(label).is_some()
+    harness.query_all_by_label(label).next().is_some()
 }
 
 /// Whether a node whose label contains `text` is in the tree.
 pub fn has_text<S>(harness: &Harness<'_, S>, text: &str) -> bool {
-    harness.query_by_label_contains(text).is_some()
+    harness.query_all_by_label_contains(text).next().is_some()
 }
 
 /// Types `text` into the field labelled `label`, as a person would: click into it, select
@@ -120,9 +120,4 @@ pub fn click<S>(harness: &mut Harness<'_, S>, label: &str) {
     harness.get_by_label(label).click();
     harness.step();
     harness.step();
-}
-
-/// The temp file's directory.
-pub fn dir_of(path: &Path) -> &Path {
-    path.parent().unwrap()
 }

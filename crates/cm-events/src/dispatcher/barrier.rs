@@ -38,6 +38,23 @@ pub(crate) fn light() {
     }
 }
 
+/// [`light`] with the mode read once by the caller (`is_asymmetric_fast`), for loops.
+#[inline(always)]
+pub(crate) fn light_with(asymmetric: bool) {
+    if asymmetric {
+        compiler_fence(Ordering::SeqCst);
+    } else {
+        fence(Ordering::SeqCst);
+    }
+}
+
+/// The barrier mode, without forcing initialisation (callers registered their thread record,
+/// which initialised it).
+#[inline(always)]
+pub(crate) fn is_asymmetric_fast() -> bool {
+    ASYMMETRIC.load(Ordering::Relaxed)
+}
+
 /// The writer-side barrier: after it returns, every store another thread made before its last
 /// [`light`] is visible here, and our earlier stores are visible to its later loads.
 pub(crate) fn heavy() {

@@ -327,11 +327,12 @@ fn dispatch_to_slot(slot: &Slot, event: Event<'_>) -> usize {
         word + 1
     };
     rec.word.store(entered, Ordering::Relaxed);
+    let asymmetric = barrier::is_asymmetric_fast();
     let itemised = depth < MAX_DEPTH;
     if itemised {
         rec.slots[depth].store(std::ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
     }
-    barrier::light();
+    barrier::light_with(asymmetric);
     let list = slot.list.load(Ordering::Acquire);
     let mut called = 0;
     // SAFETY: the list was loaded after this thread published "active" (word) and a barrier; a
@@ -345,7 +346,7 @@ fn dispatch_to_slot(slot: &Slot, event: Event<'_>) -> usize {
             }
             if itemised {
                 rec.calling[depth].store(entry.observer.cast_mut(), Ordering::Relaxed);
-                barrier::light();
+                barrier::light_with(asymmetric);
             }
             if list.stale.load(Ordering::Relaxed) {
                 // SAFETY: `entry` points into an `Arc<Observer>` owned by `list`, alive (above).

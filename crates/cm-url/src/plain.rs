@@ -1,0 +1,149 @@
+//! Recognising a URL that is already in normal form, without parsing it.
+//!
+//! A full [`parse`](crate::parse) costs a few microseconds, which dominates hot paths that see
+//! the same few URL shapes thousands of times: loading a file of 10 000 bookmarks, or looking
+//! a URL up among 1 000 servers. Almost all of those URLs are already normal, plain
+//! `omniverse://host/path/` or `https://host/path` strings. [`plain`] recognises them with a
+//! byte scan and a conservative rule set; anything unusual (upper case, percent escapes,
+//! punycode, IP addresses, user info, query, fragment, default ports, dot segments, a lone
+//! bucket segment without its `/`) is refused, and the caller takes the full parse.
+//!
+//! The contract, checked by a property test: when `plain(u)` is `Some(p)`, then
+//! `normalize(u) == Ok(u)` and `p.origin()` is `scheme://host[:port]` of that normal form.
+
+use crate::kind::{RootLayout, classify};
+use crate::scheme::Scheme;
+
+/// A URL that [`plain`] found to be in normal form already.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlainUrl<'a> {
+    url: &'a str,
+    origin_len: usize,
+}
+
+impl<'a> PlainUrl<'a> {
+    /// The whole URL (equal to its normal form).
+    pub fn as_str(&self) -> &'a str {
+        self.url
+    }
+
+    /// `scheme://host[:port]`, without the path.
+    pub fn origin(&self) -> &'a str {
+        &self.url[..self.origin_len]
+    }
+
+    /// The path, starting with `/`.
+    pub fn path(&self) -> &'a str {
+        &self.url[self.origin_len..]
+    }
+}
+
+/// Path bytes that normalisation leaves as they are (unreserved characters, sub-delimiters,
+/// `:`, `@`, `/`). `%`, `?` and `#` are not among them.
+const PLAIN_PATH_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let extra = b"/-._~!$&'()*+,;=:@";
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// `Some` when `url` is an `omniverse`, `http` or `https` URL already in normal form and plain
+/// enough to be recognised without parsing; `None` means "call [`normalize`](crate::normalize)".
+///
+/// ```
+/// let plain = cm_url::plain("omniverse://my-server:3009/Projects/car.usd").unwrap();
+/// assert_eq!(plain.origin(), "omniverse://my-server:3009");
+/// assert_eq!(plain.path(), "/Projects/car.usd");
+/// assert!(cm_url::plain("omniverse://My-Server/").is_none()); // not normal: upper case
+/// assert!(cm_url::plain("https://host/a?b=c").is_none()); // a query: take the full parse
+/// ```
+pub fn plain(url: &str) -> Option<PlainUrl<'_>> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = match scheme {
+        "omniverse" => Scheme::Omniverse,
+        "http" => Scheme::Http,
+        "https" => Scheme::Https,
+        _ => return None,
+    };
+    let authority_end = rest.find('/')?;
+    let authority = &rest[..authority_end];
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    if !is_plain_host(host) || !port.is_none_or(|port| is_plain_port(scheme, port)) {
+        return None;
+    }
+    let origin_len = scheme_len(scheme) + 3 + authority_end;
+    let path = &url[origin_len..];
+    if !is_plain_path(path) {
+        return None;
+    }
+    // Normalisation gives a lone bucket or container segment its trailing '/'.
+    let lone_segment = !path[1..].is_empty() && !path[1..].contains('/');
+    if lone_segment && classify(scheme, host, false).1 == RootLayout::FirstSegment {
+        return None;
+    }
+    Some(PlainUrl { url, origin_len })
+}
+
+fn scheme_len(scheme: Scheme) -> usize {
+    match scheme {
+        Scheme::Omniverse => "omniverse".len(),
+        Scheme::Https => "https".len(),
+        _ => "http".len(),
+    }
+}
+
+/// A lower-case DNS name: labels of `a-z0-9-` not starting or ending with `-`, no `--`
+/// (which rules out punycode), no trailing dot, and a last label starting with a letter
+/// (which rules out IP addresses, whose spelling normalisation may change).
+fn is_plain_host(host: &str) -> bool {
+    host.len() <= 253
+        && !host.contains("--")
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+        && host
+            .rsplit('.')
+            .next()
+            .is_some_and(|last| last.starts_with(|c: char| c.is_ascii_lowercase()))
+}
+
+/// A port as normalisation writes it: 1–65535, no leading zero, not the scheme's default.
+fn is_plain_port(scheme: Scheme, port: &str) -> bool {
+    let default = matches!(
+        (scheme, port),
+        (Scheme::Http, "80") | (Scheme::Https, "443")
+    );
+    !default
+        && !port.is_empty()
+        && port.len() <= 5
+        && !port.starts_with('0')
+        && port.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n))
+}
+
+/// A path of plain bytes, starting with `/`, without `//` or dot segments.
+fn is_plain_path(path: &str) -> bool {
+    path.starts_with('/')
+        && path.bytes().all(|b| PLAIN_PATH_BYTE[usize::from(b)])
+        && !path.contains("//")
+        && !path
+            .split('/')
+            .any(|segment| segment == "." || segment == "..")
+}
