@@ -23,8 +23,7 @@ $OMNI_CONFIG_PATH/omniverse.toml, else $HOME/.nvidia-omniverse/config/omniverse.
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
     let config = match parse_args(std::env::args().skip(1)) {

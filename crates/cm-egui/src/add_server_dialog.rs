@@ -156,19 +156,16 @@ impl<'a> AddServerDialogView<'a> {
                 }
                 self.not_started_note(ui, style);
                 ui.add_space(style.item_spacing);
-                let outcome = ui
-                    .horizontal(|ui| {
-                        let add = ui.button(labels::ADD).clicked();
-                        if add || submit {
-                            self.submit(ui);
-                        }
-                        self.cancel_button(ui)
-                    })
-                    .inner;
-                outcome
+                ui.horizontal(|ui| {
+                    let add = ui.button(labels::ADD).clicked();
+                    if add || submit {
+                        self.submit(ui);
+                    }
+                    self.cancel_button(ui)
+                })
+                .inner
             }
-            AddServerState::Validating { name, url }
-            | AddServerState::Connecting { name, url } => {
+            AddServerState::Validating { name, url } | AddServerState::Connecting { name, url } => {
                 self.fields(ui, style, &name, &url, false);
                 ui.add_space(style.item_spacing);
                 let progress = ProgressState {
@@ -194,8 +191,9 @@ impl<'a> AddServerDialogView<'a> {
             AddServerState::Error { name, url, message } => {
                 let submit = self.fields(ui, style, &name, &url, true);
                 style.message_frame(style.error).show(ui, |ui| {
-                    ui.set_width(ui.available_width());
-                    ui.label(style.colored(format!("Could not add the server: {message}"), style.error));
+                    ui.label(
+                        style.colored(format!("Could not add the server: {message}"), style.error),
+                    );
                 });
                 self.not_started_note(ui, style);
                 ui.add_space(style.item_spacing);
@@ -265,7 +263,10 @@ impl<'a> AddServerDialogView<'a> {
     }
 
     fn not_started_note(&self, ui: &mut Ui, style: &CmStyle) {
-        if ui.data(|d| d.get_temp::<bool>(not_started_id())).unwrap_or(false) {
+        if ui
+            .data(|d| d.get_temp::<bool>(not_started_id()))
+            .unwrap_or(false)
+        {
             ui.label(style.colored(
                 "The connection manager is not running; the server cannot be added.",
                 style.error,

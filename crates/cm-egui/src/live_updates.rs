@@ -50,9 +50,13 @@ impl LiveUpdates {
         let ctx = ctx.clone();
         let manager = manager.clone();
         let mut sources: SelectAll<BoxStream<'static, Change>> = SelectAll::new();
-        sources.push(changes(manager.registry().reader().subscribe(), || Change::Snapshot));
+        sources.push(changes(manager.registry().reader().subscribe(), || {
+            Change::Snapshot
+        }));
         sources.push(changes(manager.auth_dialog().subscribe(), || Change::Other));
-        sources.push(changes(manager.connecting_dialog().subscribe(), || Change::Other));
+        sources.push(changes(manager.connecting_dialog().subscribe(), || {
+            Change::Other
+        }));
         for alert in alerts {
             sources.push(changes(alert.subscribe(), || Change::Other));
         }

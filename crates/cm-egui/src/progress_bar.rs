@@ -111,7 +111,8 @@ fn bar(ui: &mut Ui, style: &CmStyle, state: &ProgressState) -> Response {
     painter.rect_filled(rect, radius, ui.visuals().extreme_bg_color);
     match fraction {
         Some(fraction) => {
-            let filled = Rect::from_min_size(rect.min, vec2(rect.width() * fraction, rect.height()));
+            let filled =
+                Rect::from_min_size(rect.min, vec2(rect.width() * fraction, rect.height()));
             painter.rect_filled(filled, radius, style.info);
             painter.text(
                 rect.center(),

@@ -60,11 +60,15 @@ impl BookmarkEditor {
                                     .desired_width(style.field_width / 2.0),
                             );
                             let response = response.accessible_name(labels::new_name_for(name));
-                            let enter = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                            let enter =
+                                response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                             ui.label(style.url(&*bookmark.url));
                             let (save, cancel) = ui
                                 .horizontal(|ui| {
-                                    (ui.small_button(labels::SAVE_NAME).clicked(), ui.small_button(labels::CANCEL_RENAME).clicked())
+                                    (
+                                        ui.small_button(labels::SAVE_NAME).clicked(),
+                                        ui.small_button(labels::CANCEL_RENAME).clicked(),
+                                    )
                                 })
                                 .inner;
                             if save || enter {
@@ -93,7 +97,8 @@ impl BookmarkEditor {
                                     .accessible_name(labels::remove_bookmark(name))
                                     .clicked()
                                 {
-                                    let (registry, name) = (manager.registry().clone(), name.to_owned());
+                                    let (registry, name) =
+                                        (manager.registry().clone(), name.to_owned());
                                     run_action(manager, alert, async move {
                                         registry
                                             .remove_bookmark(&name)
@@ -129,7 +134,13 @@ impl BookmarkEditor {
         });
     }
 
-    fn add_row(&mut self, ui: &mut Ui, style: &CmStyle, manager: &ManagerHandle, alert: &AlertModel) {
+    fn add_row(
+        &mut self,
+        ui: &mut Ui,
+        style: &CmStyle,
+        manager: &ManagerHandle,
+        alert: &AlertModel,
+    ) {
         let mut submit = false;
         ui.horizontal_wrapped(|ui| {
             let label = ui.label(labels::BOOKMARK_NAME);

@@ -39,7 +39,7 @@ impl EventFeed {
                     let what = event.rsplit('.').next().unwrap_or(event).replace('_', " ");
                     let subject = match (field("name"), field("new_name")) {
                         ("", "") => String::new(),
-                        ("", new_name) => format!(" {} → {new_name}", field("old_name")),
+                        ("", new_name) => format!(" {} to {new_name}", field("old_name")),
                         (name, _) => format!(" {name}"),
                     };
                     let line = format!("{what}{subject} ({})", field("url"));

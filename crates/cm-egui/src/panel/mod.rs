@@ -159,8 +159,9 @@ impl ConnectionsPanel {
             ] {
                 if ui.button(label).clicked() {
                     let alert = self.alert.clone();
-                    let on_success: OnSuccess =
-                        Box::new(move |name, _url, _id| alert.info(&format!("Added server {name}")));
+                    let on_success: OnSuccess = Box::new(move |name, _url, _id| {
+                        alert.info(&format!("Added server {name}"))
+                    });
                     self.open_add_server_dialog(&ctx, kind, Some(on_success), None);
                 }
             }

@@ -37,7 +37,9 @@ pub(crate) fn manual_servers(
                     .then(|| manager.connection_status(&server.url))
                     .flatten();
                 match status {
-                    Some(status) => status_line(ui, style, status.as_str(), style.connection_color(status)),
+                    Some(status) => {
+                        status_line(ui, style, status.as_str(), style.connection_color(status))
+                    }
                     None => status_line(ui, style, "Reachable", style.success),
                 }
                 ui.horizontal(|ui| {
@@ -152,7 +154,8 @@ pub(crate) fn discovery_servers(
 /// A coloured dot and the status text.
 fn status_line(ui: &mut Ui, style: &CmStyle, text: &str, color: Color32) {
     ui.horizontal(|ui| {
-        let (rect, _) = ui.allocate_exact_size(vec2(style.status_dot, style.status_dot), Sense::hover());
+        let (rect, _) =
+            ui.allocate_exact_size(vec2(style.status_dot, style.status_dot), Sense::hover());
         ui.painter()
             .circle_filled(rect.center(), style.status_dot / 2.0, color);
         ui.label(style.colored(text, color));

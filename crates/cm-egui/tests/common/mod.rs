@@ -78,6 +78,9 @@ pub fn step_until<S>(
     loop {
         harness.step();
         if condition(harness) {
+            // Windows resize and re-centre a frame after their content changes: let the
+            // layout settle so that the next click lands where the user would see the button.
+            harness.run_steps(2);
             return;
         }
         assert!(
@@ -110,14 +113,16 @@ pub fn type_into<S>(harness: &mut Harness<'_, S>, label: &str, text: &str) {
     harness.step();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     harness.step();
-    harness.get_by_label(label).type_text(text);
+    harness.key_press(egui::Key::Backspace);
     harness.step();
-    harness.step();
+    if !text.is_empty() {
+        harness.get_by_label(label).type_text(text);
+    }
+    harness.run_steps(2);
 }
 
 /// Clicks the node labelled `label` and runs a frame.
 pub fn click<S>(harness: &mut Harness<'_, S>, label: &str) {
     harness.get_by_label(label).click();
-    harness.step();
-    harness.step();
+    harness.run_steps(3);
 }

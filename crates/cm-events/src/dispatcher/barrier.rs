@@ -4,7 +4,7 @@
 //! stores and then reads the observer list and flags. Writers (observe, reset: rare) publish their
 //! change and then read what dispatchers published. That store-then-load pattern on both sides
 //! needs a StoreLoad barrier on both sides. Instead of paying a full fence on every dispatch, the
-//! fast side uses a compiler-only fence ([`light`]) and the rare side issues
+//! fast side uses a compiler-only fence ([`light_with`]) and the rare side issues
 //! `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)` ([`heavy`]), which makes every running thread of
 //! the process execute a full barrier. This is the scheme used by userspace RCU and folly's
 //! asymmetric fences. Where `membarrier` is unavailable (non-Linux, or blocked by seccomp) both
@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering, compiler_fence, fence};
 static ASYMMETRIC: AtomicBool = AtomicBool::new(false);
 static INIT: Once = Once::new();
 
-/// Decides the barrier mode once. Must run before a thread relies on [`light`] (the thread-record
+/// Decides the barrier mode once. Must run before a thread relies on [`light_with`] (the thread-record
 /// registration calls it) and before every [`heavy`].
 pub(crate) fn init() {
     INIT.call_once(|| ASYMMETRIC.store(register_membarrier(), Ordering::Relaxed));
@@ -29,16 +29,7 @@ pub(crate) fn is_asymmetric() -> bool {
 }
 
 /// The dispatch-side barrier: orders this thread's earlier stores before its later loads.
-#[inline(always)]
-pub(crate) fn light() {
-    if ASYMMETRIC.load(Ordering::Relaxed) {
-        compiler_fence(Ordering::SeqCst);
-    } else {
-        fence(Ordering::SeqCst);
-    }
-}
-
-/// [`light`] with the mode read once by the caller (`is_asymmetric_fast`), for loops.
+/// `asymmetric` is [`is_asymmetric_fast`], read once per dispatch.
 #[inline(always)]
 pub(crate) fn light_with(asymmetric: bool) {
     if asymmetric {
@@ -56,7 +47,7 @@ pub(crate) fn is_asymmetric_fast() -> bool {
 }
 
 /// The writer-side barrier: after it returns, every store another thread made before its last
-/// [`light`] is visible here, and our earlier stores are visible to its later loads.
+/// [`light_with`] is visible here, and our earlier stores are visible to its later loads.
 pub(crate) fn heavy() {
     init();
     if ASYMMETRIC.load(Ordering::Relaxed) && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0 {
