@@ -19,6 +19,8 @@ fi
 export VK_ICD_FILENAMES
 VK_ICD_FILENAMES=$(ls /usr/share/vulkan/icd.d/lvp_icd*.json | head -n1)
 export WGPU_BACKEND=vulkan
+# The Vulkan loader wants a runtime dir; CI containers often have none.
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 
 if [[ "${1:-}" == "--update" ]]; then
     export UPDATE_SNAPSHOTS=force

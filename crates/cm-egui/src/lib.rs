@@ -44,15 +44,16 @@
 //! let manager = ManagerHandle::start(
 //!     ManagerConfig::in_memory().dispatcher(cm_events::Dispatcher::new()),
 //! ).unwrap();
-//! let ctx = egui::Context::default();
-//! let dialog = cm_egui::open_add_server_dialog(&manager, ServerKind::Http, &ctx, None, None)
+//! # egui::__run_test_ui(|ui| {
+//! let dialog = cm_egui::open_add_server_dialog(&manager, ServerKind::Http, ui.ctx(), None, None)
 //!     .expect("no other add-server dialog is open");
 //! // A second request shows nothing new (and would call its on_failed).
-//! assert!(cm_egui::open_add_server_dialog(&manager, ServerKind::Nucleus, &ctx, None, None).is_none());
-//! let _ = ctx.run_ui(Default::default(), |ui| {
-//!     assert_eq!(AddServerDialogView::new(&dialog).show(ui.ctx()), DialogOutcome::Open);
-//! });
+//! assert!(cm_egui::open_add_server_dialog(&manager, ServerKind::Nucleus, ui.ctx(), None, None).is_none());
+//! // Every frame: draw it; `Closed` once cancelled or closed after success.
+//! assert_eq!(AddServerDialogView::new(&dialog).show(ui.ctx()), DialogOutcome::Open);
 //! dialog.cancel();
+//! assert_eq!(AddServerDialogView::new(&dialog).show(ui.ctx()), DialogOutcome::Closed);
+//! # });
 //! manager.shutdown();
 //! ```
 
@@ -74,3 +75,8 @@ pub use live_updates::LiveUpdates;
 pub use panel::ConnectionsPanel;
 pub use progress_bar::ProgressBarView;
 pub use style::CmStyle;
+
+/// The README's examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

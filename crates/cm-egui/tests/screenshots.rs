@@ -21,8 +21,9 @@ use cm_manager::dialogs::{
 };
 use cm_manager::{ManagerConfig, ManagerHandle, SignInHandle, SignInPrompt};
 use cm_registry::RegistryConfig;
-use common::{step_until, type_into};
-use egui_kittest::{Harness, SnapshotOptions};
+use common::step_until;
+use egui_kittest::kittest::Queryable;
+use egui_kittest::{Harness, SnapshotOptions, SnapshotResults};
 use futures::future::BoxFuture;
 
 fn options() -> SnapshotOptions {
@@ -111,25 +112,29 @@ fn add_server_dialog_states() {
         (
             "add_server_error",
             dialog_in(
-                Some(Err(format!("{url} unreachable after 4 attempts: connection refused"))),
+                Some(Err(format!(
+                    "{url} unreachable after 4 attempts: connection refused"
+                ))),
                 "Studio",
                 url,
                 true,
             ),
         ),
     ];
+    let mut results = SnapshotResults::new();
     for (name, dialog) in cases {
         let mut harness = dialog_harness(dialog);
         harness.snapshot_options(name, &options());
+        results.extend_harness(&mut harness);
     }
 
-    let mut harness = dialog_harness(dialog_in(None, "", "", false));
-    type_into(&mut harness, labels::SERVER_URL, "https://not-nucleus.example.com/");
-    harness.get_by_label(labels::ADD).click();
-    step_until(&mut harness, "the refusal", |h| {
-        matches!(h.state().state(), AddServerState::Input { problem: Some(_), .. })
-    });
+    // Validation refuses before the backend is asked.
+    let dialog = dialog_in(None, "", "https://not-nucleus.example.com/", false);
+    futures::executor::block_on(dialog.submit());
+    let mut harness = dialog_harness(dialog);
     harness.snapshot_options("add_server_invalid_url", &options());
+    results.extend_harness(&mut harness);
+    results.unwrap();
 }
 
 #[test]
@@ -150,6 +155,8 @@ fn auth_alert_and_progress() {
         );
     harness.run_steps(4);
     harness.snapshot_options("auth_dialog_pending", &options());
+    let mut results = SnapshotResults::new();
+    results.extend_harness(&mut harness);
 
     let models = [AlertModel::new(), AlertModel::new(), AlertModel::new()];
     models[0].info("Added server Studio");
@@ -168,9 +175,13 @@ fn auth_alert_and_progress() {
         );
     harness.run_steps(2);
     harness.snapshot_options("alert_pane", &options());
+    results.extend_harness(&mut harness);
 
     let (known, spinning) = (ProgressModel::new(), ProgressModel::new());
-    known.show("Downloading", "omniverse://studio.example.com/Projects/car.usd");
+    known.show(
+        "Downloading",
+        "omniverse://studio.example.com/Projects/car.usd",
+    );
     known.set_fraction(Some(0.4));
     spinning.show("Connecting", "omniverse://studio.example.com/");
     let mut harness = Harness::builder()
@@ -186,6 +197,8 @@ fn auth_alert_and_progress() {
         );
     harness.run_steps(2);
     harness.snapshot_options("progress_bar", &options());
+    results.extend_harness(&mut harness);
+    results.unwrap();
 }
 
 const PANEL_TOML: &str = r#"[bookmarks]
@@ -215,15 +228,22 @@ fn connections_panel() {
         ManagerHandle::start(ManagerConfig::new(registry).dispatcher(dispatcher.clone())).unwrap();
     let panel = ConnectionsPanel::new(manager.clone()).live_updates(false);
     let mut harness = Harness::builder()
-        .with_size(egui::vec2(760.0, 520.0))
+        .with_size(egui::vec2(760.0, 420.0))
         .wgpu()
-        .build_ui_state(|ui, panel: &mut ConnectionsPanel| panel.ui(ui), panel);
+        .build_ui_state(
+            |ui, panel: &mut ConnectionsPanel| {
+                egui::CentralPanel::default().show(ui, |ui| panel.ui(ui));
+            },
+            panel,
+        );
     step_until(&mut harness, "the file loaded", |h| {
         common::has_label(h, &labels::rename_bookmark("Renders"))
     });
     harness.snapshot_options("connections_panel", &options());
 
-    harness.get_by_label(&labels::rename_bookmark("Projects")).click();
+    harness
+        .get_by_label(&labels::rename_bookmark("Projects"))
+        .click();
     harness.run_steps(3);
     harness.snapshot_options("connections_panel_renaming", &options());
     drop(harness);

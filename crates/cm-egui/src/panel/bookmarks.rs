@@ -55,10 +55,11 @@ impl BookmarkEditor {
                     let name = &*bookmark.name;
                     match &mut self.renaming {
                         Some(rename) if rename.old_name == name => {
-                            let response = ui.add(
-                                TextEdit::singleline(&mut rename.new_name)
-                                    .desired_width(style.field_width / 2.0),
-                            );
+                            // A fixed size: the grid column is only as wide as the names.
+                            let size =
+                                egui::vec2(style.field_width / 2.0, ui.spacing().interact_size.y);
+                            let response =
+                                ui.add_sized(size, TextEdit::singleline(&mut rename.new_name));
                             let response = response.accessible_name(labels::new_name_for(name));
                             let enter =
                                 response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
