@@ -52,14 +52,24 @@ pub(crate) fn run(args: &[String]) -> Result {
     let options = parse_options(args)?;
     let started = SystemTime::now();
 
-    // `--benches` keeps cargo from handing criterion's flags to libtest harnesses.
-    let mut cargo_args = vec!["bench", "--workspace", "--benches", "--locked", "--"];
+    // Name each criterion target: `--benches` would also select every library (libraries have
+    // `bench = true` by default), build crates that have no benchmarks, and hand criterion's
+    // flags to their libtest harnesses, which reject them.
+    let targets = bench_targets()?;
+    let mut cargo_args = vec!["bench", "--workspace", "--locked"];
+    for target in &targets {
+        cargo_args.extend(["--bench", target.as_str()]);
+    }
+    cargo_args.push("--");
     if options.quick {
         cargo_args.extend([
             "--warm-up-time",
             "0.2",
             "--measurement-time",
             "0.4",
+            // Criterion's minimum; keeps the 10-30 ms store benchmarks from needing seconds each.
+            "--sample-size",
+            "10",
             "--noplot",
         ]);
     }
@@ -76,6 +86,39 @@ pub(crate) fn run(args: &[String]) -> Result {
         eprintln!("wrote {}", path.display());
     }
     Ok(())
+}
+
+/// The names of the workspace's benchmark targets, from `cargo metadata`.
+fn bench_targets() -> Result<Vec<String>> {
+    let output = cargo(&["metadata", "--format-version", "1", "--no-deps", "--locked"])
+        .output()
+        .map_err(|e| format!("cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let metadata: Value =
+        serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    let mut names: Vec<String> = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|package| package["targets"].as_array().into_iter().flatten())
+        .filter(|target| {
+            target["kind"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().any(|k| k == "bench"))
+        })
+        .filter_map(|target| target["name"].as_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        return Err("no benchmark targets found".to_owned());
+    }
+    Ok(names)
 }
 
 fn criterion_dir() -> PathBuf {
