@@ -55,6 +55,13 @@ fn to_change(op: &StoreOp) -> Change {
             url: s(url),
             cached_addresses: cached_addresses.iter().map(s).collect(),
         }),
+        StoreOp::SetDiscoveryAddresses {
+            url,
+            cached_addresses,
+        } => Change::SetDiscoveryAddresses {
+            url: s(url),
+            cached_addresses: cached_addresses.iter().map(s).collect(),
+        },
         StoreOp::RemoveDiscoveryServer { url } => Change::RemoveDiscoveryServer { url: s(url) },
     }
 }
@@ -109,9 +116,9 @@ impl Persistence {
         for op in ops {
             // Rounds of discovery while the file is broken would otherwise
             // pile up one address update per round.
-            if let StoreOp::SetDiscoveryServer { url, .. } = &op {
+            if let StoreOp::SetDiscoveryAddresses { url, .. } = &op {
                 self.unsaved.retain(
-                    |old| !matches!(old, StoreOp::SetDiscoveryServer { url: u, .. } if u == url),
+                    |old| !matches!(old, StoreOp::SetDiscoveryAddresses { url: u, .. } if u == url),
                 );
             }
             self.unsaved.push(op);

@@ -296,8 +296,7 @@ impl RegistryState {
         let mut ops = Vec::new();
         if let Some(addresses) = addresses.filter(|_| addresses_changed) {
             server.cached_addresses = addresses;
-            ops.push(StoreOp::SetDiscoveryServer {
-                name: server.name.clone(),
+            ops.push(StoreOp::SetDiscoveryAddresses {
                 url: slot.written_as.clone(),
                 cached_addresses: server.cached_addresses.clone(),
             });

@@ -29,6 +29,12 @@ pub(crate) enum StoreOp {
         url: Arc<str>,
         cached_addresses: Arc<[Arc<str>]>,
     },
+    /// Set only the `cached_addresses` of the discovery server whose url is `url` (a
+    /// discovery result: never renames, never re-adds an entry another process removed).
+    SetDiscoveryAddresses {
+        url: Arc<str>,
+        cached_addresses: Arc<[Arc<str>]>,
+    },
     /// Remove the `[[discovery_servers]]` table whose url is `url`.
     RemoveDiscoveryServer { url: Arc<str> },
 }

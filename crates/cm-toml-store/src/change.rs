@@ -56,6 +56,16 @@ pub enum Change {
     },
     /// Adds a `[[discovery_servers]]` table or updates the one with the same URL in place.
     SetDiscoveryServer(DiscoveryEntry),
+    /// Sets only the `cached_addresses` of the discovery server with the same URL, leaving its
+    /// name alone; does nothing when no such entry exists. This is what a discovery result
+    /// writes: another process may have renamed or removed the entry meanwhile, and neither
+    /// edit may be undone by it.
+    SetDiscoveryAddresses {
+        /// Discovery URL of the entry.
+        url: String,
+        /// The addresses to cache.
+        cached_addresses: Vec<String>,
+    },
     /// Removes every discovery server with the same URL.
     RemoveDiscoveryServer {
         /// Discovery URL.
@@ -100,6 +110,10 @@ pub(crate) fn apply_change(doc: &mut DocumentMut, change: &Change) -> bool {
             None => false,
         },
         Change::SetDiscoveryServer(entry) => set_discovery(doc, entry),
+        Change::SetDiscoveryAddresses {
+            url,
+            cached_addresses,
+        } => set_discovery_addresses(doc, url, cached_addresses),
         Change::RemoveDiscoveryServer { url } => remove_discovery(doc, url),
     }
 }
@@ -378,26 +392,47 @@ fn update_discovery_fields(table: &mut dyn TableLike, entry: &DiscoveryEntry) ->
     if !url_same {
         changed |= set_string_entry(table, "url", &entry.url);
     }
+    changed | update_discovery_addresses(table, &entry.cached_addresses, is_new)
+}
+
+/// Writes `addresses` into the table's `cached_addresses` when they differ.
+fn update_discovery_addresses(
+    table: &mut dyn TableLike,
+    addresses: &[String],
+    is_new: bool,
+) -> bool {
     let current: Option<Vec<&str>> = table
         .get("cached_addresses")
         .and_then(Item::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect());
-    let wanted: Vec<&str> = entry.cached_addresses.iter().map(String::as_str).collect();
+    let wanted: Vec<&str> = addresses.iter().map(String::as_str).collect();
     // An existing entry without the field and nothing to cache stays as written.
     let absent_and_empty = current.is_none() && wanted.is_empty() && !is_new;
-    if current.as_ref() != Some(&wanted) && !absent_and_empty {
-        match table.get_mut("cached_addresses") {
-            Some(item) => replace_value(item, addresses_value(&entry.cached_addresses)),
-            None => {
-                table.insert(
-                    "cached_addresses",
-                    Item::Value(addresses_value(&entry.cached_addresses)),
-                );
-            }
-        }
-        changed = true;
+    if current.as_ref() == Some(&wanted) || absent_and_empty {
+        return false;
     }
-    changed
+    match table.get_mut("cached_addresses") {
+        Some(item) => replace_value(item, addresses_value(addresses)),
+        None => {
+            table.insert("cached_addresses", Item::Value(addresses_value(addresses)));
+        }
+    }
+    true
+}
+
+fn set_discovery_addresses(doc: &mut DocumentMut, url: &str, addresses: &[String]) -> bool {
+    let wanted = comparison_key(url);
+    let Some(mut list) = discovery_list(doc) else {
+        return false;
+    };
+    let index = list
+        .urls()
+        .iter()
+        .position(|u| u.as_deref().is_some_and(|u| comparison_key(u) == wanted));
+    match index.and_then(|i| list.table_mut(i)) {
+        Some(table) => update_discovery_addresses(table, addresses, false),
+        None => false,
+    }
 }
 
 fn set_discovery(doc: &mut DocumentMut, entry: &DiscoveryEntry) -> bool {

@@ -365,3 +365,36 @@ fn an_edit_of_an_old_style_file_leaves_its_migration_to_run() {
     let report = store.migrate_if_needed().unwrap().expect("still old-style");
     assert_eq!(report.servers_added.len(), 2);
 }
+
+#[test]
+fn discovery_addresses_update_keeps_a_name_another_process_changed() {
+    let (_dir, store) = store_with(Some(
+        "[[discovery_servers]]\nname = \"Renamed elsewhere\"\nurl = \"https://discovery.example.com/\"\ncached_addresses = []\n",
+    ));
+    store
+        .apply(&[Change::SetDiscoveryAddresses {
+            url: "https://DISCOVERY.example.com".into(),
+            cached_addresses: vec!["omniverse://storage.example.com/".into()],
+        }])
+        .unwrap();
+    let loaded = store.load().unwrap().sections.discovery_servers;
+    assert_eq!(loaded.len(), 1);
+    assert_eq!(loaded[0].name, "Renamed elsewhere");
+    assert_eq!(
+        loaded[0].cached_addresses,
+        vec!["omniverse://storage.example.com/".to_owned()]
+    );
+}
+
+#[test]
+fn discovery_addresses_update_never_re_adds_a_removed_entry() {
+    let text = "# nothing discovered here\n[servers]\n";
+    let (_dir, store) = store_with(Some(text));
+    store
+        .apply(&[Change::SetDiscoveryAddresses {
+            url: "https://discovery.example.com/".into(),
+            cached_addresses: vec!["omniverse://storage.example.com/".into()],
+        }])
+        .unwrap();
+    assert_eq!(read(store.path()), text);
+}
