@@ -170,11 +170,7 @@ fn reconcile_discovery(state: &mut RegistryState, new: Vec<FileDiscovery>, out: 
                 changed = true;
                 let mut server = (**was).clone();
                 if was.name != entry.name {
-                    removed.push(RegistryEvent::DiscoveryServerRemoved {
-                        id: was.id,
-                        name: was.name.clone(),
-                        url: was.url.clone(),
-                    });
+                    removed.push(discovery_removed(was));
                     added.push(RegistryEvent::DiscoveryServerAdded {
                         id: was.id,
                         name: entry.name.clone(),
@@ -227,11 +223,7 @@ fn reconcile_discovery(state: &mut RegistryState, new: Vec<FileDiscovery>, out: 
     for slot in gone {
         changed = true;
         out.discovery_removed.push(slot.server.id);
-        removed.push(RegistryEvent::DiscoveryServerRemoved {
-            id: slot.server.id,
-            name: slot.server.name.clone(),
-            url: slot.server.url.clone(),
-        });
+        removed.push(discovery_removed(&slot.server));
     }
     // One stable order: removals by id, then additions and updates in file order.
     removed.sort_by_key(event_server_id);
@@ -253,6 +245,25 @@ fn event_server_id(event: &RegistryEvent) -> u64 {
     }
 }
 
+/// The event announcing that discovery server `server` is gone.
+fn discovery_removed(server: &DiscoveryServer) -> RegistryEvent {
+    RegistryEvent::DiscoveryServerRemoved {
+        id: server.id,
+        name: server.name.clone(),
+        url: server.url.clone(),
+    }
+}
+
+/// The event announcing that manual server `server` is gone.
+fn manual_removed(server: &ManualServer) -> RegistryEvent {
+    RegistryEvent::ManualServerRemoved {
+        id: server.id,
+        name: server.name.clone(),
+        url: server.url.clone(),
+        kind: server.kind,
+    }
+}
+
 fn reconcile_manual(
     state: &mut RegistryState,
     new: Vec<FileServer>,
@@ -269,70 +280,43 @@ fn reconcile_manual(
     let mut next: Vec<Slot<ManualServer>> = Vec::with_capacity(new.len());
     let mut changed = false;
     for entry in new {
-        match old.remove(&entry.url) {
+        let id = match old.remove(&entry.url) {
             Some(slot) if slot.server.name == entry.name => {
                 changed |= slot.written_as != entry.written_as;
                 next.push(Slot {
                     server: slot.server,
                     written_as: entry.written_as,
                 });
+                continue;
             }
+            // Renamed in the file: announced as removed and added again, under the same id.
             Some(slot) => {
-                changed = true;
-                let was = &slot.server;
-                removed.push(RegistryEvent::ManualServerRemoved {
-                    id: was.id,
-                    name: was.name.clone(),
-                    url: was.url.clone(),
-                    kind: was.kind,
-                });
-                let server = ManualServer {
-                    id: was.id,
-                    name: entry.name,
-                    url: entry.url,
-                    kind: entry.kind,
-                };
-                added.push(RegistryEvent::ManualServerAdded {
-                    id: server.id,
-                    name: server.name.clone(),
-                    url: server.url.clone(),
-                    kind: server.kind,
-                });
-                next.push(Slot {
-                    server: Arc::new(server),
-                    written_as: entry.written_as,
-                });
+                removed.push(manual_removed(&slot.server));
+                slot.server.id
             }
-            None => {
-                changed = true;
-                let server = ManualServer {
-                    id: state.ids.allocate(),
-                    name: entry.name,
-                    url: entry.url,
-                    kind: entry.kind,
-                };
-                added.push(RegistryEvent::ManualServerAdded {
-                    id: server.id,
-                    name: server.name.clone(),
-                    url: server.url.clone(),
-                    kind: server.kind,
-                });
-                next.push(Slot {
-                    server: Arc::new(server),
-                    written_as: entry.written_as,
-                });
-            }
-        }
+            None => state.ids.allocate(),
+        };
+        changed = true;
+        let server = ManualServer {
+            id,
+            name: entry.name,
+            url: entry.url,
+            kind: entry.kind,
+        };
+        added.push(RegistryEvent::ManualServerAdded {
+            id: server.id,
+            name: server.name.clone(),
+            url: server.url.clone(),
+            kind: server.kind,
+        });
+        next.push(Slot {
+            server: Arc::new(server),
+            written_as: entry.written_as,
+        });
     }
     for slot in old.into_values() {
         changed = true;
-        let was = slot.server;
-        removed.push(RegistryEvent::ManualServerRemoved {
-            id: was.id,
-            name: was.name.clone(),
-            url: was.url.clone(),
-            kind: was.kind,
-        });
+        removed.push(manual_removed(&slot.server));
     }
     removed.sort_by_key(event_server_id);
     events.extend(removed);
