@@ -9,11 +9,13 @@
 //! cargo xtask bench [--quick] [--json FILE]
 //!                               criterion benchmarks; --quick is a short pass with a table
 //! cargo xtask demo              the main job, on loopback servers and a temporary config
+//! cargo xtask stress            the long reliability runs (parameters on the command line)
 //! ```
 
 mod bench;
 mod cmd;
 mod demo;
+mod stress;
 
 use std::process::ExitCode;
 
@@ -27,6 +29,7 @@ commands:
                        run the criterion benchmarks; --quick is a short pass (< 1 min once
                        built) that prints a table of medians; --json also writes it as JSON
   demo                 the main job: loopback servers, a temporary omniverse.toml, a walk-through
+  stress [--help]      the long reliability runs: many processes, kills, faults, soak, fuzzing
 ";
 
 fn main() -> ExitCode {
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         "ci" => cmd::ci(),
         "bench" => bench::run(rest),
         "demo" => demo::run(rest),
+        "stress" => stress::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())
