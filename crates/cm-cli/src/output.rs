@@ -5,6 +5,7 @@
 //! into a script never mixes the two. Colours are used only when the stream is a terminal
 //! (and `NO_COLOR` is unset), or with `--color always`.
 
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
 use serde_json::Value;
@@ -131,12 +132,38 @@ impl Output {
     }
 }
 
+/// `text` in `style` when colour is on. The text is made [`terminal_safe`] first: painted
+/// cells are where names and URLs from the file reach the terminal.
 fn paint(on: bool, style: Style, text: &str) -> String {
+    let text = terminal_safe(text);
     if on {
         format!("\x1b[{}m{text}\x1b[0m", style.code())
     } else {
-        text.to_owned()
+        text.into_owned()
     }
+}
+
+/// `text` with control characters and bidirectional overrides written as `\u{..}` escapes.
+///
+/// Names and URLs come from a file anyone may have edited: printed raw, an ESC sequence in
+/// a bookmark name would drive the terminal of whoever lists it (clear the screen, set the
+/// title), and a bidi override would make one name look like another.
+pub(crate) fn terminal_safe(text: &str) -> Cow<'_, str> {
+    fn unsafe_char(c: char) -> bool {
+        c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut safe = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            safe.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            safe.push(c);
+        }
+    }
+    Cow::Owned(safe)
 }
 
 /// Left-aligned columns for human tables; the last column is not padded.
@@ -194,5 +221,16 @@ mod tests {
         let lines = table(&rows);
         assert_eq!(lines[0], "\x1b[1ma\x1b[0m     x");
         assert_eq!(lines[1], "long  y");
+    }
+
+    #[test]
+    fn control_characters_and_bidi_overrides_are_escaped() {
+        assert_eq!(terminal_safe("plain name"), "plain name");
+        assert_eq!(terminal_safe("\x1b[2Jx"), "\\u{1b}[2Jx");
+        assert_eq!(terminal_safe("a\u{202e}b\nc"), "a\\u{202e}b\\u{a}c");
+        assert_eq!(
+            paint(true, Style::Bold, "\x1b]0;t\x07"),
+            "\x1b[1m\\u{1b}]0;t\\u{7}\x1b[0m"
+        );
     }
 }

@@ -31,19 +31,63 @@ fn temp_prefix(file_name: &str) -> String {
     format!(".{file_name}.tmp-")
 }
 
+/// Symlinks followed before giving up (Linux's own limit is 40).
+const MAX_LINKS: usize = 40;
+
 /// The file that is actually replaced: a symlinked config file is written
-/// through to its target so dotfile setups keep their link.
+/// through to its target so dotfile setups keep their link. A dangling link
+/// (its target does not exist yet) is followed too, so the first save creates
+/// the target instead of replacing the link with a regular file.
 fn real_target(target: &Path) -> PathBuf {
-    match fs::symlink_metadata(target) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf())
+    let mut current = target.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                if let Ok(resolved) = fs::canonicalize(&current) {
+                    return resolved;
+                }
+                // Dangling: follow one link by hand, relative to the link's directory.
+                let Ok(link) = fs::read_link(&current) else {
+                    return current;
+                };
+                current = match current.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return current,
         }
-        _ => target.to_path_buf(),
+    }
+    // A loop: the rename fails on the link itself, with the OS's own error.
+    target.to_path_buf()
+}
+
+/// Refuses to replace a file that has no write permission bit: its owner marked it
+/// read-only, and the rename would bypass that (as would root, whom permission bits do
+/// not stop).
+fn check_writable(target: &Path, permissions: Option<&fs::Permissions>) -> Result<(), StoreError> {
+    match permissions {
+        Some(permissions) if permissions.readonly() => {
+            #[cfg(unix)]
+            let mode = {
+                use std::os::unix::fs::PermissionsExt;
+                format!(" (mode {:o})", permissions.mode() & 0o7777)
+            };
+            #[cfg(not(unix))]
+            let mode = String::new();
+            let error = std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!("it is read-only{mode}; make it writable to allow changes"),
+            );
+            Err(StoreError::io(target, "write", error))
+        }
+        _ => Ok(()),
     }
 }
 
 /// Atomically replaces `target` with `bytes`, creating its directory if needed.
 /// An existing file keeps its permissions; a new one is private to the user (0600).
+/// A read-only file (no write bit at all) is refused, not replaced.
 pub(crate) fn write_atomic(
     target: &Path,
     bytes: &[u8],
@@ -60,6 +104,7 @@ pub(crate) fn write_atomic(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let existing_permissions = fs::metadata(&target).ok().map(|m| m.permissions());
+    check_writable(&target, existing_permissions.as_ref())?;
 
     let temp = dir.join(format!(
         "{}{}-{}",

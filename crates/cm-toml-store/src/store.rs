@@ -202,11 +202,94 @@ impl TomlStore {
     }
 }
 
+/// The largest omniverse.toml the store reads (16 MiB). A real file with 10 000 bookmarks is
+/// about 0.6 MB; anything near this size is a mistake or an attack, and reading it whole
+/// would cost seconds and gigabytes of parse tree.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// The file's bytes; a missing file is empty.
+///
+/// Only a regular file (or a symlink to one) is read, and at most [`MAX_FILE_BYTES`]: a FIFO
+/// would block the open until some writer appears, and a device such as `/dev/zero` never
+/// ends. The type is checked before opening (opening a FIFO for reading blocks) and again on
+/// the open handle, so a file swapped in between is caught too; the read itself is bounded
+/// in case the file grows while it is read.
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, StoreError> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(StoreError::io(path, "read", e)),
+    use std::io::Read as _;
+    let not_found = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+    match std::fs::metadata(path) {
+        Ok(meta) => check_readable(path, &meta)?,
+        Err(e) if not_found(&e) => return Ok(Vec::new()),
+        Err(e) => return Err(StoreError::io(path, "read", e)),
+    }
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if not_found(&e) => return Ok(Vec::new()),
+        Err(e) => return Err(StoreError::io(path, "read", e)),
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| StoreError::io(path, "read", e))?;
+    check_readable(path, &meta)?;
+    // The length is only a capacity hint; the limit is enforced on what is actually read.
+    let hint = usize::try_from(meta.len().min(MAX_FILE_BYTES)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(hint);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| StoreError::io(path, "read", e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(path, bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Refuses anything but a regular file of at most [`MAX_FILE_BYTES`].
+fn check_readable(path: &Path, meta: &std::fs::Metadata) -> Result<(), StoreError> {
+    if !meta.is_file() {
+        let what = file_type_name(&meta.file_type());
+        let error = std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("it is {what}, not a regular file"),
+        );
+        return Err(StoreError::io(path, "read", error));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(path, meta.len()));
+    }
+    Ok(())
+}
+
+fn too_large(path: &Path, size: u64) -> StoreError {
+    let error = std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!(
+            "it holds {size} bytes or more, over the {} MiB limit for omniverse.toml",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ),
+    );
+    StoreError::io(path, "read", error)
+}
+
+fn file_type_name(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else {
+        "not a file"
     }
 }

@@ -220,7 +220,18 @@ fn normalized_host(url: &Url, scheme: Scheme, input: &str) -> Result<String, Url
             if trimmed.is_empty() && !domain.is_empty() {
                 return Err(bad_host(&domain, "a host name cannot consist of dots only"));
             }
-            trimmed.to_owned()
+            if trimmed.len() == domain.len() || scheme.host_is_bucket() {
+                return Ok(trimmed.to_owned());
+            }
+            // Without its dots the host can read as an IPv4 address (`4...` → `4`, which
+            // the host parser takes for 0.0.0.4), so the trimmed form is parsed again:
+            // otherwise normalising twice would give a different answer than once.
+            match Host::parse(trimmed) {
+                Ok(Host::Domain(domain)) => domain,
+                Ok(Host::Ipv4(address)) => address.to_string(),
+                Ok(Host::Ipv6(address)) => format!("[{address}]"),
+                Err(error) => return Err(bad_host(&domain, &error.to_string())),
+            }
         }
         Host::Ipv4(address) => address.to_string(),
         Host::Ipv6(address) => format!("[{address}]"),

@@ -14,7 +14,7 @@ use super::bookmark::{done, stored_url};
 use super::interactive;
 use crate::cli::{DiscoveryAddArgs, DiscoveryCommand};
 use crate::exit::CliError;
-use crate::output::{Output, Style, table};
+use crate::output::{Output, Style, table, terminal_safe};
 use crate::session::{ConfigFile, RegistryMode, mutate, seconds, with_registry};
 
 /// Runs a `cm discovery` subcommand.
@@ -211,7 +211,7 @@ fn print_servers(
         let addresses: Vec<String> = s
             .cached_addresses
             .iter()
-            .map(|a| cm_url::redact(a))
+            .map(|a| terminal_safe(&cm_url::redact(a)).into_owned())
             .collect();
         let addresses = if addresses.is_empty() {
             "-".to_owned()
@@ -236,7 +236,7 @@ fn server_json(s: &DiscoveryServer, unsettled: Option<&str>) -> Value {
         "url": cm_url::redact(&s.url),
         "kind": "discovery",
         "status": s.status.as_str(),
-        "addresses": s.cached_addresses.iter().map(|a| cm_url::redact(a)).collect::<Vec<_>>(),
+        "addresses": s.cached_addresses.iter().map(|a| terminal_safe(&cm_url::redact(a)).into_owned()).collect::<Vec<_>>(),
     });
     if let Some(reason) = s.status.error() {
         item["error"] = Value::from(reason);

@@ -118,7 +118,9 @@ impl<R: BufRead> Prompter<R> {
         }
         let answer = line.trim().to_owned();
         if self.echo {
-            eprintln!("{answer}");
+            // The echo stands in for the terminal's own; a URL typed with a password must
+            // not reach a captured stderr.
+            eprintln!("{}", cm_url::redact(&answer));
         }
         Ok(Some(answer))
     }

@@ -11,7 +11,7 @@ use super::bookmark::done;
 use super::interactive;
 use crate::cli::{ServerAddArgs, ServerCommand};
 use crate::exit::CliError;
-use crate::output::{Output, Style, table};
+use crate::output::{Output, Style, table, terminal_safe};
 use crate::session::{ConfigFile, RegistryMode, mutate, with_registry};
 
 /// Runs a `cm server` subcommand.
@@ -150,7 +150,7 @@ fn list(file: &ConfigFile, out: &Output) -> Result<(), CliError> {
     ]];
     cells.extend(rows.iter().map(|r| {
         let source = match &r.discovery_url {
-            Some(d) => format!("discovery ({d})"),
+            Some(d) => format!("discovery ({})", terminal_safe(d)),
             None => "manual".to_owned(),
         };
         vec![

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::cli::WatchArgs;
 use crate::exit::CliError;
-use crate::output::{Output, Style};
+use crate::output::{Output, Style, terminal_safe};
 use crate::session::{ConfigFile, leave_running};
 
 /// The common prefix of the event names, left out of the human output.
@@ -96,7 +96,11 @@ fn print_event(out: &Output, started: Instant, name: &str, payload: Value) {
                 Value::String(s) => s,
                 other => other.to_string(),
             };
-            line.push_str(&format!(" {key}={value}"));
+            line.push_str(&format!(
+                " {}={}",
+                terminal_safe(&key),
+                terminal_safe(&value)
+            ));
         }
     }
     out.line(&line);

@@ -102,23 +102,34 @@ struct TokenBody {
 /// Largest answer body read (a stat answer is a few hundred bytes).
 const MAX_BODY: usize = 64 * 1024;
 
+/// Why an answer's body could not be used.
+enum BodyError {
+    /// The connection failed while the body was read (closed early, reset, timed out): a
+    /// transport failure like a failed request, not a sign of an incompatible server.
+    Transport(reqwest::Error),
+    /// Larger than [`MAX_BODY`], or not the expected JSON.
+    Unusable,
+}
+
 /// Reads a JSON body of at most [`MAX_BODY`] bytes, streaming so that a huge body is never
-/// buffered. `None` when it is too large, cut off, or not the expected JSON.
-async fn read_json<T: serde::de::DeserializeOwned>(mut response: reqwest::Response) -> Option<T> {
+/// buffered.
+async fn read_json<T: serde::de::DeserializeOwned>(
+    mut response: reqwest::Response,
+) -> Result<T, BodyError> {
     if response
         .content_length()
         .is_some_and(|len| len > MAX_BODY as u64)
     {
-        return None;
+        return Err(BodyError::Unusable);
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.ok()? {
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
         if body.len() + chunk.len() > MAX_BODY {
-            return None;
+            return Err(BodyError::Unusable);
         }
         body.extend_from_slice(&chunk);
     }
-    serde_json::from_slice(&body).ok()
+    serde_json::from_slice(&body).map_err(|_| BodyError::Unusable)
 }
 
 /// A parsed request target: server root, HTTP base and path.
@@ -214,13 +225,14 @@ impl HttpStorageClient {
                 format!("{} answered {status}", cm_url::redact(&target.root)),
             ));
         }
-        let info: InfoBody = read_json(response).await.ok_or_else(|| {
-            self.fail(
+        let info: InfoBody = read_json(response).await.map_err(|e| match e {
+            BodyError::Transport(e) => self.network_failure(&target.root, &e),
+            BodyError::Unusable => self.fail(
                 &target.root,
                 ServerIncompatible,
                 ResultCode::ServerIncompatible,
                 format!("{} does not speak {PROTOCOL}", cm_url::redact(&target.root)),
-            )
+            ),
         })?;
         if info.protocol != PROTOCOL || info.version != PROTOCOL_VERSION {
             return Err(self.fail(
@@ -262,13 +274,14 @@ impl HttpStorageClient {
             let status = response.status();
             match status {
                 StatusCode::OK => {
-                    let body: StatBody = read_json(response).await.ok_or_else(|| {
-                        self.fail(
+                    let body: StatBody = read_json(response).await.map_err(|e| match e {
+                        BodyError::Transport(e) => self.network_failure(root, &e),
+                        BodyError::Unusable => self.fail(
                             root,
                             ServerIncompatible,
                             ResultCode::ServerIncompatible,
                             format!("unreadable stat answer from {}", cm_url::redact(root)),
-                        )
+                        ),
                     })?;
                     self.set(root, Connected);
                     return Ok(StatInfo {
@@ -429,13 +442,18 @@ impl HttpStorageClient {
             // Wrong password: ask again (the round counter bounds this).
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => AuthStep::Retry,
             status if status.is_success() => match read_json::<TokenBody>(response).await {
-                Some(body) => {
+                Ok(body) => {
                     self.tokens
                         .lock()
                         .insert(root.to_owned(), Secret::new(body.token));
                     AuthStep::Retry
                 }
-                None => AuthStep::Fail(self.fail(
+                Err(BodyError::Transport(e)) => {
+                    let message =
+                        format!("signing in to {}: {}", cm_url::redact(root), describe(&e));
+                    AuthStep::Fail(self.fail(root, AuthError, ResultCode::Connection, message))
+                }
+                Err(BodyError::Unusable) => AuthStep::Fail(self.fail(
                     root,
                     AuthError,
                     ResultCode::BadRequest,
