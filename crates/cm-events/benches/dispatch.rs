@@ -1,11 +1,17 @@
 //! Dispatch, queue and peer benchmarks (see the crate README, "Performance").
 //!
 //! `cargo bench -p cm-events --bench dispatch -- --warm-up-time 1 --measurement-time 2`
+//!
+//! Benchmark ids are stable (the xtask table reads them); add new ones, never rename. Big fixtures
+//! (the crowded dispatchers) are built once per group, not per benchmark, so the whole file runs
+//! in about 15 s with `--warm-up-time 0.2 --measurement-time 0.4 --sample-size 10`.
 
 // criterion_group! generates an undocumented public fn.
 #![allow(missing_docs)]
 
+use std::collections::HashMap;
 use std::hint::black_box;
+use std::sync::{Arc, RwLock};
 
 use cm_events::{Callback, Dispatcher, Event, EventName, ObserverGuard, Payload, RunLoop};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -29,7 +35,7 @@ fn dispatch(c: &mut Criterion) {
     g.bench_function("0_observers", |b| {
         b.iter(|| d.dispatch_event(black_box(zero), black_box(&empty)))
     });
-    for n in [1usize, 16] {
+    for n in [1usize, 16, 256] {
         let name = EventName::new(&format!("bench.with:{n}_observers"));
         let _guards = observers(&d, name, n);
         g.bench_function(format!("{n}_observers"), |b| {
@@ -51,25 +57,110 @@ fn dispatch(c: &mut Criterion) {
     g.finish();
 }
 
-fn crowded(c: &mut Criterion) {
+/// A dispatcher with `crowd` observers spread over `crowd / 10` other names (10 each), plus the
+/// names the benchmarks dispatch: one without and one with a single observer.
+struct Crowd {
+    d: Dispatcher,
+    zero: EventName,
+    one: EventName,
+}
+
+fn crowd(crowd: usize) -> Crowd {
     let d = Dispatcher::new();
-    let empty = Payload::new();
-    let names: Vec<EventName> = (0..10_000)
+    let names: Vec<EventName> = (0..crowd / 10)
         .map(|i| EventName::new(&format!("bench.crowded:{i}")))
         .collect();
-    let _guards: Vec<ObserverGuard> = (0..100_000)
-        .map(|i| d.observe("crowd", 0, names[i % names.len()], None, body))
-        .collect();
+    // Detached: dropping the dispatcher then frees everything at once, where dropping 100 000
+    // guards would pay 100 000 resets (each a process-wide barrier), seconds on a busy machine.
+    for i in 0..crowd {
+        d.observe("crowd", 0, names[i % names.len()], None, body)
+            .detach();
+    }
     let zero = EventName::new("bench.crowded.unrelated:zero");
     let one = EventName::new("bench.crowded.unrelated:one");
-    let _one = observers(&d, one, 1);
+    for g in observers(&d, one, 1) {
+        g.detach();
+    }
+    d.collect_garbage();
+    Crowd { d, zero, one }
+}
+
+fn crowded(c: &mut Criterion) {
+    let empty = Payload::new();
+    // The original size keeps both of its ids; the smaller sizes show the (lack of) trend.
+    let big = crowd(100_000);
     let mut g = c.benchmark_group("cm_events/dispatch_crowded_100k");
     g.bench_function("unrelated_0_observers", |b| {
-        b.iter(|| d.dispatch_event(black_box(zero), black_box(&empty)))
+        b.iter(|| big.d.dispatch_event(black_box(big.zero), black_box(&empty)))
     });
     g.bench_function("unrelated_1_observers", |b| {
-        b.iter(|| d.dispatch_event(black_box(one), black_box(&empty)))
+        b.iter(|| big.d.dispatch_event(black_box(big.one), black_box(&empty)))
     });
+    g.finish();
+    drop(big);
+    for (label, size) in [("100", 100usize), ("10k", 10_000)] {
+        let fixture = crowd(size);
+        let mut g = c.benchmark_group(format!("cm_events/dispatch_crowded_{label}"));
+        g.bench_function("unrelated_1_observers", |b| {
+            b.iter(|| {
+                fixture
+                    .d
+                    .dispatch_event(black_box(fixture.one), black_box(&empty))
+            })
+        });
+        g.finish();
+    }
+}
+
+/// The obvious event bus a peer would write: a string-keyed map of callback lists behind a
+/// read-write lock, callbacks called under the read lock.
+type NaiveBus = RwLock<HashMap<String, Vec<Arc<dyn Fn(&Payload) + Send + Sync>>>>;
+
+fn naive_dispatch(bus: &NaiveBus, name: &str, payload: &Payload) -> usize {
+    let map = match bus.read() {
+        Ok(m) => m,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    match map.get(name) {
+        Some(callbacks) => {
+            for f in callbacks {
+                f(payload);
+            }
+            callbacks.len()
+        }
+        None => 0,
+    }
+}
+
+fn naive_peer(c: &mut Criterion) {
+    let empty = Payload::new();
+    let bus: NaiveBus = RwLock::new(HashMap::new());
+    {
+        let mut map = bus.write().unwrap();
+        // Some other names, so the map is not trivially small.
+        for i in 0..64 {
+            map.insert(format!("bench.naive.other:{i}"), Vec::new());
+        }
+        for n in [1usize, 16] {
+            map.insert(
+                format!("bench.naive:{n}_observers"),
+                (0..n)
+                    .map(|_| {
+                        Arc::new(|p: &Payload| {
+                            black_box(p);
+                        }) as Arc<dyn Fn(&Payload) + Send + Sync>
+                    })
+                    .collect(),
+            );
+        }
+    }
+    let mut g = c.benchmark_group("peer/naive_rwlock_bus");
+    for n in [0usize, 1, 16] {
+        let name = format!("bench.naive:{n}_observers");
+        g.bench_function(format!("dispatch_{n}_observers"), |b| {
+            b.iter(|| naive_dispatch(&bus, black_box(name.as_str()), black_box(&empty)))
+        });
+    }
     g.finish();
 }
 
@@ -77,7 +168,7 @@ fn peers(c: &mut Criterion) {
     let empty = Payload::new();
     let name = EventName::new("bench.peer");
     let mut g = c.benchmark_group("peer/vec_box_fn");
-    for n in [1usize, 16] {
+    for n in [1usize, 16, 256] {
         let fns: Vec<Box<Callback>> = (0..n).map(|_| Box::new(body) as Box<_>).collect();
         g.bench_function(format!("{n}_closures"), |b| {
             b.iter(|| {
@@ -96,7 +187,7 @@ fn peers(c: &mut Criterion) {
     g.bench_function("send_0_receivers", |b| {
         b.iter(|| black_box(tx.send(black_box(1)).is_ok()))
     });
-    for n in [1usize, 16] {
+    for n in [1usize, 16, 256] {
         let (tx, rx) = tokio::sync::broadcast::channel::<u64>(1024);
         let mut rxs: Vec<_> = (0..n).map(|_| tx.subscribe()).collect();
         drop(rx);
@@ -144,5 +235,15 @@ fn queues(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, dispatch, crowded, peers, queues);
+/// Plots off (the KDE plots cost minutes on a busy 2-core machine; the medians the xtask table
+/// reads are unaffected) and fewer bootstrap resamples (they only shape the confidence interval).
+fn config() -> Criterion {
+    Criterion::default().without_plots().nresamples(10_000)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = dispatch, crowded, peers, naive_peer, queues
+}
 criterion_main!(benches);

@@ -1,4 +1,5 @@
-//! Min-of-N timing of the hot paths; steadier than criterion on a loaded machine.
+//! Min-of-80 timing (batches of 200 000 calls) of the hot paths; steadier than criterion on a
+//! loaded machine.
 //! `cargo run --release -p cm-events --example quick_timing`
 use std::hint::black_box;
 use std::time::Instant;
@@ -9,10 +10,27 @@ fn body(e: &Event<'_>) {
     black_box(e);
 }
 
+/// With `QT_ONLY=<label>` only that row runs, `QT_ITERS` times once, for instruction counts:
+/// `valgrind --tool=callgrind` (or `perf stat -e instructions` where the CPU exposes counters),
+/// minus a run with `QT_ITERS=0`, divided by the iterations.
+#[inline(never)] // one function per row, as criterion has one per benchmark
 fn time(label: &str, mut f: impl FnMut()) {
-    const N: u32 = 2_000_000;
+    if let Ok(only) = std::env::var("QT_ONLY") {
+        if only == label {
+            let n: u64 = std::env::var("QT_ITERS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(10_000_000);
+            for _ in 0..n {
+                f();
+            }
+        }
+        return;
+    }
+    // Short batches, many of them: on a loaded machine some batch runs without a context switch.
+    const N: u32 = 200_000;
     let mut best = f64::MAX;
-    for _ in 0..15 {
+    for _ in 0..80 {
         let t = Instant::now();
         for _ in 0..N {
             f();
@@ -34,7 +52,12 @@ fn main() {
         .collect();
     let v1: Vec<Box<Callback>> = vec![Box::new(body)];
     let v16: Vec<Box<Callback>> = (0..16).map(|_| Box::new(body) as Box<_>).collect();
-    for _ in 0..2 {
+    let rounds = if std::env::var_os("QT_ONLY").is_some() {
+        1
+    } else {
+        2
+    };
+    for _ in 0..rounds {
         time("dispatch_interned/0", || {
             black_box(d.dispatch_event(black_box(zero), black_box(&empty)));
         });

@@ -29,7 +29,7 @@ pub(crate) fn is_asymmetric() -> bool {
 }
 
 /// The dispatch-side barrier: orders this thread's earlier stores before its later loads.
-/// `asymmetric` is [`is_asymmetric_fast`], read once per dispatch.
+/// `asymmetric` is [`is_asymmetric`], read once per dispatch (from the thread's record).
 #[inline(always)]
 pub(crate) fn light_with(asymmetric: bool) {
     if asymmetric {
@@ -37,13 +37,6 @@ pub(crate) fn light_with(asymmetric: bool) {
     } else {
         fence(Ordering::SeqCst);
     }
-}
-
-/// The barrier mode, without forcing initialisation (callers registered their thread record,
-/// which initialised it).
-#[inline(always)]
-pub(crate) fn is_asymmetric_fast() -> bool {
-    ASYMMETRIC.load(Ordering::Relaxed)
 }
 
 /// The writer-side barrier: after it returns, every store another thread made before its last

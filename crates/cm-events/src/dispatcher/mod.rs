@@ -5,7 +5,10 @@
 //!   sorted observer list. No observers: one null check (a few loads in all).
 //! * Otherwise the thread marks itself "in a dispatch" in its own [`thread_record`] with plain
 //!   stores (no atomic read-modify-write), re-reads the list, and for each observer stores "calling
-//!   X", checks X's removed / enabled flags and filter, and calls it inside `catch_unwind`.
+//!   X", tests the entry's flag byte (filter / disabled / stale) and the event's consumed flag in
+//!   one branch, and calls X inside `catch_unwind` (free unless it panics). Anything unusual goes
+//!   to the out-of-line `should_call_slow` (consume rules, live state of a replaced list's
+//!   observer, filter match).
 //! * Changes (observe, reset, reorder) build a new list under a per-dispatcher write lock and swap
 //!   it in. The old list is freed after every dispatch that might read it has ended.
 //!
@@ -29,7 +32,7 @@ pub(crate) mod thread_record;
 
 use std::borrow::Borrow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicPtr, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
@@ -43,10 +46,13 @@ use crate::payload::Payload;
 use crate::queue::QueueFactory;
 
 pub use observer::{Callback, ObserveOptions, ObserverInfo};
-use observer::{ENTRY_DISABLED, Entry, HAS_FILTER, IGNORES_CONSUME, Observer, ObserverList};
+use observer::{
+    ENTRY_DISABLED, ENTRY_STALE, Entry, HAS_FILTER, IGNORES_CONSUME, ListBox, Observer,
+    ObserverList,
+};
 use reclaim::Reclaimer;
 use slots::{Slot, SlotTable};
-use thread_record::{DEPTH_MASK, GENERATION_ONE, MAX_DEPTH, depth_of};
+use thread_record::{MAX_DEPTH, depth_of};
 
 /// The event dispatcher. Cloning is cheap and yields a handle to the same dispatcher.
 ///
@@ -271,6 +277,7 @@ impl Dispatcher {
             (observers, self.inner.publish(slot, Vec::new()))
         };
         self.inner.retire(retired);
+        thread_record::advance_epoch();
         barrier::heavy();
         for o in &removed {
             wait_until_not_calling(o);
@@ -315,61 +322,95 @@ impl Dispatcher {
 }
 
 /// Calls the observers of `slot` (which had a non-null list a moment ago).
+///
+/// The outermost dispatch of a thread (the common case) stores only values it did not read from
+/// the thread's record (see [`thread_record`]), so back-to-back dispatches do not form a
+/// dependency chain through it; nested dispatches take [`dispatch_nested`].
 #[inline]
 fn dispatch_to_slot(slot: &Slot, event: Event<'_>) -> usize {
     let rec = thread_record::current();
     let word = rec.word.load(Ordering::Relaxed);
-    let depth = depth_of(word);
-    // Outermost: next generation, depth 1. Nested: depth + 1.
-    let entered = if depth == 0 {
-        (word & !DEPTH_MASK) + GENERATION_ONE + 1
-    } else {
-        word + 1
-    };
-    rec.word.store(entered, Ordering::Relaxed);
-    let asymmetric = barrier::is_asymmetric_fast();
-    let itemised = depth < MAX_DEPTH;
-    if itemised {
-        rec.slots[depth].store(std::ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
+    if word != 0 {
+        return dispatch_nested(rec, word, slot, &event);
     }
+    rec.word
+        .store(thread_record::outermost_word(), Ordering::Relaxed);
+    rec.slots[0].store(std::ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
+    let called = call_observers(slot, &rec.calling[0], rec.asymmetric, &event);
+    rec.slots[0].store(std::ptr::null_mut(), Ordering::Release);
+    rec.word.store(0, Ordering::Release);
+    called
+}
+
+/// A dispatch from inside an observer: depth `word & DEPTH_MASK` + 1, same epoch.
+#[inline(never)]
+fn dispatch_nested(
+    rec: &thread_record::ThreadRecord,
+    word: u64,
+    slot: &Slot,
+    event: &Event<'_>,
+) -> usize {
+    let depth = depth_of(word);
+    rec.word.store(word + 1, Ordering::Relaxed);
+    let called = if depth < MAX_DEPTH {
+        rec.slots[depth].store(std::ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
+        let called = call_observers(slot, &rec.calling[depth], rec.asymmetric, event);
+        rec.slots[depth].store(std::ptr::null_mut(), Ordering::Release);
+        called
+    } else {
+        // Not itemised: waiters wait for this thread's whole outermost dispatch (`still_in`).
+        call_observers(slot, &NOT_ITEMISED, rec.asymmetric, event)
+    };
+    rec.word.store(word, Ordering::Release);
+    called
+}
+
+/// Where dispatches nested deeper than [`MAX_DEPTH`] "publish" their current observer: nobody
+/// reads it (waiters fall back to the thread's `word`), it only keeps the loop uniform.
+static NOT_ITEMISED: std::sync::atomic::AtomicPtr<Observer> =
+    std::sync::atomic::AtomicPtr::new(std::ptr::null_mut());
+
+/// The observer loop. The caller has published "in a dispatch" in its record (`word`, non-zero
+/// depth); `calling` is this depth's "calling X" cell in the record, `asymmetric` the barrier
+/// mode. Returns how many observers were called and leaves `calling` null.
+#[inline(always)]
+fn call_observers(
+    slot: &Slot,
+    calling: &AtomicPtr<Observer>,
+    asymmetric: bool,
+    event: &Event<'_>,
+) -> usize {
     barrier::light_with(asymmetric);
     let list = slot.list.load(Ordering::Acquire);
-    let mut called = 0;
     // SAFETY: the list was loaded after this thread published "active" (word) and a barrier; a
     // writer that unpublishes it retires it and frees it only after this record's word changes,
-    // which happens below, after the last use.
-    if let Some(list) = unsafe { list.as_ref() } {
-        let payload = event.payload();
-        for entry in list.entries.iter() {
-            if event.is_consumed() && entry.flags & IGNORES_CONSUME == 0 {
-                continue;
-            }
-            if itemised {
-                rec.calling[depth].store(entry.observer.cast_mut(), Ordering::Relaxed);
-                barrier::light_with(asymmetric);
-            }
-            if list.stale.load(Ordering::Relaxed) {
-                // SAFETY: `entry` points into an `Arc<Observer>` owned by `list`, alive (above).
-                if unsafe { &*entry.observer }.state.load(Ordering::Relaxed) != 0 {
-                    continue;
-                }
-            } else if entry.flags & ENTRY_DISABLED != 0 {
-                continue;
-            }
-            if entry.flags & HAS_FILTER != 0 && !filter_matches(entry, payload) {
-                continue;
-            }
-            called += 1;
-            // SAFETY: the callback box is owned by the observer, alive as above.
-            invoke(unsafe { &*entry.callback }, entry, &event);
+    // which the caller does after we return.
+    let Some(list) = (unsafe { list.as_ref() }) else {
+        return 0;
+    };
+    // Count skips, not calls: the skip counter is touched only on the (rare) skip paths, so the
+    // common path carries no counter through memory across the opaque callback call.
+    let mut skipped = 0usize;
+    let entries = list.entries();
+    for entry in entries {
+        calling.store(entry.observer.cast_mut(), Ordering::Relaxed);
+        barrier::light_with(asymmetric);
+        // One test on the common path: an enabled observer without filter in a current list,
+        // event not consumed. Everything else goes to `should_call_slow`. (Publishing "calling X"
+        // for an observer we then skip only makes a concurrent reset of X wait a few
+        // instructions longer.)
+        let unusual = entry.flags.load(Ordering::Relaxed)
+            & (HAS_FILTER | ENTRY_DISABLED | ENTRY_STALE)
+            | u8::from(event.is_consumed());
+        if unusual != 0 && !should_call_slow(entry, event) {
+            skipped += 1;
+            continue;
         }
+        // SAFETY: the callback box is owned by the observer, alive as above.
+        invoke(unsafe { &*entry.callback }, entry, event);
     }
-    if itemised {
-        rec.calling[depth].store(std::ptr::null_mut(), Ordering::Release);
-        rec.slots[depth].store(std::ptr::null_mut(), Ordering::Release);
-    }
-    rec.word.store(entered - 1, Ordering::Release);
-    called
+    calling.store(std::ptr::null_mut(), Ordering::Release);
+    entries.len() - skipped
 }
 
 #[inline(always)]
@@ -380,11 +421,28 @@ fn invoke(callback: &Callback, entry: &Entry, event: &Event<'_>) {
     }
 }
 
+/// The full "should this observer run" decision: consume, enabled (from the entry while the
+/// list is current, from the observer's live state once it is stale, which also covers removal)
+/// and filter. Called after "calling X" was published and the light barrier.
 #[inline(never)]
-fn filter_matches(entry: &Entry, payload: &Payload) -> bool {
+fn should_call_slow(entry: &Entry, event: &Event<'_>) -> bool {
+    let flags = entry.flags.load(Ordering::Relaxed);
+    if event.is_consumed() && flags & IGNORES_CONSUME == 0 {
+        return false;
+    }
     // SAFETY: the observer is alive for the whole dispatch (see `dispatch_to_slot`).
     let obs = unsafe { &*entry.observer };
-    obs.filter.as_ref().is_none_or(|f| payload.contains_all(f))
+    let enabled = if flags & ENTRY_STALE != 0 {
+        obs.state.load(Ordering::Relaxed) == 0
+    } else {
+        flags & ENTRY_DISABLED == 0
+    };
+    enabled
+        && (flags & HAS_FILTER == 0
+            || obs
+                .filter
+                .as_ref()
+                .is_none_or(|f| event.payload().contains_all(f)))
 }
 
 #[cold]
@@ -443,28 +501,28 @@ impl DispatcherInner {
         let list = slot.list.load(Ordering::Acquire);
         // SAFETY: lists are only replaced (and retired) under the write lock, which the caller
         // holds, so the current list stays alive for this call.
-        unsafe { list.as_ref() }.map_or_else(Vec::new, |l| l.observers.to_vec())
+        unsafe { list.as_ref() }.map_or_else(Vec::new, |l| l.observers().to_vec())
     }
 
     /// Publishes a new sorted list for `slot` (null when empty); returns the old list to retire
     /// once the write lock is released. Caller holds the write lock.
-    fn publish(&self, slot: &Slot, observers: Vec<Arc<Observer>>) -> Option<Box<ObserverList>> {
+    fn publish(&self, slot: &Slot, observers: Vec<Arc<Observer>>) -> Option<ListBox> {
         let new = if observers.is_empty() {
             std::ptr::null_mut()
         } else {
-            Box::into_raw(ObserverList::sorted(observers))
+            ObserverList::sorted(observers).into_raw()
         };
         let old = slot.list.swap(new, Ordering::AcqRel);
-        // SAFETY: non-null list pointers in slots come from Box::into_raw above and are owned by
-        // the slot; swapping it out transfers that ownership to us.
-        let old = (!old.is_null()).then(|| unsafe { Box::from_raw(old) });
+        // SAFETY: non-null list pointers in slots come from ListBox::into_raw above and are owned
+        // by the slot; swapping it out transfers that ownership to us.
+        let old = (!old.is_null()).then(|| unsafe { ListBox::from_raw(old) });
         if let Some(old) = &old {
-            old.stale.store(true, Ordering::SeqCst);
+            old.mark_stale();
         }
         old
     }
 
-    fn retire(&self, list: Option<Box<ObserverList>>) {
+    fn retire(&self, list: Option<ListBox>) {
         if let Some(list) = list {
             self.reclaimer.retire(list);
         }
@@ -492,6 +550,7 @@ impl DispatcherInner {
             }
         };
         self.retire(retired);
+        thread_record::advance_epoch();
         barrier::heavy();
         wait_until_not_calling(obs);
     }
@@ -533,8 +592,8 @@ impl Drop for DispatcherInner {
     fn drop(&mut self) {
         // No dispatch can run: every dispatch borrows the dispatcher and every guard owns it.
         self.slots.for_each_list(|list| {
-            // SAFETY: slot lists are owned Box::into_raw pointers; nothing else can reach them.
-            drop(unsafe { Box::from_raw(list) });
+            // SAFETY: slot lists are owned ListBox::into_raw pointers; nothing else can reach them.
+            drop(unsafe { ListBox::from_raw(list) });
         });
         self.reclaimer.free_all();
     }

@@ -1,7 +1,9 @@
 //! One registered observer and the immutable, sorted observer list of an event.
 
+use std::alloc::Layout;
+use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
 
 use crate::event::Event;
 use crate::name::{EventName, Key};
@@ -62,52 +64,164 @@ pub(crate) const HAS_FILTER: u8 = 1;
 pub(crate) const IGNORES_CONSUME: u8 = 2;
 /// Entry flag: the observer was disabled when this list was built.
 pub(crate) const ENTRY_DISABLED: u8 = 4;
+/// Entry flag: the list was replaced. Set (in every entry, before the writer's heavy barrier)
+/// once the list is unpublished. While it is clear the entry's observer is live and its other
+/// flags are current, so dispatch need not read the observer itself; once set, dispatch falls
+/// back to the observer's live `state`.
+pub(crate) const ENTRY_STALE: u8 = 8;
 
-/// What dispatch needs per observer, laid out contiguously so the loop touches one array plus
-/// each observer's `state` byte.
+/// What dispatch needs per observer, laid out contiguously so the loop touches one array.
 pub(crate) struct Entry {
     pub(crate) observer: *const Observer,
     pub(crate) callback: *const Callback,
-    pub(crate) flags: u8,
+    /// `HAS_FILTER | IGNORES_CONSUME | ENTRY_DISABLED` fixed at build time, plus `ENTRY_STALE`
+    /// (the only bit that changes). The stale bit lives in each entry rather than once in the
+    /// list so the dispatch loop tests one byte per observer and keeps no list pointer live.
+    pub(crate) flags: AtomicU8,
 }
 
-/// An immutable snapshot, sorted by `(order, seq)`. Replaced (never mutated) on every change.
+/// An immutable snapshot, sorted by `(order, seq)`. Replaced (never mutated, apart from the
+/// stale bits) on every change.
+///
+/// One allocation: this header followed by `len` [`Entry`]s, so dispatch goes from the slot's
+/// list pointer straight to the entries (no separate entries pointer to load). Owned through
+/// [`ListBox`].
+#[repr(C)]
 pub(crate) struct ObserverList {
-    /// Set (before the writer's heavy barrier) once this list is replaced. While it is clear,
-    /// every entry's observer is live and its `flags` are current, so dispatch need not read the
-    /// observer itself; once set, dispatch falls back to each observer's `state`.
-    pub(crate) stale: AtomicBool,
-    /// Pointers into `observers`, in call order.
-    pub(crate) entries: Box<[Entry]>,
-    /// Owns what `entries` points to.
-    pub(crate) observers: Box<[Arc<Observer>]>,
+    /// Owns what the entries point to.
+    observers: Box<[Arc<Observer>]>,
+    len: usize,
 }
 
-// SAFETY: the raw pointers in `entries` point into the `Arc<Observer>`s owned by `observers` (and
-// their boxed callbacks), which are immutable apart from atomics and are `Send + Sync` because
-// `Callback` is; the list itself is never mutated after construction.
+// The entries start right after the header (no padding), see `ObserverList::layout`.
+const _: () = assert!(
+    std::mem::size_of::<ObserverList>().is_multiple_of(std::mem::align_of::<Entry>())
+        && std::mem::align_of::<ObserverList>() >= std::mem::align_of::<Entry>()
+);
+
+// SAFETY: the raw pointers in the entries point into the `Arc<Observer>`s owned by `observers`
+// (and their boxed callbacks), which are immutable apart from atomics and are `Send + Sync`
+// because `Callback` is; the list is never mutated after construction apart from atomics.
 unsafe impl Send for ObserverList {}
 // SAFETY: see the `Send` impl; shared access only reads immutable data or atomics.
 unsafe impl Sync for ObserverList {}
 
 impl ObserverList {
-    pub(crate) fn sorted(mut observers: Vec<Arc<Observer>>) -> Box<ObserverList> {
+    fn layout(len: usize) -> Layout {
+        let entries = match Layout::array::<Entry>(len) {
+            Ok(l) => l,
+            Err(_) => panic!("observer list of {len} entries is too large"),
+        };
+        match Layout::new::<ObserverList>().extend(entries) {
+            Ok((layout, offset)) => {
+                debug_assert_eq!(offset, std::mem::size_of::<ObserverList>());
+                layout.pad_to_align()
+            }
+            Err(_) => panic!("observer list of {len} entries is too large"),
+        }
+    }
+
+    /// The entries, in call order.
+    #[inline(always)]
+    pub(crate) fn entries(&self) -> &[Entry] {
+        // SAFETY: a list only exists inside a `ListBox` allocation of `layout(len)`, whose `len`
+        // initialised entries follow the header directly (asserted above).
+        unsafe {
+            std::slice::from_raw_parts(std::ptr::from_ref(self).add(1).cast::<Entry>(), self.len)
+        }
+    }
+
+    /// The observers, in call order.
+    pub(crate) fn observers(&self) -> &[Arc<Observer>] {
+        &self.observers
+    }
+
+    /// Marks every entry stale (the list was unpublished). Call before the heavy barrier.
+    pub(crate) fn mark_stale(&self) {
+        for e in self.entries() {
+            e.flags.fetch_or(ENTRY_STALE, Ordering::SeqCst);
+        }
+    }
+
+    pub(crate) fn sorted(mut observers: Vec<Arc<Observer>>) -> ListBox {
         observers.sort_by_key(|o| (o.order.load(Ordering::Relaxed), o.seq));
-        let entries = observers
-            .iter()
-            .map(|o| Entry {
-                observer: Arc::as_ptr(o),
-                callback: std::ptr::from_ref(&*o.callback),
-                flags: if o.filter.is_some() { HAS_FILTER } else { 0 }
-                    | if o.ignore_consume { IGNORES_CONSUME } else { 0 }
-                    | if o.is_enabled() { 0 } else { ENTRY_DISABLED },
-            })
-            .collect();
-        Box::new(ObserverList {
-            stale: AtomicBool::new(false),
-            entries,
-            observers: observers.into_boxed_slice(),
-        })
+        let len = observers.len();
+        let layout = Self::layout(len);
+        // SAFETY: the layout has a non-zero size (it holds the header).
+        let raw = unsafe { std::alloc::alloc(layout) }.cast::<ObserverList>();
+        let Some(ptr) = NonNull::new(raw) else {
+            std::alloc::handle_alloc_error(layout)
+        };
+        // SAFETY: `ptr` is a fresh allocation of `layout(len)`: room for the header and `len`
+        // entries right after it, all suitably aligned.
+        unsafe {
+            let entries = ptr.as_ptr().add(1).cast::<Entry>();
+            for (i, o) in observers.iter().enumerate() {
+                entries.add(i).write(Entry {
+                    observer: Arc::as_ptr(o),
+                    callback: std::ptr::from_ref(&*o.callback),
+                    flags: AtomicU8::new(
+                        if o.filter.is_some() { HAS_FILTER } else { 0 }
+                            | if o.ignore_consume { IGNORES_CONSUME } else { 0 }
+                            | if o.is_enabled() { 0 } else { ENTRY_DISABLED },
+                    ),
+                });
+            }
+            ptr.as_ptr().write(ObserverList {
+                observers: observers.into_boxed_slice(),
+                len,
+            });
+        }
+        ListBox(ptr)
+    }
+}
+
+/// Owns one [`ObserverList`] allocation (what `Box<ObserverList>` would be if the list were a
+/// plain struct). Slots hold it as a raw pointer ([`ListBox::into_raw`]).
+pub(crate) struct ListBox(NonNull<ObserverList>);
+
+// SAFETY: `ListBox` owns an `ObserverList`, which is `Send + Sync`.
+unsafe impl Send for ListBox {}
+// SAFETY: as above.
+unsafe impl Sync for ListBox {}
+
+impl ListBox {
+    /// Gives up ownership; the pointer must come back through [`ListBox::from_raw`].
+    pub(crate) fn into_raw(self) -> *mut ObserverList {
+        let ptr = self.0.as_ptr();
+        std::mem::forget(self);
+        ptr
+    }
+
+    /// Takes back ownership of a pointer from [`ListBox::into_raw`].
+    ///
+    /// # Safety
+    /// `ptr` came from `into_raw` and nobody else owns or will free it.
+    pub(crate) unsafe fn from_raw(ptr: *mut ObserverList) -> ListBox {
+        match NonNull::new(ptr) {
+            Some(p) => ListBox(p),
+            None => unreachable!("ListBox::from_raw(null)"),
+        }
+    }
+}
+
+impl std::ops::Deref for ListBox {
+    type Target = ObserverList;
+    fn deref(&self) -> &ObserverList {
+        // SAFETY: we own a live, initialised list.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl Drop for ListBox {
+    fn drop(&mut self) {
+        let layout = ObserverList::layout(self.len);
+        // SAFETY: we own the allocation; entries need no drop (raw pointers and an atomic), the
+        // header owns the observers; then the memory goes back with the layout it came from.
+        unsafe {
+            std::ptr::drop_in_place(self.0.as_ptr());
+            std::alloc::dealloc(self.0.as_ptr().cast(), layout);
+        }
     }
 }
 

@@ -2,14 +2,15 @@
 //!
 //! Dispatch reads a slot's list pointer without a reference count. A replaced list is therefore
 //! "retired", not freed: after a heavy barrier we note every thread record that was inside a
-//! dispatch, and free the list once each of those dispatches has ended (its record word changed).
+//! dispatch, and free the list once each of those dispatches has ended (its record word left that epoch or
+//! went to depth 0; see [`super::thread_record`]).
 //! Dropping the lists (and so possibly the last `Arc<Observer>`, whose closure may own guards)
 //! happens outside the lock, because user drop code may call back into the dispatcher.
 
 use parking_lot::Mutex;
 
 use super::barrier;
-use super::observer::ObserverList;
+use super::observer::ListBox;
 use super::thread_record::{self, ThreadRecord};
 
 /// Retired lists waiting for a grace period.
@@ -18,18 +19,15 @@ pub(crate) struct Reclaimer {
     inner: Mutex<Pending>,
 }
 
-// Lists stay boxed: dispatchers hold pointers to the box itself, so moving a list out of its
-// allocation would free memory they may still read.
-#[allow(clippy::vec_box)]
+// Lists stay in their own allocations (`ListBox`): dispatchers hold pointers to them.
 #[derive(Default)]
 struct Pending {
-    fresh: Vec<Box<ObserverList>>,
+    fresh: Vec<ListBox>,
     waiting: Vec<Batch>,
 }
 
-#[allow(clippy::vec_box)] // see `Pending`
 struct Batch {
-    lists: Vec<Box<ObserverList>>,
+    lists: Vec<ListBox>,
     readers: Vec<(&'static ThreadRecord, u64)>,
 }
 
@@ -38,7 +36,7 @@ const COLLECT_THRESHOLD: usize = 64;
 
 impl Reclaimer {
     /// Retires `list`; collects when enough garbage accumulated.
-    pub(crate) fn retire(&self, list: Box<ObserverList>) {
+    pub(crate) fn retire(&self, list: ListBox) {
         let should_collect = {
             let mut p = self.inner.lock();
             p.fresh.push(list);
@@ -54,6 +52,7 @@ impl Reclaimer {
         // Take the lists first: each was unpublished before this point, so after the barrier every
         // thread that might still read one shows up as active in its record.
         let lists = std::mem::take(&mut self.inner.lock().fresh);
+        thread_record::advance_epoch();
         barrier::heavy();
         let mut readers = Vec::new();
         if !lists.is_empty() {

@@ -1,6 +1,6 @@
 //! The dense per-event slot table, indexed by the interned name id.
 //!
-//! Two levels: a fixed array of chunk pointers inside the dispatcher, each chunk 1024 slots
+//! Two levels: a fixed array of chunk pointers inside the dispatcher (inline, not boxed), each chunk 1024 slots
 //! allocated when the first observer of a name in that range registers. Finding a slot is two
 //! dependent loads; a slot with no observers holds a null list pointer, so dispatching to nobody is
 //! those loads plus a null check.
@@ -17,7 +17,7 @@ pub(crate) const CHUNK_COUNT: usize = MAX_NAMES / CHUNK_LEN;
 
 /// The observers of one event name.
 pub(crate) struct Slot {
-    /// Null when nobody observes. Otherwise a `Box<ObserverList>` owned by this slot; replaced
+    /// Null when nobody observes. Otherwise a `ListBox` (as a raw pointer) owned by this slot; replaced
     /// lists are retired through the reclaimer.
     pub(crate) list: AtomicPtr<ObserverList>,
 }
@@ -27,15 +27,14 @@ pub(crate) struct Chunk {
 }
 
 pub(crate) struct SlotTable {
-    chunks: Box<[AtomicPtr<Chunk>]>,
+    // Inline rather than boxed: one dependent load less on every dispatch (32 KiB per dispatcher).
+    chunks: [AtomicPtr<Chunk>; CHUNK_COUNT],
 }
 
 impl SlotTable {
     pub(crate) fn new() -> Self {
         SlotTable {
-            chunks: (0..CHUNK_COUNT)
-                .map(|_| AtomicPtr::new(std::ptr::null_mut()))
-                .collect(),
+            chunks: [const { AtomicPtr::new(std::ptr::null_mut()) }; CHUNK_COUNT],
         }
     }
 

@@ -5,10 +5,18 @@
 //! path has no read-modify-write and no shared cache line. Writers read all records after a
 //! [`super::barrier::heavy`] to learn:
 //!
-//! * `word`: `generation << 16 | depth`. The generation grows at every outermost dispatch; depth is
-//!   the current nesting. The observer-list reclaimer waits until every thread it saw inside a
-//!   dispatch has left that outermost dispatch (a grace period, as in RCU). One word keeps the
-//!   hot path to one load and two stores.
+//! * `word`: `epoch << 16 | depth`, or 0 outside any dispatch. An outermost dispatch stores the
+//!   global [`EPOCH`] (read when it starts) with depth 1, nested ones add 1, and the outermost one
+//!   stores 0 when it ends. The observer-list reclaimer waits until every thread it saw inside a
+//!   dispatch has left that outermost dispatch (a grace period, as in RCU): it bumps [`EPOCH`]
+//!   before its heavy barrier, so a dispatch that starts later carries a different epoch and
+//!   "same epoch, depth > 0" can only be the dispatch it saw.
+//!
+//!   Why a global epoch rather than a per-thread generation counter: the outermost dispatch then
+//!   writes values it did not read from the record (epoch | 1 on entry, 0 on exit) instead of
+//!   "what I read + 1", so consecutive dispatches on one thread do not form a store-to-load
+//!   dependency chain through the record, and the hot path keeps one register less. (Measured
+//!   gain: small, about 0.2 ns per dispatch; the rest of the speed-up came from the loop.)
 //! * `calling[d]`: the observer being called at nesting depth `d`. `reset()` waits while another
 //!   thread has the reset observer anywhere on its dispatch stack.
 //! * `slots[d]`: the event slot being dispatched at depth `d` (for `is_dispatching`).
@@ -30,8 +38,28 @@ pub(crate) const MAX_DEPTH: usize = 32;
 
 /// Low bits of `word`: nesting depth.
 pub(crate) const DEPTH_MASK: u64 = 0xffff;
-/// One generation step in `word`.
-pub(crate) const GENERATION_ONE: u64 = 1 << 16;
+/// Bits of `word` below the epoch.
+const EPOCH_SHIFT: u32 = 16;
+
+/// The grace-period epoch (see the module docs). On its own cache line: dispatch reads it, and
+/// only grace-period starts (rare) write it.
+#[repr(align(128))]
+struct Epoch(AtomicU64);
+
+static EPOCH: Epoch = Epoch(AtomicU64::new(1));
+
+/// The `word` an outermost dispatch stores on entry.
+#[inline(always)]
+pub(crate) fn outermost_word() -> u64 {
+    (EPOCH.0.load(Ordering::Relaxed) << EPOCH_SHIFT) | 1
+}
+
+/// Starts a grace period: dispatches that begin after the caller's next heavy barrier carry a
+/// new epoch. Call before [`super::barrier::heavy`] when you will later wait with
+/// [`ThreadRecord::still_in`].
+pub(crate) fn advance_epoch() {
+    EPOCH.0.fetch_add(1, Ordering::Relaxed);
+}
 
 /// The nesting depth encoded in a record word.
 pub(crate) fn depth_of(word: u64) -> usize {
@@ -44,6 +72,10 @@ pub(crate) struct ThreadRecord {
     pub(crate) word: AtomicU64,
     pub(crate) slots: [AtomicPtr<Slot>; MAX_DEPTH],
     pub(crate) calling: [AtomicPtr<Observer>; MAX_DEPTH],
+    /// [`barrier::is_asymmetric`], copied here when the record is created (the mode is decided
+    /// once, before any record exists) so dispatch reads it next to `word` instead of through a
+    /// second global.
+    pub(crate) asymmetric: bool,
     claimed: AtomicBool,
 }
 
@@ -53,6 +85,7 @@ impl ThreadRecord {
             word: AtomicU64::new(0),
             slots: std::array::from_fn(|_| AtomicPtr::new(std::ptr::null_mut())),
             calling: std::array::from_fn(|_| AtomicPtr::new(std::ptr::null_mut())),
+            asymmetric: barrier::is_asymmetric(),
             claimed: AtomicBool::new(true),
         }
     }
@@ -61,7 +94,7 @@ impl ThreadRecord {
     /// `word` was read.
     pub(crate) fn still_in(&self, word: u64) -> bool {
         let now = self.word.load(Ordering::Acquire);
-        depth_of(now) != 0 && now >> 16 == word >> 16
+        depth_of(now) != 0 && now >> EPOCH_SHIFT == word >> EPOCH_SHIFT
     }
 }
 
