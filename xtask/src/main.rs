@@ -26,10 +26,14 @@ commands:
   test                 run every test with snapshot updates off
   ci                   fmt --check, clippy --all-targets -D warnings, every test, the demo
   bench [--quick] [--json FILE] [FILTER]
-                       run the criterion benchmarks; --quick is a short pass (< 1 min once
-                       built) that prints a table of medians; --json also writes it as JSON
+                       run the criterion benchmarks and the peak-memory example; print each
+                       median against its peer and target, and how sized benchmarks grow;
+                       --quick is a short pass (< 1 min once built); --json writes the table
   demo                 the main job: loopback servers, a temporary omniverse.toml, a walk-through
-  stress [--help]      the long reliability runs: many processes, kills, faults, soak, fuzzing
+  stress [--processes N] [--mutations N] [--kills N] [--soak-secs N] [--fuzz-secs N]
+         [--fault-rounds N] [--only NAME[,NAME...]] [--help]
+                       the long reliability runs in release (many cm processes, SIGKILLs,
+                       soak, network faults, fuzzing); summary in target/stress-report.json
 ";
 
 fn main() -> ExitCode {
