@@ -1,22 +1,29 @@
-//! `cargo xtask bench`: run the criterion benchmarks and report their medians.
+//! `cargo xtask bench`: run every criterion benchmark (and the peak-memory example), then report
+//! each median against the peer measured in the same run and its target, and how the sized
+//! benchmarks grow.
 //!
-//! Criterion leaves one `new/benchmark.json` + `new/estimates.json` pair per benchmark under
-//! `<target>/criterion`. After the run we read back only the pairs this run wrote, so the table
-//! never mixes in figures from an older run.
+//! * [`targets`]: the mapping benchmark -> peer, target, and the sized series (the one place
+//!   that says what "fast enough" means);
+//! * [`results`]: reading criterion's output back;
+//! * [`rss`]: the `system/peak_rss` row, from a process of its own;
+//! * [`report`]: the table, the growth section and the JSON.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+mod report;
+mod results;
+mod rss;
+mod targets;
 
-use serde_json::Value;
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
 
-use crate::cmd::{Result, cargo, step, workspace_root};
+use crate::cmd::{Result, cargo, step};
 
 /// Options of `cargo xtask bench`.
 #[derive(Debug, Default)]
 struct Options {
     quick: bool,
     json: Option<PathBuf>,
+    markdown: Option<PathBuf>,
     filter: Option<String>,
 }
 
@@ -32,6 +39,12 @@ fn parse_options(args: &[String]) -> Result<Options> {
                     .ok_or_else(|| "--json needs a file name".to_owned())?;
                 options.json = Some(PathBuf::from(path));
             }
+            "--markdown" => {
+                let path = args
+                    .next()
+                    .ok_or_else(|| "--markdown needs a file name".to_owned())?;
+                options.markdown = Some(PathBuf::from(path));
+            }
             flag if flag.starts_with('-') => return Err(format!("bench: unknown option {flag}")),
             filter => options.filter = Some(filter.to_owned()),
         }
@@ -39,50 +52,98 @@ fn parse_options(args: &[String]) -> Result<Options> {
     Ok(options)
 }
 
-/// One measured benchmark.
-#[derive(Debug)]
-struct Measurement {
-    id: String,
-    median_ns: f64,
-    mean_ns: f64,
-}
+/// Criterion settings of the quick pass: every benchmark gets about 0.35 s plus its set-up, so
+/// the whole pass stays under a minute once built. Ten samples is criterion's minimum; it keeps
+/// the 10-30 ms file benchmarks from needing seconds each. Fewer bootstrap resamples only
+/// coarsen the confidence intervals (the median is the sample's), and save ~80 ms of analysis
+/// per benchmark.
+const QUICK: [&str; 9] = [
+    "--warm-up-time",
+    "0.1",
+    "--measurement-time",
+    "0.25",
+    "--sample-size",
+    "10",
+    "--nresamples",
+    "1000",
+    "--noplot",
+];
 
-/// Runs the benchmarks, then prints (and optionally writes) the table of medians.
+/// The budget of the quick pass (benchmarks only, build excluded).
+const QUICK_BUDGET_SECS: f64 = 60.0;
+
+/// Runs the benchmarks, then prints (and optionally writes) the report.
 pub(crate) fn run(args: &[String]) -> Result {
     let options = parse_options(args)?;
-    let started = SystemTime::now();
 
     // Name each criterion target: `--benches` would also select every library (libraries have
     // `bench = true` by default), build crates that have no benchmarks, and hand criterion's
     // flags to their libtest harnesses, which reject them.
-    let targets = bench_targets()?;
+    let names = bench_targets()?;
     let mut cargo_args = vec!["bench", "--workspace", "--locked"];
-    for target in &targets {
-        cargo_args.extend(["--bench", target.as_str()]);
+    for name in &names {
+        cargo_args.extend(["--bench", name.as_str()]);
     }
+    let with_rss = options
+        .filter
+        .as_deref()
+        .is_none_or(|f| rss::ID.contains(f));
+
+    // Build first, so the time of the measuring step below is benchmark time only.
+    let built = Instant::now();
+    let mut build = cargo_args.clone();
+    build.push("--no-run");
+    step("build the benchmarks", cargo(&build))?;
+    if with_rss {
+        step("build the peak_rss example", rss::build_command())?;
+    }
+    let build_secs = built.elapsed().as_secs_f64();
+
+    let started_at = SystemTime::now();
+    let started = Instant::now();
     cargo_args.push("--");
     if options.quick {
-        cargo_args.extend([
-            "--warm-up-time",
-            "0.2",
-            "--measurement-time",
-            "0.4",
-            // Criterion's minimum; keeps the 10-30 ms store benchmarks from needing seconds each.
-            "--sample-size",
-            "10",
-            "--noplot",
-        ]);
+        cargo_args.extend(QUICK);
     }
     if let Some(filter) = &options.filter {
         cargo_args.push(filter);
     }
     step("criterion benchmarks", cargo(&cargo_args))?;
+    let mut measured = results::collect(&results::criterion_dir(), started_at)?;
+    if with_rss {
+        eprintln!("\n==> {}", rss::ID);
+        measured.push(rss::measure()?);
+    }
+    let run_secs = started.elapsed().as_secs_f64();
 
-    let mut measurements = collect(&criterion_dir(), started)?;
-    measurements.sort_by(|a, b| a.id.cmp(&b.id));
-    print_table(&measurements);
+    measured.sort_by(|a, b| a.id.cmp(&b.id));
+    let lines = report::lines(&measured);
+    report::print_table(&lines);
+    let growth = report::growth(&measured);
+    report::print_growth(&growth);
+    if options.filter.is_none() {
+        let missing = report::missing(&measured);
+        if !missing.is_empty() {
+            println!(
+                "\nnamed in xtask/src/bench/targets.rs but not measured: {}",
+                missing.join(", ")
+            );
+        }
+    }
+    println!(
+        "\nmeasured in {run_secs:.1} s (build {build_secs:.1} s){}",
+        if options.quick && run_secs > QUICK_BUDGET_SECS {
+            format!(": over the quick-mode budget of {QUICK_BUDGET_SECS:.0} s")
+        } else {
+            String::new()
+        }
+    );
     if let Some(path) = &options.json {
-        write_json(path, &measurements)?;
+        report::write_json(path, &lines)?;
+        eprintln!("wrote {}", path.display());
+    }
+    if let Some(path) = &options.markdown {
+        report::write_markdown(path, &lines, &growth)?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())
@@ -99,7 +160,7 @@ fn bench_targets() -> Result<Vec<String>> {
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    let metadata: Value =
+    let metadata: serde_json::Value =
         serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
     let mut names: Vec<String> = metadata["packages"]
         .as_array()
@@ -119,104 +180,4 @@ fn bench_targets() -> Result<Vec<String>> {
         return Err("no benchmark targets found".to_owned());
     }
     Ok(names)
-}
-
-fn criterion_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"));
-    target.join("criterion")
-}
-
-/// Reads every benchmark result written since `since`.
-fn collect(dir: &Path, since: SystemTime) -> Result<Vec<Measurement>> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.ends_with("new/estimates.json")
-                && modified(&path).is_some_and(|m| m >= since)
-                && let Some(measurement) = read_measurement(&path)?
-            {
-                found.push(measurement);
-            }
-        }
-    }
-    Ok(found)
-}
-
-fn modified(path: &Path) -> Option<SystemTime> {
-    fs::metadata(path).and_then(|m| m.modified()).ok()
-}
-
-fn read_json(path: &Path) -> Result<Value> {
-    let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn read_measurement(estimates_path: &Path) -> Result<Option<Measurement>> {
-    let Some(new_dir) = estimates_path.parent() else {
-        return Ok(None);
-    };
-    let benchmark = read_json(&new_dir.join("benchmark.json"))?;
-    let estimates = read_json(estimates_path)?;
-    let id = benchmark["full_id"].as_str().unwrap_or_default().to_owned();
-    let median = estimates["median"]["point_estimate"].as_f64();
-    let mean = estimates["mean"]["point_estimate"].as_f64();
-    Ok(match (id.is_empty(), median, mean) {
-        (false, Some(median_ns), Some(mean_ns)) => Some(Measurement {
-            id,
-            median_ns,
-            mean_ns,
-        }),
-        _ => None,
-    })
-}
-
-/// Formats nanoseconds with a unit that keeps three significant figures readable.
-fn human(ns: f64) -> String {
-    match ns {
-        ns if ns < 1e3 => format!("{ns:.1} ns"),
-        ns if ns < 1e6 => format!("{:.2} us", ns / 1e3),
-        ns if ns < 1e9 => format!("{:.2} ms", ns / 1e6),
-        ns => format!("{:.2} s", ns / 1e9),
-    }
-}
-
-fn print_table(measurements: &[Measurement]) {
-    let width = measurements
-        .iter()
-        .map(|m| m.id.len())
-        .max()
-        .unwrap_or(9)
-        .max(9);
-    println!(
-        "\n{:<width$}  {:>12}  {:>12}",
-        "benchmark", "median", "mean"
-    );
-    println!("{}", "-".repeat(width + 28));
-    for m in measurements {
-        println!(
-            "{:<width$}  {:>12}  {:>12}",
-            m.id,
-            human(m.median_ns),
-            human(m.mean_ns)
-        );
-    }
-    println!("\n{} benchmarks", measurements.len());
-}
-
-fn write_json(path: &Path, measurements: &[Measurement]) -> Result {
-    let rows: Vec<Value> = measurements
-        .iter()
-        .map(|m| serde_json::json!({ "id": m.id, "median_ns": m.median_ns, "mean_ns": m.mean_ns }))
-        .collect();
-    let text = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
-    fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))
 }

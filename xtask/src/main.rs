@@ -6,8 +6,8 @@
 //! ```text
 //! cargo xtask test              all tests (unit, integration, doctests, benches in test mode)
 //! cargo xtask ci                fmt --check, clippy -D warnings, all tests, the demo
-//! cargo xtask bench [--quick] [--json FILE]
-//!                               criterion benchmarks; --quick is a short pass with a table
+//! cargo xtask bench [--quick] [--json FILE] [--markdown FILE]
+//!                               criterion benchmarks against peers and targets; --quick: short
 //! cargo xtask demo              the main job, on loopback servers and a temporary config
 //! cargo xtask stress            the long reliability runs (parameters on the command line)
 //! ```
@@ -25,10 +25,11 @@ usage: cargo xtask <command> [options]
 commands:
   test                 run every test with snapshot updates off
   ci                   fmt --check, clippy --all-targets -D warnings, every test, the demo
-  bench [--quick] [--json FILE] [FILTER]
+  bench [--quick] [--json FILE] [--markdown FILE] [FILTER]
                        run the criterion benchmarks and the peak-memory example; print each
                        median against its peer and target, and how sized benchmarks grow;
-                       --quick is a short pass (< 1 min once built); --json writes the table
+                       --quick is a short pass (< 1 min once built); --json / --markdown
+                       also write the report
   demo                 the main job: loopback servers, a temporary omniverse.toml, a walk-through
   stress [--processes N] [--mutations N] [--kills N] [--soak-secs N] [--fuzz-secs N]
          [--fault-rounds N] [--only NAME[,NAME...]] [--help]

@@ -1,5 +1,7 @@
-//! ensure_connection costs: the http answer, the cached "connected" answer, and 1 000
-//! concurrent calls on a cold server (one network stat against cm-testkit).
+//! ensure_connection costs: the http answer, the cached "connected" answer, and 10, 100 and
+//! 1 000 concurrent calls on a cold server (one network stat against cm-testkit).
+//!
+//! `cargo bench -p cm-manager --bench manager -- --warm-up-time 1 --measurement-time 2`
 // criterion_group! generates an undocumented pub fn.
 #![allow(missing_docs)]
 
@@ -44,24 +46,27 @@ fn benches(c: &mut Criterion) {
         .unwrap();
     let controls = server.controls();
     group.sample_size(10);
-    group.bench_function("ensure_1000_concurrent_cold", |b| {
-        b.iter_custom(|iterations| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iterations {
-                // Signing out makes the server cold again (no token is required here).
-                assert!(manager.disconnect_blocking(&nucleus));
-                let stats_before = controls.request_count(Endpoint::Stat);
-                let started = Instant::now();
-                let all = runtime.block_on(futures::future::join_all(
-                    (0..1000).map(|_| manager.ensure_connection(&nucleus)),
-                ));
-                total += started.elapsed();
-                assert!(all.into_iter().all(|ok| ok));
-                assert_eq!(controls.request_count(Endpoint::Stat), stats_before + 1);
-            }
-            total
-        })
-    });
+    // Three sizes, so the report shows how the shared attempt scales with its callers.
+    for callers in [10usize, 100, 1_000] {
+        group.bench_function(format!("ensure_{callers}_concurrent_cold"), |b| {
+            b.iter_custom(|iterations| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iterations {
+                    // Signing out makes the server cold again (no token is required here).
+                    assert!(manager.disconnect_blocking(&nucleus));
+                    let stats_before = controls.request_count(Endpoint::Stat);
+                    let started = Instant::now();
+                    let all = runtime.block_on(futures::future::join_all(
+                        (0..callers).map(|_| manager.ensure_connection(&nucleus)),
+                    ));
+                    total += started.elapsed();
+                    assert!(all.into_iter().all(|ok| ok));
+                    assert_eq!(controls.request_count(Endpoint::Stat), stats_before + 1);
+                }
+                total
+            })
+        });
+    }
     group.finish();
     manager.shutdown();
 }

@@ -1,34 +1,45 @@
-//! omniverse.toml load and edit costs on a large file (10 000 bookmarks,
-//! 1 000 servers, 100 discovery servers), with a plain `toml` parse and
-//! rewrite of the same text as a peer.
+//! omniverse.toml load and edit costs at three file sizes (100, 1 000 and 10 000 bookmarks,
+//! with a tenth as many servers and a hundredth as many discovery servers), against two
+//! peers that keep no formatting: a plain `toml` parse and rewrite of the same text, and a
+//! plain read-modify-write save (`toml` parse, change one entry, serialise, atomic replace).
 //!
-//! Ids: `cm_toml_store/<operation>/<case>`. The edit is measured without
-//! fsync (`nosync`) and with it (`full`); the difference is the fsync cost.
+//! Ids: `cm_toml_store/<operation>/<case>` and `toml_peer/<operation>/<case>`. The edit is
+//! measured without fsync (`nosync`, 10 000 bookmarks; `nosync_<n>_bookmarks` for the smaller
+//! files) and with it (`full`, 10 000 bookmarks); the difference is the fsync cost.
+//!
+//! Fixtures are written the first time a benchmark of their size runs, so a filter that skips
+//! a size skips its set-up and `cargo test --benches` stays quick.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use cm_toml_store::{Change, Durability, TomlStore};
 use criterion::{Criterion, criterion_main};
 
-fn big_file() -> String {
+/// File sizes: bookmark count and the label used in ids.
+const SIZES: [(usize, &str); 3] = [(100, "100"), (1_000, "1k"), (10_000, "10k")];
+
+fn file_text(bookmarks: usize) -> String {
+    let servers = (bookmarks / 10).max(1);
+    let discovery = (bookmarks / 100).max(1);
     let mut s = String::from(
         "# generated for benchmarks\n[paths]\ncache = \"/tmp/cache\"\n\n[bookmarks]\n",
     );
-    for i in 0..10_000 {
+    for i in 0..bookmarks {
         writeln!(
             s,
             "\"Bookmark {i}\" = \"omniverse://server-{}/Projects/p{i}/\"",
-            i % 1000
+            i % servers
         )
         .unwrap();
     }
     s.push_str("\n[servers]\n");
-    for i in 0..1000 {
+    for i in 0..servers {
         writeln!(s, "\"omniverse://server-{i}\" = \"Server {i}\"").unwrap();
     }
-    for i in 0..100 {
+    for i in 0..discovery {
         writeln!(
             s,
             "\n[[discovery_servers]]\nname = \"Discovery {i}\"\nurl = \"https://discovery-{i}.example.com/\"\ncached_addresses = [\"omniverse://storage-{i}.example.com/\", \"https://bucket-{i}.s3.amazonaws.com/\"]"
@@ -38,67 +49,128 @@ fn big_file() -> String {
     s
 }
 
-fn setup(durability: Durability) -> (tempfile::TempDir, TomlStore) {
-    // On the target file system (not tmpfs), so fsync costs what it costs in use.
-    let dir = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
-    let path = dir.path().join("omniverse.toml");
-    std::fs::write(&path, big_file()).unwrap();
-    (dir, TomlStore::new(path).with_durability(durability))
+/// A directory with the file of one size, on the target file system (not tmpfs), so fsync
+/// costs what it costs in use.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    text: String,
+    bookmarks: usize,
+    store: TomlStore,
+}
+
+impl Fixture {
+    fn new(bookmarks: usize, durability: Durability) -> Self {
+        let dir = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
+        let path = dir.path().join("omniverse.toml");
+        let text = file_text(bookmarks);
+        std::fs::write(&path, &text).unwrap();
+        let store = TomlStore::new(&path).with_durability(durability);
+        Self {
+            _dir: dir,
+            path,
+            text,
+            bookmarks,
+            store,
+        }
+    }
+}
+
+/// Alternates the URL so every iteration really writes.
+fn next_url(counter: &AtomicU64) -> String {
+    format!(
+        "omniverse://bench/{}/",
+        counter.fetch_add(1, Ordering::Relaxed) % 2
+    )
+}
+
+fn edit(store: &TomlStore, counter: &AtomicU64) -> usize {
+    store
+        .apply(&[Change::AddBookmark {
+            name: "Bench".into(),
+            url: next_url(counter),
+        }])
+        .unwrap()
+        .sections
+        .bookmarks
+        .len()
+}
+
+/// The peer of a save: what a store that keeps no formatting does for one edit (read, parse,
+/// change, serialise, write a temp file and rename it over; no fsync).
+fn plain_save(path: &Path, url: String) -> usize {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut table: toml::Table = toml::from_str(&text).unwrap();
+    if let Some(toml::Value::Table(bookmarks)) = table.get_mut("bookmarks") {
+        bookmarks.insert("Bench".into(), toml::Value::String(url));
+    }
+    let out = toml::to_string(&table).unwrap();
+    let temp = path.with_extension("toml.peer-tmp");
+    std::fs::write(&temp, &out).unwrap();
+    std::fs::rename(&temp, path).unwrap();
+    out.len()
 }
 
 fn benches(c: &mut Criterion) {
-    let mut group = c.benchmark_group("cm_toml_store");
-    group.sample_size(20);
-
-    let (_dir, store) = setup(Durability::NoSync);
-    group.bench_function("load/10k_bookmarks", |b| {
-        b.iter(|| black_box(store.load().unwrap()))
-    });
-
     let counter = AtomicU64::new(0);
-    let edit = |store: &TomlStore| {
-        // Alternate the URL so every iteration really writes.
-        let n = counter.fetch_add(1, Ordering::Relaxed);
-        store
-            .apply(&[Change::AddBookmark {
-                name: "Bench".into(),
-                url: format!("omniverse://bench/{}/", n % 2),
-            }])
-            .unwrap()
-    };
-    group.bench_function("edit_one_bookmark/nosync", |b| {
-        b.iter(|| black_box(edit(&store)))
-    });
-    let (_dir_full, store_full) = setup(Durability::Full);
-    group.bench_function("edit_one_bookmark/full", |b| {
-        b.iter(|| black_box(edit(&store_full)))
-    });
+    for (n, label) in SIZES {
+        let mut fixture: Option<Fixture> = None;
+        let mut group = c.benchmark_group("cm_toml_store");
+        group.bench_function(format!("load/{label}_bookmarks"), |b| {
+            let f = fixture.get_or_insert_with(|| Fixture::new(n, Durability::NoSync));
+            b.iter(|| black_box(f.store.load().unwrap()))
+        });
+        let edit_id = if n == 10_000 {
+            "edit_one_bookmark/nosync".to_owned()
+        } else {
+            format!("edit_one_bookmark/nosync_{label}_bookmarks")
+        };
+        group.bench_function(edit_id, |b| {
+            let f = fixture.get_or_insert_with(|| Fixture::new(n, Durability::NoSync));
+            b.iter(|| black_box(edit(&f.store, &counter)))
+        });
+        if n == 10_000 {
+            // The same file with fsync of the file and its directory.
+            let mut full: Option<Fixture> = None;
+            group.bench_function("edit_one_bookmark/full", |b| {
+                let f = full.get_or_insert_with(|| Fixture::new(n, Durability::Full));
+                b.iter(|| black_box(edit(&f.store, &counter)))
+            });
+        }
+        group.bench_function(format!("save_sections/{label}_bookmarks_nosync"), |b| {
+            let f = fixture.get_or_insert_with(|| Fixture::new(n, Durability::NoSync));
+            let mut sections = f.store.load().unwrap().sections;
+            let middle = f.bookmarks / 2;
+            b.iter(|| {
+                sections.bookmarks[middle].url = next_url(&counter);
+                black_box(f.store.save_sections(&sections).unwrap())
+            })
+        });
+        group.finish();
 
-    let mut sections = store.load().unwrap().sections;
-    group.bench_function("save_sections/10k_bookmarks_nosync", |b| {
-        b.iter(|| {
-            let n = counter.fetch_add(1, Ordering::Relaxed);
-            sections.bookmarks[5000].url = format!("omniverse://bench/{}/", n % 2);
-            black_box(store.save_sections(&sections).unwrap())
-        })
-    });
-    group.finish();
-
-    let text = big_file();
-    let mut peer = c.benchmark_group("toml_peer");
-    peer.sample_size(20);
-    peer.bench_function("parse_and_rewrite/10k_bookmarks", |b| {
-        b.iter(|| {
-            let table: toml::Table = toml::from_str(black_box(&text)).unwrap();
-            black_box(toml::to_string(&table).unwrap())
-        })
-    });
-    peer.finish();
+        let mut peer = c.benchmark_group("toml_peer");
+        peer.bench_function(format!("parse_and_rewrite/{label}_bookmarks"), |b| {
+            let f = fixture.get_or_insert_with(|| Fixture::new(n, Durability::NoSync));
+            b.iter(|| {
+                let table: toml::Table = toml::from_str(black_box(&f.text)).unwrap();
+                black_box(toml::to_string(&table).unwrap())
+            })
+        });
+        // Its own copy: the peer's output is not a file the store would keep as it is.
+        let mut plain: Option<Fixture> = None;
+        peer.bench_function(format!("plain_save/{label}_bookmarks"), |b| {
+            let f = plain.get_or_insert_with(|| Fixture::new(n, Durability::NoSync));
+            b.iter(|| black_box(plain_save(&f.path, next_url(&counter))))
+        });
+        peer.finish();
+    }
 }
 
 /// The benchmark group (written out because `criterion_group!` generates an undocumented `pub fn`).
 fn store_benches() {
-    let mut criterion = Criterion::default().configure_from_args();
+    // Iterations of the large cases take milliseconds: 20 samples are plenty (the command line
+    // may lower it further).
+    let mut criterion = Criterion::default().sample_size(20).configure_from_args();
     benches(&mut criterion);
 }
 

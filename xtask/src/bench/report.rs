@@ -1,0 +1,369 @@
+//! The report: one table (benchmark, median, peer, ratio, target, met), the growth of the sized
+//! benchmarks, and the same table as JSON.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::bench::results::{Measurement, Unit};
+use crate::bench::targets::{self, GROWTH, SUPERLINEAR, Target};
+use crate::cmd::Result;
+
+/// One line of the table.
+#[derive(Debug)]
+pub(crate) struct Line {
+    pub(crate) id: String,
+    pub(crate) value: f64,
+    pub(crate) unit: Unit,
+    pub(crate) peer: Option<(&'static str, Option<f64>)>,
+    pub(crate) ratio: Option<f64>,
+    pub(crate) target: Target,
+    /// `None` when there is no target, or its peer was not measured.
+    pub(crate) met: Option<bool>,
+}
+
+/// The table: every measurement, once per row of the target mapping (or once, bare).
+pub(crate) fn lines(measured: &[Measurement]) -> Vec<Line> {
+    let by_id: BTreeMap<&str, &Measurement> = measured.iter().map(|m| (m.id.as_str(), m)).collect();
+    let mut lines = Vec::new();
+    for m in by_id.values() {
+        let mut rows = targets::rows_of(&m.id).peekable();
+        if rows.peek().is_none() {
+            lines.push(Line {
+                id: m.id.clone(),
+                value: m.value,
+                unit: m.unit,
+                peer: None,
+                ratio: None,
+                target: Target::None,
+                met: None,
+            });
+        }
+        for row in rows {
+            let peer_value = row
+                .peer
+                .and_then(|p| by_id.get(p))
+                .map(|p| p.value)
+                .filter(|v| *v > 0.0);
+            let ratio = peer_value.map(|p| m.value / p);
+            let met = match row.target {
+                Target::None => None,
+                Target::AtMost(bound) => Some(m.value <= bound),
+                Target::RatioAtMost(bound) => ratio.map(|r| r <= bound),
+                Target::RatioBelow(bound) => ratio.map(|r| r < bound),
+            };
+            lines.push(Line {
+                id: m.id.clone(),
+                value: m.value,
+                unit: m.unit,
+                peer: row.peer.map(|p| (p, peer_value)),
+                ratio,
+                target: row.target,
+                met,
+            });
+        }
+    }
+    lines
+}
+
+/// Ids the mapping names that this run did not measure (a renamed benchmark, or a filter).
+pub(crate) fn missing(measured: &[Measurement]) -> Vec<&'static str> {
+    let mut missing: Vec<&'static str> = targets::expected_ids()
+        .filter(|id| !measured.iter().any(|m| m.id == *id))
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    missing
+}
+
+/// A value with a unit that keeps three significant figures readable.
+pub(crate) fn human(value: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Nanoseconds => match value {
+            ns if ns < 1e3 => format!("{ns:.1} ns"),
+            ns if ns < 1e6 => format!("{:.2} µs", ns / 1e3),
+            ns if ns < 1e9 => format!("{:.2} ms", ns / 1e6),
+            ns => format!("{:.2} s", ns / 1e9),
+        },
+        Unit::Bytes => format!("{:.1} MiB", value / (1024.0 * 1024.0)),
+    }
+}
+
+fn target_text(target: Target, unit: Unit) -> String {
+    match target {
+        Target::None => "—".to_owned(),
+        Target::AtMost(bound) => format!("≤ {}", human(bound, unit)),
+        Target::RatioAtMost(bound) => format!("≤ {bound}x"),
+        Target::RatioBelow(bound) => format!("< {bound}x"),
+    }
+}
+
+fn met_text(line: &Line) -> &'static str {
+    match (line.target, line.met) {
+        (Target::None, _) => "",
+        (_, Some(true)) => "yes",
+        (_, Some(false)) => "NO",
+        (_, None) => "?",
+    }
+}
+
+/// `cell` left-aligned in `width` characters (counted as chars: `µ`, `≤` and `—` are one).
+fn pad(cell: &str, width: usize) -> String {
+    let len = cell.chars().count();
+    format!("{cell}{}", " ".repeat(width.saturating_sub(len)))
+}
+
+fn padl(cell: &str, width: usize) -> String {
+    let len = cell.chars().count();
+    format!("{}{cell}", " ".repeat(width.saturating_sub(len)))
+}
+
+/// Prints the table.
+pub(crate) fn print_table(lines: &[Line]) {
+    let cells: Vec<[String; 7]> = lines
+        .iter()
+        .map(|l| {
+            let (peer, peer_value) = match l.peer {
+                Some((id, value)) => (
+                    id.to_owned(),
+                    value.map_or_else(|| "not run".to_owned(), |v| human(v, l.unit)),
+                ),
+                None => ("—".to_owned(), String::new()),
+            };
+            [
+                l.id.clone(),
+                human(l.value, l.unit),
+                peer,
+                peer_value,
+                l.ratio.map(|r| format!("{r:.2}x")).unwrap_or_default(),
+                target_text(l.target, l.unit),
+                met_text(l).to_owned(),
+            ]
+        })
+        .collect();
+    let header = [
+        "benchmark",
+        "median",
+        "peer (same run)",
+        "peer median",
+        "ratio",
+        "target",
+        "met",
+    ];
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &cells {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |row: [&str; 7]| {
+        format!(
+            "{}  {}  {}  {}  {}  {}  {}",
+            pad(row[0], widths[0]),
+            padl(row[1], widths[1]),
+            pad(row[2], widths[2]),
+            padl(row[3], widths[3]),
+            padl(row[4], widths[4]),
+            pad(row[5], widths[5]),
+            row[6]
+        )
+    };
+    println!();
+    println!("{}", line(header));
+    println!("{}", "-".repeat(widths.iter().sum::<usize>() + 2 * 6));
+    for row in &cells {
+        println!("{}", line(row.each_ref().map(String::as_str)));
+    }
+    let measured: std::collections::BTreeSet<&str> = lines.iter().map(|l| l.id.as_str()).collect();
+    let with_target = lines.iter().filter(|l| l.met.is_some()).count();
+    let missed: Vec<&Line> = lines.iter().filter(|l| l.met == Some(false)).collect();
+    println!(
+        "\n{} benchmarks, {} rows with a target: {} met, {} missed",
+        measured.len(),
+        with_target,
+        with_target - missed.len(),
+        missed.len()
+    );
+    for l in missed {
+        let against = l
+            .peer
+            .map(|(p, _)| format!(" against {p}"))
+            .unwrap_or_default();
+        println!(
+            "  missed: {} {}{against} (target {})",
+            l.id,
+            l.ratio
+                .map(|r| format!("{r:.2}x"))
+                .unwrap_or_else(|| human(l.value, l.unit)),
+            target_text(l.target, l.unit)
+        );
+    }
+}
+
+/// One size of a sized benchmark, with the growth exponent from the size before it.
+#[derive(Debug)]
+pub(crate) struct Point {
+    pub(crate) size: u64,
+    pub(crate) median_ns: f64,
+    /// `k` in `t ∝ n^k` between the previous size and this one.
+    pub(crate) exponent: Option<f64>,
+}
+
+/// The growth of every sized benchmark of which at least two sizes were measured.
+pub(crate) fn growth(measured: &[Measurement]) -> Vec<(&'static targets::Series, Vec<Point>)> {
+    let value = |id: &str| measured.iter().find(|m| m.id == id).map(|m| m.value);
+    GROWTH
+        .iter()
+        .filter_map(|series| {
+            let mut points: Vec<Point> = Vec::new();
+            for &(size, id) in series.points {
+                let Some(median_ns) = value(id) else { continue };
+                let exponent = points
+                    .last()
+                    .map(|p| (median_ns / p.median_ns).ln() / (size as f64 / p.size as f64).ln());
+                points.push(Point {
+                    size,
+                    median_ns,
+                    exponent,
+                });
+            }
+            (points.len() >= 2).then_some((series, points))
+        })
+        .collect()
+}
+
+/// Prints the growth section.
+pub(crate) fn print_growth(growth: &[(&'static targets::Series, Vec<Point>)]) {
+    if growth.is_empty() {
+        return;
+    }
+    println!(
+        "\nGrowth: k in t ∝ n^k between consecutive sizes (1 = linear, 0 = flat); k > {SUPERLINEAR} is flagged"
+    );
+    let width = growth.iter().map(|(s, _)| s.name.len()).max().unwrap_or(0);
+    let mut superlinear = Vec::new();
+    for (series, points) in growth {
+        let mut text = String::new();
+        for p in points {
+            if !text.is_empty() {
+                text.push_str("   ");
+            }
+            text.push_str(&format!(
+                "{}: {}",
+                p.size,
+                human(p.median_ns, Unit::Nanoseconds)
+            ));
+            if let Some(k) = p.exponent {
+                let flag = if k > SUPERLINEAR { " SUPERLINEAR" } else { "" };
+                text.push_str(&format!(" (k {k:.2}{flag})"));
+                if k > SUPERLINEAR {
+                    superlinear.push(series.name);
+                }
+            }
+        }
+        println!("{:<width$}  [{}]  {text}", series.name, series.unit);
+    }
+    superlinear.dedup();
+    if superlinear.is_empty() {
+        println!("nothing grows faster than linearly");
+    } else {
+        println!("faster than linear: {}", superlinear.join(", "));
+    }
+}
+
+/// Writes the table as JSON: an array of rows with the fields `id`, `median_ns`, `peer`,
+/// `peer_median_ns`, `ratio`, `target`, `met`, plus `value` and `unit` (`"ns"` or `"bytes"`).
+/// A memory row has `median_ns: null` and its figure in `value`.
+pub(crate) fn write_json(path: &Path, lines: &[Line]) -> Result {
+    let rows: Vec<Value> = lines
+        .iter()
+        .map(|l| {
+            let time = l.unit == Unit::Nanoseconds;
+            json!({
+                "id": l.id,
+                "median_ns": time.then_some(l.value),
+                "peer": l.peer.map(|(p, _)| p),
+                "peer_median_ns": l.peer.and_then(|(_, v)| v),
+                "ratio": l.ratio,
+                "target": match l.target {
+                    Target::None => None,
+                    target => Some(target_text(target, l.unit)),
+                },
+                "met": l.met,
+                "value": l.value,
+                "unit": if time { "ns" } else { "bytes" },
+            })
+        })
+        .collect();
+    let text = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
+    fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes the report as Markdown, ready for docs/BENCHMARKS.md: the rows with a peer or a
+/// target, the growth of the sized benchmarks, and every other benchmark in one compact list.
+pub(crate) fn write_markdown(
+    path: &Path,
+    lines: &[Line],
+    growth: &[(&'static targets::Series, Vec<Point>)],
+) -> Result {
+    let mut md = String::from(
+        "| benchmark | median | peer (same run) | peer median | ratio | target | met |\n\
+         |---|---:|---|---:|---:|---|---|\n",
+    );
+    let mut others = Vec::new();
+    for l in lines {
+        if l.peer.is_none() && l.target == Target::None {
+            others.push(format!("`{}` {}", l.id, human(l.value, l.unit)));
+            continue;
+        }
+        let (peer, peer_value) = match l.peer {
+            Some((id, value)) => (
+                format!("`{id}`"),
+                value.map_or_else(|| "not run".to_owned(), |v| human(v, l.unit)),
+            ),
+            None => ("—".to_owned(), String::new()),
+        };
+        let met = match met_text(l) {
+            "NO" => "**no**",
+            other => other,
+        };
+        md.push_str(&format!(
+            "| `{}` | {} | {peer} | {peer_value} | {} | {} | {met} |\n",
+            l.id,
+            human(l.value, l.unit),
+            l.ratio.map(|r| format!("{r:.2}x")).unwrap_or_default(),
+            target_text(l.target, l.unit),
+        ));
+    }
+    if !growth.is_empty() {
+        md.push_str("\n| sized benchmark | size → median (k) |\n|---|---|\n");
+        for (series, points) in growth {
+            let cells: Vec<String> = points
+                .iter()
+                .map(|p| {
+                    let k = p.exponent.map_or_else(String::new, |k| {
+                        let flag = if k > SUPERLINEAR {
+                            ", **superlinear**"
+                        } else {
+                            ""
+                        };
+                        format!(" (k {k:.2}{flag})")
+                    });
+                    format!(
+                        "{} {}: {}{k}",
+                        p.size,
+                        series.unit,
+                        human(p.median_ns, Unit::Nanoseconds)
+                    )
+                })
+                .collect();
+            md.push_str(&format!("| `{}` | {} |\n", series.name, cells.join(" · ")));
+        }
+    }
+    if !others.is_empty() {
+        md.push_str(&format!("\nOther benchmarks: {}.\n", others.join(", ")));
+    }
+    fs::write(path, md).map_err(|e| format!("{}: {e}", path.display()))
+}
