@@ -244,13 +244,20 @@ impl Actor for ConnectionRegistry {
                     tracing::error!(error = %e, "cannot watch omniverse.toml; external edits will not be seen")
                 }
             }
-            // An edit between the initial load and the watch went unseen;
-            // read once more (usually this diffs to nothing).
+            // An edit between the initial load and the watch went unseen; read once more
+            // if the content changed since.
             if self.watcher.is_some()
                 && let Some(store) = self.persistence.store()
             {
-                let result = store.load();
-                let _ = self.apply_reload(result, ctx);
+                match store.load_if_changed() {
+                    Ok(None) => {}
+                    Ok(Some(loaded)) => {
+                        let _ = self.apply_reload(Ok(loaded), ctx);
+                    }
+                    Err(e) => {
+                        let _ = self.apply_reload(Err(e), ctx);
+                    }
+                }
             }
         }
         let servers: Vec<_> = self

@@ -96,15 +96,10 @@ impl Persistence {
         if !self.write {
             return Some((store.load(), None));
         }
-        let migrated = match store.migrate_if_needed() {
-            Ok(report) => report,
-            Err(e) => {
-                // The load below reports the same problem (malformed file) to the caller.
-                tracing::warn!(error = %e, "omniverse.toml migration skipped");
-                None
-            }
-        };
-        Some((store.load(), migrated))
+        Some(match store.load_migrating() {
+            Ok((loaded, migrated)) => (Ok(loaded), migrated),
+            Err(e) => (Err(e), None),
+        })
     }
 
     /// Writes `ops` (after any unsaved edits) in one locked replace. On

@@ -23,6 +23,12 @@ fn invalid(url: &str, source: UrlError) -> RegistryError {
 
 /// The stored form of a bookmark URL or cached address.
 pub(crate) fn normalize(url: &str) -> Result<String, RegistryError> {
+    // Almost every URL read back from the file is already in this form; recognising it
+    // without a parse is most of start-up time with a large file. `plain` refuses user
+    // info, so its answer needs no credential stripping.
+    if let Some(plain) = cm_url::plain(url) {
+        return Ok(plain.as_str().to_owned());
+    }
     cm_url::without_credentials(url).map_err(|e| invalid(url, e))
 }
 

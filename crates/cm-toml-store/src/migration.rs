@@ -26,7 +26,7 @@ use crate::change::{Change, apply_change, ensure_section};
 use crate::document::{Depth, parse};
 use crate::render::{merge_untouched, render};
 use crate::url_rules::{comparison_key, fallback_name, is_server_root, server_root};
-use crate::{Bookmark, Section, Sections, ServerEntry, StoreError, TomlStore};
+use crate::{Bookmark, Loaded, Section, Sections, ServerEntry, StoreError, TomlStore};
 
 /// What a migration did (or would do).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -78,7 +78,7 @@ pub fn plan_migration(text: &str, origin: &Path) -> Result<Option<MigrationPlan>
 
 /// Whether `doc` has the old layout: `[bookmarks]` with neither `[servers]` nor
 /// `[[discovery_servers]]`.
-pub(crate) fn is_old_style(doc: &DocumentMut) -> bool {
+pub(crate) fn is_old_style(doc: &toml_edit::Table) -> bool {
     doc.contains_key(Section::Bookmarks.key())
         && !doc.contains_key(Section::Servers.key())
         && !doc.contains_key(Section::DiscoveryServers.key())
@@ -94,7 +94,7 @@ pub(crate) fn mark_new_style(doc: &mut DocumentMut) {
 
 /// Migrates `doc` in place; `None` (and no edit) when it is not old-style.
 fn migrate_document(doc: &mut DocumentMut, sections: &Sections) -> Option<MigrationReport> {
-    if !is_old_style(doc) {
+    if !is_old_style(doc.as_table()) {
         return None;
     }
     let mut report = MigrationReport::default();
@@ -183,6 +183,30 @@ impl TomlStore {
             );
         }
         Ok(report)
+    }
+
+    /// Reads the file like [`TomlStore::load`], migrating it first when it is old-style,
+    /// like [`TomlStore::migrate_if_needed`]: what a writing process runs at start-up.
+    ///
+    /// A new-style file (the usual case) is read and parsed once, without the lock. A
+    /// migration that fails (a read-only file, say) is logged and the file is read as it
+    /// is: the entries are still usable, and the next start tries again.
+    pub fn load_migrating(&self) -> Result<(Loaded, Option<MigrationReport>), StoreError> {
+        let bytes = self.read_raw()?;
+        let text = crate::document::decode(self.path(), &bytes)?;
+        let (doc, loaded) = crate::document::parse_spanned(self.path(), text)?;
+        if !is_old_style(doc.as_table()) {
+            self.record_seen(&bytes);
+            return Ok((loaded, None));
+        }
+        match self.migrate_if_needed() {
+            Ok(report) => Ok((self.load()?, report)),
+            Err(e) => {
+                tracing::warn!(error = %e, "omniverse.toml migration skipped");
+                self.record_seen(&bytes);
+                Ok((loaded, None))
+            }
+        }
     }
 
     /// The migration [`TomlStore::migrate_if_needed`] would perform, without writing.

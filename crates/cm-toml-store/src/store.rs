@@ -95,6 +95,21 @@ impl TomlStore {
         Ok(loaded)
     }
 
+    /// Reads the file again only if its content differs from what this store (or a clone)
+    /// last read or wrote: `Ok(None)` means "unchanged", without parsing.
+    ///
+    /// For closing the gap between a first [`load`](Self::load) and the start of a
+    /// [`watch`](Self::watch): an edit in between is seen, an unchanged file costs one read.
+    pub fn load_if_changed(&self) -> Result<Option<Loaded>, StoreError> {
+        let bytes = read_bytes(&self.path)?;
+        if self.seen.matches(&bytes) {
+            return Ok(None);
+        }
+        let (_, loaded) = parse_spanned(&self.path, decode(&self.path, &bytes)?)?;
+        self.seen.record(&bytes);
+        Ok(Some(loaded))
+    }
+
     /// Makes the three sections equal to `sections` in one atomic replace,
     /// with the fewest edits (unchanged entries keep their formatting and
     /// comments; wrong-typed entries skipped on load are kept). Returns the
@@ -117,7 +132,7 @@ impl TomlStore {
     /// resulting content, which includes other processes' changes.
     pub fn apply(&self, changes: &[Change]) -> Result<Loaded, StoreError> {
         self.edit(Depth::Shape, |doc, _| {
-            let was_old_style = is_old_style(doc);
+            let was_old_style = is_old_style(doc.as_table());
             let mut changed = false;
             for change in changes {
                 changed |= apply_change(doc, change);
@@ -127,7 +142,7 @@ impl TomlStore {
             // would take for an old-style file and "migrate". The original writes all three
             // sections on every save; an empty `[servers]` keeps the same meaning. A file that
             // was old-style before the edit is left old-style, so its migration still runs.
-            if changed && !was_old_style && is_old_style(doc) {
+            if changed && !was_old_style && is_old_style(doc.as_table()) {
                 mark_new_style(doc);
             }
             ((), changed)
@@ -194,6 +209,12 @@ impl TomlStore {
         }
         // Only a parse of the text can place the warnings.
         parse_spanned(&self.path, text).map(|(_, loaded)| loaded)
+    }
+
+    /// Remembers `bytes` as content this process has seen, so the watcher does not
+    /// report it as an outside edit.
+    pub(crate) fn record_seen(&self, bytes: &[u8]) {
+        self.seen.record(bytes);
     }
 
     /// Reads the raw bytes (empty when the file is missing).

@@ -144,3 +144,52 @@ fn root_bookmark_name_becomes_the_server_name() {
     assert_eq!(plan.report.servers_added[0].name, "Studio Nucleus");
     assert_eq!(plan.report.bookmarks_removed.len(), 1);
 }
+
+#[test]
+fn load_migrating_migrates_an_old_style_file_once_and_reads_a_new_one_as_is() {
+    let (_dir, store) = store_with(Some("[bookmarks]\nMain = \"omniverse://my-server/\"\n"));
+    let (loaded, report) = store.load_migrating().unwrap();
+    let report = report.expect("an old-style file is migrated");
+    assert_eq!(report.servers_added.len(), 1);
+    assert_eq!(
+        loaded.sections.servers.len(),
+        1,
+        "the entries are read after migrating"
+    );
+    assert!(read(store.path()).contains("[servers]"));
+
+    let text_after = read(store.path());
+    let (again, report) = store.load_migrating().unwrap();
+    assert!(report.is_none(), "a new-style file is not migrated again");
+    assert_eq!(again.sections, loaded.sections);
+    assert_eq!(
+        read(store.path()),
+        text_after,
+        "a new-style file is not written"
+    );
+}
+
+#[test]
+fn load_if_changed_parses_only_content_it_has_not_seen() {
+    let (_dir, store) = store_with(Some("[bookmarks]\nA = \"omniverse://a/\"\n[servers]\n"));
+    store.load().unwrap();
+    assert!(
+        store.load_if_changed().unwrap().is_none(),
+        "unchanged since load"
+    );
+
+    std::fs::write(
+        store.path(),
+        "[bookmarks]\nA = \"omniverse://a/\"\nB = \"omniverse://b/\"\n[servers]\n",
+    )
+    .unwrap();
+    let loaded = store
+        .load_if_changed()
+        .unwrap()
+        .expect("an outside edit is read");
+    assert_eq!(loaded.sections.bookmarks.len(), 2);
+    assert!(
+        store.load_if_changed().unwrap().is_none(),
+        "and then remembered"
+    );
+}
