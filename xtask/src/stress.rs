@@ -33,6 +33,9 @@ Runs, in release and with --nocapture, and sums up their `stress-result:` lines:
   crash-safety    cm-cli crash_safety: SIGKILL cm writers mid-save (--kills, default 1000)
   soak            cm-events soak (--soak-secs, default 60)
   network-faults  cm-manager network_faults (--fault-rounds, default 20)
+  hostile-inputs  cm-cli hostile_inputs: the table of hostile CLI, file and URL inputs
+  secrets         cm-cli secrets: every output of cm runs with credentials, file modes
+  secrets-lib     cm-manager secrets: Debug/Display, events, logs, panics with credentials
   fuzz            every fuzz/fuzz_targets/*.rs with cargo fuzz (--fuzz-secs each, default 60)
 --only picks runs by name (`fuzz:TARGET` for one fuzz target). The summary is also written
 to target/stress-report.json; the command fails if a run fails or reports a lost update,
@@ -150,6 +153,24 @@ fn test_runs(options: &Options) -> Vec<TestRun> {
             test: "network_faults",
             env: vec![("CM_STRESS_FAULT_ROUNDS", options.fault_rounds.to_string())],
         },
+        TestRun {
+            name: "hostile-inputs",
+            package: "cm-cli",
+            test: "hostile_inputs",
+            env: vec![],
+        },
+        TestRun {
+            name: "secrets",
+            package: "cm-cli",
+            test: "secrets",
+            env: vec![],
+        },
+        TestRun {
+            name: "secrets-lib",
+            package: "cm-manager",
+            test: "secrets",
+            env: vec![],
+        },
     ]
 }
 
@@ -204,6 +225,12 @@ fn is_failure_field(key: &str) -> bool {
             | "late_calls"
             | "lost_calls"
             | "crashes"
+            | "panics"
+            | "files_changed"
+            | "unclear_errors"
+            | "secret_hits"
+            | "slow_snapshot_reads"
+            | "wrong_statuses"
     ) || key.starts_with("leaked_")
 }
 
