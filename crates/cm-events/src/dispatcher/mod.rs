@@ -6,9 +6,14 @@
 //! * Otherwise the thread marks itself "in a dispatch" in its own [`thread_record`] with plain
 //!   stores (no atomic read-modify-write), re-reads the list, and for each observer stores "calling
 //!   X", tests the entry's flag byte (filter / disabled / stale) and the event's consumed flag in
-//!   one branch, and calls X inside `catch_unwind` (free unless it panics). Anything unusual goes
-//!   to the out-of-line `should_call_slow` (consume rules, live state of a replaced list's
-//!   observer, filter match).
+//!   one branch, and calls X through the entry's thin function pointer, a per-closure-type
+//!   trampoline that runs the closure inside `catch_unwind` (free unless it panics). Anything
+//!   unusual goes to the out-of-line `should_call_slow` (consume rules, live state of a replaced
+//!   list's observer, filter match).
+//! * The common case (outermost dispatch, compiler-only fences, one observer) is inlined into the
+//!   caller: no call frame, no landing pad, four stores to the thread's record (slot, `word`,
+//!   "calling X", `word` = 0). Longer lists, nested dispatches and the fence fallback go out of
+//!   line.
 //! * Changes (observe, reset, reorder) build a new list under a per-dispatcher write lock and swap
 //!   it in. The old list is freed after every dispatch that might read it has ended.
 //!
@@ -31,7 +36,6 @@ pub(crate) mod slots;
 pub(crate) mod thread_record;
 
 use std::borrow::Borrow;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicI64, AtomicPtr, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -151,9 +155,7 @@ impl Dispatcher {
         payload: &Payload,
         legacy: Option<EventType>,
     ) -> usize {
-        let Some(slot) = self.inner.slots.get(name.id()) else {
-            return 0;
-        };
+        let slot = self.inner.slots.get_for_dispatch(name.id());
         if slot.list.load(Ordering::Relaxed).is_null() {
             return 0;
         }
@@ -203,6 +205,7 @@ impl Dispatcher {
         let observer = Arc::new(Observer {
             state: Observer::initial_state(!options.disabled),
             callback: Box::new(callback),
+            call: observer::call_guarded::<F>,
             name: observer_name.into(),
             event,
             filter: options.filter.filter(|f| !f.is_empty()),
@@ -323,27 +326,84 @@ impl Dispatcher {
 
 /// Calls the observers of `slot` (which had a non-null list a moment ago).
 ///
-/// The outermost dispatch of a thread (the common case) stores only values it did not read from
-/// the thread's record (see [`thread_record`]), so back-to-back dispatches do not form a
-/// dependency chain through it; nested dispatches take [`dispatch_nested`].
-#[inline]
+/// Inlined into the caller and kept short: the common case (the thread's outermost dispatch,
+/// compiler-only fences, a list of one observer) runs here without a call frame of its own; a
+/// longer list calls the out-of-line loop [`call_list`], and nested dispatches and the
+/// fence-fallback mode take [`dispatch_general`]. The outermost dispatch stores only values it did
+/// not read from the thread's record (see [`thread_record`]), so back-to-back dispatches do not
+/// form a dependency chain through it.
+#[inline(always)]
 fn dispatch_to_slot(slot: &Slot, event: Event<'_>) -> usize {
+    let Some(rec) = thread_record::current_fast() else {
+        return dispatch_general(slot, &event);
+    };
+    if rec.word.load(Ordering::Relaxed) != 0 {
+        return dispatch_general(slot, &event);
+    }
+    // The slot first, then `word` (Release): a reader that sees the new depth also sees the
+    // slot (cells at or above the depth are stale and ignored, so nothing is cleared on exit).
+    rec.slots[0].store(std::ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
+    rec.word
+        .store(thread_record::outermost_word(), Ordering::Release);
+    barrier::light_with(true);
+    let list = slot.list.load(Ordering::Acquire);
+    // SAFETY: as in `call_observers`: loaded after "in a dispatch" was published and a barrier;
+    // it stays alive until the `word` store below.
+    let called = match unsafe { list.as_ref() } {
+        Some(list) => match list.entries() {
+            [entry] => call_one(entry, rec, &event),
+            entries => call_list(entries, &rec.calling[0], &event),
+        },
+        None => 0,
+    };
+    // Leaves `slots[0]` and `calling[0]` as they are: with depth 0 nobody reads them.
+    rec.word.store(0, Ordering::Release);
+    called
+}
+
+/// A list of exactly one observer, in a fresh event (nothing consumed yet), at depth 0 of `rec`:
+/// publish "calling X", one flag test, call. Same steps as one turn of [`call_entries`]. (Takes
+/// the record rather than its `calling` cell so the stores address the cell as record +
+/// constant instead of keeping a second pointer alive across the call.)
+#[inline(always)]
+fn call_one(entry: &Entry, rec: &thread_record::ThreadRecord, event: &Event<'_>) -> usize {
+    debug_assert!(!event.is_consumed());
+    rec.calling[0].store(entry.observer.cast_mut(), Ordering::Release);
+    barrier::light_with(true);
+    let unusual = entry.flags.load(Ordering::Relaxed) & (HAS_FILTER | ENTRY_DISABLED | ENTRY_STALE);
+    if unusual == 0 || should_call_slow(entry, event) {
+        // SAFETY: the entry's closure and observer are alive as in `call_entries`.
+        unsafe { (entry.call)(entry, event) };
+        1
+    } else {
+        0
+    }
+}
+
+/// [`call_entries`] out of line, for [`dispatch_to_slot`] (compiler-only fences).
+#[inline(never)]
+fn call_list(entries: &[Entry], calling: &AtomicPtr<Observer>, event: &Event<'_>) -> usize {
+    call_entries(entries, calling, true, event)
+}
+
+/// Everything [`dispatch_to_slot`] does not handle inline: a dispatch from inside an observer,
+/// and the fence-fallback mode.
+#[inline(never)]
+fn dispatch_general(slot: &Slot, event: &Event<'_>) -> usize {
     let rec = thread_record::current();
     let word = rec.word.load(Ordering::Relaxed);
     if word != 0 {
-        return dispatch_nested(rec, word, slot, &event);
+        return dispatch_nested(rec, word, slot, event);
     }
-    rec.word
-        .store(thread_record::outermost_word(), Ordering::Relaxed);
     rec.slots[0].store(std::ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
-    let called = call_observers(slot, &rec.calling[0], rec.asymmetric, &event);
-    rec.slots[0].store(std::ptr::null_mut(), Ordering::Release);
+    rec.word
+        .store(thread_record::outermost_word(), Ordering::Release);
+    let called = call_observers(slot, &rec.calling[0], rec.asymmetric, event);
     rec.word.store(0, Ordering::Release);
     called
 }
 
 /// A dispatch from inside an observer: depth `word & DEPTH_MASK` + 1, same epoch.
-#[inline(never)]
 fn dispatch_nested(
     rec: &thread_record::ThreadRecord,
     word: u64,
@@ -351,13 +411,12 @@ fn dispatch_nested(
     event: &Event<'_>,
 ) -> usize {
     let depth = depth_of(word);
-    rec.word.store(word + 1, Ordering::Relaxed);
     let called = if depth < MAX_DEPTH {
         rec.slots[depth].store(std::ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
-        let called = call_observers(slot, &rec.calling[depth], rec.asymmetric, event);
-        rec.slots[depth].store(std::ptr::null_mut(), Ordering::Release);
-        called
+        rec.word.store(word + 1, Ordering::Release);
+        call_observers(slot, &rec.calling[depth], rec.asymmetric, event)
     } else {
+        rec.word.store(word + 1, Ordering::Release);
         // Not itemised: waiters wait for this thread's whole outermost dispatch (`still_in`).
         call_observers(slot, &NOT_ITEMISED, rec.asymmetric, event)
     };
@@ -370,9 +429,9 @@ fn dispatch_nested(
 static NOT_ITEMISED: std::sync::atomic::AtomicPtr<Observer> =
     std::sync::atomic::AtomicPtr::new(std::ptr::null_mut());
 
-/// The observer loop. The caller has published "in a dispatch" in its record (`word`, non-zero
-/// depth); `calling` is this depth's "calling X" cell in the record, `asymmetric` the barrier
-/// mode. Returns how many observers were called and leaves `calling` null.
+/// The caller has published "in a dispatch" in its record (`word`, non-zero depth); `calling` is
+/// this depth's "calling X" cell in the record, `asymmetric` the barrier mode. Returns how many
+/// observers were called.
 #[inline(always)]
 fn call_observers(
     slot: &Slot,
@@ -385,15 +444,27 @@ fn call_observers(
     // SAFETY: the list was loaded after this thread published "active" (word) and a barrier; a
     // writer that unpublishes it retires it and frees it only after this record's word changes,
     // which the caller does after we return.
-    let Some(list) = (unsafe { list.as_ref() }) else {
-        return 0;
-    };
+    match unsafe { list.as_ref() } {
+        Some(list) => call_entries(list.entries(), calling, asymmetric, event),
+        None => 0,
+    }
+}
+
+/// The observer loop over a list loaded as in [`call_observers`].
+#[inline(always)]
+fn call_entries(
+    entries: &[Entry],
+    calling: &AtomicPtr<Observer>,
+    asymmetric: bool,
+    event: &Event<'_>,
+) -> usize {
     // Count skips, not calls: the skip counter is touched only on the (rare) skip paths, so the
     // common path carries no counter through memory across the opaque callback call.
     let mut skipped = 0usize;
-    let entries = list.entries();
     for entry in entries {
-        calling.store(entry.observer.cast_mut(), Ordering::Relaxed);
+        // Release: a waiting reset that sees the cell move on to the next observer (or the
+        // record's depth drop) also sees everything the previous callback did.
+        calling.store(entry.observer.cast_mut(), Ordering::Release);
         barrier::light_with(asymmetric);
         // One test on the common path: an enabled observer without filter in a current list,
         // event not consumed. Everything else goes to `should_call_slow`. (Publishing "calling X"
@@ -406,19 +477,14 @@ fn call_observers(
             skipped += 1;
             continue;
         }
-        // SAFETY: the callback box is owned by the observer, alive as above.
-        invoke(unsafe { &*entry.callback }, entry, event);
+        // SAFETY: the entry's closure is owned by its observer, which the list keeps alive; the
+        // list is alive while the caller's record says "in a dispatch". `call` matches the
+        // closure's type (both set from the same observer).
+        unsafe { (entry.call)(entry, event) };
     }
-    calling.store(std::ptr::null_mut(), Ordering::Release);
+    // `calling` keeps the last observer: the caller's `word` store that ends this depth makes
+    // the cell stale, and waiters ignore cells at or above the depth.
     entries.len() - skipped
-}
-
-#[inline(always)]
-fn invoke(callback: &Callback, entry: &Entry, event: &Event<'_>) {
-    if let Err(panic) = catch_unwind(AssertUnwindSafe(|| callback(event))) {
-        // SAFETY: the observer is alive for the whole dispatch (see `dispatch_to_slot`).
-        report_panic(unsafe { &*entry.observer }, event, panic.as_ref());
-    }
 }
 
 /// The full "should this observer run" decision: consume, enabled (from the entry while the
@@ -445,22 +511,6 @@ fn should_call_slow(entry: &Entry, event: &Event<'_>) -> bool {
                 .is_none_or(|f| event.payload().contains_all(f)))
 }
 
-#[cold]
-fn report_panic(obs: &Observer, event: &Event<'_>, panic: &(dyn std::any::Any + Send)) {
-    let message = panic
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("<non-string panic payload>");
-    tracing::error!(
-        observer = obs.name.as_str(),
-        event = event.name().as_str(),
-        "event observer {:?} panicked while handling {:?}: {message}",
-        obs.name.as_str(),
-        event.name().as_str()
-    );
-}
-
 /// Waits until no other thread is inside `obs`'s callback. Call after a heavy barrier that
 /// followed setting `obs.removed`.
 pub(crate) fn wait_until_not_calling(obs: &Observer) {
@@ -475,8 +525,14 @@ pub(crate) fn wait_until_not_calling(obs: &Observer) {
             spin_while(|| r.still_in(w));
             continue;
         }
-        for c in &r.calling {
-            spin_while(|| c.load(Ordering::Acquire) == target);
+        // `calling[d]` means something only while the record's depth is above `d` (dispatch
+        // does not clear it on exit): the thread may be inside `obs` at level `d` only if both
+        // hold. Either changing (the next observer, or the `word` store that ends that level;
+        // both Release) ends the wait.
+        for (d, c) in r.calling.iter().enumerate() {
+            spin_while(|| {
+                c.load(Ordering::Acquire) == target && depth_of(r.word.load(Ordering::Acquire)) > d
+            });
         }
     }
 }

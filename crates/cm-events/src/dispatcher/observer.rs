@@ -1,6 +1,7 @@
 //! One registered observer and the immutable, sorted observer list of an event.
 
 use std::alloc::Layout;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
@@ -22,7 +23,10 @@ const DISABLED: u8 = 2;
 pub(crate) struct Observer {
     /// `REMOVED | DISABLED` bits; zero means "call me".
     pub(crate) state: AtomicU8,
+    /// Owns the closure; dispatch calls it through `call` (see [`CallFn`]).
     pub(crate) callback: Box<Callback>,
+    /// `call_guarded::<F>` for the closure type `F` inside `callback`.
+    pub(crate) call: CallFn,
     pub(crate) name: Key,
     pub(crate) event: EventName,
     pub(crate) filter: Option<Payload>,
@@ -30,6 +34,49 @@ pub(crate) struct Observer {
     /// Registration sequence: breaks order ties (earlier registration runs first).
     pub(crate) seq: u64,
     pub(crate) ignore_consume: bool,
+}
+
+/// How dispatch calls an observer: a thin function pointer, monomorphised per closure type, that
+/// takes the list entry (whose `data` is the closure) and runs the closure inside `catch_unwind`.
+///
+/// Compared with calling the `Box<dyn Fn>` (load data, load vtable, load the vtable's call slot,
+/// call, with a `catch_unwind` landing pad in the dispatch loop), dispatch loads one pointer from
+/// the entry and calls it, and its own frame has no landing pad: panic isolation lives in the
+/// callee, where the closure is inlined into its `catch_unwind` and costs nothing unless it
+/// panics.
+pub(crate) type CallFn = for<'a, 'e> unsafe fn(&'a Entry, &'a Event<'e>);
+
+/// The [`CallFn`] of closure type `F`: calls the closure, catches a panic and logs it with the
+/// observer and event names, so the remaining observers still run.
+///
+/// # Safety
+/// `entry.data` points to a live `F` (the observer's boxed callback) and `entry.observer` to its
+/// live observer.
+pub(crate) unsafe fn call_guarded<F: Fn(&Event<'_>)>(entry: &Entry, event: &Event<'_>) {
+    // SAFETY: the caller guarantees `data` is the observer's `Box<F>` data pointer (for a
+    // zero-sized `F` a dangling but aligned pointer, which is valid for a zero-sized read).
+    let f = unsafe { &*entry.data.cast::<F>() };
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(|| f(event))) {
+        // SAFETY: the caller guarantees the observer is alive.
+        report_panic(unsafe { &*entry.observer }, event, panic.as_ref());
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn report_panic(obs: &Observer, event: &Event<'_>, panic: &(dyn std::any::Any + Send)) {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("<non-string panic payload>");
+    tracing::error!(
+        observer = obs.name.as_str(),
+        event = event.name().as_str(),
+        "event observer {:?} panicked while handling {:?}: {message}",
+        obs.name.as_str(),
+        event.name().as_str()
+    );
 }
 
 impl Observer {
@@ -73,7 +120,10 @@ pub(crate) const ENTRY_STALE: u8 = 8;
 /// What dispatch needs per observer, laid out contiguously so the loop touches one array.
 pub(crate) struct Entry {
     pub(crate) observer: *const Observer,
-    pub(crate) callback: *const Callback,
+    /// The observer's closure (the data pointer of its `Box<Callback>`), for `call`.
+    pub(crate) data: *const (),
+    /// The observer's [`CallFn`].
+    pub(crate) call: CallFn,
     /// `HAS_FILTER | IGNORES_CONSUME | ENTRY_DISABLED` fixed at build time, plus `ENTRY_STALE`
     /// (the only bit that changes). The stale bit lives in each entry rather than once in the
     /// list so the dispatch loop tests one byte per observer and keeps no list pointer live.
@@ -159,7 +209,8 @@ impl ObserverList {
             for (i, o) in observers.iter().enumerate() {
                 entries.add(i).write(Entry {
                     observer: Arc::as_ptr(o),
-                    callback: std::ptr::from_ref(&*o.callback),
+                    data: std::ptr::from_ref(&*o.callback).cast::<()>(),
+                    call: o.call,
                     flags: AtomicU8::new(
                         if o.filter.is_some() { HAS_FILTER } else { 0 }
                             | if o.ignore_consume { IGNORES_CONSUME } else { 0 }

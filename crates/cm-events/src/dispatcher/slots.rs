@@ -1,9 +1,10 @@
 //! The dense per-event slot table, indexed by the interned name id.
 //!
 //! Two levels: a fixed array of chunk pointers inside the dispatcher (inline, not boxed), each chunk 1024 slots
-//! allocated when the first observer of a name in that range registers. Finding a slot is two
-//! dependent loads; a slot with no observers holds a null list pointer, so dispatching to nobody is
-//! those loads plus a null check.
+//! allocated when the first observer of a name in that range registers. Until then a chunk
+//! pointer points at one shared, all-empty static chunk ([`EMPTY_CHUNK`]) rather than null, so
+//! dispatch finds a slot with two dependent loads and no chunk test; a slot with no observers
+//! holds a null list pointer, so dispatching to nobody is those loads plus one null check.
 
 use std::sync::atomic::{AtomicPtr, Ordering};
 
@@ -26,6 +27,20 @@ pub(crate) struct Chunk {
     slots: [Slot; CHUNK_LEN],
 }
 
+/// What every chunk pointer holds until its chunk is allocated. Never written: only
+/// [`SlotTable::get_for_dispatch`] returns its slots, and dispatch only reads them.
+static EMPTY_CHUNK: Chunk = Chunk {
+    slots: [const {
+        Slot {
+            list: AtomicPtr::new(std::ptr::null_mut()),
+        }
+    }; CHUNK_LEN],
+};
+
+fn empty_chunk() -> *mut Chunk {
+    std::ptr::from_ref(&EMPTY_CHUNK).cast_mut()
+}
+
 pub(crate) struct SlotTable {
     // Inline rather than boxed: one dependent load less on every dispatch (32 KiB per dispatcher).
     chunks: [AtomicPtr<Chunk>; CHUNK_COUNT],
@@ -34,26 +49,39 @@ pub(crate) struct SlotTable {
 impl SlotTable {
     pub(crate) fn new() -> Self {
         SlotTable {
-            chunks: [const { AtomicPtr::new(std::ptr::null_mut()) }; CHUNK_COUNT],
+            chunks: std::array::from_fn(|_| AtomicPtr::new(empty_chunk())),
         }
     }
 
-    /// The slot for `id` if its chunk exists.
+    /// The slot for `id`, which is a slot of the shared [`EMPTY_CHUNK`] (null list) when its
+    /// chunk does not exist. Read-only use (dispatch): never store into the returned slot.
     #[inline(always)]
-    pub(crate) fn get(&self, id: u32) -> Option<&Slot> {
+    pub(crate) fn get_for_dispatch(&self, id: u32) -> &Slot {
         let id = id as usize;
-        let chunk = self.chunks.get(id >> CHUNK_BITS)?.load(Ordering::Acquire);
-        // SAFETY: chunks are published with Release after full initialisation and freed only in
-        // `Drop`, which needs `&mut self`.
-        let chunk = unsafe { chunk.as_ref() }?;
-        Some(&chunk.slots[id & (CHUNK_LEN - 1)])
+        // Interned ids are below `MAX_NAMES`, so the mask never changes the index; it only lets
+        // the compiler drop the bounds check (an `and` instead of a compare and a branch).
+        let chunk = self.chunks[(id >> CHUNK_BITS) & (CHUNK_COUNT - 1)].load(Ordering::Acquire);
+        // SAFETY: chunk pointers are either `EMPTY_CHUNK` or chunks published with Release after
+        // full initialisation and freed only in `Drop`, which needs `&mut self`.
+        let chunk = unsafe { &*chunk };
+        &chunk.slots[id & (CHUNK_LEN - 1)]
+    }
+
+    /// The slot for `id` if its chunk exists.
+    pub(crate) fn get(&self, id: u32) -> Option<&Slot> {
+        let chunk =
+            self.chunks[(id as usize >> CHUNK_BITS) & (CHUNK_COUNT - 1)].load(Ordering::Acquire);
+        if chunk == empty_chunk() {
+            return None;
+        }
+        Some(self.get_for_dispatch(id))
     }
 
     /// The slot for `id`, allocating its chunk. Callers hold the dispatcher's write lock.
     pub(crate) fn get_or_create(&self, id: u32) -> &Slot {
         let idx = id as usize >> CHUNK_BITS;
         let cell = &self.chunks[idx];
-        if cell.load(Ordering::Acquire).is_null() {
+        if cell.load(Ordering::Acquire) == empty_chunk() {
             let chunk = Box::new(Chunk {
                 slots: std::array::from_fn(|_| Slot {
                     list: AtomicPtr::new(std::ptr::null_mut()),
@@ -70,8 +98,13 @@ impl SlotTable {
     /// Every non-empty slot (for teardown and diagnostics).
     pub(crate) fn for_each_list(&mut self, mut f: impl FnMut(*mut ObserverList)) {
         for cell in self.chunks.iter() {
-            // SAFETY: `&mut self` excludes concurrent readers; chunks are valid until freed below.
-            if let Some(chunk) = unsafe { cell.load(Ordering::Acquire).as_ref() } {
+            let chunk = cell.load(Ordering::Acquire);
+            if chunk == empty_chunk() {
+                continue;
+            }
+            // SAFETY: `&mut self` excludes concurrent readers; allocated chunks are valid until
+            // freed in `Drop`.
+            if let Some(chunk) = unsafe { chunk.as_ref() } {
                 for slot in &chunk.slots {
                     let list = slot.list.load(Ordering::Acquire);
                     if !list.is_null() {
@@ -86,8 +119,8 @@ impl SlotTable {
 impl Drop for SlotTable {
     fn drop(&mut self) {
         for cell in self.chunks.iter() {
-            let chunk = cell.swap(std::ptr::null_mut(), Ordering::AcqRel);
-            if !chunk.is_null() {
+            let chunk = cell.swap(empty_chunk(), Ordering::AcqRel);
+            if chunk != empty_chunk() {
                 // SAFETY: the chunk came from Box::into_raw in `get_or_create` and nobody can
                 // reach it any more (`&mut self`).
                 drop(unsafe { Box::from_raw(chunk) });

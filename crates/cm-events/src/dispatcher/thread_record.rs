@@ -21,6 +21,11 @@
 //!   thread has the reset observer anywhere on its dispatch stack.
 //! * `slots[d]`: the event slot being dispatched at depth `d` (for `is_dispatching`).
 //!
+//! `calling[d]` and `slots[d]` mean something only while the depth in `word` is above `d`: a
+//! dispatch stores `slots[d]` before the `word` that makes it visible (Release) and does not clear
+//! either cell when it ends (the `word` store does that job), which saves two stores per dispatch
+//! on the hot path. Readers read `word` and ignore the cells at or above its depth.
+//!
 //! Nesting deeper than [`MAX_DEPTH`] is not itemised; a waiter then falls back to waiting for the
 //! whole outermost dispatch of that thread.
 
@@ -46,19 +51,21 @@ const EPOCH_SHIFT: u32 = 16;
 #[repr(align(128))]
 struct Epoch(AtomicU64);
 
-static EPOCH: Epoch = Epoch(AtomicU64::new(1));
+/// Holds the epoch already shifted and with depth 1 (`epoch << EPOCH_SHIFT | 1`), i.e. the very
+/// `word` an outermost dispatch stores: one load, no arithmetic on the hot path.
+static EPOCH: Epoch = Epoch(AtomicU64::new(1 << EPOCH_SHIFT | 1));
 
 /// The `word` an outermost dispatch stores on entry.
 #[inline(always)]
 pub(crate) fn outermost_word() -> u64 {
-    (EPOCH.0.load(Ordering::Relaxed) << EPOCH_SHIFT) | 1
+    EPOCH.0.load(Ordering::Relaxed)
 }
 
 /// Starts a grace period: dispatches that begin after the caller's next heavy barrier carry a
 /// new epoch. Call before [`super::barrier::heavy`] when you will later wait with
 /// [`ThreadRecord::still_in`].
 pub(crate) fn advance_epoch() {
-    EPOCH.0.fetch_add(1, Ordering::Relaxed);
+    EPOCH.0.fetch_add(1 << EPOCH_SHIFT, Ordering::Relaxed);
 }
 
 /// The nesting depth encoded in a record word.
@@ -104,6 +111,10 @@ static RECORDS: Mutex<Vec<&'static ThreadRecord>> = Mutex::new(Vec::new());
 thread_local! {
     // No destructor, so access is a plain TLS read.
     static CURRENT: Cell<*const ThreadRecord> = const { Cell::new(std::ptr::null()) };
+    // The same record, but only in asymmetric-barrier mode (null otherwise and before the first
+    // dispatch): dispatch's inline fast path tests "registered and compiler-only fences" with one
+    // TLS load and one null check, and leaves everything else to its out-of-line path.
+    static FAST: Cell<*const ThreadRecord> = const { Cell::new(std::ptr::null()) };
     static RELEASER: Releaser = const { Releaser { record: Cell::new(std::ptr::null()) } };
 }
 
@@ -114,6 +125,7 @@ struct Releaser {
 
 impl Drop for Releaser {
     fn drop(&mut self) {
+        let _ = FAST.try_with(|c| c.set(std::ptr::null()));
         let _ = CURRENT.try_with(|c| c.set(std::ptr::null()));
         // SAFETY: records are leaked and never freed.
         if let Some(rec) = unsafe { self.record.get().as_ref() } {
@@ -132,6 +144,15 @@ pub(crate) fn current() -> &'static ThreadRecord {
         Some(rec) => rec,
         None => register(),
     }
+}
+
+/// This thread's record if it exists and dispatch may use compiler-only fences ([`FAST`]); `None`
+/// sends the caller to its general path (which claims a record with [`current`]).
+#[inline(always)]
+pub(crate) fn current_fast() -> Option<&'static ThreadRecord> {
+    let ptr = FAST.with(Cell::get);
+    // SAFETY: as in `current`.
+    unsafe { ptr.as_ref() }
 }
 
 /// This thread's record if it has one (without claiming).
@@ -161,6 +182,9 @@ fn register() -> &'static ThreadRecord {
         }
     };
     let _ = CURRENT.try_with(|c| c.set(rec));
+    if rec.asymmetric {
+        let _ = FAST.try_with(|c| c.set(rec));
+    }
     // If the thread is already tearing down its TLS, the record simply stays claimed.
     let _ = RELEASER.try_with(|r| r.record.set(rec));
     rec
