@@ -5,16 +5,22 @@
 //! comments and spelling survive; wrong-typed entries that were skipped on
 //! load are invisible to the typed layer and stay where they are.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashSet};
 
 use toml_edit::{DocumentMut, Item};
 
-use crate::change::{Change, apply_change, ensure_section};
+use crate::change::{
+    Change, apply_change, ensure_section, section_table_mut, set_discovery_servers,
+    set_server_entry, set_string_entry,
+};
 use crate::url_rules::comparison_key;
 use crate::{Section, Sections};
 
 /// Edits `doc` (whose typed content is `current`) so that it reads back as
 /// `desired`; returns whether anything changed.
+///
+/// Each entry costs a constant number of hash lookups (the section tables are looked up once,
+/// not once per entry), so a save grows linearly with the file.
 pub(crate) fn reconcile(doc: &mut DocumentMut, current: &Sections, desired: &Sections) -> bool {
     let mut changed = false;
     let wanted_names: HashMap<&str, usize> = desired
@@ -34,14 +40,11 @@ pub(crate) fn reconcile(doc: &mut DocumentMut, current: &Sections, desired: &Sec
         }
     }
     changed |= ensure_section(doc, Section::Bookmarks);
-    for b in &desired.bookmarks {
-        changed |= apply_change(
-            doc,
-            &Change::AddBookmark {
-                name: b.name.clone(),
-                url: b.url.clone(),
-            },
-        );
+    if !desired.bookmarks.is_empty() {
+        let table = section_table_mut(doc, Section::Bookmarks);
+        for b in &desired.bookmarks {
+            changed |= set_string_entry(table, &b.name, &b.url);
+        }
     }
     changed |= order_entries(doc, Section::Bookmarks, |key| {
         wanted_names.get(key).copied()
@@ -59,20 +62,17 @@ pub(crate) fn reconcile(doc: &mut DocumentMut, current: &Sections, desired: &Sec
         }
     }
     changed |= ensure_section(doc, Section::Servers);
-    for s in &desired.servers {
-        changed |= apply_change(
-            doc,
-            &Change::SetServer {
-                url: s.url.clone(),
-                name: s.name.clone(),
-            },
-        );
+    if !desired.servers.is_empty() {
+        let table = section_table_mut(doc, Section::Servers);
+        for s in &desired.servers {
+            changed |= set_server_entry(table, &s.url, &s.name);
+        }
     }
     changed |= order_entries(doc, Section::Servers, |key| {
         wanted_servers.get(&comparison_key(key)).copied()
     });
 
-    let wanted_discovery: Vec<String> = desired
+    let wanted_discovery: HashSet<String> = desired
         .discovery_servers
         .iter()
         .map(|d| comparison_key(&d.url))
@@ -82,9 +82,7 @@ pub(crate) fn reconcile(doc: &mut DocumentMut, current: &Sections, desired: &Sec
             changed |= apply_change(doc, &Change::RemoveDiscoveryServer { url: d.url.clone() });
         }
     }
-    for d in &desired.discovery_servers {
-        changed |= apply_change(doc, &Change::SetDiscoveryServer(d.clone()));
-    }
+    changed |= set_discovery_servers(doc, &desired.discovery_servers);
     changed
 }
 
@@ -99,23 +97,25 @@ fn order_entries(
         return false;
     };
     let mut anchor = 0usize;
-    let sort_keys: HashMap<String, usize> = table
+    let sort_keys: Vec<usize> = table
         .iter()
-        .map(|(k, _)| {
-            let key = match rank_of(k) {
-                Some(r) => {
-                    anchor = 2 * r + 2;
-                    2 * r + 1
-                }
-                None => anchor,
-            };
-            (k.to_string(), key)
+        .map(|(k, _)| match rank_of(k) {
+            Some(r) => {
+                anchor = 2 * r + 2;
+                2 * r + 1
+            }
+            None => anchor,
         })
         .collect();
-    let in_order = table.iter().map(|(k, _)| sort_keys[k]).is_sorted();
-    if in_order {
+    // The usual save keeps the order: check it without building the key map.
+    if sort_keys.is_sorted() {
         return false;
     }
-    table.sort_values_by(|a, _, b, _| sort_keys.get(a.get()).cmp(&sort_keys.get(b.get())));
+    let by_key: HashMap<String, usize> = table
+        .iter()
+        .map(|(k, _)| k.to_string())
+        .zip(sort_keys)
+        .collect();
+    table.sort_values_by(|a, _, b, _| by_key.get(a.get()).cmp(&by_key.get(b.get())));
     true
 }

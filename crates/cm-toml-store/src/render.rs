@@ -16,8 +16,8 @@ use toml_edit::DocumentMut;
 /// not keep: a UTF-8 byte order mark and CRLF line endings.
 pub(crate) fn render(doc: &DocumentMut, original: &str) -> String {
     let mut out = doc.to_string();
-    let newlines = original.bytes().filter(|&b| b == b'\n').count();
-    if newlines > 0 && original.matches("\r\n").count() == newlines {
+    // Most files have no CR at all; one memchr settles that without counting lines.
+    if original.contains('\r') && is_crlf(original) {
         let mut crlf = String::with_capacity(out.len() + out.len() / 16);
         let mut previous = '\0';
         for c in out.chars() {
@@ -33,6 +33,12 @@ pub(crate) fn render(doc: &DocumentMut, original: &str) -> String {
         out.insert(0, '\u{feff}');
     }
     out
+}
+
+/// Whether every line ending of `text` (and there is at least one) is CRLF.
+fn is_crlf(text: &str) -> bool {
+    let newlines = text.bytes().filter(|&b| b == b'\n').count();
+    newlines > 0 && text.matches("\r\n").count() == newlines
 }
 
 /// The edited text, with every line the edit left alone taken from `original`.

@@ -6,7 +6,7 @@
 /// Most URLs in a file are already in normal form, and `cm_url::plain` recognises those
 /// without the full parse (about 3 us, which for 10 000 bookmarks would dominate a load).
 pub(crate) fn validate(url: &str) -> Result<(), String> {
-    if cm_url::plain(url).is_some() {
+    if cm_url::plain(url).is_some() || is_plain_origin(url) {
         return Ok(());
     }
     cm_url::normalize(url).map(drop).map_err(|e| e.to_string())
@@ -16,11 +16,41 @@ pub(crate) fn validate(url: &str) -> Result<(), String> {
 /// without a trailing slash. Falls back to the text as written when the URL
 /// does not parse, so invalid entries still match themselves.
 pub(crate) fn comparison_key(url: &str) -> String {
+    // Reconciling a file compares every server and discovery URL several times; the full
+    // parse would make that the largest cost of a save.
+    if cm_url::plain(url).is_some() {
+        return url.strip_suffix('/').unwrap_or(url).to_string();
+    }
+    if is_plain_origin(url) {
+        return url.to_string();
+    }
     let normalized = cm_url::normalize(url).unwrap_or_else(|_| url.to_string());
     match normalized.strip_suffix('/') {
         Some(trimmed) => trimmed.to_string(),
         None => normalized,
     }
+}
+
+/// Whether `url` is a bare `scheme://host[:port]` (how `[servers]` keys are written) that
+/// `cm_url::plain` accepts once its path `/` is added.
+///
+/// Normalisation gives an empty path the path `/`, and `plain` accepts only a plain host and
+/// port before the first `/`, so for such a `url` the normal form is exactly `url` + `/`.
+fn is_plain_origin(url: &str) -> bool {
+    let Some((_, authority)) = url.split_once("://") else {
+        return false;
+    };
+    if authority.is_empty() || authority.contains('/') {
+        return false;
+    }
+    // On the stack: this runs for every server key of every save.
+    let mut buffer = [0u8; 128];
+    let Some(with_path) = buffer.get_mut(..url.len() + 1) else {
+        return cm_url::plain(&format!("{url}/")).is_some();
+    };
+    with_path[..url.len()].copy_from_slice(url.as_bytes());
+    with_path[url.len()] = b'/';
+    std::str::from_utf8(with_path).is_ok_and(|with_path| cm_url::plain(with_path).is_some())
 }
 
 /// The server a URL belongs to (ends with '/').
@@ -36,4 +66,63 @@ pub(crate) fn is_server_root(url: &str) -> bool {
 /// A display name for a server that has none.
 pub(crate) fn fallback_name(url: &str) -> String {
     cm_url::fallback_name_for_url(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `comparison_key` without the fast paths.
+    fn slow_key(url: &str) -> String {
+        let normalized = cm_url::normalize(url).unwrap_or_else(|_| url.to_string());
+        match normalized.strip_suffix('/') {
+            Some(trimmed) => trimmed.to_string(),
+            None => normalized,
+        }
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_full_parse() {
+        for url in [
+            "omniverse://server-0",
+            "omniverse://server-0/",
+            "omniverse://s:3009",
+            "omniverse://S",
+            "omniverse://s:0",
+            "https://h:443",
+            "http://h:80",
+            "https://bucket.s3.amazonaws.com",
+            "https://bucket.s3.amazonaws.com/x",
+            "omniverse://h/Projects/p1/",
+            "omniverse://h?q",
+            "omniverse://h#f",
+            "omniverse://",
+            "omniverse://user@h",
+            "omniverse://1.2.3.4",
+            "not a url",
+        ]
+        .into_iter()
+        .map(str::to_string)
+        .chain([
+            // Longer than the stack buffer of `is_plain_origin`.
+            format!("omniverse://{}com", "abcdefgh.".repeat(14)),
+            format!("omniverse://{}com/", "abcdefgh.".repeat(14)),
+        ]) {
+            let url = url.as_str();
+            assert_eq!(comparison_key(url), slow_key(url), "{url}");
+            let slow_valid = cm_url::normalize(url).is_ok();
+            assert_eq!(validate(url).is_ok(), slow_valid, "{url}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fast_paths_agree_on_generated_urls(
+            url in "(omniverse|https?|ftp)://[a-zA-Z0-9.-]{0,12}(:[0-9]{0,6})?(/[a-zA-Z0-9./]{0,8})?"
+        ) {
+            prop_assert_eq!(comparison_key(&url), slow_key(&url));
+            prop_assert_eq!(validate(&url).is_ok(), cm_url::normalize(&url).is_ok());
+        }
+    }
 }
