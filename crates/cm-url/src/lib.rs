@@ -166,7 +166,7 @@ pub fn kind(input: &str) -> Result<UrlKind, UrlError> {
 /// assert_eq!(cm_url::server_root("file:///home/me/scene.usd").unwrap(), "file:///");
 /// ```
 pub fn server_root(input: &str) -> Result<String, UrlError> {
-    parse::parse(input).map(|url| url.server_root())
+    parse::parse(input).map(ServerUrl::into_server_root)
 }
 
 /// Whether `input` is exactly its own server root (no deeper path, query or fragment).

@@ -19,13 +19,13 @@
 pub(crate) fn push_percent_normalized(out: &mut String, component: &str) {
     let bytes = component.as_bytes();
     let mut copied_up_to = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let (Some(&high), Some(&low)) = (bytes.get(i + 1), bytes.get(i + 2))
+    // Jumping from `%` to `%` keeps the usual escape-free component to one scan and one copy.
+    while let Some(offset) = bytes[copied_up_to..].iter().position(|&b| b == b'%') {
+        let i = copied_up_to + offset;
+        out.push_str(&component[copied_up_to..i]);
+        if let (Some(&high), Some(&low)) = (bytes.get(i + 1), bytes.get(i + 2))
             && let (Some(h), Some(l)) = (hex_value(high), hex_value(low))
         {
-            out.push_str(&component[copied_up_to..i]);
             let decoded = h << 4 | l;
             if is_unreserved(decoded) {
                 out.push(char::from(decoded));
@@ -34,22 +34,18 @@ pub(crate) fn push_percent_normalized(out: &mut String, component: &str) {
                 out.push(char::from(high.to_ascii_uppercase()));
                 out.push(char::from(low.to_ascii_uppercase()));
             }
-            i += 3;
-            copied_up_to = i;
-        } else if bytes[i] == b'%' {
-            out.push_str(&component[copied_up_to..i]);
-            out.push_str("%25");
-            i += 1;
-            copied_up_to = i;
+            copied_up_to = i + 3;
         } else {
-            i += 1;
+            out.push_str("%25");
+            copied_up_to = i + 1;
         }
     }
     out.push_str(&component[copied_up_to..]);
 }
 
 /// Returns `component` percent-normalised (see [`push_percent_normalized`]).
-pub(crate) fn percent_normalized(component: &str) -> String {
+#[cfg(test)]
+fn percent_normalized(component: &str) -> String {
     let mut out = String::with_capacity(component.len());
     push_percent_normalized(&mut out, component);
     out
@@ -57,15 +53,25 @@ pub(crate) fn percent_normalized(component: &str) -> String {
 
 /// Appends `path` percent-normalised with every run of `/` collapsed to a single `/`.
 pub(crate) fn push_collapsed_path(out: &mut String, path: &str) {
-    let mut previous_was_slash = false;
-    for segment_or_slash in path.split_inclusive('/') {
-        let is_only_slash = segment_or_slash == "/";
-        if is_only_slash && previous_was_slash {
-            continue;
+    // Pieces end at the first `/` of a run and the rest of the run is skipped. No escape
+    // spans a cut, since `/` is not a hex digit, so normalising piece by piece is the same
+    // as normalising the whole path.
+    let bytes = path.as_bytes();
+    let mut piece_start = 0;
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'/' && bytes[i + 1] == b'/' {
+            push_percent_normalized(out, &path[piece_start..=i]);
+            i += 1;
+            while bytes.get(i) == Some(&b'/') {
+                i += 1;
+            }
+            piece_start = i;
+        } else {
+            i += 1;
         }
-        push_percent_normalized(out, segment_or_slash);
-        previous_was_slash = segment_or_slash.ends_with('/');
     }
+    push_percent_normalized(out, &path[piece_start..]);
 }
 
 /// RFC 3986 unreserved characters: decoding their escapes never changes meaning.
@@ -99,5 +105,8 @@ mod tests {
         let mut out = String::new();
         push_collapsed_path(&mut out, "//a///b%7e//");
         assert_eq!(out, "/a/b~/");
+        out.clear();
+        push_collapsed_path(&mut out, "a%2//%/%7e");
+        assert_eq!(out, "a%252/%25/~");
     }
 }

@@ -11,16 +11,22 @@
 //! 5. host rules the `url` crate does not apply to opaque schemes (IDNA, lower case, trailing
 //!    dot) and cm-url's own rules (bucket names, no port 0, no port on bucket schemes).
 
+use std::borrow::Cow;
+
 use url::{Host, Url};
 
 use crate::error::UrlError;
 use crate::kind::{RootLayout, classify};
-use crate::normalize::{percent_normalized, push_collapsed_path};
+use crate::normalize::{push_collapsed_path, push_percent_normalized};
 use crate::redact::{percent_decode_lossy, redact_unparsed};
 use crate::scheme::Scheme;
-use crate::server_url::{ServerUrl, Userinfo};
+use crate::server_url::{ServerUrl, Span, push_decimal};
 
 /// Parses, validates and normalises `input`.
+///
+/// The normal form is written straight into one string and the parts are kept as spans of
+/// it: one allocation besides the `url` crate's, where separate part strings cost more than
+/// the rest of the normalisation.
 pub(crate) fn parse(input: &str) -> Result<ServerUrl, UrlError> {
     let input = input.trim();
     if input.is_empty() {
@@ -36,21 +42,45 @@ pub(crate) fn parse(input: &str) -> Result<ServerUrl, UrlError> {
     }
     let port = checked_port(&url, scheme, input)?;
 
-    let username = percent_normalized(url.username());
-    let password = url.password().map(percent_normalized);
-    let (kind, layout) = classify(scheme, &host, !username.is_empty());
-    let path = normalized_path(url.path(), layout);
-    let query = url
-        .query()
-        .filter(|q| !q.is_empty())
-        .map(percent_normalized);
-    let fragment = url
-        .fragment()
-        .filter(|f| !f.is_empty())
-        .map(percent_normalized);
+    // Room for the usual small growth (`%` → `%25`, a root's `/`) without reallocating.
+    let mut out = String::with_capacity(url.as_str().len() + 16);
+    out.push_str(scheme.as_str());
+    out.push_str("://");
+    let username = push_span(&mut out, |out| {
+        push_percent_normalized(out, url.username());
+    });
+    let password = url.password().map(|password| {
+        out.push(':');
+        push_span(&mut out, |out| push_percent_normalized(out, password))
+    });
+    if !username.is_empty() || password.is_some() {
+        out.push('@');
+    }
+    // Every host form except an IDNA fast-path host is lower case already.
+    let host = push_span(&mut out, |out| {
+        let start = out.len();
+        out.push_str(&host);
+        out[start..].make_ascii_lowercase();
+    });
+    let (kind, layout) = classify(scheme, host.of(&out), !username.is_empty());
+    if let Some(port) = port {
+        out.push(':');
+        push_decimal(&mut out, port);
+    }
+    let path = push_span(&mut out, |out| {
+        push_normalized_path(out, url.path(), layout)
+    });
+    let query = url.query().filter(|q| !q.is_empty()).map(|query| {
+        out.push('?');
+        push_span(&mut out, |out| push_percent_normalized(out, query))
+    });
+    let fragment = url.fragment().filter(|f| !f.is_empty()).map(|fragment| {
+        out.push('#');
+        push_span(&mut out, |out| push_percent_normalized(out, fragment))
+    });
 
-    let mut server_url = ServerUrl {
-        serialized: String::new(),
+    Ok(ServerUrl {
+        serialized: out,
         kind,
         layout,
         scheme,
@@ -61,22 +91,41 @@ pub(crate) fn parse(input: &str) -> Result<ServerUrl, UrlError> {
         path,
         query,
         fragment,
-    };
-    server_url.serialized = server_url.serialize(Userinfo::Keep, true, false);
-    Ok(server_url)
+    })
+}
+
+/// Runs `write` on `out` and returns the span of what it appended.
+fn push_span(out: &mut String, write: impl FnOnce(&mut String)) -> Span {
+    let start = out.len();
+    write(out);
+    Span {
+        start,
+        end: out.len(),
+    }
 }
 
 fn check_characters(input: &str) -> Result<(), UrlError> {
-    // Fast path for the usual printable-ASCII URL; the char walk below is the slow part of
-    // validation otherwise.
-    if input.bytes().all(|b| (0x21..0x7f).contains(&b)) {
+    // Fast paths: byte scans instead of the char walk below, which is the slow part of
+    // validation otherwise. `fold` rather than `all`: without the early exit the loops are
+    // vectorised. First the usual printable-ASCII URL.
+    if input
+        .bytes()
+        .fold(true, |printable, b| printable & (0x21..0x7f).contains(&b))
+    {
         return Ok(());
     }
-    match input
-        .chars()
-        .enumerate()
-        .find(|(_, c)| c.is_whitespace() || c.is_control())
+    // Then non-ASCII text (IDN hosts): ASCII whitespace and controls are 0x00-0x20 and 0x7F,
+    // and every non-ASCII one (U+0080 to U+00A0, U+1680, U+2000 to U+205F, U+3000) starts
+    // with one of the UTF-8 lead bytes C2, E1, E2, E3.
+    let may_be_invalid = |b: u8| matches!(b, 0..=0x20 | 0x7f | 0xc2 | 0xe1 | 0xe2 | 0xe3);
+    if input
+        .bytes()
+        .fold(true, |clean, b| clean & !may_be_invalid(b))
     {
+        return Ok(());
+    }
+    let is_invalid = |c: char| c.is_whitespace() || c.is_control();
+    match input.chars().enumerate().find(|&(_, c)| is_invalid(c)) {
         Some((index, character)) => Err(UrlError::InvalidCharacter {
             character,
             index,
@@ -179,19 +228,23 @@ pub(crate) fn best_effort_host(input: &str) -> String {
     }
 }
 
-/// The host in canonical form (see [`ServerUrl::host`]).
-fn normalized_host(url: &Url, scheme: Scheme, input: &str) -> Result<String, UrlError> {
+/// The host in canonical form (see [`ServerUrl::host`]), except that a host taken through
+/// the IDNA fast path or a bucket name may still need ASCII lower-casing.
+fn normalized_host<'a>(
+    url: &'a Url,
+    scheme: Scheme,
+    input: &str,
+) -> Result<Cow<'a, str>, UrlError> {
     let bad_host = |host: &str, reason: &str| UrlError::BadHost {
         host: host.to_owned(),
         reason: reason.to_owned(),
         input: redact_unparsed(input),
     };
-    let host = match url.host() {
-        None | Some(Host::Domain("")) => return Ok(String::new()),
-        Some(host) if scheme.has_special_host() => host.to_owned(),
+    let domain: Cow<'a, str> = match url.host() {
+        None | Some(Host::Domain("")) => return Ok(Cow::Borrowed("")),
+        Some(Host::Domain(domain)) if scheme.has_special_host() => Cow::Borrowed(domain),
         Some(Host::Domain(opaque)) if scheme.host_is_bucket() => {
-            let name = opaque.to_ascii_lowercase();
-            let valid = name
+            let valid = opaque
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
             if !valid {
@@ -200,42 +253,142 @@ fn normalized_host(url: &Url, scheme: Scheme, input: &str) -> Result<String, Url
                     "bucket and container names use only ASCII letters, digits, '.', '-' and '_'",
                 ));
             }
-            Host::Domain(name)
+            // Bucket names lose their trailing dots without the IPv4 re-check below.
+            let name = opaque.trim_end_matches('.');
+            if name.is_empty() {
+                return Err(bad_host(opaque, "a host name cannot consist of dots only"));
+            }
+            return Ok(Cow::Borrowed(name));
         }
+        Some(Host::Domain(opaque)) if is_idna_invariant(opaque) => Cow::Borrowed(opaque),
         // Lower-casing first lets IDNA take its all-lower-case ASCII pass-through, which is
         // several times faster than mapping mixed case; the result is the same.
-        Some(Host::Domain(opaque)) => Host::parse(&opaque.to_ascii_lowercase())
-            .map_err(|error| bad_host(opaque, &format!("{error} (after IDNA mapping)")))?,
+        Some(Host::Domain(opaque)) => match parse_opaque_host(opaque) {
+            Ok(Host::Domain(domain)) => Cow::Owned(domain),
+            Ok(Host::Ipv4(address)) => return Ok(Cow::Owned(address.to_string())),
+            Ok(Host::Ipv6(address)) => return Ok(Cow::Owned(format!("[{address}]"))),
+            Err(error) => {
+                return Err(bad_host(opaque, &format!("{error} (after IDNA mapping)")));
+            }
+        },
         Some(host) if scheme.host_is_bucket() => {
             return Err(bad_host(
                 &host.to_string(),
                 "expected a bucket or container name, not an IP address",
             ));
         }
-        Some(host) => host.to_owned(),
+        Some(Host::Ipv4(address)) => return Ok(Cow::Owned(address.to_string())),
+        Some(Host::Ipv6(address)) => return Ok(Cow::Owned(format!("[{address}]"))),
     };
-    Ok(match host {
-        Host::Domain(domain) => {
-            let trimmed = domain.trim_end_matches('.');
-            if trimmed.is_empty() && !domain.is_empty() {
-                return Err(bad_host(&domain, "a host name cannot consist of dots only"));
+    let trimmed = domain.trim_end_matches('.');
+    if trimmed.is_empty() {
+        return Err(bad_host(
+            &domain.to_ascii_lowercase(),
+            "a host name cannot consist of dots only",
+        ));
+    }
+    if trimmed.len() == domain.len() {
+        return Ok(domain);
+    }
+    // Without its dots the host can read as an IPv4 address (`4...` → `4`, which
+    // the host parser takes for 0.0.0.4), so the trimmed form is parsed again:
+    // otherwise normalising twice would give a different answer than once.
+    Ok(Cow::Owned(
+        match Host::parse(&trimmed.to_ascii_lowercase()) {
+            Ok(Host::Domain(domain)) => domain,
+            Ok(Host::Ipv4(address)) => address.to_string(),
+            Ok(Host::Ipv6(address)) => format!("[{address}]"),
+            Err(error) => {
+                return Err(bad_host(&domain.to_ascii_lowercase(), &error.to_string()));
             }
-            if trimmed.len() == domain.len() || scheme.host_is_bucket() {
-                return Ok(trimmed.to_owned());
+        },
+    ))
+}
+
+/// `Host::parse` of the lower-cased opaque host, with one copy fewer: the host is decoded
+/// and lower-cased in one pass, and the parser gets text with nothing left to decode.
+fn parse_opaque_host(opaque: &str) -> Result<Host<String>, url::ParseError> {
+    match decoded_lowercase(opaque) {
+        Some(decoded) => Host::parse(&decoded),
+        None => Host::parse(&opaque.to_ascii_lowercase()),
+    }
+}
+
+/// What `Host::parse(&opaque.to_ascii_lowercase())` percent-decodes first, or `None` when
+/// the parser must see the original: a `%` not starting an escape, a decoded `%` (which the
+/// parser would decode again), a decoded leading `[` (which it would read as IPv6), or bytes
+/// that are not UTF-8. Lower-casing before or after decoding is the same for the literal
+/// letters, and hex digits decode alike in either case.
+fn decoded_lowercase(opaque: &str) -> Option<String> {
+    let bytes = opaque.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let high = bytes.get(i + 1).copied().and_then(hex_digit)?;
+            let low = bytes.get(i + 2).copied().and_then(hex_digit)?;
+            let byte = high << 4 | low;
+            if byte == b'%' {
+                return None;
             }
-            // Without its dots the host can read as an IPv4 address (`4...` → `4`, which
-            // the host parser takes for 0.0.0.4), so the trimmed form is parsed again:
-            // otherwise normalising twice would give a different answer than once.
-            match Host::parse(trimmed) {
-                Ok(Host::Domain(domain)) => domain,
-                Ok(Host::Ipv4(address)) => address.to_string(),
-                Ok(Host::Ipv6(address)) => format!("[{address}]"),
-                Err(error) => return Err(bad_host(&domain, &error.to_string())),
-            }
+            decoded.push(byte);
+            i += 3;
+        } else {
+            decoded.push(bytes[i].to_ascii_lowercase());
+            i += 1;
         }
-        Host::Ipv4(address) => address.to_string(),
-        Host::Ipv6(address) => format!("[{address}]"),
-    })
+    }
+    if decoded.first() == Some(&b'[') {
+        return None;
+    }
+    String::from_utf8(decoded).ok()
+}
+
+fn hex_digit(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        b'A'..=b'F' => Some(byte - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Whether [`Host::parse`] would return this host, lower-cased, unchanged as a domain, so
+/// the IDNA pass can be skipped: only `a-z A-Z 0-9 - .` (nothing to map but ASCII case,
+/// nothing to percent-decode), no `--`
+/// (so no `xn--` label, whose punycode IDNA decodes to validate), no empty label and no label
+/// starting with `-` (those rules stay with IDNA), and a last label, not counting one
+/// trailing dot, that starts with a letter (so it cannot read as an IPv4 number such as `1`,
+/// `0x1` or `017`). One byte loop: `str::contains` and `rsplit` cost more than the check.
+fn is_idna_invariant(host: &str) -> bool {
+    let bytes = host.as_bytes();
+    let mut previous = b'.';
+    let (mut label_start, mut previous_label_start) = (0, 0);
+    for (i, &byte) in bytes.iter().enumerate() {
+        let byte = byte.to_ascii_lowercase();
+        let allowed = match byte {
+            b'a'..=b'z' | b'0'..=b'9' => true,
+            b'-' => previous != b'-' && previous != b'.',
+            b'.' => previous != b'.',
+            _ => false,
+        };
+        if !allowed {
+            return false;
+        }
+        if byte == b'.' {
+            previous_label_start = label_start;
+            label_start = i + 1;
+        }
+        previous = byte;
+    }
+    let last_label_start = if label_start == bytes.len() {
+        previous_label_start
+    } else {
+        label_start
+    };
+    bytes
+        .get(last_label_start)
+        .is_some_and(u8::is_ascii_alphabetic)
 }
 
 fn checked_port(url: &Url, scheme: Scheme, input: &str) -> Result<Option<u16>, UrlError> {
@@ -259,20 +412,22 @@ fn checked_port(url: &Url, scheme: Scheme, input: &str) -> Result<Option<u16>, U
     })
 }
 
-/// The canonical path: starts with `/`, slash runs collapsed, and a lone container/bucket
-/// segment gets its trailing `/` so that the URL of a server root is spelled exactly like the
-/// root.
-fn normalized_path(raw: &str, layout: RootLayout) -> String {
-    let mut path = String::with_capacity(raw.len() + 1);
-    push_collapsed_path(&mut path, raw);
-    if !path.starts_with('/') {
-        path.insert(0, '/');
+/// Appends the canonical path: starts with `/`, slash runs collapsed, and a lone
+/// container/bucket segment gets its trailing `/` so that the URL of a server root is spelled
+/// exactly like the root.
+fn push_normalized_path(out: &mut String, raw: &str, layout: RootLayout) {
+    let start = out.len();
+    // Collapsing never removes a leading `/` nor creates one, so adding it first is the same
+    // as adding it after.
+    if !raw.starts_with('/') {
+        out.push('/');
     }
+    push_collapsed_path(out, raw);
+    let path = &out[start..];
     let is_lone_segment = path.len() > 1 && !path[1..].contains('/');
     if layout == RootLayout::FirstSegment && is_lone_segment {
-        path.push('/');
+        out.push('/');
     }
-    path
 }
 
 #[cfg(test)]
@@ -284,5 +439,98 @@ mod tests {
         assert_eq!(authority_parts("http://u@h:99999/x"), ("h", "99999"));
         assert_eq!(authority_parts("omniverse://[::1]:x"), ("[::1]", "x"));
         assert_eq!(authority_parts("https://h"), ("h", ""));
+    }
+
+    fn assert_fast_path_matches_host_parse(host: &str) {
+        if is_idna_invariant(host) {
+            assert_eq!(
+                Host::parse(&host.to_ascii_lowercase()),
+                Ok(Host::Domain(host.to_ascii_lowercase())),
+                "fast path taken for {host:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn idna_fast_path_is_taken_only_when_host_parse_changes_nothing() {
+        for host in [
+            "nucleus.example.com",
+            "server.",
+            "a-b.c",
+            "xn--bcher-kva.example",
+            "ab--cd.example",
+            "1.2.3.4",
+            "a.0x1",
+            "a.017",
+            "a..b",
+            ".a",
+            "-a.b",
+            "a.b.",
+            "a.b..",
+            "a.1.",
+            "Nucleus.Example.COM",
+            "A.0X1",
+        ] {
+            assert_fast_path_matches_host_parse(host);
+        }
+        assert!(is_idna_invariant("nucleus.example.com"));
+        assert!(!is_idna_invariant("xn--bcher-kva.example"));
+        assert!(!is_idna_invariant("a.0x1"));
+        assert!(is_idna_invariant("server."));
+        assert!(!is_idna_invariant("a.1."));
+        assert!(!is_idna_invariant("a-.-b.c"));
+        assert!(!is_idna_invariant(""));
+    }
+
+    #[test]
+    fn lead_byte_filter_covers_every_invalid_character() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            if c.is_whitespace() || c.is_control() {
+                let text = format!("a{c}b");
+                assert!(check_characters(&text).is_err(), "{c:?} passed");
+            }
+        }
+        assert!(check_characters("omniverse://bücher.example/Projekte/").is_ok());
+    }
+
+    #[test]
+    fn opaque_host_decoding_matches_host_parse() {
+        for host in [
+            "b%C3%BCcher.example",
+            "B%c3%bcCHER.example",
+            "a%2541",
+            "%5B::1%5D",
+            "%zz",
+            "a%",
+            "%ff",
+            "%41%42.c",
+            "xn--bcher-kva.example",
+            "1.2.3.4",
+            "0x%31",
+        ] {
+            assert_eq!(
+                parse_opaque_host(host),
+                Host::parse(&host.to_ascii_lowercase()),
+                "{host:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn opaque_host_decoding_agrees_with_host_parse(
+            host in "([a-zA-Z0-9.\\[\\]:-]|%[0-9a-fA-F]{2}|%|\\PC){0,12}"
+        ) {
+            proptest::prop_assert_eq!(
+                parse_opaque_host(&host),
+                Host::parse(&host.to_ascii_lowercase())
+            );
+        }
+
+
+        #[test]
+        fn idna_fast_path_agrees_with_host_parse(host in "[a-zA-Z0-9xX.-]{1,24}") {
+            assert_fast_path_matches_host_parse(&host);
+        }
     }
 }

@@ -22,7 +22,7 @@ impl ServerUrl {
     /// assert_eq!(url.server_root(), "https://acct.blob.core.windows.net/models/");
     /// ```
     pub fn server_root(&self) -> String {
-        let mut root = String::with_capacity(self.serialized.len());
+        let mut root = String::with_capacity(self.serialized_len_bound());
         self.push_origin(&mut root, Userinfo::Drop);
         root.push('/');
         if self.layout == RootLayout::FirstSegment
@@ -32,6 +32,27 @@ impl ServerUrl {
             root.push('/');
         }
         root
+    }
+
+    /// [`server_root`](Self::server_root), reusing the normal form's buffer: without a
+    /// password or user name (other than an `abfs(s)` container) the root is a prefix of it.
+    pub(crate) fn into_server_root(mut self) -> String {
+        let userinfo_kept_in_root = self.password.is_none()
+            && (self.username.is_empty() || self.layout == RootLayout::ContainerInUserinfo);
+        if !userinfo_kept_in_root {
+            return self.server_root();
+        }
+        // The path starts with `/`, and a first segment that belongs to the root is always
+        // followed by `/` (a lone bucket segment gets one during normalisation).
+        let mut end = self.path.start + 1;
+        if self.layout == RootLayout::FirstSegment
+            && let Some(segment) = self.first_segment()
+        {
+            end += segment.len() + 1;
+        }
+        debug_assert_eq!(self.serialized[..end], self.server_root());
+        self.serialized.truncate(end);
+        self.serialized
     }
 
     /// Whether this URL denotes its own server root (no deeper path, no query, no fragment).
@@ -62,18 +83,20 @@ impl ServerUrl {
     pub fn fallback_name(&self) -> String {
         match self.layout {
             RootLayout::FileSystem if self.host.is_empty() => "localhost".to_owned(),
-            RootLayout::Host | RootLayout::FileSystem => self.host.clone(),
+            RootLayout::Host | RootLayout::FileSystem => self.host().to_owned(),
             RootLayout::FirstSegment => match self.first_segment() {
-                Some(segment) => format!("{}/{segment}", self.host),
-                None => self.host.clone(),
+                Some(segment) => format!("{}/{segment}", self.host()),
+                None => self.host().to_owned(),
             },
-            RootLayout::ContainerInUserinfo => format!("{}/{}", self.host, self.username),
+            RootLayout::ContainerInUserinfo => {
+                format!("{}/{}", self.host(), self.part(self.username))
+            }
         }
     }
 
     /// The first non-empty path segment, if any.
     fn first_segment(&self) -> Option<&str> {
-        self.path
+        self.path()
             .split('/')
             .nth(1)
             .filter(|segment| !segment.is_empty())

@@ -28,20 +28,45 @@ use crate::scheme::Scheme;
 /// ```
 #[derive(Clone)]
 pub struct ServerUrl {
+    /// The normal form; every text part below is a span of it.
     pub(crate) serialized: String,
     pub(crate) kind: UrlKind,
     pub(crate) layout: RootLayout,
     pub(crate) scheme: Scheme,
     /// Percent-normalised; empty when absent.
-    pub(crate) username: String,
-    pub(crate) password: Option<String>,
+    pub(crate) username: Span,
+    pub(crate) password: Option<Span>,
     /// Lower-case ASCII domain, dotted IPv4, `[IPv6]`, bucket name, or empty (local file).
-    pub(crate) host: String,
+    pub(crate) host: Span,
     pub(crate) port: Option<u16>,
     /// Starts with `/`; slash runs collapsed.
-    pub(crate) path: String,
-    pub(crate) query: Option<String>,
-    pub(crate) fragment: Option<String>,
+    pub(crate) path: Span,
+    /// Without the `?`.
+    pub(crate) query: Option<Span>,
+    /// Without the `#`.
+    pub(crate) fragment: Option<Span>,
+}
+
+/// Where one part of a [`ServerUrl`] lies in its normal form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+impl Span {
+    /// The text of this span in `serialized`.
+    pub(crate) fn of(self, serialized: &str) -> &str {
+        &serialized[self.start..self.end]
+    }
+
+    pub(crate) fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    pub(crate) fn len(self) -> usize {
+        self.end - self.start
+    }
 }
 
 /// What to write in the userinfo position when serialising.
@@ -79,19 +104,19 @@ impl ServerUrl {
 
     /// The user name, percent-encoded, if one was given. For `abfs(s)://` this is the container.
     pub fn username(&self) -> Option<&str> {
-        (!self.username.is_empty()).then_some(self.username.as_str())
+        (!self.username.is_empty()).then(|| self.part(self.username))
     }
 
     /// The password, percent-encoded, if one was given. It is a secret: never log or persist it.
     pub fn password(&self) -> Option<&str> {
-        self.password.as_deref()
+        self.password.map(|span| self.part(span))
     }
 
     /// The normalised host: lower-case ASCII (punycode) domain without trailing dot, dotted
     /// IPv4, bracketed IPv6, bucket/container name for `s3://`, `gs://`, `az://`; empty for a
     /// local `file:` URL.
     pub fn host(&self) -> &str {
-        &self.host
+        self.part(self.host)
     }
 
     /// The explicit port, if any; `None` for the default port of `http` (80) and `https` (443).
@@ -101,17 +126,22 @@ impl ServerUrl {
 
     /// The normalised path; always starts with `/`.
     pub fn path(&self) -> &str {
-        &self.path
+        self.part(self.path)
     }
 
     /// The normalised query (without `?`), if any and non-empty.
     pub fn query(&self) -> Option<&str> {
-        self.query.as_deref()
+        self.query.map(|span| self.part(span))
     }
 
     /// The normalised fragment (without `#`), if any and non-empty.
     pub fn fragment(&self) -> Option<&str> {
-        self.fragment.as_deref()
+        self.fragment.map(|span| self.part(span))
+    }
+
+    /// The text of one part.
+    pub(crate) fn part(&self, span: Span) -> &str {
+        span.of(&self.serialized)
     }
 
     /// The normalised URL without userinfo (the `abfs(s)://` container is kept, since it is
@@ -138,11 +168,11 @@ impl ServerUrl {
         let has_userinfo = !self.username.is_empty() || self.password.is_some();
         match userinfo {
             Userinfo::Keep | Userinfo::Redact if has_userinfo => {
-                out.push_str(&self.username);
-                if let Some(password) = &self.password {
+                out.push_str(self.part(self.username));
+                if let Some(password) = self.password {
                     out.push(':');
                     out.push_str(if userinfo == Userinfo::Keep {
-                        password
+                        self.part(password)
                     } else {
                         REDACTED
                     });
@@ -150,16 +180,33 @@ impl ServerUrl {
                 out.push('@');
             }
             Userinfo::Drop if self.layout == RootLayout::ContainerInUserinfo => {
-                out.push_str(&self.username);
+                out.push_str(self.part(self.username));
                 out.push('@');
             }
             _ => {}
         }
-        out.push_str(&self.host);
+        out.push_str(self.part(self.host));
         if let Some(port) = self.port {
             out.push(':');
-            out.push_str(&port.to_string());
+            push_decimal(out, port);
         }
+    }
+
+    /// An upper bound of the serialised length without redacted query parameters, so that
+    /// serialising allocates once (growing the buffer piece by piece cost more than the
+    /// rest of serialisation).
+    pub(crate) fn serialized_len_bound(&self) -> usize {
+        let optional_len = |part: Option<Span>| part.map_or(0, |span| span.len() + 1);
+        self.scheme.as_str().len()
+            + "://".len()
+            + self.username.len()
+            + optional_len(self.password).max(REDACTED.len() + 1)
+            + "@".len()
+            + self.host.len()
+            + ":65535".len()
+            + self.path.len()
+            + optional_len(self.query)
+            + optional_len(self.fragment)
     }
 
     /// Serialises the URL with the chosen userinfo treatment, optionally with query and
@@ -170,12 +217,12 @@ impl ServerUrl {
         with_query_and_fragment: bool,
         redact_params: bool,
     ) -> String {
-        let mut out = String::with_capacity(self.serialized.len() + REDACTED.len());
+        let mut out = String::with_capacity(self.serialized_len_bound());
         self.push_origin(&mut out, userinfo);
-        out.push_str(&self.path);
+        out.push_str(self.part(self.path));
         if with_query_and_fragment {
-            for (marker, part) in [('?', &self.query), ('#', &self.fragment)] {
-                if let Some(part) = part {
+            for (marker, part) in [('?', self.query), ('#', self.fragment)] {
+                if let Some(part) = part.map(|span| self.part(span)) {
                     out.push(marker);
                     if redact_params {
                         push_redacted_params(&mut out, part);
@@ -186,6 +233,25 @@ impl ServerUrl {
             }
         }
         out
+    }
+}
+
+/// Writes `value` in decimal without the temporary `String` of `to_string`.
+pub(crate) fn push_decimal(out: &mut String, value: u16) {
+    let mut digits = [0u8; 5];
+    let mut start = digits.len();
+    let mut rest = value;
+    loop {
+        start -= 1;
+        // `rest % 10` is below 10, so the cast cannot truncate.
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[start..] {
+        out.push(char::from(digit));
     }
 }
 
