@@ -82,6 +82,17 @@ fn reconcile_bookmarks(
     if state.bookmarks == new {
         return;
     }
+    if state.bookmarks.is_empty() {
+        // The first load (or a file that was empty): everything is new, and nothing can
+        // be a rename, so the name and URL tables below would be pure cost.
+        events.extend(new.iter().map(|b| RegistryEvent::BookmarkAdded {
+            name: b.name.clone(),
+            url: b.url.clone(),
+        }));
+        state.bookmarks = new;
+        state.dirty.bookmarks = true;
+        return;
+    }
     let new_by_name: HashMap<&str, &Bookmark> = new.iter().map(|b| (&*b.name, b)).collect();
     let old_names: HashMap<&str, ()> = state.bookmarks.iter().map(|b| (&*b.name, ())).collect();
 

@@ -108,21 +108,33 @@ fn scheme_len(scheme: Scheme) -> usize {
 /// (which rules out punycode), no trailing dot, and a last label starting with a letter
 /// (which rules out IP addresses, whose spelling normalisation may change).
 fn is_plain_host(host: &str) -> bool {
-    host.len() <= 253
-        && !host.contains("--")
-        && host.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        })
-        && host
-            .rsplit('.')
-            .next()
-            .is_some_and(|last| last.starts_with(|c: char| c.is_ascii_lowercase()))
+    // One pass over the bytes (this runs for every URL of a large file). `prev` starts as
+    // '.', so a leading '-' or '.' is caught like one after a dot.
+    let bytes = host.as_bytes();
+    if bytes.len() > 253 {
+        return false;
+    }
+    let mut label_start = 0;
+    let mut prev = b'.';
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'a'..=b'z' | b'0'..=b'9' => {}
+            // A label starting with '-', or "--" anywhere (punycode).
+            b'-' if prev == b'.' || prev == b'-' => return false,
+            b'-' => {}
+            // An empty label, a label ending with '-', or one over 63 bytes.
+            b'.' if prev == b'.' || prev == b'-' || i - label_start > 63 => return false,
+            b'.' => label_start = i + 1,
+            _ => return false,
+        }
+        prev = b;
+    }
+    // The last label: not empty (no trailing dot, not an empty host), not ending with '-',
+    // at most 63 bytes, and starting with a letter.
+    prev != b'.'
+        && prev != b'-'
+        && bytes.len() - label_start <= 63
+        && bytes[label_start].is_ascii_lowercase()
 }
 
 /// A port as normalisation writes it: 1–65535, no leading zero, not the scheme's default.
@@ -146,4 +158,75 @@ fn is_plain_path(path: &str) -> bool {
         && !path
             .split('/')
             .any(|segment| segment == "." || segment == "..")
+}
+
+#[cfg(test)]
+mod host_tests {
+    use super::is_plain_host;
+
+    /// The rule as first written, label by label: the one-pass scan must agree with it.
+    fn by_labels(host: &str) -> bool {
+        host.len() <= 253
+            && !host.contains("--")
+            && host.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            })
+            && host
+                .rsplit('.')
+                .next()
+                .is_some_and(|last| last.starts_with(|c: char| c.is_ascii_lowercase()))
+    }
+
+    #[test]
+    fn one_pass_scan_agrees_with_the_label_rule() {
+        let long_label = "a".repeat(63);
+        let too_long = "a".repeat(64);
+        let mut hosts: Vec<String> = [
+            "",
+            ".",
+            "a",
+            "a.",
+            ".a",
+            "a..b",
+            "-a",
+            "a-",
+            "a-b",
+            "a--b",
+            "a.-b",
+            "a-.b",
+            "1",
+            "a.1",
+            "1.a",
+            "a1",
+            "xn--nxasmq6b",
+            "my-server.example.com",
+            "A.com",
+            "a_b",
+            "a.b.c.d",
+            "192.168.0.1",
+            "a.b-",
+            "é.com",
+        ]
+        .iter()
+        .map(|h| (*h).to_owned())
+        .collect();
+        hosts.extend([
+            long_label.clone(),
+            too_long.clone(),
+            format!("{long_label}.com"),
+            format!("{too_long}.com"),
+            format!("a.{too_long}"),
+            ["abcdefghi"; 26].join("."),
+            ["abcdefghi"; 25].join("."),
+        ]);
+        for host in &hosts {
+            assert_eq!(is_plain_host(host), by_labels(host), "{host:?}");
+        }
+    }
 }
