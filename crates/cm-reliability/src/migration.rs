@@ -10,22 +10,18 @@
 //!   second call does nothing; the migrated file loads, lists every server the report added
 //!   and no longer lists the bookmarks it removed.
 
-use std::path::Path;
+use cm_toml_store::{MigrationPlan, TomlStore, plan_migration};
 
-use cm_toml_store::{Durability, MigrationPlan, TomlStore, plan_migration};
-
-use crate::scratch::with_scratch_dir;
+use crate::scratch::with_scratch_store;
 
 /// Checks every invariant above on `data` as an (old-style or not) omniverse.toml; panics on
 /// a violation.
 pub fn check(data: &[u8]) {
-    with_scratch_dir(|dir| check_in(dir, data));
+    with_scratch_store(data, |_, store| check_in(data, store));
 }
 
-fn check_in(dir: &Path, data: &[u8]) {
-    let path = dir.join("omniverse.toml");
-    std::fs::write(&path, data).expect("write the scratch file");
-    let store = TomlStore::new(&path).with_durability(Durability::NoSync);
+fn check_in(data: &[u8], store: TomlStore) {
+    let path = store.path().to_path_buf();
 
     let plan = match std::str::from_utf8(data) {
         Ok(text) => plan_migration(text, &path),

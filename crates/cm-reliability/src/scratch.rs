@@ -8,12 +8,13 @@
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
+use cm_toml_store::{Durability, TomlStore};
+
 thread_local! {
     static DIR: RefCell<Option<tempfile::TempDir>> = const { RefCell::new(None) };
 }
 
-/// Runs `body` with the path of a fresh `omniverse.toml` in an empty scratch directory, then
-/// empties the directory. Panics when no temporary directory can be created (the harness
+/// Runs `body` with an empty scratch directory, then empties the directory. Panics when no temporary directory can be created (the harness
 /// cannot work without one).
 pub(crate) fn with_scratch_dir<R>(body: impl FnOnce(&Path) -> R) -> R {
     let dir = DIR.with(|cell| {
@@ -29,6 +30,20 @@ pub(crate) fn with_scratch_dir<R>(body: impl FnOnce(&Path) -> R) -> R {
     let result = body(&dir);
     empty(&dir);
     result
+}
+
+/// Writes `data` as `omniverse.toml` in the scratch directory and runs `body` with the
+/// directory and a store over that file (no fsync: the harness checks content, not
+/// durability).
+pub(crate) fn with_scratch_store<R>(data: &[u8], body: impl FnOnce(&Path, TomlStore) -> R) -> R {
+    with_scratch_dir(|dir| {
+        let path = dir.join("omniverse.toml");
+        std::fs::write(&path, data).expect("write the scratch file");
+        body(
+            dir,
+            TomlStore::new(&path).with_durability(Durability::NoSync),
+        )
+    })
 }
 
 fn empty(dir: &Path) {

@@ -14,18 +14,16 @@ use std::path::Path;
 
 use cm_toml_store::{Change, Durability, Sections, TomlStore};
 
-use crate::scratch::with_scratch_dir;
+use crate::scratch::with_scratch_store;
 
 /// Checks every invariant above on `data` as the content of omniverse.toml; panics on a
 /// violation.
 pub fn check(data: &[u8]) {
-    with_scratch_dir(|dir| check_in(dir, data));
+    with_scratch_store(data, |dir, store| check_in(dir, data, store));
 }
 
-fn check_in(dir: &Path, data: &[u8]) {
-    let path = dir.join("omniverse.toml");
-    std::fs::write(&path, data).expect("write the scratch file");
-    let store = TomlStore::new(&path).with_durability(Durability::NoSync);
+fn check_in(dir: &Path, data: &[u8], store: TomlStore) {
+    let path = store.path().to_path_buf();
     let loaded = match store.load() {
         Ok(loaded) => loaded,
         Err(error) => {

@@ -4,35 +4,7 @@
 
 use std::hint::black_box;
 
-const CASES: &[(&str, &str)] = &[
-    (
-        "nucleus",
-        "omniverse://Nucleus.Example.COM:3009/Projects//Scene.usd",
-    ),
-    (
-        "http_userinfo",
-        "https://alice:s3cret@example.com/a/b/c.usd?x=1",
-    ),
-    (
-        "s3_virtual",
-        "https://my-bucket.s3.us-west-2.amazonaws.com/scenes/car.usd",
-    ),
-    (
-        "s3_path",
-        "https://s3.us-east-1.amazonaws.com/my-bucket/scenes/car.usd",
-    ),
-    (
-        "s3_presigned",
-        "https://my-bucket.s3.amazonaws.com/key.usd?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20240101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20240101T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=deadbeef",
-    ),
-    (
-        "azure_blob",
-        "https://acct.blob.core.windows.net/container/models/car.usd",
-    ),
-    ("gs_bucket", "gs://my-bucket/path/obj.usd"),
-    ("idn_host", "omniverse://bücher.example/Projekte/"),
-    ("ipv6", "omniverse://[2001:DB8::1]:3019/Library/"),
-];
+include!("../benches/support/cases.rs");
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
