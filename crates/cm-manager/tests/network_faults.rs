@@ -425,25 +425,14 @@ fn run_fault(
 
     // Discovery: final status, every attempt's error, attempts at the server.
     let (reason, discovery_attempts) = discovery_expectation(fault, &rig.discovery_error_url(id));
-    let final_reason = match &discovery {
-        DiscoveryStatus::Error {
-            reason: got,
-            will_retry: false,
-        } => Some(got.to_string()),
-        _ => None,
-    };
-    tally.expect(
-        final_reason.as_deref().is_some_and(|r| reason.matches(r)),
-        || format!("{name}: discovery ended {discovery:?}, want error {reason}"),
-    );
-    let errors = rig.discovery_errors_since(events_from);
-    tally.expect(
-        errors.len() == discovery_attempts as usize && errors.iter().all(|e| reason.matches(e)),
-        || {
-            format!(
-                "{name}: discovery error events {errors:?}, want {discovery_attempts} x {reason}"
-            )
-        },
+    let final_reason = expect_discovery_failed(
+        tally,
+        rig,
+        name,
+        &discovery,
+        &reason,
+        discovery_attempts,
+        events_from,
     );
     let discovery_requests = c.request_count(Endpoint::Discovery);
     tally.expect(u64::from(discovery_attempts) == discovery_requests, || {
@@ -641,22 +630,8 @@ fn run_truncated(rig: &Rig, round: usize, tally: &mut Tally) -> String {
 
     let url = rig.discovery_error_url(id);
     let reason = Reason::Prefix(format!("discovery request to {url} failed: "));
-    let final_reason = match &discovery {
-        DiscoveryStatus::Error {
-            reason: got,
-            will_retry: false,
-        } => Some(got.to_string()),
-        _ => None,
-    };
-    tally.expect(
-        final_reason.as_deref().is_some_and(|r| reason.matches(r)),
-        || format!("{name}: discovery ended {discovery:?}, want error {reason}"),
-    );
-    let errors = rig.discovery_errors_since(events_from);
-    tally.expect(
-        errors.len() == fast as usize && errors.iter().all(|e| reason.matches(e)),
-        || format!("{name}: discovery error events {errors:?}, want {fast} x {reason}"),
-    );
+    let final_reason =
+        expect_discovery_failed(tally, rig, name, &discovery, &reason, fast, events_from);
     let discovery_requests = server.discovery_requests();
     tally.expect(discovery_requests == u64::from(fast), || {
         format!("{name}: {discovery_requests} discovery requests, schedule allows {fast}")
@@ -682,6 +657,37 @@ fn run_truncated(rig: &Rig, round: usize, tally: &mut Tally) -> String {
         short(&result),
         status.unwrap_or(ConnectionStatus::Disconnected),
     )
+}
+
+/// Checks that discovery settled on `reason` with no retry left, after exactly `attempts`
+/// error events (each matching `reason`) since event number `events_from`; returns the final
+/// reason, if discovery ended in an error.
+fn expect_discovery_failed(
+    tally: &mut Tally,
+    rig: &Rig,
+    name: &str,
+    discovery: &DiscoveryStatus,
+    reason: &Reason,
+    attempts: u32,
+    events_from: usize,
+) -> Option<String> {
+    let final_reason = match discovery {
+        DiscoveryStatus::Error {
+            reason: got,
+            will_retry: false,
+        } => Some(got.to_string()),
+        _ => None,
+    };
+    tally.expect(
+        final_reason.as_deref().is_some_and(|r| reason.matches(r)),
+        || format!("{name}: discovery ended {discovery:?}, want error {reason}"),
+    );
+    let errors = rig.discovery_errors_since(events_from);
+    tally.expect(
+        errors.len() == attempts as usize && errors.iter().all(|e| reason.matches(e)),
+        || format!("{name}: discovery error events {errors:?}, want {attempts} x {reason}"),
+    );
+    final_reason
 }
 
 fn kind_of(reason: &str) -> &'static str {
