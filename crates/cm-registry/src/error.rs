@@ -13,7 +13,10 @@ use cm_url::UrlError;
 #[non_exhaustive]
 pub enum RegistryError {
     /// The URL is not one the registry can store.
-    #[error("invalid URL {url:?}: {source}")]
+    ///
+    /// The message is cm-url's, which already quotes the (redacted, escaped) input: quoting it
+    /// here too printed it twice, and escaped its escapes a second time.
+    #[error("invalid URL: {source}")]
     InvalidUrl {
         /// The URL as given (redacted).
         url: String,

@@ -9,7 +9,8 @@
 //!    `UnknownScheme`;
 //! 4. the `url` crate's parse: host and port errors become `NoHost`, `BadHost`, `BadPort`;
 //! 5. host rules the `url` crate does not apply to opaque schemes (IDNA, lower case, trailing
-//!    dot) and cm-url's own rules (bucket names, no port 0, no port on bucket schemes).
+//!    dot) and cm-url's own rules (bucket names, DNS lengths, no port 0, no port on bucket
+//!    schemes).
 
 use std::borrow::Cow;
 
@@ -40,6 +41,7 @@ pub(crate) fn parse(input: &str) -> Result<ServerUrl, UrlError> {
     if scheme.needs_host() && host.is_empty() {
         return Err(no_host(scheme, input));
     }
+    check_dns_lengths(&host, input)?;
     let port = checked_port(&url, scheme, input)?;
 
     // Room for the usual small growth (`%` → `%25`, a root's `/`) without reallocating.
@@ -102,6 +104,53 @@ fn push_span(out: &mut String, write: impl FnOnce(&mut String)) -> Span {
         start,
         end: out.len(),
     }
+}
+
+/// Longest host name DNS can carry, in bytes, without the trailing dot (RFC 1035 2.3.4).
+const MAX_HOST_LEN: usize = 253;
+/// Longest label (the part between two dots) DNS can carry, in bytes.
+const MAX_LABEL_LEN: usize = 63;
+
+/// Refuses a host name that no resolver could look up. The `url` crate leaves DNS lengths
+/// unchecked, so without this a 64 KB host was accepted, persisted, and failed only when a
+/// connection was tried. `host` is the normalised host: ASCII (after IDNA), no trailing dot;
+/// IP literals are short and pass.
+fn check_dns_lengths(host: &str, input: &str) -> Result<(), UrlError> {
+    let reason = if host.len() > MAX_HOST_LEN {
+        format!(
+            "{} bytes long; host names have at most {MAX_HOST_LEN}",
+            host.len()
+        )
+    } else if let Some(label) = host.split('.').find(|label| label.len() > MAX_LABEL_LEN) {
+        format!(
+            "the label \"{}...\" is {} bytes long; each part between dots has at most {MAX_LABEL_LEN}",
+            prefix(label, 16),
+            label.len()
+        )
+    } else {
+        return Ok(());
+    };
+    // The error names the host by its first bytes only: echoing 64 KB back helps nobody.
+    let shown = if host.len() > 40 {
+        format!("{}...", prefix(host, 40))
+    } else {
+        host.to_owned()
+    };
+    Err(UrlError::BadHost {
+        host: shown,
+        reason,
+        input: redact_unparsed(input),
+    })
+}
+
+/// The first `n` bytes of `s`, or fewer to end on a character boundary (hosts are ASCII once
+/// normalised, but a wrong guess here must not panic).
+fn prefix(s: &str, n: usize) -> &str {
+    let mut end = n.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 fn check_characters(input: &str) -> Result<(), UrlError> {

@@ -192,6 +192,59 @@ fn bad_hosts() {
 }
 
 #[test]
+fn host_names_longer_than_dns_allows_are_refused() {
+    let label = |n: usize| "a".repeat(n);
+    // 253 bytes in all: four 62-byte labels and a 1-byte one, joined by four dots.
+    let longest = [label(62), label(62), label(62), label(62), label(1)].join(".");
+    assert_eq!(longest.len(), 253);
+    for scheme in ["omniverse", "https", "s3"] {
+        let at_the_limit = format!("{scheme}://{longest}/");
+        assert!(
+            cm_url::parse(&at_the_limit).is_ok(),
+            "{scheme}: 253 bytes is allowed"
+        );
+        let one_label_at_the_limit = format!("{scheme}://{}.example/", label(63));
+        assert!(cm_url::parse(&one_label_at_the_limit).is_ok(), "{scheme}");
+        // A trailing dot is not part of the length.
+        assert!(cm_url::parse(&format!("{scheme}://{longest}./")).is_ok());
+
+        for (input, expected_reason) in [
+            (
+                format!("{scheme}://{longest}a/"),
+                "254 bytes long; host names have at most 253",
+            ),
+            (
+                format!("{scheme}://{}.example/", label(64)),
+                "is 64 bytes long; each part between dots has at most 63",
+            ),
+            (
+                format!("{scheme}://{}.example/", label(64 * 1024)),
+                "65544 bytes long; host names have at most 253",
+            ),
+        ] {
+            match err(&input) {
+                UrlError::BadHost { host, reason, .. } => {
+                    assert!(
+                        reason.contains(expected_reason),
+                        "{scheme}: {reason} lacks {expected_reason}"
+                    );
+                    assert!(host.len() <= 43, "the host is shown shortened: {host}");
+                }
+                other => panic!("{scheme}: expected BadHost, got {other:?}"),
+            }
+        }
+    }
+    // An IDN is measured in its ASCII (punycode) form, the form DNS carries.
+    let idn_label = "ü".repeat(30); // 60 bytes of UTF-8, longer once punycoded
+    let idn = format!("https://{idn_label}.example/");
+    match cm_url::parse(&idn) {
+        Ok(url) => assert!(url.host().split('.').all(|l| l.len() <= 63), "{url}"),
+        Err(UrlError::BadHost { reason, .. }) => assert!(reason.contains("bytes long"), "{reason}"),
+        Err(other) => panic!("expected a length verdict, got {other:?}"),
+    }
+}
+
+#[test]
 fn error_messages_never_contain_the_password() {
     for input in [
         "omniverse://alice:hunter2@host:0/",
