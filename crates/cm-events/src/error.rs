@@ -6,12 +6,22 @@ use crate::legacy_type::EventType;
 
 /// A JSON value could not become a [`crate::Payload`].
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PayloadError {
     /// Payloads are JSON objects.
     #[error("a payload must be a JSON object, found {found}")]
     NotAnObject {
         /// What was found instead.
         found: &'static str,
+    },
+    /// A key is new and the process-wide name table is full (see [`crate::NamesExhausted`]).
+    #[error("payload key {key:?} cannot be interned: {source}")]
+    TooManyNames {
+        /// The first bytes of the key that did not fit.
+        key: String,
+        /// Why.
+        #[source]
+        source: crate::NamesExhausted,
     },
 }
 

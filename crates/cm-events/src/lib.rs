@@ -67,7 +67,7 @@ pub use error::{AliasError, LegacyPushError, NoAliasError, PayloadError, QueueEr
 pub use event::{Event, OwnedEvent};
 pub use guard::ObserverGuard;
 pub use legacy_type::{EventType, type_from_string};
-pub use name::{AsEventName, EventName, Key, MAX_NAMES};
+pub use name::{AsEventName, EventName, Key, MAX_NAMES, NamesExhausted};
 pub use next_event::NextEvent;
 pub use payload::{INLINE_ENTRIES, KeyLike, Payload};
 pub use queue::{GLOBAL_MESSAGE_BUS, Message, MessageQueue, QueueFactory, message_bus_name};

@@ -102,18 +102,24 @@ fn insert_into(table: &Table, entry: &'static NameEntry) {
 }
 
 fn intern_entry(s: &str) -> &'static NameEntry {
+    match try_intern_entry(s) {
+        Ok(entry) => entry,
+        Err(full) => panic!("cm-events: {full}"),
+    }
+}
+
+fn try_intern_entry(s: &str) -> Result<&'static NameEntry, NamesExhausted> {
     if let Some(e) = lookup_entry(s) {
-        return e;
+        return Ok(e);
     }
     let mut writer = WRITER.lock();
     // Another thread may have inserted it while we waited for the lock.
     if let Some(e) = lookup_entry(s) {
-        return e;
+        return Ok(e);
     }
-    assert!(
-        writer.count < MAX_NAMES,
-        "cm-events: more than {MAX_NAMES} distinct names interned"
-    );
+    if writer.count >= MAX_NAMES {
+        return Err(NamesExhausted);
+    }
     let text: &'static str = Box::leak(s.to_owned().into_boxed_str());
     let entry: &'static NameEntry = Box::leak(Box::new(NameEntry {
         text,
@@ -142,8 +148,20 @@ fn intern_entry(s: &str) -> &'static NameEntry {
             TABLE.store(Box::into_raw(grown), Ordering::Release);
         }
     }
-    entry
+    Ok(entry)
 }
+
+/// The process has interned [`MAX_NAMES`] distinct names and cannot take another.
+///
+/// Names live for the whole process (see the module docs), so a program that turns untrusted
+/// text into names or payload keys can run out. The fallible constructors
+/// ([`EventName::try_new`], [`Key::try_new`], [`crate::Payload::from_json`]) return this instead
+/// of panicking; names interned before stay valid and usable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "more than {MAX_NAMES} distinct event names and payload keys interned; names live for the whole process"
+)]
+pub struct NamesExhausted;
 
 macro_rules! interned_type {
     ($(#[$doc:meta])* $ty:ident) => {
@@ -153,8 +171,18 @@ macro_rules! interned_type {
 
         impl $ty {
             /// Interns `s` (thread-safe) and returns its handle.
+            ///
+            /// # Panics
+            ///
+            /// When `s` is new and the process already interned [`MAX_NAMES`] names; use
+            /// [`Self::try_new`] for names that come from untrusted input.
             pub fn new(s: &str) -> Self {
                 Self(intern_entry(s))
+            }
+
+            /// Interns `s` like [`Self::new`], or says that the name table is full.
+            pub fn try_new(s: &str) -> Result<Self, NamesExhausted> {
+                try_intern_entry(s).map(Self)
             }
 
             /// Same as [`Self::new`].

@@ -157,22 +157,29 @@ impl Payload {
         Value::Object(map)
     }
 
-    /// Converts from a JSON object.
+    /// Converts from a JSON object, nested objects included.
+    ///
+    /// Safe on untrusted input: keys are interned for the life of the process, and when the
+    /// name table is full this returns [`PayloadError::TooManyNames`] instead of panicking.
     pub fn from_json(value: &Value) -> Result<Payload, PayloadError> {
         match value {
-            Value::Object(map) => Ok(Self::from_json_map(map)),
+            Value::Object(map) => Self::try_from_json_map(map),
             other => Err(PayloadError::NotAnObject {
                 found: json_kind(other),
             }),
         }
     }
 
-    pub(crate) fn from_json_map(map: &Map<String, Value>) -> Payload {
+    pub(crate) fn try_from_json_map(map: &Map<String, Value>) -> Result<Payload, PayloadError> {
         let mut p = Payload::new();
         for (k, v) in map {
-            p.entries.push((Key::new(k), Variant::from_json(v)));
+            let key = Key::try_new(k).map_err(|source| PayloadError::TooManyNames {
+                key: k.chars().take(64).collect(),
+                source,
+            })?;
+            p.entries.push((key, Variant::try_from_json(v)?));
         }
-        p
+        Ok(p)
     }
 }
 

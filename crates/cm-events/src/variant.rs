@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::error::PayloadError;
 use crate::name::EventName;
 use crate::payload::Payload;
 
@@ -145,8 +146,21 @@ impl Variant {
 
     /// Converts from JSON: integers become `I64` (or `U64` above `i64::MAX`), other numbers
     /// `F64`, objects `Map`.
+    ///
+    /// # Panics
+    ///
+    /// When an object key is new and the process-wide name table is full; for untrusted JSON use
+    /// [`Variant::try_from_json`].
     pub fn from_json(value: &Value) -> Variant {
-        match value {
+        match Self::try_from_json(value) {
+            Ok(variant) => variant,
+            Err(error) => panic!("cm-events: {error}"),
+        }
+    }
+
+    /// [`Variant::from_json`] that returns [`PayloadError::TooManyNames`] instead of panicking.
+    pub fn try_from_json(value: &Value) -> Result<Variant, PayloadError> {
+        Ok(match value {
             Value::Null => Variant::Null,
             Value::Bool(b) => Variant::Bool(*b),
             Value::Number(n) => {
@@ -159,9 +173,13 @@ impl Variant {
                 }
             }
             Value::String(s) => Variant::String(Arc::from(s.as_str())),
-            Value::Array(a) => Variant::Array(a.iter().map(Variant::from_json).collect()),
-            Value::Object(map) => Variant::Map(Box::new(Payload::from_json_map(map))),
-        }
+            Value::Array(a) => Variant::Array(
+                a.iter()
+                    .map(Variant::try_from_json)
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(map) => Variant::Map(Box::new(Payload::try_from_json_map(map)?)),
+        })
     }
 }
 

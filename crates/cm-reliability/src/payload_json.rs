@@ -14,12 +14,13 @@
 //! The representable subset is all of JSON as `serde_json` parses it: integers become
 //! `I64`/`U64`, other numbers `F64` (always finite after parsing), so nothing is lost.
 //!
-//! One limit is by design and not checked: payload keys are interned for the life of the
-//! process (`cm_events::Key`), and interning more than `cm_events::MAX_NAMES` (4 194 304)
-//! distinct strings panics. A long fuzz run invents millions of keys, so the harness stops
+//! Payload keys are interned for the life of the process (`cm_events::Key`), at most
+//! `cm_events::MAX_NAMES` (4 194 304); past that `Payload::from_json` returns `TooManyNames`
+//! (proved by `cm-events/tests/name_exhaustion.rs`). A long fuzz run invents millions of keys,
+//! and a full table would turn every later input into that one error, so the harness stops
 //! converting inputs that bring new keys once it has seen [`KEY_BUDGET`] distinct ones; the
 //! fuzz target also tells LeakSanitizer that the interner's allocations are meant to live
-//! forever. A process that converts untrusted JSON with unbounded key sets needs its own cap.
+//! forever.
 
 use std::collections::HashSet;
 use std::sync::{Mutex, PoisonError};
