@@ -87,6 +87,7 @@ fn store_status(e: &StoreError) -> u8 {
 fn registry_status(e: &RegistryError) -> u8 {
     match e {
         RegistryError::InvalidUrl { .. }
+        | RegistryError::CredentialInUrl { .. }
         | RegistryError::UnsupportedDiscoveryUrl { .. }
         | RegistryError::InvalidName { .. } => BAD_INPUT,
         RegistryError::NotSaved { source, .. } | RegistryError::LoadFailed { source } => {

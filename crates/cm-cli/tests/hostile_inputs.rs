@@ -356,6 +356,16 @@ fn rows() -> Vec<Row> {
             Expect::Error(&["unknown scheme", "REDACTED"]),
         ),
         row(
+            "pre-signed URL (a credential in the query)",
+            Surface::Url,
+            good_file(),
+            add(
+                "Signed",
+                "https://b.s3.amazonaws.com/k.usd?X-Amz-Signature=hunter2",
+            ),
+            Expect::Error(&["refusing to store", "credential", "REDACTED"]),
+        ),
+        row(
             "IPv6 zone id",
             Surface::Url,
             good_file(),

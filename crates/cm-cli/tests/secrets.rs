@@ -23,6 +23,7 @@ const PASSWORD: &str = "pw-Cli-3a9f17";
 const WRONG_PASSWORD: &str = "pw-CliWrong-b0c2";
 const TOKEN: &str = "tok-Cli-e61d44";
 const URL_PASSWORD: &str = "urlpw-Cli-71fe";
+const QUERY_SIGNATURE: &str = "sig-Cli-5c0ffee";
 
 /// Everything the `cm` processes wrote, by command.
 #[derive(Default)]
@@ -163,6 +164,9 @@ fn no_secret_in_any_output_log_event_or_file() {
         format!("omniverse://alice:{URL_PASSWORD}@127.0.0.1:{port}/Projects/car.usd");
     let other = format!("omniverse://bob:{URL_PASSWORD}@other.example:3009/");
     let discovery = format!("http://bob:{URL_PASSWORD}@127.0.0.1:{port}/discovery");
+    let presigned = format!(
+        "https://bucket.s3.amazonaws.com/car.usd?X-Amz-Credential=AKIA&X-Amz-Signature={QUERY_SIGNATURE}"
+    );
 
     let watch = Watch::start(&sandbox);
     let signed_in = ["--user", "alice", "--password-env", "CM_PW"];
@@ -244,6 +248,17 @@ fn no_secret_in_any_output_log_event_or_file() {
             0,
         ),
         (cmd(&["url", "root", &with_userinfo], &[]), None, 0),
+        // A pre-signed URL is a credential in itself: refused, never stored or echoed.
+        (
+            cmd(&["bookmark", "add", "--json", "Signed", &presigned], &[]),
+            None,
+            2,
+        ),
+        (
+            cmd(&["bookmark", "add", "Signed", &presigned], &[]),
+            None,
+            2,
+        ),
     ];
     for (args, stdin, want) in &runs {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -284,6 +299,7 @@ fn no_secret_in_any_output_log_event_or_file() {
         WRONG_PASSWORD.to_owned(),
         TOKEN.to_owned(),
         URL_PASSWORD.to_owned(),
+        QUERY_SIGNATURE.to_owned(),
     ];
     secrets.extend(bearers);
     secrets.sort();

@@ -24,6 +24,18 @@ pub enum RegistryError {
         #[source]
         source: UrlError,
     },
+    /// The URL carries a credential in a query or fragment parameter (a pre-signed or SAS URL,
+    /// `?token=`): what the registry holds is written to `omniverse.toml`, a plain-text file
+    /// that never holds a secret, and cutting the parameter out would store a different URL.
+    #[error(
+        "refusing to store {url:?}: its {key:?} parameter is a credential, and omniverse.toml never holds one; store the URL without it (sign-in supplies credentials)"
+    )]
+    CredentialInUrl {
+        /// The URL as given (redacted).
+        url: String,
+        /// The parameter's key, as written.
+        key: String,
+    },
     /// A discovery URL that is not `http` or `https`.
     #[error("unsupported discovery URL {url:?}: discovery servers are reached over http or https")]
     UnsupportedDiscoveryUrl {

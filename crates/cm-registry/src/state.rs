@@ -121,7 +121,7 @@ impl RegistryState {
         url: &str,
     ) -> Result<Outcome<()>, RegistryError> {
         validate_name(name)?;
-        let url: Arc<str> = url_rules::normalize(url)?.into();
+        let url: Arc<str> = url_rules::normalize_new(url)?.into();
         if self.bookmark_position(name).is_some() {
             return Err(RegistryError::DuplicateBookmarkName {
                 name: name.to_owned(),
@@ -173,12 +173,18 @@ impl RegistryState {
         url: &str,
     ) -> Result<Outcome<()>, RegistryError> {
         validate_name(new_name)?;
-        let url: Arc<str> = url_rules::normalize(url)?.into();
+        let given = url;
+        let url: Arc<str> = url_rules::normalize(given)?.into();
         let Some(at) = self.bookmark_position(old_name) else {
             return Err(RegistryError::UnknownBookmark {
                 name: old_name.to_owned(),
             });
         };
+        // A bookmark read from the file keeps its URL through a rename even when that URL
+        // carries a credential (it is already there); only a new URL is refused.
+        if self.bookmarks[at].url != url {
+            url_rules::refuse_secret_in_stored(&url, given)?;
+        }
         if old_name != new_name && self.bookmark_position(new_name).is_some() {
             return Err(RegistryError::DuplicateBookmarkName {
                 name: new_name.to_owned(),
@@ -217,7 +223,7 @@ impl RegistryState {
         url: &str,
     ) -> Result<Outcome<ServerId>, RegistryError> {
         validate_name(name)?;
-        let url: Arc<str> = url_rules::normalize_discovery(url)?.into();
+        let url: Arc<str> = url_rules::normalize_new_discovery(url)?.into();
         self.check_server_name_free(name)?;
         if let Some(existing) = self.discovery.iter().find(|s| s.server.url == url) {
             return Err(RegistryError::DuplicateServerUrl {

@@ -9,6 +9,8 @@
 //! * A manual server is stored as its server root (`cm_url::server_root`), so
 //!   adding `omniverse://host/Projects/` registers the server `omniverse://host/`.
 //! * A discovery URL must be `http` or `https` (the discovery protocol is HTTP).
+//! * A new URL with a credential in its query or fragment (`?X-Amz-Signature=`, `?sig=`,
+//!   `?token=`) is refused rather than stored: see [`RegistryError::CredentialInUrl`].
 
 use crate::error::RegistryError;
 
@@ -32,6 +34,14 @@ pub(crate) fn normalize(url: &str) -> Result<String, RegistryError> {
     cm_url::without_credentials(url).map_err(|e| invalid(url, e))
 }
 
+/// The stored form of a bookmark URL given by a caller (not read from the file): also refuses
+/// a URL that carries a credential in its query or fragment.
+pub(crate) fn normalize_new(url: &str) -> Result<String, RegistryError> {
+    let parsed = cm_url::parse(url).map_err(|e| invalid(url, e))?;
+    refuse_secret_param(&parsed, url)?;
+    Ok(parsed.without_credentials())
+}
+
 /// The stored form of a discovery URL.
 pub(crate) fn normalize_discovery(url: &str) -> Result<String, RegistryError> {
     let parsed = cm_url::parse(url).map_err(|e| invalid(url, e))?;
@@ -39,6 +49,34 @@ pub(crate) fn normalize_discovery(url: &str) -> Result<String, RegistryError> {
         return Err(RegistryError::UnsupportedDiscoveryUrl { url: redact(url) });
     }
     Ok(parsed.without_credentials())
+}
+
+/// [`normalize_discovery`] for a URL given by a caller: also refuses a credential parameter.
+pub(crate) fn normalize_new_discovery(url: &str) -> Result<String, RegistryError> {
+    let stored = normalize_discovery(url)?;
+    refuse_secret_in_stored(&stored, url)?;
+    Ok(stored)
+}
+
+/// Refuses `stored` (a normalised form of the caller's `given` URL) when it carries a credential
+/// parameter.
+pub(crate) fn refuse_secret_in_stored(stored: &str, given: &str) -> Result<(), RegistryError> {
+    match cm_url::parse(stored) {
+        Ok(parsed) => refuse_secret_param(&parsed, given),
+        Err(e) => Err(invalid(given, e)),
+    }
+}
+
+/// Entries read from the file keep such URLs as written (the file is the user's, and dropping
+/// an entry would lose data); only new URLs from callers are refused.
+fn refuse_secret_param(parsed: &cm_url::ServerUrl, url: &str) -> Result<(), RegistryError> {
+    match parsed.secret_param() {
+        Some(key) => Err(RegistryError::CredentialInUrl {
+            url: redact(url),
+            key: key.to_owned(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The stored form (server root) and kind of a manual server URL.

@@ -138,6 +138,21 @@ async fn invalid_requests_return_typed_errors_and_emit_nothing() {
             .refresh_discovery(Some(cm_registry::ServerId(999)))
             .await
             .unwrap_err(),
+        registry
+            .add_bookmark(
+                "signed",
+                "https://b.s3.amazonaws.com/k.usd?X-Amz-Credential=AKIA&X-Amz-Signature=f00d",
+            )
+            .await
+            .unwrap_err(),
+        registry
+            .rename_bookmark("a", "a", "omniverse://h/a/#access_token=t0k")
+            .await
+            .unwrap_err(),
+        registry
+            .add_discovery_server("S", "https://d.example/discovery?sig=abc")
+            .await
+            .unwrap_err(),
     ];
     assert!(errors.iter().all(|e| !e.change_applied()));
     assert!(matches!(
@@ -149,6 +164,17 @@ async fn invalid_requests_return_typed_errors_and_emit_nothing() {
         RegistryError::DuplicateBookmarkUrl { .. }
     ));
     assert!(matches!(errors[2], RegistryError::InvalidUrl { .. }));
+    for signed in &errors[14..] {
+        assert!(
+            matches!(signed, RegistryError::CredentialInUrl { .. }),
+            "{signed:?}"
+        );
+        let text = signed.to_string();
+        assert!(
+            !text.contains("f00d") && !text.contains("t0k") && !text.contains("abc"),
+            "the credential is redacted: {text}"
+        );
+    }
     let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
     insta::assert_snapshot!("error_messages", messages.join("\n"));
     assert_eq!(recorder.take(), "");

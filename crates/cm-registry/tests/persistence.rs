@@ -205,3 +205,59 @@ async fn start_persisted_with_missing_file_creates_it_on_first_change() {
             .contains("a = \"omniverse://h/a/\"")
     );
 }
+
+#[actix_rt::test]
+async fn a_credential_in_a_new_url_never_reaches_the_file_but_a_hand_written_one_is_kept() {
+    const SIGNED: &str = "https://bucket.s3.amazonaws.com/k.usd?X-Amz-Signature=s3cr3t";
+    let dir = tempfile::tempdir().unwrap();
+    let path = toml_path(dir.path());
+    let hand_written = format!("[bookmarks]\nSigned = \"{SIGNED}\"\n");
+    std::fs::write(&path, &hand_written).unwrap();
+    let recorder = Recorder::new();
+    let registry = start_persisted(&path, &recorder);
+
+    // The user's own entry is loaded as written: dropping it would lose data.
+    assert_eq!(registry.snapshot().bookmarks()[0].url.as_ref(), SIGNED);
+    // A rename that keeps its URL is allowed (the URL is already in the file) ...
+    registry
+        .rename_bookmark("Signed", "Renamed", SIGNED)
+        .await
+        .unwrap();
+    // ... but a new URL with a credential is refused, whichever way it comes in.
+    let refused = [
+        registry
+            .add_bookmark("New", "s3://bucket/k.usd?token=s3cr3t")
+            .await
+            .unwrap_err(),
+        registry
+            .rename_bookmark("Renamed", "Renamed", "https://h.example/x?sig=s3cr3t")
+            .await
+            .unwrap_err(),
+        registry
+            .add_discovery_server("D", "https://d.example/?api_key=s3cr3t")
+            .await
+            .unwrap_err(),
+    ];
+    for error in &refused {
+        assert!(
+            matches!(error, RegistryError::CredentialInUrl { .. }),
+            "{error:?}"
+        );
+        assert!(!error.change_applied());
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.starts_with(&format!("[bookmarks]\nRenamed = \"{SIGNED}\"\n")),
+        "{text}"
+    );
+    assert!(!text.contains("New"), "{text}");
+    assert_eq!(
+        text.matches("s3cr3t").count(),
+        1,
+        "only the hand-written one: {text}"
+    );
+    // The events name the hand-written URL redacted.
+    let events = recorder.take();
+    assert!(events.contains("bookmark_renamed"), "{events}");
+    assert!(!events.contains("s3cr3t"), "{events}");
+}

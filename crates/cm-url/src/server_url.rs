@@ -155,6 +155,24 @@ impl ServerUrl {
         self.serialize(Userinfo::Drop, true, false)
     }
 
+    /// The key of the first query or fragment parameter whose value is a credential (the rule
+    /// [`redacted`](Self::redacted) hides: `token`, `sig`, `X-Amz-Signature`, `*_token`, …), as
+    /// written. A URL with one is a secret in itself and should not be persisted.
+    ///
+    /// ```
+    /// let signed = cm_url::parse("https://b.s3.amazonaws.com/k?X-Amz-Signature=abc&v=1").unwrap();
+    /// assert_eq!(signed.secret_param(), Some("X-Amz-Signature"));
+    /// assert_eq!(cm_url::parse("https://h/x?version=2").unwrap().secret_param(), None);
+    /// ```
+    pub fn secret_param(&self) -> Option<&str> {
+        [self.query(), self.fragment()]
+            .into_iter()
+            .flatten()
+            .flat_map(|params| params.split('&'))
+            .filter_map(|piece| piece.split_once('=').map(|(key, _)| key))
+            .find(|key| crate::redact::is_secret_key(key))
+    }
+
     /// The normalised URL with the password and token-like query/fragment values replaced by
     /// [`REDACTED`](crate::REDACTED); safe for logs and events. See [`crate::redact`].
     pub fn redacted(&self) -> String {
