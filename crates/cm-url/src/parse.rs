@@ -19,7 +19,7 @@ use url::{Host, Url};
 use crate::error::UrlError;
 use crate::kind::{RootLayout, classify};
 use crate::normalize::{push_collapsed_path, push_percent_normalized};
-use crate::redact::{percent_decode_lossy, redact_unparsed};
+use crate::redact::{escape_controls, percent_decode_lossy, redact_unparsed};
 use crate::scheme::Scheme;
 use crate::server_url::{ServerUrl, Span, push_decimal};
 
@@ -142,7 +142,7 @@ fn check_dns_lengths(host: &str, input: &str) -> Result<(), UrlError> {
         host.to_owned()
     };
     Err(UrlError::BadHost {
-        host: shown,
+        host: escape_controls(&shown),
         reason,
         input: redact_unparsed(input),
     })
@@ -290,7 +290,8 @@ fn normalized_host<'a>(
     input: &str,
 ) -> Result<Cow<'a, str>, UrlError> {
     let bad_host = |host: &str, reason: &str| UrlError::BadHost {
-        host: host.to_owned(),
+        // A bucket name is shown percent-decoded, which can bring back a control character.
+        host: escape_controls(host),
         reason: reason.to_owned(),
         input: redact_unparsed(input),
     };

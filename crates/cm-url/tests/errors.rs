@@ -192,6 +192,19 @@ fn bad_hosts() {
 }
 
 #[test]
+fn a_percent_decoded_bucket_name_in_an_error_stays_on_one_line() {
+    // Found by the url fuzz target: the bucket name is shown decoded, and `%1E` decoded to a
+    // raw control character in the message.
+    let error = err("s3://bad%1Ebucket!%0A/");
+    let UrlError::BadHost { host, .. } = &error else {
+        panic!("expected BadHost, got {error:?}");
+    };
+    assert_eq!(host, "bad\\u{1e}bucket!\\n");
+    let message = error.to_string();
+    assert!(!message.chars().any(char::is_control), "{message:?}");
+}
+
+#[test]
 fn host_names_longer_than_dns_allows_are_refused() {
     let label = |n: usize| "a".repeat(n);
     // 253 bytes in all: four 62-byte labels and a 1-byte one, joined by four dots.
