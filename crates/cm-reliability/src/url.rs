@@ -178,7 +178,14 @@ fn check_unparsed_redaction(input: &str, redacted: &str) {
     if secret.len() < 3 || secret.contains('\\') || secret.chars().any(char::is_control) {
         return;
     }
-    let kept = format!("{}\u{1}{}", &input[..=colon], &input[at..]).replace(REDACTED, "\u{1}");
+    // The kept parts are compared as printed: an escaped control character (`\r` -> `\\r`)
+    // can spell the secret's first letters (`\rpw` shows `rpw`).
+    let kept = format!(
+        "{}\u{1}{}",
+        escaped(&input[..=colon]),
+        escaped(&input[at..])
+    )
+    .replace(REDACTED, "\u{1}");
     if kept.contains(secret) {
         return;
     }
@@ -187,6 +194,19 @@ fn check_unparsed_redaction(input: &str, redacted: &str) {
         !shown.contains(secret),
         "redact({input:?}) = {redacted:?} leaks the password span {secret:?}"
     );
+}
+
+/// `text` as redaction prints it: control characters escaped.
+fn escaped(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
