@@ -44,22 +44,26 @@ pub(crate) fn normalize_new(url: &str) -> Result<String, RegistryError> {
 
 /// The stored form of a discovery URL.
 pub(crate) fn normalize_discovery(url: &str) -> Result<String, RegistryError> {
-    let parsed = cm_url::parse(url).map_err(|e| invalid(url, e))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(RegistryError::UnsupportedDiscoveryUrl { url: redact(url) });
-    }
-    Ok(parsed.without_credentials())
+    parse_discovery(url).map(|parsed| parsed.without_credentials())
 }
 
 /// [`normalize_discovery`] for a URL given by a caller: also refuses a credential parameter.
 pub(crate) fn normalize_new_discovery(url: &str) -> Result<String, RegistryError> {
-    let stored = normalize_discovery(url)?;
-    refuse_secret_in_stored(&stored, url)?;
-    Ok(stored)
+    let parsed = parse_discovery(url)?;
+    refuse_secret_param(&parsed, url)?;
+    Ok(parsed.without_credentials())
+}
+
+fn parse_discovery(url: &str) -> Result<cm_url::ServerUrl, RegistryError> {
+    let parsed = cm_url::parse(url).map_err(|e| invalid(url, e))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(RegistryError::UnsupportedDiscoveryUrl { url: redact(url) });
+    }
+    Ok(parsed)
 }
 
 /// Refuses `stored` (a normalised form of the caller's `given` URL) when it carries a credential
-/// parameter.
+/// parameter. For a rename, which must first compare the stored form with the bookmark's URL.
 pub(crate) fn refuse_secret_in_stored(stored: &str, given: &str) -> Result<(), RegistryError> {
     match cm_url::parse(stored) {
         Ok(parsed) => refuse_secret_param(&parsed, given),
