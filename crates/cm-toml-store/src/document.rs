@@ -4,11 +4,13 @@
 //! warnings) and then turned into a [`DocumentMut`] for editing, so every byte
 //! we do not touch is rendered back exactly as it was read.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use toml_edit::{Document, DocumentMut, Item, Table, TableLike, Value};
 
 use crate::position::line_col;
+use crate::url_rules::comparison_key;
 use crate::{
     Bookmark, DiscoveryEntry, LoadWarning, Loaded, Section, Sections, ServerEntry, StoreError,
     WarningKind,
@@ -148,6 +150,9 @@ pub(crate) fn as_section_table(
     }
 }
 
+/// The first entry's key for each server already read, by the server's comparison key.
+type FirstOfServer = HashMap<String, String>;
+
 struct Reader<'a> {
     path: &'a Path,
     text: &'a str,
@@ -248,12 +253,18 @@ impl Reader<'_> {
             return Ok(Vec::new());
         }
         let mut out = Vec::with_capacity(table.len());
+        let mut first_of = FirstOfServer::default();
         for (key, item) in table.iter() {
             // Spans are looked up only for entries that get a warning: a lookup
             // per entry would cost more than the rest of the read.
             let key_span = || table.key(key).and_then(|k| k.span());
             match item.as_str() {
                 Some(value) => {
+                    if section == Section::Servers
+                        && !self.keep_first(&mut first_of, section, key, key, key_span)
+                    {
+                        continue;
+                    }
                     let (url, value_is_url) = if section == Section::Bookmarks {
                         (value, true)
                     } else {
@@ -289,13 +300,18 @@ impl Reader<'_> {
     fn discovery(&mut self, root: &Table) -> Result<Vec<DiscoveryEntry>, StoreError> {
         let section = Section::DiscoveryServers;
         let mut out = Vec::new();
+        let mut first_of = FirstOfServer::default();
         let shape_only = self.depth == Depth::Shape;
         match root.get(section.key()) {
             None | Some(Item::None) => {}
             Some(Item::ArrayOfTables(_) | Item::Value(Value::Array(_))) if shape_only => {}
             Some(Item::ArrayOfTables(array)) => {
                 for (index, table) in array.iter().enumerate() {
-                    if let Some(entry) = self.discovery_entry(index, table, table.span()) {
+                    if let Some(entry) = self.discovery_entry(index, table, table.span())
+                        && self.keep_first(&mut first_of, section, &entry.name, &entry.url, || {
+                            table.span()
+                        })
+                    {
                         out.push(entry);
                     }
                 }
@@ -304,7 +320,15 @@ impl Reader<'_> {
                 for (index, value) in array.iter().enumerate() {
                     match value.as_inline_table() {
                         Some(table) => {
-                            if let Some(entry) = self.discovery_entry(index, table, value.span()) {
+                            if let Some(entry) = self.discovery_entry(index, table, value.span())
+                                && self.keep_first(
+                                    &mut first_of,
+                                    section,
+                                    &entry.name,
+                                    &entry.url,
+                                    || value.span(),
+                                )
+                            {
                                 out.push(entry);
                             }
                         }
@@ -331,6 +355,39 @@ impl Reader<'_> {
             }
         }
         Ok(out)
+    }
+
+    /// Whether the entry `name` with `url` is the first of its server in the section. A later
+    /// one gets a `DuplicateUrl` warning and is skipped: every save looks servers up by URL, so
+    /// two entries for one server would be merged by the first save (the fuzzer found a
+    /// round trip that renamed one entry after the other).
+    fn keep_first(
+        &mut self,
+        first_of: &mut FirstOfServer,
+        section: Section,
+        name: &str,
+        url: &str,
+        span: impl FnOnce() -> Option<std::ops::Range<usize>>,
+    ) -> bool {
+        match first_of.entry(comparison_key(url)) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(name.to_owned());
+                true
+            }
+            std::collections::hash_map::Entry::Occupied(kept) => {
+                let kept = kept.get().clone();
+                self.warn(
+                    section,
+                    name.to_owned(),
+                    span(),
+                    WarningKind::DuplicateUrl {
+                        url: url.to_owned(),
+                        kept,
+                    },
+                );
+                false
+            }
+        }
     }
 
     fn discovery_entry(

@@ -160,6 +160,16 @@ pub enum WarningKind {
         /// The missing field.
         field: &'static str,
     },
+    /// A server or discovery server whose URL names the same server as an earlier entry
+    /// (`omniverse://a` and `omniverse://A/`, or a repeated `[[discovery_servers]]` table).
+    /// Servers are identified by their URL, so only the first is loaded; the later one stays
+    /// in the file, untouched, until someone removes it.
+    DuplicateUrl {
+        /// The URL as written in the skipped entry.
+        url: String,
+        /// The key of the entry that was kept (server URL or discovery server name).
+        kept: String,
+    },
     /// A URL does not parse; the entry was kept as written (so it is never
     /// silently dropped) but callers should not use it.
     InvalidUrl {
@@ -209,6 +219,12 @@ impl fmt::Display for LoadWarning {
             }
             WarningKind::InvalidUrl { url, reason } => {
                 write!(f, "invalid URL {url:?}: {reason}; entry kept as written")
+            }
+            WarningKind::DuplicateUrl { url, kept } => {
+                write!(
+                    f,
+                    "URL {url:?} names the same server as {kept:?}; entry skipped (the first one is used)"
+                )
             }
         }
     }

@@ -146,3 +146,58 @@ fn invalid_urls_are_reported_and_survive_edits() {
     store.save_sections(&after.sections).unwrap();
     assert!(read(store.path()).contains("\"::nope\" = \"n\"\n"));
 }
+
+#[test]
+fn two_entries_for_one_server_load_the_first_and_saves_change_neither() {
+    // Found by the toml_load fuzz target: saves find servers by URL, so two spellings of one
+    // server (or a repeated discovery table) were merged by the first save, which also gave
+    // the first discovery entry the second one's name.
+    let text = "\
+[bookmarks]
+[servers]
+\"omniverse://a\" = \"first\"
+\"omniverse://A/\" = \"second\"
+[[discovery_servers]]
+name = \"one\"
+url = \"https://d.example.com/\"
+[[discovery_servers]]
+name = \"two\"
+url = \"HTTPS://D.example.com\"
+";
+    let (_dir, store) = store_with(Some(text));
+    let loaded = store.load().unwrap();
+    let servers: Vec<_> = loaded
+        .sections
+        .servers
+        .iter()
+        .map(|s| (s.url.as_str(), s.name.as_str()))
+        .collect();
+    assert_eq!(servers, [("omniverse://a", "first")]);
+    let discovery: Vec<_> = loaded
+        .sections
+        .discovery_servers
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect();
+    assert_eq!(discovery, ["one"]);
+    let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    insta::assert_snapshot!(warnings.join("\n"), @r#"
+    4:1: [servers] "omniverse://A/": URL "omniverse://A/" names the same server as "omniverse://a"; entry skipped (the first one is used)
+    8:1: [discovery_servers] "two": URL "HTTPS://D.example.com" names the same server as "one"; entry skipped (the first one is used)
+    "#);
+
+    // Saving what was loaded, in place or to a new file, gives back exactly what was loaded,
+    // and in place the skipped entries stay as written.
+    let saved = store.save_sections(&loaded.sections).unwrap();
+    assert_eq!(saved.sections, loaded.sections);
+    assert_eq!(read(store.path()), text);
+    let (_fresh_dir, fresh) = store_with(None);
+    assert_eq!(
+        fresh.save_sections(&loaded.sections).unwrap().sections,
+        loaded.sections
+    );
+    // A fine-grained edit leaves them alone too.
+    store.apply(&[add()]).unwrap();
+    assert!(read(store.path()).contains("\"omniverse://A/\" = \"second\"\n"));
+    assert!(read(store.path()).contains("name = \"two\"\n"));
+}
