@@ -5,6 +5,7 @@
 //! we do not touch is rendered back exactly as it was read.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::Path;
 
 use toml_edit::{Document, DocumentMut, Item, Table, TableLike, Value};
@@ -370,11 +371,11 @@ impl Reader<'_> {
         span: impl FnOnce() -> Option<std::ops::Range<usize>>,
     ) -> bool {
         match first_of.entry(comparison_key(url)) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
+            Entry::Vacant(slot) => {
                 slot.insert(name.to_owned());
                 true
             }
-            std::collections::hash_map::Entry::Occupied(kept) => {
+            Entry::Occupied(kept) => {
                 let kept = kept.get().clone();
                 self.warn(
                     section,

@@ -127,7 +127,6 @@ pub(crate) fn redact_unparsed(input: &str) -> String {
     out
 }
 
-/// Appends `text` with control characters escaped so that it stays on one line.
 /// `text` with control characters escaped (`\u{1e}`), so that it prints as one line. For parts
 /// of a URL that were percent-decoded for a message, which can bring back what the input
 /// check refused.
@@ -137,6 +136,7 @@ pub(crate) fn escape_controls(text: &str) -> String {
     out
 }
 
+/// Appends `text` with control characters escaped so that it stays on one line.
 fn push_escaped(out: &mut String, text: &str) {
     for c in text.chars() {
         if c.is_control() {

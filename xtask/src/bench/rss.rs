@@ -15,31 +15,21 @@ const EXAMPLE: &str = "peak_rss";
 
 /// `cargo build` of the example, for the build step (release, like the benchmarks).
 pub(crate) fn build_command() -> std::process::Command {
-    cargo(&[
-        "build",
-        "--release",
-        "--locked",
-        "-p",
-        PACKAGE,
-        "--example",
-        EXAMPLE,
-    ])
+    example_command(&["build"])
+}
+
+/// `cargo <verb> ...` of the example in release, as the benchmarks are built.
+fn example_command(verb: &[&str]) -> std::process::Command {
+    let mut args = verb.to_vec();
+    args.extend(["--release", "--locked", "-p", PACKAGE, "--example", EXAMPLE]);
+    cargo(&args)
 }
 
 /// Runs the example and reads its `peak_rss_bytes`.
 pub(crate) fn measure() -> Result<Measurement> {
-    let output = cargo(&[
-        "run",
-        "--quiet",
-        "--release",
-        "--locked",
-        "-p",
-        PACKAGE,
-        "--example",
-        EXAMPLE,
-    ])
-    .output()
-    .map_err(|e| format!("{ID}: could not start the {EXAMPLE} example: {e}"))?;
+    let output = example_command(&["run", "--quiet"])
+        .output()
+        .map_err(|e| format!("{ID}: could not start the {EXAMPLE} example: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         return Err(format!(
