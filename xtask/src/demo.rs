@@ -33,7 +33,7 @@ use crate::cmd::{Result, cargo};
 const STEP_DEADLINE: Duration = Duration::from_secs(30);
 /// The environment variable the demo passes the sign-in password in.
 const PASSWORD_VAR: &str = "CM_DEMO_PASSWORD";
-/// The common prefix of connection-manager event names.
+/// The common prefix of connection-manager event names (`cm_registry::events::NAMESPACE`).
 const NAMESPACE: &str = "omni.kit.widget.connection_manager.";
 
 /// Runs the demo.
@@ -423,7 +423,7 @@ fn walk_through(
         0,
     )?;
     events.wait_for(mark, "discovery of Studio completing", |name, p| {
-        name == "discovery_server_updated" && p["status"] == "ready"
+        name == "DISCOVERY_SERVER_UPDATED" && p["status"] == "ready"
     })?;
     cm(
         binaries,
@@ -444,7 +444,7 @@ fn walk_through(
         0,
     )?;
     events.wait_for(mark, "the new server", |name, _| {
-        name == "manual_server_added"
+        name == "MANUAL_SERVER_ADDED"
     })?;
     let scene = format!("{}Projects/scene.usd", nucleus.storage_url);
     println!("  without credentials the server refuses:");
@@ -510,7 +510,7 @@ fn walk_through(
         0,
     )?;
     events.wait_for(mark, "bookmark Scenes", |name, p| {
-        name == "bookmark_added" && p["name"] == "Scenes"
+        name == "BOOKMARK_ADDED" && p["name"] == "Scenes"
     })?;
     let mark = events.len();
     cm(
@@ -526,7 +526,7 @@ fn walk_through(
         0,
     )?;
     events.wait_for(mark, "bookmark Samples", |name, p| {
-        name == "bookmark_added" && p["name"] == "Samples"
+        name == "BOOKMARK_ADDED" && p["name"] == "Samples"
     })?;
     let mark = events.len();
     cm(
@@ -536,7 +536,7 @@ fn walk_through(
         &[],
         0,
     )?;
-    events.wait_for(mark, "the rename", |name, _| name == "bookmark_renamed")?;
+    events.wait_for(mark, "the rename", |name, _| name == "BOOKMARK_RENAMED")?;
     let mark = events.len();
     cm(
         binaries,
@@ -545,7 +545,7 @@ fn walk_through(
         &[],
         0,
     )?;
-    events.wait_for(mark, "the removal", |name, _| name == "bookmark_deleted")?;
+    events.wait_for(mark, "the removal", |name, _| name == "BOOKMARK_DELETED")?;
     cm(binaries, &config, &["bookmark", "list"], &[], 0)?;
 
     step("editing omniverse.toml from outside (as an editor saves: temp file, then rename)");
@@ -566,7 +566,7 @@ fn walk_through(
         .map_err(|e| format!("cannot edit {}: {e}", config.display()))?;
     println!("  added `\"Edited by hand\" = \"https://example.com/hand/\"` to [bookmarks]");
     events.wait_for(mark, "the outside edit", |name, p| {
-        name == "bookmark_added" && p["name"] == "Edited by hand"
+        name == "BOOKMARK_ADDED" && p["name"] == "Edited by hand"
     })?;
 
     step("signing out of the Nucleus server");

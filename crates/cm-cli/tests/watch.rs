@@ -119,7 +119,7 @@ fn watch_prints_edits_made_by_other_processes() {
             value["event"]
                 .as_str()
                 .unwrap()
-                .starts_with("omni.kit.widget.connection_manager.")
+                .starts_with(cm_registry::events::NAMESPACE)
         );
         assert!(value["payload"]["url"].is_string(), "{line}");
     }
@@ -138,7 +138,10 @@ fn watch_shows_discovery_completing_and_stops_on_sigint() {
         seen.push(watch.next());
     }
     assert!(
-        seen[0].contains("discovery_server_added name=Studio"),
+        seen[0].contains(&format!(
+            "{} name=Studio",
+            cm_registry::events::short_name(cm_registry::events::DISCOVERY_SERVER_ADDED_EVENT)
+        )),
         "{seen:?}"
     );
     assert_eq!(watch.stop(libc::SIGINT), Some(0));

@@ -4,7 +4,7 @@
 //! observes, it never writes the file (so two `cm watch` processes cannot race each other's
 //! writes). Edits by other processes arrive through the watcher within the debounce and come
 //! out as the events the reload diff produces; discovery of the configured discovery servers
-//! comes out as `discovery_server_updated` events.
+//! comes out as `DISCOVERY_SERVER_UPDATED` events.
 //!
 //! Once the watcher is live, `watching FILE` is printed on stderr: scripts and tests wait for
 //! that line before editing the file. SIGINT (Ctrl-C) and SIGTERM end the watch with exit 0.
@@ -12,16 +12,14 @@
 use std::time::{Duration, Instant};
 
 use cm_events::{Dispatcher, ObserverGuard};
-use cm_registry::{ConnectionRegistry, RegistryConfig, events::ALL_EVENTS};
+use cm_registry::events::{ALL_EVENTS, short_name};
+use cm_registry::{ConnectionRegistry, RegistryConfig};
 use serde_json::{Value, json};
 
 use crate::cli::WatchArgs;
 use crate::exit::CliError;
 use crate::output::{Output, Style, terminal_safe};
 use crate::session::{ConfigFile, leave_running};
-
-/// The common prefix of the event names, left out of the human output.
-const NAMESPACE: &str = "omni.kit.widget.connection_manager.";
 
 /// Runs `cm watch`.
 pub(crate) fn run(args: WatchArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
@@ -81,7 +79,8 @@ fn print_event(out: &Output, started: Instant, name: &str, payload: Value) {
         out.json_line(&json!({ "event": name, "payload": payload }));
         return;
     }
-    let short = name.strip_prefix(NAMESPACE).unwrap_or(name);
+    // The human form leaves the common namespace out: `BOOKMARK_ADDED`.
+    let short = short_name(name);
     let mut line = format!(
         "{} {}",
         out.paint(
