@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::cli::WatchArgs;
 use crate::exit::CliError;
-use crate::output::{Output, Style, terminal_safe};
+use crate::output::{Output, Style, exit_when_stdout_closes, terminal_safe};
 use crate::session::{ConfigFile, leave_running};
 
 /// The common prefix of the event names, left out of the human output.
@@ -67,6 +67,7 @@ pub(crate) fn run(args: WatchArgs, file: &ConfigFile, out: &Output) -> Result<()
         if let Some(error) = &snapshot.storage().last_load_error {
             return Err(CliError::Store(error.clone()));
         }
+        exit_when_stdout_closes();
         out.note(&format!("watching {}", file.path().display()));
         wait_for_interrupt().await?;
         tracing::debug!("interrupted; stopping the watch");
