@@ -73,7 +73,8 @@ impl WatchSet {
     }
 
     /// Re-resolves the link chain and re-aims the watches; `reported` are paths an event
-    /// named (a watched directory among them is watched afresh). True when any watch changed.
+    /// reported removed or renamed away (a watched directory among them is watched afresh,
+    /// as its OS watch died with it). True when any watch changed.
     pub(crate) fn refresh(&mut self, reported: &[PathBuf]) -> bool {
         let mut changed = false;
         let mut force: Vec<PathBuf> = reported

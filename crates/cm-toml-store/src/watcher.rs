@@ -25,6 +25,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, select};
+use notify::EventKind;
+use notify::event::{AccessKind, AccessMode, ModifyKind};
 
 use crate::document::{decode, parse_spanned};
 use crate::seen::SeenContent;
@@ -176,10 +178,12 @@ impl TomlStore {
 
 /// What the OS told us, reduced to what the debounce loop needs.
 enum Signal {
-    /// Something happened to these paths (or everything must be rescanned).
+    /// Something happened to these paths (or everything must be rescanned); `gone` when
+    /// they were removed or renamed away (a watched directory among them lost its watch).
     Paths {
         paths: Vec<PathBuf>,
         rescan: bool,
+        gone: bool,
     },
     Error(String),
 }
@@ -207,8 +211,15 @@ impl TomlFileWatcher {
         let (events_tx, events_rx) = crossbeam_channel::unbounded();
         let handler = move |event: notify::Result<notify::Event>| {
             let signal = match event {
+                // Reads change nothing, and the watcher's own read of the file would
+                // otherwise come back as an event after every notification.
+                Ok(event) if is_read(&event.kind) && !event.need_rescan() => return,
                 Ok(event) => Signal::Paths {
                     rescan: event.need_rescan(),
+                    gone: matches!(
+                        event.kind,
+                        EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_))
+                    ),
                     paths: event.paths,
                 },
                 Err(e) => Signal::Error(e.to_string()),
@@ -293,16 +304,30 @@ where
     }
 }
 
+/// Whether an event only reports a read (open, access, close without writing).
+fn is_read(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Access(
+            AccessKind::Open(_) | AccessKind::Read | AccessKind::Close(AccessMode::Read)
+        )
+    )
+}
+
 /// Whether `signal` concerns the config; re-aims the watches first (a link re-pointed, a
 /// directory gone or back). A re-aimed watch counts as relevant: the file may have changed
 /// while nothing watched it.
 fn relevant(watches: &mut WatchSet, path: &Path, signal: Signal) -> bool {
     match signal {
-        Signal::Paths { paths, rescan } => {
+        Signal::Paths {
+            paths,
+            rescan,
+            gone,
+        } => {
             if !rescan && !paths.iter().any(|p| watches.concerns(p)) {
                 return false;
             }
-            watches.refresh(&paths);
+            watches.refresh(if gone { &paths } else { &[] });
             true
         }
         Signal::Error(message) => {
