@@ -5,6 +5,8 @@
 //! * stderr a closed pipe (`cm ... 2>&1 | true`): never a panic (exit 101), the command's own
 //!   status instead;
 //! * stdout failing otherwise (`> /dev/full`): exit 1 and the reason on stderr.
+//!
+//! Also: bidi marks and line separators in a stored name reach neither stream raw.
 
 mod common;
 
@@ -154,4 +156,24 @@ fn watch_ends_with_exit_0_when_its_reader_goes_away() {
     assert_eq!(exit_code(&mut child), Some(0));
     let rest: Vec<String> = ready_rx.try_iter().collect();
     assert!(!rest.iter().any(|l| l.contains("panicked")), "{rest:?}");
+}
+
+#[test]
+fn bidi_marks_and_line_separators_are_escaped_for_the_terminal() {
+    let sandbox = Sandbox::with_file(
+        "[bookmarks]\n\"a\u{200f}b\u{2028}c\u{2029}d\u{61c}e\" = \"omniverse://h/a/\"\n",
+    );
+    let listed = sandbox.ok(&["bookmark", "list"]);
+    assert!(
+        listed.contains("a\\u{200f}b\\u{2028}c\\u{2029}d\\u{61c}e"),
+        "{listed}"
+    );
+    for mark in ['\u{200f}', '\u{2028}', '\u{2029}', '\u{61c}'] {
+        assert!(!listed.contains(mark), "{mark:?} printed raw: {listed}");
+    }
+    // In an error message on stderr too.
+    let out = sandbox.run(&["bookmark", "remove", "x\u{200f}y\u{2028}z"]);
+    let err = stderr(&out);
+    assert!(err.contains("x\\u{200f}y\\u{2028}z"), "{err}");
+    assert!(!err.contains('\u{200f}') && !err.contains('\u{2028}'), "{err}");
 }

@@ -1,6 +1,7 @@
 //! `--timeout` is the deadline kept: against a raw TCP listener that accepts and never
 //! answers, and one that sends headers and then dribbles an endless body, `cm ensure` and
-//! `cm reconnect` end (exit 1, "no answer within") at the timeout, not a second later.
+//! `cm reconnect` end (exit 1, "no answer within") at the timeout, not a second later; so
+//! does `cm discovery refresh` against a discovery URL on such a listener.
 //!
 //! The assertion allows 0.5 s over the timeout, for a loaded CI machine; the measured
 //! overrun is printed (`cargo test -- --nocapture`) and recorded in docs/RELIABILITY.md.
@@ -116,5 +117,28 @@ fn the_timeout_given_is_the_timeout_kept() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn discovery_refresh_keeps_its_timeout() {
+    let sandbox = Sandbox::new();
+    for behaviour in [Behaviour::Silent, Behaviour::Dribble] {
+        let server = RawServer::start(behaviour);
+        let url = format!("http://127.0.0.1:{}/discovery", server.port);
+        sandbox.ok(&["discovery", "add", "Slow", &url]);
+        let started = Instant::now();
+        let out = sandbox.run(&["discovery", "refresh", "--timeout", "1", "--json"]);
+        let elapsed = started.elapsed();
+        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        println!(
+            "{behaviour:?} cm discovery refresh --timeout 1: {:.3} s",
+            elapsed.as_secs_f64()
+        );
+        assert!(
+            elapsed < Duration::from_millis(1500),
+            "{behaviour:?} took {elapsed:?}"
+        );
+        sandbox.ok(&["discovery", "remove", &url]);
     }
 }
