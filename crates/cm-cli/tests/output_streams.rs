@@ -175,5 +175,8 @@ fn bidi_marks_and_line_separators_are_escaped_for_the_terminal() {
     let out = sandbox.run(&["bookmark", "remove", "x\u{200f}y\u{2028}z"]);
     let err = stderr(&out);
     assert!(err.contains("x\\u{200f}y\\u{2028}z"), "{err}");
-    assert!(!err.contains('\u{200f}') && !err.contains('\u{2028}'), "{err}");
+    assert!(
+        !err.contains('\u{200f}') && !err.contains('\u{2028}'),
+        "{err}"
+    );
 }
