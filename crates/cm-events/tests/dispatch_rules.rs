@@ -89,10 +89,41 @@ fn has_observers_honours_filters() {
     let d = Dispatcher::new();
     assert!(!d.has_observers("ev", None));
     let _g = d.observe("f", 0, "ev", Some(Payload::new().with("url", "a")), |_| {});
-    assert!(d.has_observers("ev", None));
+    // Kit: "emulates a call to dispatch_event()": an empty payload cannot satisfy the filter.
+    assert!(!d.has_observers("ev", None));
+    assert_eq!(d.dispatch("ev", Payload::new()), 0);
     assert!(d.has_observers("ev", Some(&Payload::new().with("url", "a").with("x", 1))));
     assert!(!d.has_observers("ev", Some(&Payload::new().with("url", "b"))));
     assert!(!d.has_observers("other", None));
+}
+
+#[test]
+fn has_observers_answers_what_dispatch_would_do() {
+    let d = Dispatcher::new();
+    let plain = d.observe("p", 0, "ev", None, |_| {});
+    assert!(d.has_observers("ev", None));
+    plain.set_enabled(false);
+    assert!(!d.has_observers("ev", None), "a disabled observer never counts");
+    assert_eq!(d.dispatch("ev", Payload::new()), 0);
+    plain.set_enabled(true);
+    assert!(d.has_observers("ev", None));
+    plain.reset();
+    assert!(!d.has_observers("ev", None));
+    // Agreement with dispatch over a small grid of observers and payloads.
+    let filters = [None, Some(Payload::new().with("k", 1)), Some(Payload::new().with("k", 2))];
+    let payloads = [Payload::new(), Payload::new().with("k", 1), Payload::new().with("k", 3)];
+    for (i, f) in filters.iter().enumerate() {
+        for enabled in [true, false] {
+            let d = Dispatcher::new();
+            let g = d.observe("o", 0, "ev", f.clone(), |_| {});
+            g.set_enabled(enabled);
+            for p in &payloads {
+                let would = d.dispatch("ev", p) > 0;
+                let arg = if p.is_empty() { None } else { Some(p) };
+                assert_eq!(d.has_observers("ev", arg), would, "filter {i}, enabled {enabled}, {p:?}");
+            }
+        }
+    }
 }
 
 #[test]

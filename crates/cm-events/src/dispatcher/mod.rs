@@ -36,14 +36,14 @@ pub(crate) mod slots;
 pub(crate) mod thread_record;
 
 use std::borrow::Borrow;
-use std::sync::atomic::{AtomicI64, AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 
 use crate::alias::AliasTable;
 use crate::event::Event;
-use crate::guard::ObserverGuard;
+use crate::guard::{ObserverGuard, ObserverHandle};
 use crate::legacy_type::EventType;
 use crate::name::{AsEventName, EventName, Key};
 use crate::payload::Payload;
@@ -52,7 +52,7 @@ use crate::queue::QueueFactory;
 pub use observer::{Callback, ObserveOptions, ObserverInfo};
 use observer::{
     ENTRY_DISABLED, ENTRY_STALE, Entry, HAS_FILTER, IGNORES_CONSUME, ListBox, Observer,
-    ObserverList,
+    ObserverList, ObserverParts,
 };
 use reclaim::Reclaimer;
 use slots::{Slot, SlotTable};
@@ -202,30 +202,52 @@ impl Dispatcher {
         F: Fn(&Event<'_>) + Send + Sync + 'static,
     {
         let event = event_name.to_event_name();
-        let observer = Arc::new(Observer {
-            state: Observer::initial_state(!options.disabled),
-            callback: Box::new(callback),
-            call: observer::call_guarded::<F>,
-            name: observer_name.into(),
-            event,
-            filter: options.filter.filter(|f| !f.is_empty()),
-            order: AtomicI64::new(options.order),
-            seq: self.inner.next_seq.fetch_add(1, Ordering::Relaxed),
-            ignore_consume: options.ignore_consume,
-        });
+        let observer = Arc::new(Observer::new(
+            ObserverParts {
+                name: observer_name.into(),
+                event,
+                options,
+                seq: self.inner.next_seq.fetch_add(1, Ordering::Relaxed),
+                dispatcher: Arc::as_ptr(&self.inner).addr(),
+            },
+            callback,
+        ));
         let retired = {
             let _w = self.inner.write_lock.lock();
             let slot = self.inner.slots.get_or_create(event.id());
-            let mut observers = self.inner.current_observers(slot);
-            observers.push(observer.clone());
-            self.inner.publish(slot, observers)
+            // SAFETY: lists are only replaced (and retired) under the write lock, held here.
+            match unsafe { slot.list.load(Ordering::Acquire).as_ref() } {
+                None => self.inner.publish(slot, vec![observer.clone()]),
+                Some(list) => match list.try_append(observer.clone()) {
+                    Ok(()) => None,
+                    Err(observer) => {
+                        let mut observers = list.live_arcs();
+                        observers.push(observer);
+                        self.inner.publish(slot, observers)
+                    }
+                },
+            }
         };
         self.inner.retire(retired);
         ObserverGuard::new(self.inner.clone(), observer)
     }
 
-    /// True when `event_name` has a live observer. With a filter: one whose own filter is satisfied
-    /// by `filter` (i.e. that a dispatch with that payload would call, ignoring enabled state).
+    /// True when `dispatch(event_name, filter or an empty payload)` would call an observer, as
+    /// Kit's `has_observers` ("emulates a call to dispatch_event()"): a live, enabled observer
+    /// whose own filter (if any) the payload satisfies. Disabled observers never count.
+    ///
+    /// ```
+    /// use cm_events::{Dispatcher, Payload};
+    /// let d = Dispatcher::new();
+    /// let only_7 = Payload::new().with("id", 7);
+    /// let _g = d.observe("o", 0, "job", Some(only_7.clone()), |_| {});
+    /// assert!(!d.has_observers("job", None)); // an empty payload cannot satisfy the filter
+    /// assert!(d.has_observers("job", Some(&only_7)));
+    /// let plain = d.observe("p", 0, "job", None, |_| {});
+    /// assert!(d.has_observers("job", None));
+    /// plain.set_enabled(false);
+    /// assert!(!d.has_observers("job", None));
+    /// ```
     pub fn has_observers<N: AsEventName>(&self, event_name: N, filter: Option<&Payload>) -> bool {
         let Some(name) = event_name.lookup_name() else {
             return false;
@@ -237,11 +259,16 @@ impl Dispatcher {
             return false;
         }
         let _w = self.inner.write_lock.lock();
-        self.inner.current_observers(slot).iter().any(|o| {
-            !o.is_removed()
-                && match (filter, &o.filter) {
-                    (None, _) | (_, None) => true,
-                    (Some(p), Some(f)) => p.contains_all(f),
+        // SAFETY: lists are only replaced (and retired) under the write lock, held here.
+        let Some(list) = (unsafe { slot.list.load(Ordering::Acquire).as_ref() }) else {
+            return false;
+        };
+        list.live().any(|o| {
+            o.is_enabled()
+                && match (&o.filter, filter) {
+                    (None, _) => true,
+                    (Some(_), None) => false,
+                    (Some(f), Some(p)) => p.contains_all(f),
                 }
         })
     }
@@ -284,8 +311,45 @@ impl Dispatcher {
         barrier::heavy();
         for o in &removed {
             wait_until_not_calling(o);
+            if !thread_record::current_thread_is_calling(o) {
+                // SAFETY: removed, nobody else inside it (waited above), and not this thread.
+                drop(unsafe { o.take_callback() });
+            }
         }
         removed.len()
+    }
+
+    /// Stops an observer released from its guard ([`ObserverGuard::release`]) and waits like
+    /// [`ObserverGuard::reset`]. Returns false when it was already stopped or belongs to another
+    /// dispatcher.
+    pub fn stop_observing(&self, handle: &ObserverHandle) -> bool {
+        let obs = &handle.observer;
+        if obs.is_removed() || !self.owns(obs) {
+            return false;
+        }
+        self.inner.remove(obs);
+        true
+    }
+
+    /// True when `obs` was registered with this dispatcher (it is, or was, in one of its lists).
+    fn owns(&self, obs: &Observer) -> bool {
+        obs.dispatcher == Arc::as_ptr(&self.inner).addr()
+    }
+
+    /// True while the current thread is inside a dispatch (of any event) of any dispatcher,
+    /// Carbonite's `IEventDispatcher::isDispatching()`; the per-event question is
+    /// [`Dispatcher::is_dispatching`].
+    ///
+    /// ```
+    /// use cm_events::{Dispatcher, Payload};
+    /// let d = Dispatcher::new();
+    /// assert!(!Dispatcher::current_thread_is_dispatching());
+    /// let _g = d.observe("o", 0, "e", None, |_| assert!(Dispatcher::current_thread_is_dispatching()));
+    /// assert_eq!(d.dispatch("e", Payload::new()), 1);
+    /// ```
+    pub fn current_thread_is_dispatching() -> bool {
+        thread_record::current_if_registered()
+            .is_some_and(|r| depth_of(r.word.load(Ordering::Relaxed)) != 0)
     }
 
     /// True while some thread is dispatching `event_name` (calling its observers).
@@ -557,7 +621,7 @@ impl DispatcherInner {
         let list = slot.list.load(Ordering::Acquire);
         // SAFETY: lists are only replaced (and retired) under the write lock, which the caller
         // holds, so the current list stays alive for this call.
-        unsafe { list.as_ref() }.map_or_else(Vec::new, |l| l.observers().to_vec())
+        unsafe { list.as_ref() }.map_or_else(Vec::new, ObserverList::live_arcs)
     }
 
     /// Publishes a new sorted list for `slot` (null when empty); returns the old list to retire
@@ -584,56 +648,70 @@ impl DispatcherInner {
         }
     }
 
-    /// Stops `obs`: unpublishes it and waits for other threads inside its callback.
+    /// Stops `obs`: turns its entry into a tombstone (compacting the list when tombstones
+    /// outnumber live entries), waits for other threads inside its callback, then drops the
+    /// closure unless the current thread is inside it. Idempotent: a second call only waits.
     pub(crate) fn remove(&self, obs: &Arc<Observer>) {
         obs.mark_removed();
         let retired = {
             let _w = self.write_lock.lock();
-            match self.slots.get(obs.event.id()) {
-                Some(slot) => {
-                    let observers = self.current_observers(slot);
-                    if observers.iter().any(|o| Arc::ptr_eq(o, obs)) {
-                        let rest = observers
-                            .into_iter()
-                            .filter(|o| !Arc::ptr_eq(o, obs))
-                            .collect();
-                        self.publish(slot, rest)
+            let slot = self.slots.get(obs.event.id());
+            // SAFETY: lists are only replaced (and retired) under the write lock, held here.
+            match slot.and_then(|s| unsafe { s.list.load(Ordering::Acquire).as_ref() }) {
+                Some(list) if list.tombstone(obs) => {
+                    if list.live_len() == 0 {
+                        slot.and_then(|s| self.publish(s, Vec::new()))
+                    } else if list.wants_compaction() {
+                        slot.and_then(|s| self.publish(s, list.live_arcs()))
                     } else {
                         None
                     }
                 }
-                None => None,
+                _ => None,
             }
         };
         self.retire(retired);
         thread_record::advance_epoch();
         barrier::heavy();
         wait_until_not_calling(obs);
+        if !thread_record::current_thread_is_calling(obs) {
+            // SAFETY: removed, nobody else inside it (waited above), and not this thread.
+            drop(unsafe { obs.take_callback() });
+        }
     }
 
-    /// Enables or disables `obs` and republishes its list (entries cache the enabled flag).
-    pub(crate) fn set_enabled(&self, obs: &Arc<Observer>, enabled: bool) {
-        let retired = {
-            let _w = self.write_lock.lock();
-            obs.set_enabled(enabled);
-            match self.slots.get(obs.event.id()) {
-                Some(slot) if !obs.is_removed() => {
-                    let observers = self.current_observers(slot);
-                    self.publish(slot, observers)
-                }
-                _ => None,
+    /// Enables or disables `obs` in place (its entry in the current list caches the flag).
+    pub(crate) fn set_enabled(&self, obs: &Observer, enabled: bool) {
+        let _w = self.write_lock.lock();
+        obs.set_enabled(enabled);
+        self.refresh_entry(obs);
+    }
+
+    /// Sets `obs`'s ignore-consume option in place.
+    pub(crate) fn set_ignore_consume(&self, obs: &Observer, ignore: bool) {
+        let _w = self.write_lock.lock();
+        obs.ignore_consume.store(ignore, Ordering::Relaxed);
+        self.refresh_entry(obs);
+    }
+
+    /// Copies `obs`'s settings into its entry of the current list. Caller holds the write lock.
+    fn refresh_entry(&self, obs: &Observer) {
+        if let Some(slot) = self.slots.get(obs.event.id()) {
+            // SAFETY: lists are only replaced (and retired) under the write lock, which the
+            // caller holds.
+            if let Some(list) = unsafe { slot.list.load(Ordering::Acquire).as_ref() } {
+                list.refresh_flags(obs);
             }
-        };
-        self.retire(retired);
+        }
     }
 
     /// Re-sorts `obs`'s event list after an order change.
     pub(crate) fn set_order(&self, obs: &Arc<Observer>, order: i64) {
         let retired = {
             let _w = self.write_lock.lock();
-            obs.order.store(order, Ordering::Relaxed);
             match self.slots.get(obs.event.id()) {
                 Some(slot) if !obs.is_removed() => {
+                    obs.order.store(order, Ordering::Relaxed);
                     let observers = self.current_observers(slot);
                     self.publish(slot, observers)
                 }

@@ -190,6 +190,23 @@ fn register() -> &'static ThreadRecord {
     rec
 }
 
+/// True when the current thread is inside `obs`'s callback at some nesting depth (so its closure
+/// must not be dropped yet). Conservatively true past [`MAX_DEPTH`], where levels are not
+/// itemised.
+pub(crate) fn current_thread_is_calling(obs: &Observer) -> bool {
+    let Some(rec) = current_if_registered() else {
+        return false;
+    };
+    let depth = depth_of(rec.word.load(Ordering::Relaxed));
+    if depth > MAX_DEPTH {
+        return true;
+    }
+    let target = std::ptr::from_ref(obs).cast_mut();
+    rec.calling[..depth]
+        .iter()
+        .any(|c| c.load(Ordering::Relaxed) == target)
+}
+
 /// A snapshot of all records (for writers; call after a heavy barrier).
 pub(crate) fn all() -> Vec<&'static ThreadRecord> {
     RECORDS.lock().clone()
