@@ -24,7 +24,7 @@ fn reset_waits_for_a_callback_running_on_another_thread() {
     let release = Arc::new(AtomicBool::new(false));
     let finished = Arc::new(AtomicBool::new(false));
     let (e, r, f) = (entered.clone(), release.clone(), finished.clone());
-    let mut guard = d.observe("slow", 0, "ev", None, move |_| {
+    let guard = d.observe("slow", 0, "ev", None, move |_| {
         e.store(true, Ordering::SeqCst);
         while !r.load(Ordering::SeqCst) {
             std::thread::yield_now();
@@ -70,7 +70,7 @@ fn reset_does_not_wait_for_unrelated_observers_on_other_threads() {
             std::thread::yield_now();
         }
     });
-    let mut other = d.observe("other", 0, "other", None, |_| {});
+    let other = d.observe("other", 0, "other", None, |_| {});
     let d2 = d.clone();
     let t = std::thread::spawn(move || d2.dispatch("busy", Payload::new()));
     wait_for(Duration::from_secs(30), || entered.load(Ordering::SeqCst));
@@ -85,7 +85,7 @@ fn no_call_after_reset_returns_under_contention() {
     let after_reset = Arc::new(AtomicBool::new(false));
     let violations = Arc::new(AtomicUsize::new(0));
     let (ar, v) = (after_reset.clone(), violations.clone());
-    let mut guard = d.observe("watched", 0, "hot", None, move |_| {
+    let guard = d.observe("watched", 0, "hot", None, move |_| {
         if ar.load(Ordering::SeqCst) {
             v.fetch_add(1, Ordering::SeqCst);
         }

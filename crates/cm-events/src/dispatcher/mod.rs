@@ -273,6 +273,31 @@ impl Dispatcher {
         })
     }
 
+    /// True when `event_name` has a live, enabled observer, whatever its filter: "is building a
+    /// payload for this event worth it" (a wider question than [`Dispatcher::has_observers`]).
+    ///
+    /// ```
+    /// use cm_events::{Dispatcher, Payload};
+    /// let d = Dispatcher::new();
+    /// let _g = d.observe("o", 0, "job", Some(Payload::new().with("id", 7)), |_| {});
+    /// assert!(d.has_any_observers("job") && !d.has_observers("job", None));
+    /// ```
+    pub fn has_any_observers<N: AsEventName>(&self, event_name: N) -> bool {
+        let Some(slot) = event_name
+            .lookup_name()
+            .and_then(|n| self.inner.slots.get(n.id()))
+        else {
+            return false;
+        };
+        if slot.list.load(Ordering::Acquire).is_null() {
+            return false;
+        }
+        let _w = self.inner.write_lock.lock();
+        // SAFETY: lists are only replaced (and retired) under the write lock, held here.
+        unsafe { slot.list.load(Ordering::Acquire).as_ref() }
+            .is_some_and(|l| l.live().any(Observer::is_enabled))
+    }
+
     /// The observers of `event_name`, in call order.
     pub fn get_observers<N: AsEventName>(&self, event_name: N) -> Vec<ObserverInfo> {
         let Some(slot) = event_name
@@ -671,9 +696,13 @@ impl DispatcherInner {
             }
         };
         self.retire(retired);
-        thread_record::advance_epoch();
-        barrier::heavy();
-        wait_until_not_calling(obs);
+        // With no other thread able to dispatch, nothing to wait for (see
+        // `others_may_dispatch`): a single-dispatching-thread program's reset costs no syscall.
+        if thread_record::others_may_dispatch() {
+            thread_record::advance_epoch();
+            barrier::heavy();
+            wait_until_not_calling(obs);
+        }
         if !thread_record::current_thread_is_calling(obs) {
             // SAFETY: removed, nobody else inside it (waited above), and not this thread.
             drop(unsafe { obs.take_callback() });
