@@ -108,6 +108,29 @@ pub enum AliasError {
     },
 }
 
+/// A general event alias ([`crate::Dispatcher::add_event_alias`]) was not added.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EventAliasError {
+    /// This exact alias already exists (Carbonite returns false).
+    #[error("event {alias:?} is already an alias of {target:?}")]
+    AlreadyRegistered {
+        /// The alias name.
+        alias: String,
+        /// Its target.
+        target: String,
+    },
+    /// The rules refuse it (chains, self-alias, an alias with observers of its own).
+    #[error("cannot make event {alias:?} an alias of {target:?}: {reason}")]
+    Refused {
+        /// The alias name.
+        alias: String,
+        /// The target name.
+        target: String,
+        /// Why.
+        reason: &'static str,
+    },
+}
+
 /// No alias exists for a legacy type.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("event type {event_type} has no registered alias")]

@@ -255,3 +255,55 @@ fn replaced_observer_lists_are_eventually_freed() {
     d.collect_garbage();
     assert_eq!(d.pending_garbage(), 0);
 }
+
+#[test]
+fn event_aliases_dispatch_the_targets_observers_and_follow_its_changes() {
+    use cm_events::EventAliasError;
+    let d = Dispatcher::new();
+    let names: Arc<Mutex<Vec<String>>> = Arc::default();
+    let n = names.clone();
+    let first = d.observe("first", 0, "alias:target", None, move |e| {
+        n.lock().unwrap().push(e.name().as_str().to_owned())
+    });
+    d.add_event_alias("alias:a", "alias:target").unwrap();
+    d.add_event_alias("alias:b", "alias:target").unwrap();
+    assert_eq!(d.dispatch("alias:a", Payload::new()), 1);
+    // Observers added later (through the alias name too) and removed are followed.
+    let via_alias = d.observe("via", 1, "alias:b", None, |_| {});
+    assert_eq!(d.dispatch("alias:target", Payload::new()), 2);
+    assert_eq!(d.dispatch("alias:a", Payload::new()), 2);
+    assert!(d.has_observers("alias:b", None));
+    assert_eq!(d.get_observers("alias:a").len(), 2);
+    first.reset();
+    via_alias.reset();
+    assert_eq!(d.dispatch("alias:a", Payload::new()), 0);
+    assert!(!d.has_observers("alias:a", None));
+    assert_eq!(*names.lock().unwrap(), ["alias:a", "alias:target", "alias:a"]);
+    // Rules.
+    assert!(matches!(
+        d.add_event_alias("alias:a", "alias:target"),
+        Err(EventAliasError::AlreadyRegistered { .. })
+    ));
+    for (alias, target) in [
+        ("alias:a", "alias:other"),      // names another event
+        ("alias:c", "alias:a"),          // target is an alias
+        ("alias:target", "alias:other"), // alias is a target
+        ("alias:self", "alias:self"),
+    ] {
+        assert!(
+            matches!(d.add_event_alias(alias, target), Err(EventAliasError::Refused { .. })),
+            "{alias} -> {target}"
+        );
+    }
+    let _own = d.observe("own", 0, "alias:owned", None, |_| {});
+    assert!(matches!(
+        d.add_event_alias("alias:owned", "alias:target"),
+        Err(EventAliasError::Refused { .. })
+    ));
+    assert_eq!(d.event_alias_target("alias:a").map(|n| n.as_str()), Some("alias:target"));
+    assert_eq!(d.remove_all_event_aliases_for("alias:target"), 2);
+    assert!(!d.remove_event_alias("alias:a"));
+    let _back = d.observe("back", 0, "alias:target", None, |_| {});
+    assert_eq!(d.dispatch("alias:a", Payload::new()), 0);
+    assert_eq!(d.dispatch("alias:target", Payload::new()), 1);
+}

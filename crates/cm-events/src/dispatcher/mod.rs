@@ -30,6 +30,7 @@
 //!   observer name) and the remaining observers still run.
 
 pub(crate) mod barrier;
+pub(crate) mod event_alias;
 pub(crate) mod observer;
 pub(crate) mod reclaim;
 pub(crate) mod slots;
@@ -87,6 +88,7 @@ pub(crate) struct DispatcherInner {
     next_seq: AtomicU64,
     pub(crate) queues: QueueFactory,
     pub(crate) aliases: AliasTable,
+    pub(crate) event_aliases: event_alias::EventAliases,
 }
 
 static GLOBAL: OnceLock<Dispatcher> = OnceLock::new();
@@ -121,6 +123,7 @@ impl Dispatcher {
                 next_seq: AtomicU64::new(0),
                 queues: QueueFactory::default(),
                 aliases: AliasTable::default(),
+                event_aliases: event_alias::EventAliases::default(),
             }),
         }
     }
@@ -201,7 +204,7 @@ impl Dispatcher {
         N: AsEventName,
         F: Fn(&Event<'_>) + Send + Sync + 'static,
     {
-        let event = event_name.to_event_name();
+        let event = self.inner.event_aliases.resolve(event_name.to_event_name());
         let observer = Arc::new(Observer::new(
             ObserverParts {
                 name: observer_name.into(),
@@ -217,13 +220,13 @@ impl Dispatcher {
             let slot = self.inner.slots.get_or_create(event.id());
             // SAFETY: lists are only replaced (and retired) under the write lock, held here.
             match unsafe { slot.list.load(Ordering::Acquire).as_ref() } {
-                None => self.inner.publish(slot, vec![observer.clone()]),
+                None => self.inner.publish(event, slot, vec![observer.clone()]),
                 Some(list) => match list.try_append(observer.clone()) {
                     Ok(()) => None,
                     Err(observer) => {
                         let mut observers = list.live_arcs();
                         observers.push(observer);
-                        self.inner.publish(slot, observers)
+                        self.inner.publish(event, slot, observers)
                     }
                 },
             }
@@ -317,10 +320,13 @@ impl Dispatcher {
     /// Removes every observer of `event_name` (their guards become inert); waits like
     /// [`ObserverGuard::reset`]. Returns how many were removed.
     pub fn remove_all_observers_for<N: AsEventName>(&self, event_name: N) -> usize {
-        let Some(slot) = event_name
+        let Some(name) = event_name
             .lookup_name()
-            .and_then(|n| self.inner.slots.get(n.id()))
+            .map(|n| self.inner.event_aliases.resolve(n))
         else {
+            return 0;
+        };
+        let Some(slot) = self.inner.slots.get(name.id()) else {
             return 0;
         };
         let (removed, retired) = {
@@ -329,7 +335,7 @@ impl Dispatcher {
             for o in &observers {
                 o.mark_removed();
             }
-            (observers, self.inner.publish(slot, Vec::new()))
+            (observers, self.inner.publish(name, slot, Vec::new()))
         };
         self.inner.retire(retired);
         thread_record::advance_epoch();
@@ -651,13 +657,20 @@ impl DispatcherInner {
 
     /// Publishes a new sorted list for `slot` (null when empty); returns the old list to retire
     /// once the write lock is released. Caller holds the write lock.
-    fn publish(&self, slot: &Slot, observers: Vec<Arc<Observer>>) -> Option<ListBox> {
+    fn publish(
+        &self,
+        event: EventName,
+        slot: &Slot,
+        observers: Vec<Arc<Observer>>,
+    ) -> Option<ListBox> {
         let new = if observers.is_empty() {
             std::ptr::null_mut()
         } else {
             ObserverList::sorted(observers).into_raw()
         };
         let old = slot.list.swap(new, Ordering::AcqRel);
+        // Alias names dispatch the same list (borrowed: the target's slot owns it).
+        self.event_aliases.propagate(&self.slots, event, new);
         // SAFETY: non-null list pointers in slots come from ListBox::into_raw above and are owned
         // by the slot; swapping it out transfers that ownership to us.
         let old = (!old.is_null()).then(|| unsafe { ListBox::from_raw(old) });
@@ -685,9 +698,9 @@ impl DispatcherInner {
             match slot.and_then(|s| unsafe { s.list.load(Ordering::Acquire).as_ref() }) {
                 Some(list) if list.tombstone(obs) => {
                     if list.live_len() == 0 {
-                        slot.and_then(|s| self.publish(s, Vec::new()))
+                        slot.and_then(|s| self.publish(obs.event, s, Vec::new()))
                     } else if list.wants_compaction() {
-                        slot.and_then(|s| self.publish(s, list.live_arcs()))
+                        slot.and_then(|s| self.publish(obs.event, s, list.live_arcs()))
                     } else {
                         None
                     }
@@ -742,7 +755,7 @@ impl DispatcherInner {
                 Some(slot) if !obs.is_removed() => {
                     obs.order.store(order, Ordering::Relaxed);
                     let observers = self.current_observers(slot);
-                    self.publish(slot, observers)
+                    self.publish(obs.event, slot, observers)
                 }
                 _ => None,
             }
@@ -754,6 +767,8 @@ impl DispatcherInner {
 impl Drop for DispatcherInner {
     fn drop(&mut self) {
         // No dispatch can run: every dispatch borrows the dispatcher and every guard owns it.
+        // Alias slots only borrow their target's list: clear them first.
+        self.event_aliases.clear_slots(&self.slots);
         self.slots.for_each_list(|list| {
             // SAFETY: slot lists are owned ListBox::into_raw pointers; nothing else can reach them.
             drop(unsafe { ListBox::from_raw(list) });
