@@ -124,7 +124,10 @@ impl Dispatcher {
         t.by_type.insert(event_type, alias);
         t.by_name.entry(deferred).or_default().push(event_type);
         if alias.immediate != deferred {
-            t.by_name.entry(alias.immediate).or_default().push(event_type);
+            t.by_name
+                .entry(alias.immediate)
+                .or_default()
+                .push(event_type);
         }
         Ok(alias)
     }

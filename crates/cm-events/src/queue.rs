@@ -398,11 +398,7 @@ impl QueueFactory {
     /// let (b, created) = f.create_or_get("jobs", Some(std::thread::current().id()));
     /// assert!(!created && std::sync::Arc::ptr_eq(&a, &b) && b.owner().is_none());
     /// ```
-    pub fn create_or_get(
-        &self,
-        name: &str,
-        owner: Option<ThreadId>,
-    ) -> (Arc<MessageQueue>, bool) {
+    pub fn create_or_get(&self, name: &str, owner: Option<ThreadId>) -> (Arc<MessageQueue>, bool) {
         let mut q = self.inner.write();
         let name = q.aliases.get(name).map_or(name, |t| &**t).to_owned();
         if let Some(existing) = q.by_name.get(name.as_str()) {
@@ -449,7 +445,9 @@ impl QueueFactory {
             return Err(refuse("an alias cannot name itself"));
         }
         if q.aliases.contains_key(target) {
-            return Err(refuse("the target is itself an alias (an alias may not have aliases)"));
+            return Err(refuse(
+                "the target is itself an alias (an alias may not have aliases)",
+            ));
         }
         if q.aliases.values().any(|t| &**t == alias) {
             return Err(refuse("the alias already has aliases of its own"));

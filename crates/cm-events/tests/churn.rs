@@ -193,7 +193,11 @@ fn many_observers_come_and_go_and_lists_stay_small() {
         });
         guards.truncate(guards.len() / 2);
         hits.store(0, Ordering::Relaxed);
-        assert_eq!(d.dispatch("many:ev", Payload::new()), guards.len(), "round {round}");
+        assert_eq!(
+            d.dispatch("many:ev", Payload::new()),
+            guards.len(),
+            "round {round}"
+        );
         assert_eq!(hits.load(Ordering::Relaxed), guards.len());
     }
     guards.clear();

@@ -103,15 +103,26 @@ fn has_observers_answers_what_dispatch_would_do() {
     let plain = d.observe("p", 0, "ev", None, |_| {});
     assert!(d.has_observers("ev", None));
     plain.set_enabled(false);
-    assert!(!d.has_observers("ev", None), "a disabled observer never counts");
+    assert!(
+        !d.has_observers("ev", None),
+        "a disabled observer never counts"
+    );
     assert_eq!(d.dispatch("ev", Payload::new()), 0);
     plain.set_enabled(true);
     assert!(d.has_observers("ev", None));
     plain.reset();
     assert!(!d.has_observers("ev", None));
     // Agreement with dispatch over a small grid of observers and payloads.
-    let filters = [None, Some(Payload::new().with("k", 1)), Some(Payload::new().with("k", 2))];
-    let payloads = [Payload::new(), Payload::new().with("k", 1), Payload::new().with("k", 3)];
+    let filters = [
+        None,
+        Some(Payload::new().with("k", 1)),
+        Some(Payload::new().with("k", 2)),
+    ];
+    let payloads = [
+        Payload::new(),
+        Payload::new().with("k", 1),
+        Payload::new().with("k", 3),
+    ];
     for (i, f) in filters.iter().enumerate() {
         for enabled in [true, false] {
             let d = Dispatcher::new();
@@ -120,7 +131,11 @@ fn has_observers_answers_what_dispatch_would_do() {
             for p in &payloads {
                 let would = d.dispatch("ev", p) > 0;
                 let arg = if p.is_empty() { None } else { Some(p) };
-                assert_eq!(d.has_observers("ev", arg), would, "filter {i}, enabled {enabled}, {p:?}");
+                assert_eq!(
+                    d.has_observers("ev", arg),
+                    would,
+                    "filter {i}, enabled {enabled}, {p:?}"
+                );
             }
         }
     }
@@ -278,7 +293,10 @@ fn event_aliases_dispatch_the_targets_observers_and_follow_its_changes() {
     via_alias.reset();
     assert_eq!(d.dispatch("alias:a", Payload::new()), 0);
     assert!(!d.has_observers("alias:a", None));
-    assert_eq!(*names.lock().unwrap(), ["alias:a", "alias:target", "alias:a"]);
+    assert_eq!(
+        *names.lock().unwrap(),
+        ["alias:a", "alias:target", "alias:a"]
+    );
     // Rules.
     assert!(matches!(
         d.add_event_alias("alias:a", "alias:target"),
@@ -291,7 +309,10 @@ fn event_aliases_dispatch_the_targets_observers_and_follow_its_changes() {
         ("alias:self", "alias:self"),
     ] {
         assert!(
-            matches!(d.add_event_alias(alias, target), Err(EventAliasError::Refused { .. })),
+            matches!(
+                d.add_event_alias(alias, target),
+                Err(EventAliasError::Refused { .. })
+            ),
             "{alias} -> {target}"
         );
     }
@@ -300,7 +321,10 @@ fn event_aliases_dispatch_the_targets_observers_and_follow_its_changes() {
         d.add_event_alias("alias:owned", "alias:target"),
         Err(EventAliasError::Refused { .. })
     ));
-    assert_eq!(d.event_alias_target("alias:a").map(|n| n.as_str()), Some("alias:target"));
+    assert_eq!(
+        d.event_alias_target("alias:a").map(|n| n.as_str()),
+        Some("alias:target")
+    );
     assert_eq!(d.remove_all_event_aliases_for("alias:target"), 2);
     assert!(!d.remove_event_alias("alias:a"));
     let _back = d.observe("back", 0, "alias:target", None, |_| {});

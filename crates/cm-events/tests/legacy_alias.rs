@@ -94,7 +94,9 @@ fn two_types_on_one_name_both_see_the_event() {
 fn a_custom_push_event_name_replaces_the_immediate_suffix() {
     let d = Dispatcher::new();
     let t = type_from_string("custom:legacy");
-    let alias = d.register_event_alias_with(t, "custom", "custom:now").unwrap();
+    let alias = d
+        .register_event_alias_with(t, "custom", "custom:now")
+        .unwrap();
     let seen: Log = Arc::default();
     let s = seen.clone();
     let _g = d

@@ -333,7 +333,10 @@ fn append_in_place_is_seen_whole_or_not_at_all() {
         // `ObserverList::entries`: `len` with Acquire, then the entries below it.
         let n = len.load(Ordering::Acquire);
         for e in &written[..n] {
-            assert!(e.load(Ordering::Relaxed), "dispatch read an entry before it was written");
+            assert!(
+                e.load(Ordering::Relaxed),
+                "dispatch read an entry before it was written"
+            );
         }
         appender.join().unwrap();
     });

@@ -204,10 +204,10 @@ fn queue_aliases_resolve_to_their_target_and_refuse_chains() {
     let (via_alias, created) = f.create_or_get("alias", None);
     assert!(!created && Arc::ptr_eq(&via_alias, &bus));
     for (alias, target) in [
-        ("alias", "target"),  // already registered
+        ("alias", "target"),    // already registered
         ("alias", "elsewhere"), // names another queue
-        ("second", "alias"),  // target is an alias
-        ("target", "x"),      // a queue of that name exists, and it has aliases
+        ("second", "alias"),    // target is an alias
+        ("target", "x"),        // a queue of that name exists, and it has aliases
         ("same", "same"),
     ] {
         assert!(
@@ -235,7 +235,10 @@ fn await_message_blocks_until_a_push_without_popping() {
     q.await_message().unwrap();
     assert_eq!(q.len(), 1, "await does not pop");
     pusher.join().unwrap().unwrap();
-    assert!(q.await_message_until(Instant::now()).unwrap(), "a waiting message answers at once");
+    assert!(
+        q.await_message_until(Instant::now()).unwrap(),
+        "a waiting message answers at once"
+    );
     let m = q.pop_timeout(Duration::from_secs(30)).unwrap().unwrap();
     assert_eq!(m.payload["n"].as_i64(), Some(1));
     // Other threads may not await an owned queue; stop releases a waiter.

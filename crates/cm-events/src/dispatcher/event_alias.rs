@@ -52,7 +52,12 @@ impl EventAliases {
         if !self.any.load(Ordering::Acquire) {
             return name;
         }
-        self.table.lock().target_of.get(&name).copied().unwrap_or(name)
+        self.table
+            .lock()
+            .target_of
+            .get(&name)
+            .copied()
+            .unwrap_or(name)
     }
 
     /// Stores `list` (the target's newly published list) into the slots of `target`'s aliases.
@@ -112,7 +117,9 @@ impl Dispatcher {
             None => {}
         }
         if t.target_of.contains_key(&target) {
-            return Err(refuse("the target is itself an alias (an alias may not have aliases)"));
+            return Err(refuse(
+                "the target is itself an alias (an alias may not have aliases)",
+            ));
         }
         if t.aliases_of.contains_key(&alias) {
             return Err(refuse("the alias is the target of other aliases"));

@@ -287,7 +287,10 @@ impl ObserverList {
     }
 
     fn entry_ptr(&self) -> *mut Entry {
-        std::ptr::from_ref(self).cast_mut().wrapping_add(1).cast::<Entry>()
+        std::ptr::from_ref(self)
+            .cast_mut()
+            .wrapping_add(1)
+            .cast::<Entry>()
     }
 
     /// The entries, in call order (tombstones included).
