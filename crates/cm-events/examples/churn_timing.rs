@@ -27,8 +27,9 @@ fn main() {
     for (n, label) in [(10usize, "10"), (1_000, "1k"), (100_000, "100k")] {
         let d = Dispatcher::new();
         let name = EventName::new(&format!("ct:{label}"));
-        let _resident: Vec<ObserverGuard> =
-            (0..n).map(|_| d.observe("r", 0, name, None, body)).collect();
+        let _resident: Vec<ObserverGuard> = (0..n)
+            .map(|_| d.observe("r", 0, name, None, body))
+            .collect();
         best_of(&format!("observe_drop_with_{label}"), || {
             drop(d.observe("c", 0, black_box(name), None, body))
         });
@@ -39,8 +40,9 @@ fn main() {
         let mut best = f64::MAX;
         for _ in 0..5 {
             let t = Instant::now();
-            let guards: Vec<ObserverGuard> =
-                (0..100_000).map(|_| d.observe("m", 0, name, None, body)).collect();
+            let guards: Vec<ObserverGuard> = (0..100_000)
+                .map(|_| d.observe("m", 0, name, None, body))
+                .collect();
             drop(black_box(guards));
             best = best.min(t.elapsed().as_secs_f64() * 1e3);
         }
@@ -84,5 +86,7 @@ fn main() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let _ = spinner.join();
     let (tx, _rx) = tokio::sync::broadcast::channel::<u64>(16);
-    best_of("peer tokio broadcast subscribe_drop", || drop(black_box(tx.subscribe())));
+    best_of("peer tokio broadcast subscribe_drop", || {
+        drop(black_box(tx.subscribe()))
+    });
 }
