@@ -3,8 +3,9 @@
 //!
 //! Order of checks (the first failure is reported):
 //! 1. leading and trailing whitespace is trimmed (paste artefacts); nothing left → `Empty`;
-//! 2. any whitespace or control character left → `InvalidCharacter` (the `url` crate would
-//!    silently drop tabs and newlines, or encode spaces, which hides typos);
+//! 2. any control character left, or whitespace outside the path → `InvalidCharacter` (the
+//!    `url` crate would silently drop tabs and newlines, or encode a space in a host name or
+//!    password, which hides typos); whitespace in the path is percent-encoded (`%20`);
 //! 3. the scheme: missing (`example.com:3009`, `C:\dir`) → `NoScheme`, not accepted →
 //!    `UnknownScheme`;
 //! 4. the `url` crate's parse: host and port errors become `NoHost`, `BadHost`, `BadPort`;
@@ -178,15 +179,73 @@ fn check_characters(input: &str) -> Result<(), UrlError> {
     {
         return Ok(());
     }
-    let is_invalid = |c: char| c.is_whitespace() || c.is_control();
-    match input.chars().enumerate().find(|&(_, c)| is_invalid(c)) {
-        Some((index, character)) => Err(UrlError::InvalidCharacter {
+    // Whitespace is accepted in the path only, where the `url` crate percent-encodes it
+    // (`My Project` → `My%20Project`, as omni.client writes it); control characters nowhere.
+    let path = path_byte_range(input);
+    let is_invalid =
+        |(at, c): (usize, char)| c.is_control() || (c.is_whitespace() && !path.contains(&at));
+    match input
+        .char_indices()
+        .enumerate()
+        .find(|&(_, (at, c))| is_invalid((at, c)))
+    {
+        Some((index, (_, character))) => Err(UrlError::InvalidCharacter {
             character,
             index,
             input: redact_unparsed(input),
         }),
         None => Ok(()),
     }
+}
+
+/// The bytes of `input` that the `url` crate will read as the path: after the authority and
+/// before `?` or `#`. Empty when there is no scheme. The authority is taken as the `url`
+/// crate takes it (special schemes skip any run of `/` and `\` and end it at `\` too), so
+/// whitespace accepted here can never end up in the user info, host or port.
+fn path_byte_range(input: &str) -> std::ops::Range<usize> {
+    let Some(colon) = input.find(':') else {
+        return 0..0;
+    };
+    let special = Scheme::from_name(&input[..colon]).is_some_and(Scheme::has_special_host);
+    let bytes = input.as_bytes();
+    let mut start = colon + 1;
+    let is_file = input[..colon].eq_ignore_ascii_case("file");
+    let has_authority = if is_file {
+        // `file:/path` has no authority; `file://host/path` and `file:///path` do.
+        let slashes = bytes[start..]
+            .iter()
+            .take_while(|&&b| b == b'/' || b == b'\\')
+            .count();
+        if slashes >= 2 {
+            start += 2;
+        }
+        slashes >= 2
+    } else if special {
+        // The `url` crate skips any run of slashes before an http(s) host, even none.
+        start += bytes[start..]
+            .iter()
+            .take_while(|&&b| b == b'/' || b == b'\\')
+            .count();
+        true
+    } else if input[start..].starts_with("//") {
+        start += 2;
+        true
+    } else {
+        false
+    };
+    if has_authority {
+        let ends_authority = |b: &u8| matches!(b, b'/' | b'?' | b'#') || (special && *b == b'\\');
+        start += bytes[start..]
+            .iter()
+            .position(ends_authority)
+            .unwrap_or(bytes.len() - start);
+    }
+    let end = start
+        + bytes[start..]
+            .iter()
+            .position(|&b| b == b'?' || b == b'#')
+            .unwrap_or(bytes.len() - start);
+    start..end
 }
 
 /// Finds the scheme, telling "no scheme at all" apart from "a scheme we do not accept".
