@@ -99,8 +99,9 @@ struct ReadmeDoctests;
 
 pub use error::UrlError;
 pub use kind::UrlKind;
-pub use plain::{PlainUrl, plain};
+pub use plain::{PlainUrl, is_plain_origin, plain};
 pub use redact::REDACTED;
+pub use root::RootPrefix;
 pub use server_url::ServerUrl;
 
 /// Parses, validates and normalises a server URL.

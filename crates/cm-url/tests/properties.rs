@@ -424,3 +424,82 @@ proptest! {
         }
     }
 }
+
+/// The fast paths other crates take (`is_plain_origin`, `RootPrefix::contains_plain`,
+/// `ServerUrl::origin`) give the answers of the full parse.
+fn check_fast_paths(url: &str, root: &str) -> Result<(), TestCaseError> {
+    let with_path = format!("{url}/");
+    let has_no_path = url
+        .split_once("://")
+        .is_some_and(|(_, rest)| !rest.contains('/'));
+    let plain_origin = cm_url::is_plain_origin(url);
+    prop_assert_eq!(
+        plain_origin,
+        has_no_path && cm_url::plain(&with_path).is_some(),
+        "{}",
+        url
+    );
+    if plain_origin {
+        prop_assert_eq!(cm_url::normalize(url), Ok(with_path));
+    }
+    let (Ok(parsed), Ok(parsed_root)) = (cm_url::parse(url), cm_url::parse(root)) else {
+        return Ok(());
+    };
+    let prefix = cm_url::RootPrefix::new(&parsed_root);
+    let under = cm_url::is_under(url, root);
+    prop_assert_eq!(prefix.contains(&parsed), under);
+    if let Some(plain) = cm_url::plain(url) {
+        prop_assert_eq!(
+            prefix.contains_plain(plain),
+            under,
+            "{} under {}",
+            url,
+            root
+        );
+        prop_assert_eq!(plain.origin(), parsed.origin());
+    }
+    // The origin is the root's authority: a prefix of the root, and shared by everything
+    // under a root, so it can key a lookup.
+    prop_assert!(parsed.server_root().starts_with(&*parsed.origin()));
+    if under {
+        prop_assert_eq!(
+            parsed.origin(),
+            parsed_root.origin(),
+            "{} under {}",
+            url,
+            root
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn fast_paths_agree_with_the_full_parse(generated in url(), other in url(), depth in 0usize..3) {
+        // Roots of the URL itself (at a few depths) and of an unrelated URL.
+        let normalized = cm_url::normalize(&generated.url).unwrap();
+        let root = cm_url::server_root(&generated.url).unwrap();
+        let deeper: String = normalized
+            .split_inclusive('/')
+            .take(root.matches('/').count() + depth)
+            .collect();
+        for candidate in [root.as_str(), deeper.as_str(), other.url.as_str()] {
+            check_fast_paths(&generated.url, candidate)?;
+            check_fast_paths(&normalized, candidate)?;
+        }
+        let origin = cm_url::parse(&generated.url).unwrap().origin().into_owned();
+        check_fast_paths(&origin, &root)?;
+    }
+
+    #[test]
+    fn is_plain_origin_agrees_on_text(
+        scheme in prop::sample::select(&["omniverse", "http", "https", "HTTP", "s3", "ftp"][..]),
+        host in "[a-zA-Z0-9.-]{0,12}",
+        port in "(:[0-9]{0,6})?",
+        tail in "([/?#@][a-z]{0,2})?",
+    ) {
+        check_fast_paths(&format!("{scheme}://{host}{port}{tail}"), "omniverse://h/")?;
+    }
+}
