@@ -3,8 +3,8 @@
 //! The *server root* of a URL is the part that identifies one server entry in
 //! `omniverse.toml`: `scheme://host[:port]/`, extended by the first path segment where the
 //! bucket or container lives in the path (path-style S3/R2, Azure Blob/ADLS over HTTPS,
-//! path-style GCS). It never contains userinfo (except the `abfs(s)://` container, which is an
-//! address, not a credential), a query or a fragment, and it always ends with `/`.
+//! path-style GCS). It never contains userinfo (except the Azure container before `@`, which is
+//! an address, not a credential), a query or a fragment, and it always ends with `/`.
 //!
 //! Prefix semantics: for every valid `u`, `server_root(u)` is a string prefix of
 //! `without_credentials(u)` (and so of `normalize(u)` when `u` has no userinfo). The normalised
@@ -90,7 +90,7 @@ impl ServerUrl {
     }
 
     /// [`server_root`](Self::server_root), reusing the normal form's buffer: without a
-    /// password or user name (other than an `abfs(s)` container) the root is a prefix of it.
+    /// password or user name (other than an Azure container) the root is a prefix of it.
     pub(crate) fn into_server_root(mut self) -> String {
         let userinfo_kept_in_root = self.password.is_none()
             && (self.username.is_empty() || self.layout == RootLayout::ContainerInUserinfo);
