@@ -441,42 +441,80 @@ fn normalized_host<'a>(
 /// against `Host::parse` character by character and by a property test below. IDNA was
 /// half the cost of normalising `omniverse://bücher.example/`.
 fn latin_idna(opaque: &str) -> Option<String> {
-    let decoded = decoded_lowercase(opaque)?;
-    let mut out = String::with_capacity(decoded.len() + 8);
-    let mut labels = decoded.split('.').peekable();
-    while let Some(label) = labels.next() {
-        let is_last = labels.peek().is_none();
-        let first = label.chars().next()?;
-        if label.ends_with('-') || first == '-' || label.contains("--") {
-            return None;
-        }
-        if is_last && !(first.is_ascii_lowercase() || is_latin_idna_letter(first)) {
-            return None;
-        }
-        let mut ascii = true;
-        for c in label.chars() {
-            if is_latin_idna_letter(c) {
-                ascii = false;
-            } else if !matches!(c, 'a'..='z' | '0'..='9' | '-') {
-                return None;
+    let mut out = String::with_capacity(opaque.len() + 8);
+    let mut labels = opaque.split('.');
+    let mut label = labels.next()?;
+    loop {
+        let next = labels.next();
+        push_latin_label(&mut out, label, next.is_none())?;
+        match next {
+            Some(following) => {
+                out.push('.');
+                label = following;
             }
-        }
-        if ascii {
-            out.push_str(label);
-        } else {
-            out.push_str("xn--");
-            out.push_str(&idna::punycode::encode_str(label)?);
-        }
-        if !is_last {
-            out.push('.');
+            None => return Some(out),
         }
     }
-    Some(out)
 }
 
-/// `à`–`ÿ` without `÷`: valid, self-mapping, NFC-stable, left-to-right letters in UTS-46.
-fn is_latin_idna_letter(c: char) -> bool {
-    matches!(c, '\u{e0}'..='\u{ff}') && c != '\u{f7}'
+/// One label for [`latin_idna`], read straight from the `url` crate's percent-encoded
+/// opaque host (no decoded copy): ASCII letters (lower-cased), digits and `-`, and the
+/// escaped UTF-8 of `à`–`ÿ`, `%C3%A0` to `%C3%BF` in either case of hex, without `÷`
+/// (`%C3%B7`). Any other escape, `%2E` included, takes the full path.
+fn push_latin_label(out: &mut String, label: &str, is_last: bool) -> Option<()> {
+    // A DNS label has at most 63 characters; longer ones take the full path (and fail the
+    // length check after it).
+    let mut chars = ['\0'; 63];
+    let mut count = 0;
+    let mut ascii = true;
+    let bytes = label.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let (c, width) = match bytes[i] {
+            b @ (b'a'..=b'z' | b'0'..=b'9' | b'-') => (char::from(b), 1),
+            b @ b'A'..=b'Z' => (char::from(b.to_ascii_lowercase()), 1),
+            b'%' => {
+                let lead = escaped_byte(bytes, i)?;
+                let tail = escaped_byte(bytes, i + 3)?;
+                if lead != 0xc3 || !matches!(tail, 0xa0..=0xb6 | 0xb8..=0xbf) {
+                    return None;
+                }
+                ascii = false;
+                (char::from(0xc0 | (tail & 0x3f)), 6)
+            }
+            _ => return None,
+        };
+        i += width;
+        *chars.get_mut(count)? = c;
+        count += 1;
+    }
+    let label = &chars[..count];
+    let (&first, &last) = (label.first()?, label.last()?);
+    let starts_with_letter = first.is_ascii_lowercase() || !first.is_ascii();
+    if first == '-'
+        || last == '-'
+        || (is_last && !starts_with_letter)
+        || label.windows(2).any(|pair| pair == ['-', '-'])
+    {
+        return None;
+    }
+    if ascii {
+        out.extend(label);
+    } else {
+        out.push_str("xn--");
+        out.push_str(&idna::punycode::encode(label)?);
+    }
+    Some(())
+}
+
+/// The byte of the `%XX` escape at `at`, if there is one.
+fn escaped_byte(bytes: &[u8], at: usize) -> Option<u8> {
+    if bytes.get(at) != Some(&b'%') {
+        return None;
+    }
+    let high = bytes.get(at + 1).copied().and_then(hex_digit)?;
+    let low = bytes.get(at + 2).copied().and_then(hex_digit)?;
+    Some(high << 4 | low)
 }
 
 /// `Host::parse` of the lower-cased opaque host, with one copy fewer: the host is decoded
@@ -497,21 +535,20 @@ fn decoded_lowercase(opaque: &str) -> Option<String> {
     let bytes = opaque.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let high = bytes.get(i + 1).copied().and_then(hex_digit)?;
-            let low = bytes.get(i + 2).copied().and_then(hex_digit)?;
-            let byte = high << 4 | low;
-            if byte == b'%' {
-                return None;
-            }
-            decoded.push(byte);
-            i += 3;
-        } else {
-            decoded.push(bytes[i].to_ascii_lowercase());
-            i += 1;
+    // From `%` to `%`, copying the literal runs between escapes at once.
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'%') {
+        decoded.extend(bytes[i..i + offset].iter().map(u8::to_ascii_lowercase));
+        i += offset;
+        let high = bytes.get(i + 1).copied().and_then(hex_digit)?;
+        let low = bytes.get(i + 2).copied().and_then(hex_digit)?;
+        let byte = high << 4 | low;
+        if byte == b'%' {
+            return None;
         }
+        decoded.push(byte);
+        i += 3;
     }
+    decoded.extend(bytes[i..].iter().map(u8::to_ascii_lowercase));
     if decoded.first() == Some(&b'[') {
         return None;
     }
@@ -717,7 +754,20 @@ mod tests {
             latin_idna("b%C3%BCcher.example").as_deref(),
             Some("xn--bcher-kva.example")
         );
+        for host in [
+            "b%c3%bccher.example",
+            "B%C3%BCCHER.Example",
+            "%C3%BC.%C3%A0-b",
+        ] {
+            assert_eq!(
+                Host::parse(&host.to_ascii_lowercase()),
+                Ok(Host::Domain(latin_idna(host).unwrap())),
+                "{host}"
+            );
+        }
         assert_eq!(latin_idna("stra%C3%9Fe.de"), None, "ß takes the full path");
+        assert_eq!(latin_idna("a%2Eb.c"), None);
+        assert_eq!(latin_idna(&format!("{}.de", "a".repeat(64))), None);
         assert_eq!(latin_idna("xn--bcher-kva.example"), None);
     }
 

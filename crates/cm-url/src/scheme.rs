@@ -36,27 +36,30 @@ pub(crate) const EXPECTED_SCHEMES: &str =
 impl Scheme {
     /// Looks a scheme up case-insensitively.
     pub(crate) fn from_name(name: &str) -> Option<Self> {
-        const TABLE: [(&str, Scheme); 15] = [
-            ("omniverse", Scheme::Omniverse),
-            ("http", Scheme::Http),
-            ("https", Scheme::Https),
-            ("s3", Scheme::S3),
-            ("s3a", Scheme::S3a),
-            ("s3n", Scheme::S3n),
-            ("gs", Scheme::Gs),
-            ("az", Scheme::Az),
-            ("azure", Scheme::Azure),
-            ("adl", Scheme::Adl),
-            ("abfs", Scheme::Abfs),
-            ("abfss", Scheme::Abfss),
-            ("wasb", Scheme::Wasb),
-            ("wasbs", Scheme::Wasbs),
-            ("file", Scheme::File),
-        ];
-        TABLE
-            .iter()
-            .find(|(known, _)| known.eq_ignore_ascii_case(name))
-            .map(|&(_, scheme)| scheme)
+        // Lower-cased into a stack buffer and matched at once: a scan of the table with
+        // `eq_ignore_ascii_case` cost a tenth of a whole normalisation.
+        let mut buffer = [0u8; 9];
+        let lower = buffer.get_mut(..name.len())?;
+        lower.copy_from_slice(name.as_bytes());
+        lower.make_ascii_lowercase();
+        Some(match &*lower {
+            b"omniverse" => Scheme::Omniverse,
+            b"http" => Scheme::Http,
+            b"https" => Scheme::Https,
+            b"s3" => Scheme::S3,
+            b"s3a" => Scheme::S3a,
+            b"s3n" => Scheme::S3n,
+            b"gs" => Scheme::Gs,
+            b"az" => Scheme::Az,
+            b"azure" => Scheme::Azure,
+            b"adl" => Scheme::Adl,
+            b"abfs" => Scheme::Abfs,
+            b"abfss" => Scheme::Abfss,
+            b"wasb" => Scheme::Wasb,
+            b"wasbs" => Scheme::Wasbs,
+            b"file" => Scheme::File,
+            _ => return None,
+        })
     }
 
     /// The canonical (lower-case) spelling.
@@ -117,5 +120,24 @@ impl Scheme {
     /// Whether a URL of this scheme must name a host (all but `file:`).
     pub(crate) const fn needs_host(self) -> bool {
         !matches!(self, Scheme::File)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_scheme_is_found_in_any_case_and_nothing_else() {
+        let listed: Vec<&str> = EXPECTED_SCHEMES.split(", ").collect();
+        assert_eq!(listed.len(), 15);
+        for name in &listed {
+            let scheme = Scheme::from_name(name).unwrap();
+            assert_eq!(scheme.as_str(), *name);
+            assert_eq!(Scheme::from_name(&name.to_ascii_uppercase()), Some(scheme));
+        }
+        for other in ["", "ftp", "omniverses", "s3x", "omniverse1", "httpss", "é"] {
+            assert_eq!(Scheme::from_name(other), None, "{other}");
+        }
     }
 }
