@@ -10,16 +10,15 @@
 //!
 //! Parsing the URL (cm-url, on top of the `url` crate) costs more than the
 //! whole rest of a lookup, so URLs that `cm_url::plain` recognises as already
-//! normal skip it: for them `is_under` is exactly the segment-boundary prefix
-//! test cm-url performs on normalised strings. Anything else (upper case,
+//! normal skip it (`RootPrefix::contains_plain`). Anything else (upper case,
 //! percent escapes, user info, query, dot segments, IP addresses, other
-//! schemes) takes the full `cm_url::parse` path.
+//! schemes) takes the full `cm_url::parse` path. Origins and containment are
+//! cm-url's (`ServerUrl::origin`, `RootPrefix`): this file only buckets.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
-use cm_url::ServerUrl;
+use cm_url::{RootPrefix, ServerUrl};
 
 use crate::model::{DiscoveryServer, ManualServer, ServerMatch};
 
@@ -36,24 +35,9 @@ struct Candidate {
     /// 0 for discovery addresses, 1 for manual servers.
     tier: u8,
     root: ServerUrl,
-    /// The root as cm-url compares it: normalised, no query or fragment,
-    /// ending with `/`.
-    prefix: String,
+    /// The root as cm-url compares it.
+    prefix: RootPrefix,
     target: Target,
-}
-
-impl Candidate {
-    /// cm-url's `is_under` on an already-normal URL without query or fragment.
-    fn contains_plain(&self, url: &str) -> bool {
-        url.starts_with(&self.prefix)
-            || (url.len() + 1 == self.prefix.len() && self.prefix.starts_with(url))
-    }
-}
-
-/// For a URL that cm-url recognises as already normal without parsing it, its comparison
-/// form and the length of its origin; `None` means "parse it".
-fn plain_origin(url: &str) -> Option<(&str, usize)> {
-    cm_url::plain(url).map(|plain| (plain.as_str(), plain.origin().len()))
 }
 
 /// Roots bucketed by origin; built once per published server table.
@@ -62,33 +46,16 @@ pub(crate) struct UrlIndex {
     buckets: FastMap<String, Vec<Candidate>>,
 }
 
-/// The origin of a parsed URL: the bucket it belongs to.
-fn origin_key(url: &ServerUrl, out: &mut String) {
-    out.clear();
-    out.push_str(url.scheme());
-    out.push_str("://");
-    out.push_str(url.host());
-    if let Some(port) = url.port() {
-        let _ = write!(out, ":{port}");
-    }
-}
-
 impl UrlIndex {
     pub(crate) fn build(discovery: &[Arc<DiscoveryServer>], manual: &[Arc<ManualServer>]) -> Self {
         let mut buckets: FastMap<String, Vec<Candidate>> = FastMap::default();
-        let mut key = String::new();
         let mut add = |root: &str, tier: u8, target: Target| {
             // Stored URLs are normalised, so they parse; a root that does not
             // cannot own anything and is left out.
             if let Ok(root) = cm_url::parse(root) {
-                origin_key(&root, &mut key);
-                let full = root.without_credentials();
-                let cut = full.find(['?', '#']).unwrap_or(full.len());
-                let mut prefix = full[..cut].to_owned();
-                if !prefix.ends_with('/') {
-                    prefix.push('/');
-                }
-                buckets.entry(key.clone()).or_default().push(Candidate {
+                let key = root.origin().into_owned();
+                let prefix = RootPrefix::new(&root);
+                buckets.entry(key).or_default().push(Candidate {
                     tier,
                     root,
                     prefix,
@@ -124,17 +91,15 @@ impl UrlIndex {
         if self.buckets.is_empty() {
             return None;
         }
-        let hit = match plain_origin(url) {
-            Some((plain, origin_len)) => {
-                let bucket = self.buckets.get(&plain[..origin_len])?;
-                bucket.iter().find(|c| c.contains_plain(plain))?
+        let hit = match cm_url::plain(url) {
+            Some(plain) => {
+                let bucket = self.buckets.get(plain.origin())?;
+                bucket.iter().find(|c| c.prefix.contains_plain(plain))?
             }
             None => {
                 let url = cm_url::parse(url).ok()?;
-                let mut key = String::with_capacity(64);
-                origin_key(&url, &mut key);
-                let bucket = self.buckets.get(&key)?;
-                bucket.iter().find(|c| url.is_under(&c.root))?
+                let bucket = self.buckets.get(&*url.origin())?;
+                bucket.iter().find(|c| c.prefix.contains(&url))?
             }
         };
         Some(match hit.target {
@@ -209,32 +174,24 @@ mod tests {
         ];
         for root in roots {
             let parsed = cm_url::parse(root).unwrap();
-            let candidate = Candidate {
-                tier: 0,
-                prefix: parsed.without_credentials(),
-                root: parsed,
-                target: Target::Manual(0),
-            };
+            let prefix = RootPrefix::new(&parsed);
             for url in urls {
-                if let Some((plain, _)) = plain_origin(url) {
+                if let Some(plain) = cm_url::plain(url) {
                     assert_eq!(
-                        candidate.contains_plain(plain),
+                        prefix.contains_plain(plain),
                         cm_url::is_under(url, root),
                         "{url} under {root}"
                     );
                     assert_eq!(
-                        cm_url::normalize(url)
-                            .ok()
-                            .as_deref()
-                            .map(|n| n.starts_with(plain)),
-                        Some(true),
+                        cm_url::normalize(url).ok().as_deref(),
+                        Some(plain.as_str()),
                         "{url}"
                     );
                 }
             }
         }
-        assert!(plain_origin("omniverse://h/a/b.usd").is_some());
-        assert!(plain_origin("OMNIVERSE://h/").is_none());
+        assert!(cm_url::plain("omniverse://h/a/b.usd").is_some());
+        assert!(cm_url::plain("OMNIVERSE://h/").is_none());
     }
 
     #[test]
@@ -257,5 +214,24 @@ mod tests {
         );
         assert_eq!(hit("omniverse://other/x"), None);
         assert_eq!(hit("not a url"), None);
+    }
+
+    #[test]
+    fn two_containers_of_one_account_are_two_servers() {
+        let m = vec![
+            manual(1, "az://c@acct/"),
+            manual(2, "az://d@acct/"),
+            manual(3, "abfss://c@acct.dfs.core.windows.net/"),
+        ];
+        let index = UrlIndex::build(&[], &m);
+        let hit = |u: &str| index.find(u, &[], &m).map(|s| s.id().get());
+        assert_eq!(hit("az://c@acct/x/y.parquet"), Some(1));
+        assert_eq!(hit("AZ://d@ACCT/x"), Some(2));
+        assert_eq!(hit("az://acct/x"), None);
+        assert_eq!(
+            hit("abfss://c@acct.dfs.core.windows.net/dir/a b.csv"),
+            Some(3)
+        );
+        assert_eq!(hit("abfss://d@acct.dfs.core.windows.net/dir"), None);
     }
 }

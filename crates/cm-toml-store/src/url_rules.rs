@@ -6,7 +6,7 @@
 /// Most URLs in a file are already in normal form, and `cm_url::plain` recognises those
 /// without the full parse (about 3 us, which for 10 000 bookmarks would dominate a load).
 pub(crate) fn validate(url: &str) -> Result<(), String> {
-    if cm_url::plain(url).is_some() || is_plain_origin(url) {
+    if cm_url::plain(url).is_some() || cm_url::is_plain_origin(url) {
         return Ok(());
     }
     cm_url::normalize(url).map(drop).map_err(|e| e.to_string())
@@ -21,7 +21,7 @@ pub(crate) fn comparison_key(url: &str) -> String {
     if cm_url::plain(url).is_some() {
         return url.strip_suffix('/').unwrap_or(url).to_string();
     }
-    if is_plain_origin(url) {
+    if cm_url::is_plain_origin(url) {
         return url.to_string();
     }
     let normalized = cm_url::normalize(url).unwrap_or_else(|_| url.to_string());
@@ -29,28 +29,6 @@ pub(crate) fn comparison_key(url: &str) -> String {
         Some(trimmed) => trimmed.to_string(),
         None => normalized,
     }
-}
-
-/// Whether `url` is a bare `scheme://host[:port]` (how `[servers]` keys are written) that
-/// `cm_url::plain` accepts once its path `/` is added.
-///
-/// Normalisation gives an empty path the path `/`, and `plain` accepts only a plain host and
-/// port before the first `/`, so for such a `url` the normal form is exactly `url` + `/`.
-fn is_plain_origin(url: &str) -> bool {
-    let Some((_, authority)) = url.split_once("://") else {
-        return false;
-    };
-    if authority.is_empty() || authority.contains('/') {
-        return false;
-    }
-    // On the stack: this runs for every server key of every save.
-    let mut buffer = [0u8; 128];
-    let Some(with_path) = buffer.get_mut(..url.len() + 1) else {
-        return cm_url::plain(&format!("{url}/")).is_some();
-    };
-    with_path[..url.len()].copy_from_slice(url.as_bytes());
-    with_path[url.len()] = b'/';
-    std::str::from_utf8(with_path).is_ok_and(|with_path| cm_url::plain(with_path).is_some())
 }
 
 /// The server a URL belongs to (ends with '/').
@@ -105,7 +83,7 @@ mod tests {
         .into_iter()
         .map(str::to_string)
         .chain([
-            // Longer than the stack buffer of `is_plain_origin`.
+            // Long hosts (the fast path once copied them into a 128-byte stack buffer).
             format!("omniverse://{}com", "abcdefgh.".repeat(14)),
             format!("omniverse://{}com/", "abcdefgh.".repeat(14)),
         ]) {

@@ -82,6 +82,33 @@ const CASES: &[(&str, &str)] = &[
         "[bookmarks]\na = \"omniverse://s/x/\"\n[[discovery_servers]]\nname = \"d\"\nurl = \"https://d/\"\n",
     ),
     ("no_bookmarks_section", "[paths]\na = 1\n"),
+    // Issue 23: the Azure container before `@` is an address, so two containers of one
+    // account are two servers; the Hadoop/Spark schemes and OneLake derive their roots;
+    // a folder name with a space is kept, percent-encoded.
+    (
+        "azure_container_in_userinfo",
+        "[bookmarks]\nc = \"az://c@acct/x\"\nd = \"az://d@acct/y/\"\n",
+    ),
+    (
+        "abfss_and_wasbs_containers",
+        "[bookmarks]\nlake = \"abfss://fs@acct.dfs.core.windows.net/raw/\"\nblob = \"wasbs://media@acct.blob.core.windows.net/img/\"\n",
+    ),
+    (
+        "abfs_short_form",
+        "[bookmarks]\nshort = \"abfs://container/path/\"\n",
+    ),
+    (
+        "hadoop_s3a_s3n_adl",
+        "[bookmarks]\na = \"s3a://bucket/warehouse/\"\nn = \"s3n://bucket/logs/\"\nadl = \"adl://acct.azuredatalakestore.net/folder/\"\n",
+    ),
+    (
+        "onelake_workspace",
+        "[bookmarks]\nfabric = \"https://onelake.dfs.fabric.microsoft.com/workspace/lake.Lakehouse/Files/\"\n",
+    ),
+    (
+        "space_in_a_folder_name",
+        "[bookmarks]\nproject = \"omniverse://server/Projects/My Project/\"\n",
+    ),
 ];
 
 #[test]
@@ -192,4 +219,28 @@ fn load_if_changed_parses_only_content_it_has_not_seen() {
         store.load_if_changed().unwrap().is_none(),
         "and then remembered"
     );
+}
+
+/// Issue 23: a bookmark under `az://c@acct/x` derives the server `az://c@acct/` (the
+/// container is an address, not a user name), and a second container of the same account
+/// derives a second server.
+#[test]
+fn a_bookmark_under_an_azure_container_derives_that_container() {
+    let text = "[bookmarks]\nc = \"az://c@acct/x\"\nd = \"az://d@acct/x\"\n";
+    let plan = plan_migration(text, Path::new("omniverse.toml"))
+        .unwrap()
+        .unwrap();
+    let servers: Vec<&str> = plan
+        .report
+        .servers_added
+        .iter()
+        .map(|s| s.url.as_ref())
+        .collect();
+    assert_eq!(servers.len(), 2, "{servers:?}");
+    let roots: Vec<String> = servers
+        .iter()
+        .map(|url| cm_url::server_root(url).unwrap())
+        .collect();
+    assert_eq!(roots, ["az://c@acct/", "az://d@acct/"]);
+    assert!(plan.report.skipped.is_empty());
 }

@@ -18,7 +18,12 @@ fn main() {
         iterations.parse::<usize>(),
     ) else {
         eprintln!(
-            "{usage}; cases: nucleus, http_userinfo, s3_virtual, s3_path, s3_presigned, azure_blob, gs_bucket, idn_host, ipv6"
+            "{usage}; cases: {}",
+            CASES
+                .iter()
+                .map(|(name, _)| *name)
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         std::process::exit(2);
     };

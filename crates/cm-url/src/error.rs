@@ -12,7 +12,7 @@ use crate::scheme::{EXPECTED_SCHEMES, Scheme};
 /// let err = cm_url::parse("ftp://x").unwrap_err();
 /// assert_eq!(
 ///     err.to_string(),
-///     "unknown scheme \"ftp\" in \"ftp://x\"; expected one of omniverse, http, https, s3, gs, az, azure, abfs, abfss, file"
+///     "unknown scheme \"ftp\" in \"ftp://x\"; expected one of omniverse, http, https, s3, s3a, s3n, gs, az, azure, adl, abfs, abfss, wasb, wasbs, file"
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,9 +44,10 @@ pub enum UrlError {
         input: String,
     },
 
-    /// The input contains whitespace or a control character after trimming its ends.
+    /// The input contains a control character, or whitespace outside the path, after
+    /// trimming its ends.
     #[error(
-        "{} {character:?} (U+{:04X}) at index {index} in \"{input}\"; URLs must not contain whitespace or control characters (percent-encode them, e.g. %20)",
+        "{} {character:?} (U+{:04X}) at index {index} in \"{input}\"; URLs must not contain control characters, nor whitespace outside the path (percent-encode them, e.g. %20)",
         if character.is_control() { "control character" } else { "whitespace" },
         *character as u32
     )]

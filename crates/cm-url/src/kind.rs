@@ -18,11 +18,16 @@ use crate::scheme::Scheme;
 /// | `https://s3[.region].amazonaws.com/bucket`, `s3-region.amazonaws.com/bucket` | S3 | host + `/bucket/` |
 /// | `https://account.r2.cloudflarestorage.com/bucket` (also `.eu.`/`.fedramp.`) | S3 | host + `/bucket/` |
 /// | `https://bucket.account.r2.cloudflarestorage.com` | S3 | host |
-/// | `s3://bucket` | S3 | `s3://bucket/` |
+/// | `s3://bucket`, `s3a://bucket`, `s3n://bucket` (Hadoop/Spark) | S3 | `s3://bucket/` |
 /// | `https://account.blob\|dfs.core.windows.net/container` (+ China, US Gov clouds) | Azure | host + `/container/` |
-/// | `abfs(s)://container@account.dfs.core.windows.net` | Azure | `abfss://container@host/` |
-/// | `abfs(s)://account.dfs.core.windows.net/container` (no container in userinfo) | Azure | host + `/container/` |
-/// | `az://container`, `azure://container` | Azure | `az://container/` |
+/// | `https://account.dfs\|blob.fabric.microsoft.com/workspace` (OneLake) | Azure | host + `/workspace/` |
+/// | `abfs(s)://container@account.dfs.core.windows.net` (also `…fabric.microsoft.com`) | Azure | `abfss://container@host/` |
+/// | `wasb(s)://container@account.blob.core.windows.net` | Azure | `wasbs://container@host/` |
+/// | `abfs(s)\|wasb(s)://account.dfs.core.windows.net/container` (no container before `@`) | Azure | host + `/container/` |
+/// | `abfs(s)://container/path` (no account host) | Azure | `abfs://container/` |
+/// | `az://container`, `azure://container`, `adl://container` | Azure | `az://container/` |
+/// | `az://container@account`, `adl://container@account…` | Azure | `az://container@account/` |
+/// | `adl://account.azuredatalakestore.net` (Data Lake Gen1) | Azure | `adl://host/` |
 /// | `https://storage.googleapis.com/bucket`, `storage.cloud.google.com/bucket` | Gcs | host + `/bucket/` |
 /// | `https://bucket.storage.googleapis.com` | Gcs | host |
 /// | `gs://bucket` | Gcs | `gs://bucket/` |
@@ -40,9 +45,11 @@ pub enum UrlKind {
     Nucleus,
     /// A plain HTTP(S) server that is none of the object stores below.
     Http,
-    /// Amazon S3 or an S3-compatible store recognised by host name (Cloudflare R2), or `s3://`.
+    /// Amazon S3 or an S3-compatible store recognised by host name (Cloudflare R2), or
+    /// `s3://`, `s3a://`, `s3n://`.
     S3,
-    /// Azure Blob Storage or ADLS Gen2 (`*.blob|dfs.core.windows.net`, `abfs(s)://`, `az://`, `azure://`).
+    /// Azure Blob Storage, ADLS Gen2 or OneLake (`*.blob|dfs.core.windows.net`,
+    /// `*.dfs|blob.fabric.microsoft.com`, `abfs(s)://`, `wasb(s)://`, `adl://`, `az://`, `azure://`).
     Azure,
     /// Google Cloud Storage (`storage.googleapis.com`, `gs://`).
     Gcs,
@@ -87,7 +94,8 @@ pub(crate) enum RootLayout {
     Host,
     /// `scheme://host[:port]/<first path segment>/` (path-style buckets, Azure containers).
     FirstSegment,
-    /// `abfs(s)://container@host[:port]/`: the container sits where userinfo usually is.
+    /// `scheme://container@host[:port]/` (`az`, `abfs(s)`, `wasb(s)`, `adl`): the container
+    /// sits where userinfo usually is.
     ContainerInUserinfo,
     /// `file://[host]/`: one local file system is one server.
     FileSystem,
@@ -95,18 +103,29 @@ pub(crate) enum RootLayout {
 
 /// Classifies a URL by scheme and normalised (lower-case, ASCII) host.
 ///
-/// `has_username` matters only for `abfs(s)://`, where the username is the container.
+/// `has_username` matters only for the Azure schemes, where the user name is the container
+/// (see [`Scheme::userinfo_is_container`]).
 pub(crate) fn classify(scheme: Scheme, host: &str, has_username: bool) -> (UrlKind, RootLayout) {
     match scheme {
         Scheme::Omniverse => (UrlKind::Nucleus, RootLayout::Host),
-        Scheme::S3 => (UrlKind::S3, RootLayout::Host),
+        Scheme::S3 | Scheme::S3a | Scheme::S3n => (UrlKind::S3, RootLayout::Host),
         Scheme::Gs => (UrlKind::Gcs, RootLayout::Host),
-        Scheme::Az | Scheme::Azure => (UrlKind::Azure, RootLayout::Host),
-        Scheme::Abfs | Scheme::Abfss if has_username => {
+        _ if has_username && scheme.userinfo_is_container() => {
             (UrlKind::Azure, RootLayout::ContainerInUserinfo)
         }
-        // Some tools write `abfss://account.dfs.core.windows.net/container/path`.
-        Scheme::Abfs | Scheme::Abfss => (UrlKind::Azure, RootLayout::FirstSegment),
+        // `az://container`, `adl://container` (object_store) or
+        // `adl://account.azuredatalakestore.net` (Data Lake Gen1 has no containers).
+        Scheme::Az | Scheme::Azure | Scheme::Adl => (UrlKind::Azure, RootLayout::Host),
+        // Some tools write `abfss://account.dfs.core.windows.net/container/path`; without an
+        // account host the host is the container (`abfs://container/path`, as object_store
+        // and fsspec read it).
+        Scheme::Abfs | Scheme::Abfss | Scheme::Wasb | Scheme::Wasbs => {
+            if is_azure_storage_host(host) {
+                (UrlKind::Azure, RootLayout::FirstSegment)
+            } else {
+                (UrlKind::Azure, RootLayout::Host)
+            }
+        }
         Scheme::File => (UrlKind::File, RootLayout::FileSystem),
         Scheme::Http | Scheme::Https => classify_web_host(host),
     }
@@ -165,15 +184,19 @@ fn r2_layout(host: &str) -> Option<RootLayout> {
     })
 }
 
-/// Azure Blob / ADLS Gen2 endpoints in the public, China and US Government clouds.
+/// Azure Blob / ADLS Gen2 endpoints in the public, China and US Government clouds, and
+/// Microsoft Fabric's OneLake (`onelake.dfs.fabric.microsoft.com/workspace/…`), whose first
+/// path segment is the workspace, the container of its Data Lake API.
 fn is_azure_storage_host(host: &str) -> bool {
-    const SUFFIXES: [&str; 6] = [
+    const SUFFIXES: [&str; 8] = [
         ".blob.core.windows.net",
         ".dfs.core.windows.net",
         ".blob.core.chinacloudapi.cn",
         ".dfs.core.chinacloudapi.cn",
         ".blob.core.usgovcloudapi.net",
         ".dfs.core.usgovcloudapi.net",
+        ".dfs.fabric.microsoft.com",
+        ".blob.fabric.microsoft.com",
     ];
     SUFFIXES.iter().any(|suffix| {
         host.strip_suffix(suffix)

@@ -19,11 +19,14 @@
 //!
 //! # Accepted URLs
 //!
-//! Schemes `omniverse`, `http`, `https`, `s3`, `gs`, `az`, `azure`, `abfs`, `abfss` and `file`
-//! (any case). Every scheme but `file` needs a host; for `s3://`, `gs://`, `az://` and
-//! `azure://` the host is the bucket or container name (ASCII letters, digits, `.`, `-`, `_`;
-//! no port). Leading and trailing whitespace is trimmed; whitespace or control characters
-//! inside the URL are rejected rather than silently dropped or encoded. Rejections are
+//! Schemes `omniverse`, `http`, `https`, `s3`, `s3a`, `s3n`, `gs`, `az`, `azure`, `adl`,
+//! `abfs`, `abfss`, `wasb`, `wasbs` and `file` (any case): every URL form of `object_store`'s
+//! parse test plus the Hadoop/Spark spellings. Every scheme but `file` needs a host; for
+//! `s3://`, `s3a://`, `s3n://`, `gs://`, `az://` and `azure://` the host is the bucket or
+//! container name, or after `container@` the account (ASCII letters, digits, `.`, `-`, `_`;
+//! no port). Leading and trailing whitespace is trimmed; control characters inside the URL,
+//! and whitespace outside its path, are rejected rather than silently dropped or encoded;
+//! whitespace in the path is percent-encoded (`My Project` → `My%20Project`). Rejections are
 //! [`UrlError`]s whose message names the problem and the (redacted) input.
 //!
 //! # Normalisation
@@ -56,7 +59,8 @@
 //!
 //! [`kind`] returns a [`UrlKind`] from the scheme and well-known host names (full table on
 //! [`UrlKind`]): Nucleus, Http, S3 (virtual-hosted, path-style, dash-region, R2,
-//! `s3://`), Azure (`*.blob|dfs.core.windows.net`, `abfs(s)://container@account…`, `az://`,
+//! `s3://`, `s3a://`, `s3n://`), Azure (`*.blob|dfs.core.windows.net`, OneLake's
+//! `*.dfs|blob.fabric.microsoft.com`, `abfs(s)://`, `wasb(s)://`, `adl://`, `az://`,
 //! `azure://`), Gcs (`storage.googleapis.com`, `gs://`), File.
 //!
 //! # Server roots
@@ -66,10 +70,13 @@
 //! `gs://bucket/`, `az://container/`; plus the first path segment for path-style S3/R2
 //! (`https://s3.amazonaws.com/bucket/`), Azure containers
 //! (`https://account.blob.core.windows.net/container/`) and path-style GCS
-//! (`https://storage.googleapis.com/bucket/`); `abfss://container@account.dfs.core.windows.net/`
-//! for ADLS. For `file:` the whole file system is one server: `file:///` (or `file://host/`
-//! for a UNC host). A root never contains user info (the `abfs(s)` container aside), a query or
-//! a fragment, and always ends with `/`.
+//! (`https://storage.googleapis.com/bucket/`); the container before `@` for
+//! `abfss://container@account.dfs.core.windows.net/`, `wasbs://container@account…/`,
+//! `az://container@account/` and `adl://container@…/`; `abfs://container/` when no account is
+//! named. For `file:` the whole file system is one server: `file:///` (or `file://host/`
+//! for a UNC host). In the Azure schemes the part before `@` is the container, an address
+//! and not a credential, so it is kept (and never redacted); a root never contains any other
+//! user info, a query or a fragment, and always ends with `/`.
 //!
 //! Prefix semantics: `server_root(u)` is a string prefix of [`without_credentials`]`(u)`, and
 //! hence of `normalize(u)` whenever `u` carries no user info. [`is_under`] compares on these
@@ -99,8 +106,9 @@ struct ReadmeDoctests;
 
 pub use error::UrlError;
 pub use kind::UrlKind;
-pub use plain::{PlainUrl, plain};
+pub use plain::{PlainUrl, is_plain_origin, plain};
 pub use redact::REDACTED;
+pub use root::RootPrefix;
 pub use server_url::ServerUrl;
 
 /// Parses, validates and normalises a server URL.
@@ -130,7 +138,7 @@ pub fn normalize(input: &str) -> Result<String, UrlError> {
     parse::parse(input).map(ServerUrl::into_string)
 }
 
-/// The normalised form without user info (the `abfs(s)://` container is kept): the form to
+/// The normalised form without user info (the Azure container before `@` is kept): the form to
 /// persist, since it can carry no password.
 ///
 /// ```

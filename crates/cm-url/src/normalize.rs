@@ -55,20 +55,18 @@ fn percent_normalized(component: &str) -> String {
 pub(crate) fn push_collapsed_path(out: &mut String, path: &str) {
     // Pieces end at the first `/` of a run and the rest of the run is skipped. No escape
     // spans a cut, since `/` is not a hex digit, so normalising piece by piece is the same
-    // as normalising the whole path.
+    // as normalising the whole path. The scan jumps from `/` to `/`.
     let bytes = path.as_bytes();
     let mut piece_start = 0;
     let mut i = 0;
-    while i + 1 < bytes.len() {
-        if bytes[i] == b'/' && bytes[i + 1] == b'/' {
-            push_percent_normalized(out, &path[piece_start..=i]);
-            i += 1;
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'/') {
+        i += offset + 1;
+        if bytes.get(i) == Some(&b'/') {
+            push_percent_normalized(out, &path[piece_start..i]);
             while bytes.get(i) == Some(&b'/') {
                 i += 1;
             }
             piece_start = i;
-        } else {
-            i += 1;
         }
     }
     push_percent_normalized(out, &path[piece_start..]);
@@ -108,5 +106,18 @@ mod tests {
         out.clear();
         push_collapsed_path(&mut out, "a%2//%/%7e");
         assert_eq!(out, "a%252/%25/~");
+        for (path, collapsed) in [
+            ("", ""),
+            ("/", "/"),
+            ("//", "/"),
+            ("a//", "a/"),
+            ("//a", "/a"),
+            ("/a/b", "/a/b"),
+            ("a///b//c/", "a/b/c/"),
+        ] {
+            out.clear();
+            push_collapsed_path(&mut out, path);
+            assert_eq!(out, collapsed, "{path:?}");
+        }
     }
 }

@@ -67,20 +67,9 @@ const PLAIN_PATH_BYTE: [bool; 256] = {
 /// assert!(cm_url::plain("https://host/a?b=c").is_none()); // a query: take the full parse
 /// ```
 pub fn plain(url: &str) -> Option<PlainUrl<'_>> {
-    let (scheme, rest) = url.split_once("://")?;
-    let scheme = match scheme {
-        "omniverse" => Scheme::Omniverse,
-        "http" => Scheme::Http,
-        "https" => Scheme::Https,
-        _ => return None,
-    };
+    let (scheme, rest) = plain_scheme(url)?;
     let authority_end = rest.find('/')?;
-    let authority = &rest[..authority_end];
-    let (host, port) = match authority.split_once(':') {
-        Some((host, port)) => (host, Some(port)),
-        None => (authority, None),
-    };
-    if !is_plain_host(host) || !port.is_none_or(|port| is_plain_port(scheme, port)) {
+    if !is_plain_authority(scheme, &rest[..authority_end]) {
         return None;
     }
     let origin_len = scheme_len(scheme) + 3 + authority_end;
@@ -90,10 +79,56 @@ pub fn plain(url: &str) -> Option<PlainUrl<'_>> {
     }
     // Normalisation gives a lone bucket or container segment its trailing '/'.
     let lone_segment = !path[1..].is_empty() && !path[1..].contains('/');
-    if lone_segment && classify(scheme, host, false).1 == RootLayout::FirstSegment {
+    if lone_segment
+        && classify(scheme, host_of(&rest[..authority_end]), false).1 == RootLayout::FirstSegment
+    {
         return None;
     }
     Some(PlainUrl { url, origin_len })
+}
+
+/// Whether `url` is a bare `scheme://host[:port]`, with no path (how `[servers]` keys are
+/// written), whose normal form is exactly `url` followed by `/`; the same answer as
+/// `plain(&format!("{url}/")).is_some()`, without the copy.
+///
+/// ```
+/// assert!(cm_url::is_plain_origin("omniverse://my-server:3009"));
+/// assert_eq!(cm_url::normalize("omniverse://my-server:3009").unwrap(), "omniverse://my-server:3009/");
+/// assert!(!cm_url::is_plain_origin("omniverse://my-server/")); // has a path: see `plain`
+/// assert!(!cm_url::is_plain_origin("https://host:443")); // the default port is dropped
+/// ```
+pub fn is_plain_origin(url: &str) -> bool {
+    plain_scheme(url).is_some_and(|(scheme, authority)| {
+        !authority.contains('/') && is_plain_authority(scheme, authority)
+    })
+}
+
+/// The scheme, when it is one `plain` handles, and the text after its `://`.
+fn plain_scheme(url: &str) -> Option<(Scheme, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = match scheme {
+        "omniverse" => Scheme::Omniverse,
+        "http" => Scheme::Http,
+        "https" => Scheme::Https,
+        _ => return None,
+    };
+    Some((scheme, rest))
+}
+
+/// `host[:port]` as normalisation writes it.
+fn is_plain_authority(scheme: Scheme, authority: &str) -> bool {
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    is_plain_host(host) && port.is_none_or(|port| is_plain_port(scheme, port))
+}
+
+/// The host of an authority already checked by [`is_plain_authority`].
+fn host_of(authority: &str) -> &str {
+    authority
+        .split_once(':')
+        .map_or(authority, |(host, _)| host)
 }
 
 fn scheme_len(scheme: Scheme) -> usize {

@@ -76,7 +76,7 @@ pub(crate) enum Userinfo {
     Keep,
     /// `user:REDACTED@`.
     Redact,
-    /// Nothing, except the container of `abfs(s)://container@account…`, which is not a credential.
+    /// Nothing, except the Azure container (`abfss://container@account…`), which is not a credential.
     Drop,
 }
 
@@ -102,7 +102,8 @@ impl ServerUrl {
         self.scheme.as_str()
     }
 
-    /// The user name, percent-encoded, if one was given. For `abfs(s)://` this is the container.
+    /// The user name, percent-encoded, if one was given. For the Azure schemes
+    /// (`az`, `azure`, `adl`, `abfs(s)`, `wasb(s)`) this is the container.
     pub fn username(&self) -> Option<&str> {
         (!self.username.is_empty()).then(|| self.part(self.username))
     }
@@ -113,7 +114,8 @@ impl ServerUrl {
     }
 
     /// The normalised host: lower-case ASCII (punycode) domain without trailing dot, dotted
-    /// IPv4, bracketed IPv6, bucket/container name for `s3://`, `gs://`, `az://`; empty for a
+    /// IPv4, bracketed IPv6, bucket/container name for `s3://`, `gs://`, `az://` (the account
+    /// after `az://container@`); empty for a
     /// local `file:` URL.
     pub fn host(&self) -> &str {
         self.part(self.host)
@@ -144,7 +146,7 @@ impl ServerUrl {
         span.of(&self.serialized)
     }
 
-    /// The normalised URL without userinfo (the `abfs(s)://` container is kept, since it is
+    /// The normalised URL without userinfo (the Azure container before `@` is kept, since it is
     /// part of the address, not a credential). This is the form to persist.
     ///
     /// ```

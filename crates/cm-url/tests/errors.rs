@@ -56,7 +56,7 @@ fn unknown_scheme() {
     );
     assert_eq!(
         error.to_string(),
-        "unknown scheme \"ftp\" in \"ftp://x\"; expected one of omniverse, http, https, s3, gs, az, azure, abfs, abfss, file"
+        "unknown scheme \"ftp\" in \"ftp://x\"; expected one of omniverse, http, https, s3, s3a, s3n, gs, az, azure, adl, abfs, abfss, wasb, wasbs, file"
     );
     assert!(
         matches!(err("wss://host/"), UrlError::UnknownScheme { scheme, .. } if scheme == "wss")
@@ -65,14 +65,29 @@ fn unknown_scheme() {
 
 #[test]
 fn whitespace_and_control_characters() {
+    // Whitespace outside the path: the host, the user info, the query.
     assert_eq!(
-        err("omniverse://host/a b"),
+        err("omniverse://my host/a b"),
         UrlError::InvalidCharacter {
             character: ' ',
-            index: 18,
-            input: "omniverse://host/a b".to_owned()
+            index: 14,
+            input: "omniverse://my host/a b".to_owned()
         }
     );
+    for input in [
+        "omniverse://user:my pass@host/",
+        "https://host/x?q=a b",
+        "https://host/x#a b",
+        "http:// host/",
+        "https://host\u{a0}x/",
+        "az://con tainer@account/",
+        "not a url",
+    ] {
+        assert!(
+            matches!(err(input), UrlError::InvalidCharacter { character, .. } if character.is_whitespace()),
+            "{input:?}"
+        );
+    }
     // The url crate alone would silently drop these.
     assert!(matches!(
         err("http://exa\tmple.com/"),
@@ -97,13 +112,14 @@ fn whitespace_and_control_characters() {
         }
     ));
     assert!(matches!(
-        err("http://host/\u{a0}x"),
+        err("http://host/a b\u{85}c"),
         UrlError::InvalidCharacter {
-            character: '\u{a0}',
+            character: '\u{85}',
             ..
         }
     ));
     let message = err("http://host/a\u{0}b").to_string();
+    assert!(message.ends_with("URLs must not contain control characters, nor whitespace outside the path (percent-encode them, e.g. %20)"), "{message}");
     assert!(
         message.starts_with("control character '\\0' (U+0000) at index 13"),
         "{message}"
@@ -261,7 +277,8 @@ fn host_names_longer_than_dns_allows_are_refused() {
 fn error_messages_never_contain_the_password() {
     for input in [
         "omniverse://alice:hunter2@host:0/",
-        "omniverse://alice:hunter2@host/a b",
+        "omniverse://alice:hunter2@host/a\tb",
+        "omniverse://alice:hunter2@my host/a b",
         "omniverse://alice:hunter2@/x",
         "ftp://alice:hunter2@host/",
         "http://alice:hunter2@host:abc/",
@@ -275,5 +292,33 @@ fn error_messages_never_contain_the_password() {
             "{input}: {message}"
         );
         assert!(!format!("{:?}", err(input)).contains("ter2"), "{input}");
+    }
+}
+
+#[test]
+fn whitespace_in_the_path_is_percent_encoded() {
+    for (input, normal) in [
+        (
+            "omniverse://server/Projects/My Project/",
+            "omniverse://server/Projects/My%20Project/",
+        ),
+        ("s3://bucket/foo bar", "s3://bucket/foo%20bar"),
+        (
+            "file:///My Documents/a b.usd",
+            "file:///My%20Documents/a%20b.usd",
+        ),
+        (
+            "https://host/a\u{a0}b\u{3000}c",
+            "https://host/a%C2%A0b%E3%80%80c",
+        ),
+        ("https:\\\\host\\a b", "https://host/a%20b"),
+        ("az://c@acct/my folder/x", "az://c@acct/my%20folder/x"),
+    ] {
+        assert_eq!(cm_url::normalize(input).as_deref(), Ok(normal), "{input:?}");
+        assert_eq!(
+            cm_url::normalize(normal).as_deref(),
+            Ok(normal),
+            "{input:?}"
+        );
     }
 }

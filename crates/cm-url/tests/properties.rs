@@ -25,12 +25,18 @@ const SCHEMES: &[&str] = &[
     "azure",
     "abfs",
     "abfss",
+    "s3a",
+    "S3A",
+    "s3n",
+    "adl",
+    "wasb",
+    "WASBS",
 ];
 
 fn is_bucket_scheme(scheme: &str) -> bool {
     matches!(
         scheme.to_ascii_lowercase().as_str(),
-        "s3" | "gs" | "az" | "azure"
+        "s3" | "s3a" | "s3n" | "gs" | "az" | "azure"
     )
 }
 
@@ -74,6 +80,8 @@ fn web_host() -> impl Strategy<Value = String> {
             "acct.r2.cloudflarestorage.com", "bkt.acct.r2.cloudflarestorage.com",
             "acct.blob.core.windows.net", "ACCT.dfs.core.windows.net",
             "storage.googleapis.com", "bkt.storage.googleapis.com",
+            "onelake.dfs.fabric.microsoft.com", "acct.blob.fabric.microsoft.com",
+            "acct.azuredatalakestore.net",
         ]).prop_map(str::to_owned),
     ]
 }
@@ -88,7 +96,7 @@ fn segment() -> impl Strategy<Value = String> {
         1 => Just(String::new()),
         1 => Just(".".to_owned()),
         1 => Just("..".to_owned()),
-        1 => prop::sample::select(vec!["%7e", "%7E", "%2f", "%2F", "%e2%82%ac", "%41", "%25", "ü", "a%20b", "@", ":", "%zz", "100%"])
+        1 => prop::sample::select(vec!["%7e", "%7E", "%2f", "%2F", "%e2%82%ac", "%41", "%25", "ü", "a%20b", "@", ":", "%zz", "100%", "My Project", "a\u{a0}b", " x"])
             .prop_map(str::to_owned),
     ]
 }
@@ -360,5 +368,138 @@ fn plain_recognises_the_common_shapes() {
         "omniverse://h/x?q=1",
     ] {
         assert!(cm_url::plain(url).is_none(), "{url}");
+    }
+}
+
+/// The Azure forms whose user-info position names the container (issue 23): `az`, `azure`,
+/// `adl`, `abfs(s)`, `wasb(s)` with `container@account…`, in any case, with an optional
+/// password after the container and a path that may hold spaces.
+fn container_url() -> impl Strategy<Value = (String, String, String)> {
+    (
+        prop::sample::select(&["az", "AZ", "azure", "adl", "abfs", "abfss", "wasb", "wasbs"][..]),
+        "[a-y0-9][a-y0-9-]{1,8}",
+        prop::option::of(password()),
+        prop::sample::select(
+            &[
+                "acct",
+                "acct.dfs.core.windows.net",
+                "Acct.blob.core.windows.net",
+                "onelake.dfs.fabric.microsoft.com",
+                "acct.azuredatalakestore.net",
+            ][..],
+        ),
+        path(),
+    )
+        .prop_map(|(scheme, container, password, host, path)| {
+            let secret = password
+                .as_deref()
+                .map_or(String::new(), |p| format!(":{p}"));
+            let url = format!("{scheme}://{container}{secret}@{host}{path}");
+            (url, container, host.to_ascii_lowercase())
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn the_azure_container_stays_in_the_normal_form_and_the_root(
+        (url, container, host) in container_url(),
+        other in "[a-y0-9][a-y0-9-]{1,8}",
+    ) {
+        let once = cm_url::normalize(&url).unwrap();
+        prop_assert_eq!(cm_url::normalize(&once), Ok(once.clone()), "input {}", url);
+        prop_assert_eq!(cm_url::kind(&url).unwrap(), cm_url::UrlKind::Azure);
+        let root = cm_url::server_root(&url).unwrap();
+        let scheme = url.split("://").next().unwrap().to_ascii_lowercase();
+        prop_assert_eq!(&root, &format!("{scheme}://{container}@{host}/"));
+        prop_assert!(cm_url::is_under(&url, &root), "{} not under {}", url, root);
+        prop_assert!(cm_url::without_credentials(&url).unwrap().starts_with(&root));
+        let redacted = cm_url::redact(&url);
+        prop_assert!(redacted.contains(&format!("//{container}")), "{}", redacted);
+        // Two containers of one account are two servers.
+        if other != container {
+            let other_root = format!("{scheme}://{other}@{host}/");
+            prop_assert!(!cm_url::is_under(&url, &other_root), "{} under {}", url, other_root);
+        }
+    }
+}
+
+/// The fast paths other crates take (`is_plain_origin`, `RootPrefix::contains_plain`,
+/// `ServerUrl::origin`) give the answers of the full parse.
+fn check_fast_paths(url: &str, root: &str) -> Result<(), TestCaseError> {
+    let with_path = format!("{url}/");
+    let has_no_path = url
+        .split_once("://")
+        .is_some_and(|(_, rest)| !rest.contains('/'));
+    let plain_origin = cm_url::is_plain_origin(url);
+    prop_assert_eq!(
+        plain_origin,
+        has_no_path && cm_url::plain(&with_path).is_some(),
+        "{}",
+        url
+    );
+    if plain_origin {
+        prop_assert_eq!(cm_url::normalize(url), Ok(with_path));
+    }
+    let (Ok(parsed), Ok(parsed_root)) = (cm_url::parse(url), cm_url::parse(root)) else {
+        return Ok(());
+    };
+    let prefix = cm_url::RootPrefix::new(&parsed_root);
+    let under = cm_url::is_under(url, root);
+    prop_assert_eq!(prefix.contains(&parsed), under);
+    if let Some(plain) = cm_url::plain(url) {
+        prop_assert_eq!(
+            prefix.contains_plain(plain),
+            under,
+            "{} under {}",
+            url,
+            root
+        );
+        prop_assert_eq!(plain.origin(), parsed.origin());
+    }
+    // The origin is the root's authority: a prefix of the root, and shared by everything
+    // under a root, so it can key a lookup.
+    prop_assert!(parsed.server_root().starts_with(&*parsed.origin()));
+    if under {
+        prop_assert_eq!(
+            parsed.origin(),
+            parsed_root.origin(),
+            "{} under {}",
+            url,
+            root
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn fast_paths_agree_with_the_full_parse(generated in url(), other in url(), depth in 0usize..3) {
+        // Roots of the URL itself (at a few depths) and of an unrelated URL.
+        let normalized = cm_url::normalize(&generated.url).unwrap();
+        let root = cm_url::server_root(&generated.url).unwrap();
+        let deeper: String = normalized
+            .split_inclusive('/')
+            .take(root.matches('/').count() + depth)
+            .collect();
+        for candidate in [root.as_str(), deeper.as_str(), other.url.as_str()] {
+            check_fast_paths(&generated.url, candidate)?;
+            check_fast_paths(&normalized, candidate)?;
+        }
+        let origin = cm_url::parse(&generated.url).unwrap().origin().into_owned();
+        check_fast_paths(&origin, &root)?;
+    }
+
+    #[test]
+    fn is_plain_origin_agrees_on_text(
+        scheme in prop::sample::select(&["omniverse", "http", "https", "HTTP", "s3", "ftp"][..]),
+        host in "[a-zA-Z0-9.-]{0,12}",
+        port in "(:[0-9]{0,6})?",
+        tail in "([/?#@][a-z]{0,2})?",
+    ) {
+        check_fast_paths(&format!("{scheme}://{host}{port}{tail}"), "omniverse://h/")?;
     }
 }

@@ -101,25 +101,32 @@ const ROWS: &[Row] = &[
     alone("cm_manager/ensure_http", AtMost(1.0 * US)),
     alone("cm_manager/ensure_nucleus_connected", AtMost(10.0 * US)),
     row("cm_manager/ensure_nucleus_connected", "cm_registry/actix_send_empty_peer", RatioBelow(1.0)), // chosen
-    // cm-url: normalising against the `url` crate's own parse, which it builds on.
-    row("cm_url/normalize/nucleus", "cm_url/url_crate_parse/nucleus", RatioAtMost(3.0)), // chosen
-    row("cm_url/normalize/http_userinfo", "cm_url/url_crate_parse/http_userinfo", RatioAtMost(3.0)), // chosen
-    row("cm_url/normalize/s3_virtual", "cm_url/url_crate_parse/s3_virtual", RatioAtMost(3.0)), // chosen
-    row("cm_url/normalize/s3_path", "cm_url/url_crate_parse/s3_path", RatioAtMost(3.0)), // chosen
-    row("cm_url/normalize/s3_presigned", "cm_url/url_crate_parse/s3_presigned", RatioAtMost(3.0)), // chosen
-    row("cm_url/normalize/azure_blob", "cm_url/url_crate_parse/azure_blob", RatioAtMost(3.0)), // chosen
-    row("cm_url/normalize/gs_bucket", "cm_url/url_crate_parse/gs_bucket", RatioAtMost(3.0)), // chosen
-    row("cm_url/normalize/idn_host", "cm_url/url_crate_parse/idn_host", RatioAtMost(3.0)), // chosen
-    row("cm_url/normalize/ipv6", "cm_url/url_crate_parse/ipv6", RatioAtMost(3.0)), // chosen
-    row("cm_url/server_root/nucleus", "cm_url/url_crate_parse/nucleus", RatioAtMost(3.0)), // chosen
-    row("cm_url/server_root/http_userinfo", "cm_url/url_crate_parse/http_userinfo", RatioAtMost(3.0)), // chosen
-    row("cm_url/server_root/s3_virtual", "cm_url/url_crate_parse/s3_virtual", RatioAtMost(3.0)), // chosen
-    row("cm_url/server_root/s3_path", "cm_url/url_crate_parse/s3_path", RatioAtMost(3.0)), // chosen
-    row("cm_url/server_root/s3_presigned", "cm_url/url_crate_parse/s3_presigned", RatioAtMost(3.0)), // chosen
-    row("cm_url/server_root/azure_blob", "cm_url/url_crate_parse/azure_blob", RatioAtMost(3.0)), // chosen
-    row("cm_url/server_root/gs_bucket", "cm_url/url_crate_parse/gs_bucket", RatioAtMost(3.0)), // chosen
-    row("cm_url/server_root/idn_host", "cm_url/url_crate_parse/idn_host", RatioAtMost(3.0)), // chosen
-    row("cm_url/server_root/ipv6", "cm_url/url_crate_parse/ipv6", RatioAtMost(3.0)), // chosen
+    // cm-url: normalising against the `url` crate's own parse, which it builds on. Issue 21.4:
+    // at most 2.5x, so that a noisy run still stays under the 3x first chosen.
+    row("cm_url/normalize/nucleus", "cm_url/url_crate_parse/nucleus", RatioAtMost(2.5)),
+    row("cm_url/normalize/http_userinfo", "cm_url/url_crate_parse/http_userinfo", RatioAtMost(2.5)),
+    row("cm_url/normalize/s3_virtual", "cm_url/url_crate_parse/s3_virtual", RatioAtMost(2.5)),
+    row("cm_url/normalize/s3_path", "cm_url/url_crate_parse/s3_path", RatioAtMost(2.5)),
+    row("cm_url/normalize/s3_presigned", "cm_url/url_crate_parse/s3_presigned", RatioAtMost(2.5)),
+    row("cm_url/normalize/azure_blob", "cm_url/url_crate_parse/azure_blob", RatioAtMost(2.5)),
+    row("cm_url/normalize/gs_bucket", "cm_url/url_crate_parse/gs_bucket", RatioAtMost(2.5)),
+    row("cm_url/normalize/idn_host", "cm_url/url_crate_parse/idn_host", RatioAtMost(2.5)),
+    row("cm_url/normalize/ipv6", "cm_url/url_crate_parse/ipv6", RatioAtMost(2.5)),
+    row("cm_url/normalize/abfss_container", "cm_url/url_crate_parse/abfss_container", RatioAtMost(2.5)),
+    row("cm_url/normalize/s3a_bucket", "cm_url/url_crate_parse/s3a_bucket", RatioAtMost(2.5)),
+    row("cm_url/normalize/path_space", "cm_url/url_crate_parse/path_space", RatioAtMost(2.5)),
+    row("cm_url/server_root/nucleus", "cm_url/url_crate_parse/nucleus", RatioAtMost(2.5)),
+    row("cm_url/server_root/http_userinfo", "cm_url/url_crate_parse/http_userinfo", RatioAtMost(2.5)),
+    row("cm_url/server_root/s3_virtual", "cm_url/url_crate_parse/s3_virtual", RatioAtMost(2.5)),
+    row("cm_url/server_root/s3_path", "cm_url/url_crate_parse/s3_path", RatioAtMost(2.5)),
+    row("cm_url/server_root/s3_presigned", "cm_url/url_crate_parse/s3_presigned", RatioAtMost(2.5)),
+    row("cm_url/server_root/azure_blob", "cm_url/url_crate_parse/azure_blob", RatioAtMost(2.5)),
+    row("cm_url/server_root/gs_bucket", "cm_url/url_crate_parse/gs_bucket", RatioAtMost(2.5)),
+    row("cm_url/server_root/idn_host", "cm_url/url_crate_parse/idn_host", RatioAtMost(2.5)),
+    row("cm_url/server_root/ipv6", "cm_url/url_crate_parse/ipv6", RatioAtMost(2.5)),
+    row("cm_url/server_root/abfss_container", "cm_url/url_crate_parse/abfss_container", RatioAtMost(2.5)),
+    row("cm_url/server_root/s3a_bucket", "cm_url/url_crate_parse/s3a_bucket", RatioAtMost(2.5)),
+    row("cm_url/server_root/path_space", "cm_url/url_crate_parse/path_space", RatioAtMost(2.5)),
     // The whole system (benches/system.rs and examples/peak_rss.rs).
     alone("system/startup/10000_bookmarks", AtMost(100.0 * MS)), // chosen
     row("system/startup/10000_bookmarks", "cm_toml_store/load/10k_bookmarks", RatioAtMost(2.0)), // chosen

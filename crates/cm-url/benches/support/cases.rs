@@ -30,4 +30,14 @@ const CASES: &[(&str, &str)] = &[
     ("gs_bucket", "gs://my-bucket/path/obj.usd"),
     ("idn_host", "omniverse://bücher.example/Projekte/"),
     ("ipv6", "omniverse://[2001:DB8::1]:3019/Library/"),
+    // The ecosystem's storage spellings (issue 23).
+    (
+        "abfss_container",
+        "abfss://Raw-Data@MyAccount.dfs.core.windows.net/events/2024/part-0.parquet",
+    ),
+    ("s3a_bucket", "s3a://my-bucket/warehouse/db/table/part-0.parquet"),
+    (
+        "path_space",
+        "omniverse://nucleus.example.com/Projects/My Project/Scene.usd",
+    ),
 ];
