@@ -144,6 +144,12 @@ impl fmt::Debug for LockWait {
 }
 
 impl LockWait {
+    /// Waits at most `timeout` (`None`: forever).
+    pub fn with_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
     /// Calls `notice` (as well as logging) when a write has waited
     /// [`notice_after`](Self::notice_after) for the lock.
     pub fn on_wait(mut self, notice: impl Fn(&LockWaiting) + Send + Sync + 'static) -> Self {
