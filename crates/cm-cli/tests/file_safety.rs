@@ -315,7 +315,7 @@ fn child_holds_the_lock() {
         .open(lock_path)
         .unwrap();
     file.lock().unwrap();
-    write!(file, "{} lock-holder\n", std::process::id()).unwrap();
+    writeln!(file, "{} lock-holder", std::process::id()).unwrap();
     println!("locked");
     std::io::stdout().flush().unwrap();
     let _ = std::io::stdin().read_to_end(&mut Vec::new());
