@@ -15,6 +15,7 @@
 //! uid); run as another user they print why they are skipped. `CM_STRESS_LINK_PROCESSES`
 //! (default 4) and `CM_STRESS_LINK_ADDS` (per process, default 15) size the symlink run,
 //! which prints `stress-result: symlinked-writers …`.
+#![cfg(unix)]
 
 mod common;
 

@@ -20,7 +20,7 @@
 //! live writer, even one in another pid namespace, still holds it). Anything else is left
 //! alone: a leftover costs a few bytes, deleting a live writer's file loses its update.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -179,7 +179,7 @@ fn write_temp_then_rename(
 
 #[cfg(unix)]
 fn sync_dir(dir: &Path) -> Result<(), StoreError> {
-    File::open(dir)
+    fs::File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| StoreError::io(dir, "fsync directory", e))
 }
@@ -274,7 +274,7 @@ mod tests {
         for path in [&dead, &dead_but_locked, &live, &mine, &foreign] {
             fs::write(path, "x").unwrap();
         }
-        let holder = File::open(&dead_but_locked).unwrap();
+        let holder = fs::File::open(&dead_but_locked).unwrap();
         holder.lock().unwrap();
         remove_orphaned_temps(&target);
         assert!(!dead.exists(), "a dead writer's unlocked temp is removed");
