@@ -27,7 +27,7 @@ CONFIG FILE:
 EXIT STATUS:
     0  success
     1  the operation failed (unreachable, not found, duplicate, could not write)
-    2  bad input (usage, invalid URL, malformed config file)
+    2  bad input (usage, invalid URL, malformed config file, a config file you may not write)
 
 EXAMPLES:
     cm bookmark add Projects omniverse://my-server/Projects/
@@ -55,6 +55,11 @@ pub(crate) struct Cli {
     /// When to use colours: auto (only on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub(crate) color: ColorChoice,
+
+    /// Give up (exit 1) when another process holds omniverse.toml's lock this long; who
+    /// holds it is said on stderr after 1 s.
+    #[arg(long, global = true, default_value_t = 30.0, value_name = "SECS")]
+    pub(crate) lock_timeout: f64,
 
     /// What to do.
     #[command(subcommand)]

@@ -4,8 +4,8 @@
 //!
 //! * `0` success;
 //! * `1` the operation failed: unreachable, not found, duplicate, could not write;
-//! * `2` bad input: usage, an invalid URL or name, a malformed config file (clap's own usage
-//!   errors also exit 2).
+//! * `2` bad input: usage, an invalid URL or name, a malformed config file, a config file
+//!   the user may not write (clap's own usage errors also exit 2).
 //!
 //! Every message is one line that names the problem and the input (URLs redacted).
 
@@ -77,7 +77,14 @@ fn registry_message(e: &RegistryError) -> String {
 }
 
 fn store_status(e: &StoreError) -> u8 {
-    if e.is_malformed_file() || matches!(e, StoreError::NoConfigLocation { .. }) {
+    // A file the user may not write is input to fix (its permissions), not a failure to
+    // retry; a lock held too long (LockTimeout) is worth retrying: exit 1.
+    if e.is_malformed_file()
+        || matches!(
+            e,
+            StoreError::NoConfigLocation { .. } | StoreError::NotWritable { .. }
+        )
+    {
         BAD_INPUT
     } else {
         FAILURE
@@ -114,6 +121,17 @@ mod tests {
             BAD_INPUT
         );
         assert_eq!(CliError::Failed("x".into()).exit_status(), FAILURE);
+        let not_writable = StoreError::NotWritable {
+            path: "/x".into(),
+            reason: "r".into(),
+        };
+        assert_eq!(CliError::Store(not_writable).exit_status(), BAD_INPUT);
+        let timeout = StoreError::LockTimeout {
+            path: "/x.lock".into(),
+            waited: std::time::Duration::from_secs(30),
+            holder: None,
+        };
+        assert_eq!(CliError::Store(timeout).exit_status(), FAILURE);
         assert_eq!(SUCCESS, 0);
     }
 }

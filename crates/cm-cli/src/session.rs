@@ -22,23 +22,39 @@ use std::time::Duration;
 use cm_events::Dispatcher;
 use cm_manager::{AuthAnswer, ManagerConfig, ManagerHandle, Secret};
 use cm_registry::{ConnectionRegistry, RegistryConfig, RegistryHandle};
-use cm_toml_store::TomlStore;
+use cm_toml_store::{LockWait, TomlStore};
 
 use crate::cli::CredentialArgs;
 use crate::exit::CliError;
 use crate::output::Output;
 
-/// The resolved omniverse.toml.
+/// The resolved omniverse.toml, and how its writers wait for the lock.
 #[derive(Clone, Debug)]
 pub(crate) struct ConfigFile {
     path: PathBuf,
+    lock_wait: LockWait,
 }
 
 impl ConfigFile {
-    /// `--config`, else `$OMNI_CONFIG_PATH/omniverse.toml`, else the home default.
-    pub(crate) fn resolve(explicit: Option<&Path>) -> Result<Self, CliError> {
+    /// `--config`, else `$OMNI_CONFIG_PATH/omniverse.toml`, else the home default. A write
+    /// that finds the file locked says on stderr who holds it after 1 s and gives up after
+    /// `lock_timeout` (`--lock-timeout`).
+    pub(crate) fn resolve(
+        explicit: Option<&Path>,
+        lock_timeout: Duration,
+        out: &Output,
+    ) -> Result<Self, CliError> {
         let path = cm_toml_store::resolve_config_path(explicit)?;
-        Ok(Self { path })
+        let out = *out;
+        let lock_wait = LockWait::default()
+            .with_timeout(Some(lock_timeout))
+            .on_wait(move |waiting| {
+                out.warn(&format!(
+                    "{waiting}; giving up after {} s (--lock-timeout)",
+                    lock_timeout.as_secs_f64()
+                ));
+            });
+        Ok(Self { path, lock_wait })
     }
 
     /// The file's path.
@@ -48,7 +64,7 @@ impl ConfigFile {
 
     /// A store for the file.
     pub(crate) fn store(&self) -> TomlStore {
-        TomlStore::new(&self.path)
+        TomlStore::new(&self.path).with_lock_wait(self.lock_wait.clone())
     }
 
     /// Loads the file once to fail early (malformed: exit 2) and prints its load warnings.
@@ -87,7 +103,7 @@ where
     F: FnOnce(RegistryHandle) -> Fut,
     Fut: Future<Output = Result<T, CliError>>,
 {
-    let mut config = RegistryConfig::new(file.path())
+    let mut config = RegistryConfig::with_store(file.store())
         .watch(false)
         .dispatcher(Dispatcher::new());
     config = match mode {
@@ -153,7 +169,7 @@ impl ManagerSession {
     /// one-shot command does not follow edits) and runs discovery (so `ensure` can wait for it).
     pub(crate) fn start(&self, file: &ConfigFile) -> Result<ManagerHandle, CliError> {
         let answer = credentials_answer(&self.credentials)?;
-        let registry = RegistryConfig::new(file.path())
+        let registry = RegistryConfig::with_store(file.store())
             .watch(false)
             .persistence(self.persist)
             .retry_policy(cm_discovery::RetryPolicy::OMNI_CLIENT.with_budget(self.timeout));

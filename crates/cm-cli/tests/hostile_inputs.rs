@@ -932,7 +932,7 @@ fn shown_line(ran: &Ran) -> String {
     while let Some(start) = line.find(".tmp-").map(|i| i + ".tmp-".len()) {
         let digits = line[start..]
             .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '-')
+            .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
             .count();
         if digits == 0 {
             break;

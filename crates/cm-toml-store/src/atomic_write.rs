@@ -5,14 +5,28 @@
 //! opened), is flushed to disk, and then renamed over the target; finally the
 //! directory entry itself is flushed. A crash at any point leaves either the
 //! old or the new complete file: `rename` within one directory is atomic.
+//!
+//! The caller passes the *resolved* target ([`crate::path::resolve_link_target`]), so a
+//! symlinked config is written through and stays a link. Before the rename the new file is
+//! given the old one's owner, group and mode ([`crate::permissions`]), and a file this
+//! process could not have written in place is refused instead of replaced.
+//!
+//! # Temporary files
+//!
+//! A temporary file is named `.<file>.tmp-<pid>-<nonce>-<n>` and, on Unix, locked by its
+//! writer from creation to rename. A writer killed mid-save leaves it behind; the next
+//! writer removes it only when that is provably safe: the pid in its name is not this
+//! process, the kernel says no process has that pid, *and* the file's lock can be taken (a
+//! live writer, even one in another pid namespace, still holds it). Anything else is left
+//! alone: a leftover costs a few bytes, deleting a live writer's file loses its update.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::StoreError;
-
+use crate::permissions::{Owner, check_can_replace, keep_owner, owner_to_keep, process_exists};
 /// Whether writes are flushed to stable storage before they count as done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Durability {
@@ -31,88 +45,59 @@ fn temp_prefix(file_name: &str) -> String {
     format!(".{file_name}.tmp-")
 }
 
-/// Symlinks followed before giving up (Linux's own limit is 40).
-const MAX_LINKS: usize = 40;
-
-/// The file that is actually replaced: a symlinked config file is written
-/// through to its target so dotfile setups keep their link. A dangling link
-/// (its target does not exist yet) is followed too, so the first save creates
-/// the target instead of replacing the link with a regular file.
-fn real_target(target: &Path) -> PathBuf {
-    let mut current = target.to_path_buf();
-    for _ in 0..MAX_LINKS {
-        match fs::symlink_metadata(&current) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                if let Ok(resolved) = fs::canonicalize(&current) {
-                    return resolved;
-                }
-                // Dangling: follow one link by hand, relative to the link's directory.
-                let Ok(link) = fs::read_link(&current) else {
-                    return current;
-                };
-                current = match current.parent() {
-                    Some(dir) if link.is_relative() => dir.join(link),
-                    _ => link,
-                };
-            }
-            _ => return current,
-        }
-    }
-    // A loop: the rename fails on the link itself, with the OS's own error.
-    target.to_path_buf()
+/// A per-process random word, so two processes with one pid (in two pid namespaces sharing
+/// the directory) never pick the same temporary name.
+fn process_nonce() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    static NONCE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *NONCE.get_or_init(|| {
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u32(std::process::id());
+        hasher.finish() & 0xffff_ffff
+    })
 }
 
-/// Refuses to replace a file that has no write permission bit: its owner marked it
-/// read-only, and the rename would bypass that (as would root, whom permission bits do
-/// not stop).
-fn check_writable(target: &Path, permissions: Option<&fs::Permissions>) -> Result<(), StoreError> {
-    match permissions {
-        Some(permissions) if permissions.readonly() => {
-            #[cfg(unix)]
-            let mode = {
-                use std::os::unix::fs::PermissionsExt;
-                format!(" (mode {:o})", permissions.mode() & 0o7777)
-            };
-            #[cfg(not(unix))]
-            let mode = String::new();
-            let error = std::io::Error::new(
-                std::io::ErrorKind::PermissionDenied,
-                format!("it is read-only{mode}; make it writable to allow changes"),
-            );
-            Err(StoreError::io(target, "write", error))
-        }
-        _ => Ok(()),
-    }
+fn temp_name(file_name: &str) -> String {
+    format!(
+        "{}{}-{:08x}-{}",
+        temp_prefix(file_name),
+        std::process::id(),
+        process_nonce(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
-/// Atomically replaces `target` with `bytes`, creating its directory if needed.
-/// An existing file keeps its permissions; a new one is private to the user (0600).
-/// A read-only file (no write bit at all) is refused, not replaced.
+/// The pid a temporary file's name carries (`None` for a name of another form).
+fn temp_pid(name: &str, prefix: &str) -> Option<u32> {
+    name.strip_prefix(prefix)?.split('-').next()?.parse().ok()
+}
+
+/// Atomically replaces `target` (already resolved, not a symlink) with `bytes`, creating its
+/// directory if needed. An existing file keeps its owner, group and permissions; a new one is
+/// private to the user (0600), and one root creates belongs to the directory's owner. A file
+/// this process could not write in place is refused ([`StoreError::NotWritable`]).
 pub(crate) fn write_atomic(
     target: &Path,
     bytes: &[u8],
     durability: Durability,
 ) -> Result<(), StoreError> {
-    let target = real_target(target);
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let dir = parent_dir(target);
     fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, "create directory", e))?;
     let file_name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let existing_permissions = fs::metadata(&target).ok().map(|m| m.permissions());
-    check_writable(&target, existing_permissions.as_ref())?;
+    let existing = fs::metadata(target).ok();
+    if let Some(meta) = &existing {
+        check_can_replace(target, meta)?;
+    }
+    let keep = Keep {
+        owner: owner_to_keep(existing.as_ref(), &dir),
+        permissions: existing.map(|m| m.permissions()),
+    };
 
-    let temp = dir.join(format!(
-        "{}{}-{}",
-        temp_prefix(&file_name),
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = write_temp_then_rename(&temp, &target, bytes, existing_permissions, durability);
+    let temp = dir.join(temp_name(&file_name));
+    let result = write_temp_then_rename(&temp, target, bytes, keep, durability);
     if result.is_err() {
         let _ = fs::remove_file(&temp);
         return result;
@@ -123,11 +108,25 @@ pub(crate) fn write_atomic(
     Ok(())
 }
 
+/// The directory holding `path` (`.` for a bare file name).
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// What the replacement takes over from the file it replaces.
+struct Keep {
+    owner: Option<Owner>,
+    permissions: Option<fs::Permissions>,
+}
+
 fn write_temp_then_rename(
     temp: &Path,
     target: &Path,
     bytes: &[u8],
-    permissions: Option<fs::Permissions>,
+    keep: Keep,
     durability: Durability,
 ) -> Result<(), StoreError> {
     let mut options = OpenOptions::new();
@@ -140,9 +139,32 @@ fn write_temp_then_rename(
     let mut file = options
         .open(temp)
         .map_err(|e| StoreError::io(temp, "create temporary file", e))?;
+    // Held until the file is renamed (or removed): proof for other writers' clean-up that
+    // this file is not orphaned. Uncontended, so it never waits.
+    #[cfg(unix)]
+    file.try_lock()
+        .map_err(|e| StoreError::io(temp, "lock temporary file", std::io::Error::other(e)))?;
     file.write_all(bytes)
         .map_err(|e| StoreError::io(temp, "write", e))?;
-    if let Some(permissions) = permissions {
+    // Owner first: a chown may clear set-id bits, which the mode below then restores.
+    if let Some(owner) = keep.owner
+        && let Err(e) = keep_owner(&file, owner)
+    {
+        // Root could hand it over and failed (a file system without owners): refuse rather
+        // than take the file over. A user saving their own file (the owner was checked
+        // before) may only lack the file's group, which the kernel lets no one but root give.
+        if crate::permissions::is_root() {
+            return Err(StoreError::NotWritable {
+                path: target.to_path_buf(),
+                reason: format!(
+                    "its replacement could not keep owner uid {} / gid {}: {e}",
+                    owner.uid, owner.gid
+                ),
+            });
+        }
+        tracing::warn!(path = %target.display(), gid = owner.gid, error = %e, "the saved file could not keep its group");
+    }
+    if let Some(permissions) = keep.permissions {
         file.set_permissions(permissions)
             .map_err(|e| StoreError::io(temp, "set permissions of", e))?;
     }
@@ -150,13 +172,14 @@ fn write_temp_then_rename(
         file.sync_all()
             .map_err(|e| StoreError::io(temp, "fsync", e))?;
     }
+    fs::rename(temp, target).map_err(|e| StoreError::io(target, "rename over", e))?;
     drop(file);
-    fs::rename(temp, target).map_err(|e| StoreError::io(target, "rename over", e))
+    Ok(())
 }
 
 #[cfg(unix)]
 fn sync_dir(dir: &Path) -> Result<(), StoreError> {
-    File::open(dir)
+    fs::File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| StoreError::io(dir, "fsync directory", e))
 }
@@ -167,28 +190,96 @@ fn sync_dir(_dir: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Removes temporary files left behind by a writer that was killed mid-save.
-///
-/// Only call this while holding the store's lock: every writer holds it while
-/// its own temporary file exists, so any file found here is orphaned.
+/// Removes the temporary files next to `target` (resolved) that a writer killed mid-save
+/// left behind, and only those provably orphaned (see the module docs).
 pub(crate) fn remove_orphaned_temps(target: &Path) {
-    let target = real_target(target);
-    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+    let (dir, Some(name)) = (parent_dir(target), target.file_name()) else {
         return;
     };
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
     let prefix = temp_prefix(&name.to_string_lossy());
-    let Ok(entries) = fs::read_dir(dir) else {
+    let Ok(entries) = fs::read_dir(&dir) else {
         return;
     };
     for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
-            tracing::debug!(path = %entry.path().display(), "removing orphaned temporary file");
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = temp_pid(&file_name, &prefix) else {
+            continue;
+        };
+        if pid == std::process::id() || process_exists(pid) != Some(false) {
+            continue;
+        }
+        if is_unlocked_regular_file(&entry.path()) {
+            tracing::debug!(path = %entry.path().display(), pid, "removing orphaned temporary file");
             let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether `path` is a regular file whose lock no one holds (its writer is gone).
+#[cfg(unix)]
+fn is_unlocked_regular_file(path: &Path) -> bool {
+    use std::os::unix::fs::OpenOptionsExt;
+    if !fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    // O_NOFOLLOW | O_NONBLOCK: a name swapped for a link or a FIFO is neither followed nor
+    // waited on.
+    let Ok(file) = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+    else {
+        return false;
+    };
+    file.try_lock().is_ok()
+}
+
+#[cfg(not(unix))]
+fn is_unlocked_regular_file(_path: &Path) -> bool {
+    // Without a liveness check for the writer (see process_exists) nothing is provably
+    // orphaned; never reached, kept so the clean-up compiles everywhere.
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_names_carry_the_writers_pid() {
+        let prefix = temp_prefix("omniverse.toml");
+        let name = temp_name("omniverse.toml");
+        assert_eq!(temp_pid(&name, &prefix), Some(std::process::id()));
+        assert_ne!(name, temp_name("omniverse.toml"), "each name is fresh");
+        // Names of older versions (`<pid>-<n>`) carry the pid in the same place.
+        assert_eq!(temp_pid(".omniverse.toml.tmp-123-4", &prefix), Some(123));
+        assert_eq!(temp_pid(".omniverse.toml.tmp-x", &prefix), None);
+        assert_eq!(temp_pid("omniverse.toml", &prefix), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_temps_of_dead_unlocking_writers_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("omniverse.toml");
+        let prefix = temp_prefix("omniverse.toml");
+        // A pid that cannot exist (above Linux's pid_max limit of 2^22).
+        let dead = dir.path().join(format!("{prefix}4194305-0-0"));
+        let dead_but_locked = dir.path().join(format!("{prefix}4194306-0-0"));
+        let live = dir.path().join(format!("{prefix}1-0-0")); // init always exists
+        let mine = dir
+            .path()
+            .join(format!("{prefix}{}-0-0", std::process::id()));
+        let foreign = dir.path().join(format!("{prefix}notes"));
+        for path in [&dead, &dead_but_locked, &live, &mine, &foreign] {
+            fs::write(path, "x").unwrap();
+        }
+        let holder = fs::File::open(&dead_but_locked).unwrap();
+        holder.lock().unwrap();
+        remove_orphaned_temps(&target);
+        assert!(!dead.exists(), "a dead writer's unlocked temp is removed");
+        for kept in [&dead_but_locked, &live, &mine, &foreign] {
+            assert!(kept.exists(), "{} must be kept", kept.display());
         }
     }
 }

@@ -71,6 +71,32 @@ pub enum StoreError {
         /// The home variable consulted (`HOME` or `USERPROFILE`).
         home_var: &'static str,
     },
+    /// The file exists but this process may not replace it: it is read-only, this
+    /// process could not write it in place (a rename would bypass that), or the replacement
+    /// could not keep its owner. The file is left untouched.
+    #[error("cannot replace {}: {reason}", path.display())]
+    NotWritable {
+        /// The file (the symlink's target when the config is a link).
+        path: PathBuf,
+        /// Why, in words.
+        reason: String,
+    },
+    /// Another process held the lock for longer than the store's
+    /// [`LockWait::timeout`](crate::LockWait::timeout); nothing was written.
+    #[error(
+        "gave up waiting for the lock on {} after {:.1} s: it is held by {}",
+        path.display(),
+        waited.as_secs_f64(),
+        crate::lock::holder_text(holder.as_ref())
+    )]
+    LockTimeout {
+        /// The sidecar lock file.
+        path: PathBuf,
+        /// How long this process waited.
+        waited: std::time::Duration,
+        /// Who held it, when the sidecar said.
+        holder: Option<crate::LockHolder>,
+    },
     /// The file watcher could not be started.
     #[error("could not watch {}: {message}", path.display())]
     Watch {

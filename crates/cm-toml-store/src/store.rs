@@ -7,9 +7,9 @@ use toml_edit::DocumentMut;
 use crate::atomic_write::{Durability, remove_orphaned_temps, write_atomic};
 use crate::change::apply_change;
 use crate::document::{Depth, ParsedFile, decode, parse, parse_spanned, read_edited};
-use crate::lock::LockGuard;
+use crate::lock::{LockGuard, LockWait};
 use crate::migration::{is_old_style, mark_new_style};
-use crate::path::lock_path_for;
+use crate::path::{lock_path_for, resolve_link_target};
 use crate::reconcile::reconcile;
 use crate::render::{merge_untouched, render};
 use crate::seen::SeenContent;
@@ -23,6 +23,13 @@ use crate::{Change, Loaded, Sections, StoreError};
 /// replaces the file atomically, so concurrent writers never lose each
 /// other's changes. A file that does not parse, or whose sections have the
 /// wrong type, is never overwritten: writes return the error instead.
+///
+/// A config that is a symlink (dotfile managers make one) is written through: the lock
+/// sidecar, the temporary file and the rename are all next to the file the link leads to,
+/// and the link stays a link, so writers through the link and through its target exclude
+/// each other. A replaced file keeps its owner, group and mode; a file this process could
+/// not write in place is refused ([`StoreError::NotWritable`]). A write waits for another
+/// process's lock as [`LockWait`](crate::LockWait) says (30 s by default).
 ///
 /// Clones share the record of what this process last read or wrote, which
 /// the watcher uses to ignore the process's own saves.
@@ -43,7 +50,7 @@ use crate::{Change, Loaded, Sections, StoreError};
 #[derive(Debug, Clone)]
 pub struct TomlStore {
     path: PathBuf,
-    lock_path: PathBuf,
+    lock_wait: LockWait,
     durability: Durability,
     seen: SeenContent,
     own_rendering: SeenContent,
@@ -54,7 +61,7 @@ impl TomlStore {
     pub fn new(path: impl Into<PathBuf>) -> Self {
         let path = path.into();
         TomlStore {
-            lock_path: lock_path_for(&path),
+            lock_wait: LockWait::default(),
             path,
             durability: Durability::Full,
             seen: SeenContent::default(),
@@ -78,9 +85,17 @@ impl TomlStore {
         &self.path
     }
 
-    /// The sidecar lock file's path (`<file>.lock`).
-    pub fn lock_path(&self) -> &Path {
-        &self.lock_path
+    /// Sets how long a write waits for another process's lock, and whom it tells while it
+    /// waits (default: 30 s, a `tracing` warning after 1 s).
+    pub fn with_lock_wait(mut self, lock_wait: LockWait) -> Self {
+        self.lock_wait = lock_wait;
+        self
+    }
+
+    /// The sidecar lock file's path (`<file>.lock` next to the file, or next to the file a
+    /// symlink points to: see [`TomlStore`]), as it resolves now.
+    pub fn lock_path(&self) -> PathBuf {
+        lock_path_for(&resolve_link_target(&self.path))
     }
 
     pub(crate) fn seen(&self) -> &SeenContent {
@@ -154,13 +169,16 @@ impl TomlStore {
     /// replaces the file. A no-op edit never rewrites the file, so a file is
     /// not re-rendered just because a process looked at it. `depth` says how
     /// much of the current content the edit needs to see.
+    ///
+    /// A symlinked file is resolved once, under the lock ([`Self::lock_target`]): the read,
+    /// the temporary file and the rename all happen at the link's target.
     pub(crate) fn edit<R>(
         &self,
         depth: Depth,
         edit: impl FnOnce(&mut DocumentMut, &Loaded) -> (R, bool),
     ) -> Result<(Loaded, R), StoreError> {
-        let _lock = LockGuard::acquire(&self.lock_path)?;
-        let bytes = read_bytes(&self.path)?;
+        let (target, _lock) = self.lock_target()?;
+        let bytes = read_bytes(&target)?;
         let text = decode(&self.path, &bytes)?;
         let ParsedFile { mut doc, loaded } = parse(&self.path, text, depth)?;
         // A file this store wrote as a plain rendering re-renders to itself,
@@ -191,14 +209,49 @@ impl TomlStore {
             return Ok((self.reread(&doc, text)?, result));
         }
         let written = self.reread(&doc, &new_text)?;
-        remove_orphaned_temps(&self.path);
-        write_atomic(&self.path, new_text.as_bytes(), self.durability)?;
+        remove_orphaned_temps(&target);
+        write_atomic(&target, new_text.as_bytes(), self.durability)?;
         self.seen.record(new_text.as_bytes());
         if is_plain_rendering {
             self.own_rendering.record(new_text.as_bytes());
         }
         tracing::debug!(path = %self.path.display(), bytes = new_text.len(), "saved omniverse.toml");
         Ok((written, result))
+    }
+
+    /// Resolves the file's symlinks and takes the lock next to the file they lead to, so
+    /// writers through a link and through its target exclude each other. A link re-pointed
+    /// while this process waited is resolved again under the lock. A lock file this process
+    /// may not open is explained by the file's own permissions when they are the reason.
+    fn lock_target(&self) -> Result<(PathBuf, LockGuard), StoreError> {
+        /// Re-resolutions before giving up on a link that keeps changing: then the last
+        /// target locked is used, which is still one the link pointed to.
+        const MAX_RETARGETS: usize = 8;
+        let mut target = resolve_link_target(&self.path);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let dir = target
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let owner =
+                crate::permissions::owner_to_keep(std::fs::metadata(&target).ok().as_ref(), dir);
+            let lock = match LockGuard::acquire(&lock_path_for(&target), &self.lock_wait, owner) {
+                Ok(lock) => lock,
+                Err(error) => {
+                    if let Ok(meta) = std::fs::metadata(&target) {
+                        crate::permissions::check_can_replace(&target, &meta)?;
+                    }
+                    return Err(error);
+                }
+            };
+            let now = resolve_link_target(&self.path);
+            if now == target || attempt == MAX_RETARGETS {
+                return Ok((target, lock));
+            }
+            target = now;
+        }
     }
 
     /// The content of an edited document whose rendering is `text`.

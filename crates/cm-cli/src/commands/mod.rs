@@ -21,7 +21,8 @@ pub(crate) fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
         Command::Url(command) => return url::run(&command, out),
         other => other,
     };
-    let file = ConfigFile::resolve(cli.config.as_deref())?;
+    let lock_timeout = crate::session::seconds("--lock-timeout", cli.lock_timeout)?;
+    let file = ConfigFile::resolve(cli.config.as_deref(), lock_timeout, out)?;
     tracing::debug!(path = %file.path().display(), "using config file");
     match command {
         Command::Bookmark(command) => bookmark::run(command, &file, out),
