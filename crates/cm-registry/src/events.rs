@@ -139,6 +139,13 @@ pub enum RegistryEvent {
         /// Kind of storage.
         kind: UrlKind,
     },
+    /// See [`CONFIG_RELOAD_FAILED_EVENT`](crate::typed_event::CONFIG_RELOAD_FAILED_EVENT).
+    ConfigReloadFailed {
+        /// The file, as a `file://` URL.
+        url: Arc<str>,
+        /// Why it could not be used.
+        error: Arc<str>,
+    },
 }
 
 impl RegistryEvent {
@@ -153,6 +160,9 @@ impl RegistryEvent {
             RegistryEvent::DiscoveryServerUpdated { .. } => DISCOVERY_SERVER_UPDATED_EVENT,
             RegistryEvent::ManualServerAdded { .. } => MANUAL_SERVER_ADDED_EVENT,
             RegistryEvent::ManualServerRemoved { .. } => MANUAL_SERVER_REMOVED_EVENT,
+            RegistryEvent::ConfigReloadFailed { .. } => {
+                crate::typed_event::CONFIG_RELOAD_FAILED_EVENT
+            }
         }
     }
 
@@ -214,6 +224,9 @@ impl RegistryEvent {
                 "server_id": id.get(),
                 "kind": kind.as_str(),
             }),
+            RegistryEvent::ConfigReloadFailed { url, error } => {
+                json!({ "url": redact(url), "error": &**error })
+            }
         }
     }
 }

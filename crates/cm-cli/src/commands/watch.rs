@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use crate::cli::WatchArgs;
 use crate::exit::CliError;
 use crate::output::{Output, Style, terminal_safe};
-use crate::session::{ConfigFile, leave_running};
+use crate::session::{ConfigFile, close};
 
 /// The common prefix of the event names, left out of the human output.
 const NAMESPACE: &str = "omni.kit.widget.connection_manager.";
@@ -72,7 +72,7 @@ pub(crate) fn run(args: WatchArgs, file: &ConfigFile, out: &Output) -> Result<()
         tracing::debug!("interrupted; stopping the watch");
         Ok(())
     });
-    leave_running(system);
+    close(system);
     result
 }
 
