@@ -6,6 +6,7 @@ use crate::storage::ResultCode;
 
 /// Why a URL counts as reachable.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Reachable {
     /// An http(s)/S3/Azure/GCS/file URL: reachable by definition (no round trip).
     AlwaysReachable,

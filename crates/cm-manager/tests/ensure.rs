@@ -406,7 +406,11 @@ fn blocking_variant_works_without_a_runtime() {
             .ensure_connection_blocking(&f.nucleus("/"))
             .is_ok()
     );
-    assert!(f.manager.ensure_connection_blocking("omniverse://").is_err());
+    assert!(
+        f.manager
+            .ensure_connection_blocking("omniverse://")
+            .is_err()
+    );
 }
 
 #[test]

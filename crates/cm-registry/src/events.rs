@@ -62,6 +62,7 @@ pub use crate::emit::{register_event_aliases, register_event_aliases_on};
 /// One change to the registry, as announced to observers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum RegistryEvent {
     /// See [`BOOKMARK_ADDED_EVENT`].
     BookmarkAdded {
