@@ -103,19 +103,27 @@ impl SystemThread {
     /// Stops the System and waits for its thread without blocking the caller's executor:
     /// the join happens on a helper thread. Works from any async runtime.
     pub async fn stop_and_join_async(self) {
+        // Stopped first, so that the System ends even if no helper thread can be spawned
+        // (its thread is then left to finish on its own).
+        self.system.stop();
         if std::thread::current().id() == self.thread.thread().id() {
-            self.system.stop();
             return;
         }
         let (tx, rx) = tokio::sync::oneshot::channel();
+        let thread = self.thread;
         let joiner = std::thread::Builder::new()
             .name("cm-system-join".to_owned())
             .spawn(move || {
-                self.stop_and_join();
+                if thread.join().is_err() {
+                    tracing::error!("an actix System thread panicked");
+                }
                 let _ = tx.send(());
             });
-        if joiner.is_ok() {
-            let _ = rx.await;
+        match joiner {
+            Ok(_) => {
+                let _ = rx.await;
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot join the System thread; left to finish"),
         }
     }
 }
