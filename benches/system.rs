@@ -157,7 +157,7 @@ impl EnsureFixture {
         let manager =
             ManagerHandle::start(ManagerConfig::in_memory().dispatcher(Dispatcher::new())).unwrap();
         let url = format!("{}Projects/scene.usd", server.storage_url());
-        assert!(manager.ensure_connection_blocking(&url));
+        assert!(manager.ensure_connection_blocking(&url).is_ok());
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -178,7 +178,7 @@ impl EnsureFixture {
             (0..callers).map(|_| self.manager.ensure_connection(&self.url)),
         ));
         let elapsed = started.elapsed();
-        assert!(all.into_iter().all(|ok| ok));
+        assert!(all.into_iter().all(|answer| answer.is_ok()));
         elapsed
     }
 }

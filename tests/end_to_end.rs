@@ -82,7 +82,7 @@ async fn discovery_then_ensure_connection_end_to_end() {
     let scene = format!("{storage}Projects/scene.usd");
     assert!(
         matches!(
-            manager.ensure_connection_detailed(&scene).await,
+            manager.ensure_connection(&scene).await,
             Ok(Reachable::Discovered { .. })
         ),
         "{scene} not answered by discovery"
@@ -98,7 +98,7 @@ async fn discovery_then_ensure_connection_end_to_end() {
     let shot = format!("{}Shots/010.usd", nucleus.storage_url());
     assert!(
         matches!(
-            manager.ensure_connection_detailed(&shot).await,
+            manager.ensure_connection(&shot).await,
             Ok(Reachable::Connected { .. })
         ),
         "{shot} not connected"

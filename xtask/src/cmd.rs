@@ -74,6 +74,19 @@ pub(crate) fn ci() -> Result {
         ]),
     )?;
     test()?;
+    step(
+        "serde feature (builds it through every crate that has it and round-trips the types)",
+        cargo(&[
+            "test",
+            "-p",
+            "connection-manager",
+            "--features",
+            "serde",
+            "--test",
+            "serde_values",
+            "--locked",
+        ]),
+    )?;
     step("demo", cargo(&["xtask", "demo"]))?;
     eprintln!(
         "\nci: all steps passed in {:.0} s",

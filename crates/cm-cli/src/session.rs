@@ -115,26 +115,23 @@ where
     };
     let system = actix::System::new();
     let result = system.block_on(async move {
-        let registry = ConnectionRegistry::start(config);
+        let registry =
+            ConnectionRegistry::try_start(config).map_err(|e| CliError::Failed(e.to_string()))?;
         let snapshot = registry.synced_snapshot().await?;
         if let Some(error) = &snapshot.storage().last_load_error {
             return Err(CliError::Store(error.clone()));
         }
         body(registry).await
     });
-    leave_running(system);
+    close(system);
     result
 }
 
-/// Leaves an actix System to die with the process instead of dropping it.
-///
-/// Dropping a System drops the futures still queued on it outside any runtime context; an
-/// HTTP request in flight (a discovery retry, say) then panics in hyper ("no reactor
-/// running") and prints a backtrace on stderr. Every change has been written and answered
-/// by the time a command gets here, so there is nothing left to finish: the process exit
-/// ends the threads.
-pub(crate) fn leave_running<T>(system: T) {
-    std::mem::forget(system);
+/// Lets go of an actix System the command drove with `block_on`: everything still queued on
+/// it (a discovery request in flight, say) is dropped inside its runtime, so nothing panics on
+/// the way out (see `cm_registry::system_thread`).
+pub(crate) fn close(system: actix::SystemRunner) {
+    cm_registry::system_thread::close_system(system);
 }
 
 /// Runs a change against the file. When the file still needs its one-time migration (which
@@ -180,7 +177,7 @@ impl ManagerSession {
         let manager = ManagerHandle::start(config).map_err(|e| CliError::Failed(e.to_string()))?;
         let status = manager.registry().snapshot();
         if let Some(error) = &status.storage().last_load_error {
-            release(manager);
+            manager.shutdown();
             return Err(CliError::Store(error.clone()));
         }
         // Without credentials a sign-in request is refused at once: a one-shot command has
@@ -192,17 +189,6 @@ impl ManagerSession {
             .register_auth_callback("", move |_request| answer.clone());
         Ok(manager)
     }
-}
-
-/// Lets go of a manager without `ManagerHandle::shutdown`.
-///
-/// `shutdown` stops the manager's System and joins its thread, which drops the HTTP requests
-/// still in flight (discovery of servers the command did not ask about) outside a runtime:
-/// hyper then panics with a backtrace on stderr (a cm-manager shutdown issue). A one-shot
-/// command has nothing left for the manager to do once it has its answer (changes are saved
-/// before they are answered), so the process exit ends the thread instead.
-pub(crate) fn release(manager: ManagerHandle) {
-    drop(manager);
 }
 
 /// The answer to give sign-in requests, read from the environment variables the flags name.

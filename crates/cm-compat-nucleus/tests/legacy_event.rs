@@ -105,7 +105,7 @@ fn an_old_name_observer_sees_the_event_once_per_new_connection_through_the_shim(
     );
 
     // Before the shim is used nothing is dispatched under the old name.
-    assert!(cm_manager::ensure_connection_blocking(&before));
+    assert!(cm_manager::ensure_connection_blocking(&before).is_ok());
     assert_eq!(new.get().len(), 1);
     assert!(old.get().is_empty());
 
@@ -130,8 +130,8 @@ fn an_old_name_observer_sees_the_event_once_per_new_connection_through_the_shim(
     );
 
     // A connection made by new code, then a cached answer (no new connection, no event).
-    assert!(cm_manager::ensure_connection_blocking(&first));
-    assert!(cm_manager::ensure_connection_blocking(&first));
+    assert!(cm_manager::ensure_connection_blocking(&first).is_ok());
+    assert!(cm_manager::ensure_connection_blocking(&first).is_ok());
     // A connection made through the shim's old API.
     let connected = Arc::new(Mutex::new(0));
     let sink = connected.clone();

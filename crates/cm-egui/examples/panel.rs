@@ -47,7 +47,9 @@ fn main() -> ExitCode {
             }
         },
     };
-    let manager = match ManagerHandle::start(ManagerConfig::new(registry)) {
+    // The panel shows the sign-in prompt, so an unanswered sign-in may wait for it.
+    let config = ManagerConfig::new(registry).interactive_sign_in(true);
+    let manager = match ManagerHandle::start(config) {
         Ok(manager) => manager,
         Err(error) => {
             eprintln!("panel: cannot start the connection manager: {error}");

@@ -25,7 +25,9 @@
 //! use cm_registry::RegistryConfig;
 //!
 //! fn main() -> Result<(), Box<dyn std::error::Error>> {
-//!     let manager = ManagerHandle::start(ManagerConfig::new(RegistryConfig::at_default_location()?))?;
+//!     // The panel shows the sign-in prompt: let an unanswered sign-in wait for it.
+//!     let config = ManagerConfig::new(RegistryConfig::at_default_location()?).interactive_sign_in(true);
+//!     let manager = ManagerHandle::start(config)?;
 //!     let mut panel = ConnectionsPanel::new(manager).observe_events(cm_events::dispatcher());
 //!     eframe::run_ui_native("Connections", Default::default(), move |ui, _frame| {
 //!         egui::CentralPanel::default().show(ui, |ui| panel.ui(ui));

@@ -12,6 +12,15 @@ use crate::storage::{HttpStorageConfig, StorageClient};
 /// Settings for [`ManagerHandle::start`](crate::ManagerHandle::start) and
 /// [`startup`](crate::startup).
 ///
+/// | setting | default |
+/// |---|---|
+/// | registry | [`at_path`](Self::at_path) / [`new`](Self::new): the file you name; [`Default`]: the standard location; [`in_memory`](Self::in_memory): no file |
+/// | [`retry_policy`](Self::retry_policy) | omni.client's schedule: 120 s budget, 100 ms base delay, 100 ms jitter |
+/// | [`discovery_timeout`](Self::discovery_timeout) | 30 s |
+/// | [`interactive_sign_in`](Self::interactive_sign_in) | off: a sign-in no auth callback answers fails at once |
+/// | [`http_storage`](Self::http_storage) | connect 5 s, request 15 s, 5 credential rounds, `sign_in_timeout` 120 s |
+/// | [`dispatcher`](Self::dispatcher) | the global `cm_events::dispatcher()` |
+///
 /// ```
 /// use std::time::Duration;
 /// use cm_manager::ManagerConfig;
@@ -31,6 +40,22 @@ pub struct ManagerConfig {
     pub(crate) storage: Option<Arc<dyn StorageClient>>,
     pub(crate) http: HttpStorageConfig,
     pub(crate) dispatcher: Option<Dispatcher>,
+    pub(crate) interactive_sign_in: bool,
+}
+
+impl Default for ManagerConfig {
+    /// The `omniverse.toml` at its standard location (`$OMNI_CONFIG_PATH/omniverse.toml`, else
+    /// under the home directory) and otherwise the defaults; with no home directory to find,
+    /// an in-memory registry (logged at warn).
+    fn default() -> Self {
+        match RegistryConfig::at_default_location() {
+            Ok(registry) => Self::new(registry),
+            Err(error) => {
+                tracing::warn!(%error, "no standard omniverse.toml location; using an in-memory registry");
+                Self::in_memory()
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for ManagerConfig {
@@ -41,6 +66,7 @@ impl std::fmt::Debug for ManagerConfig {
             .field("discovery_timeout", &self.discovery_timeout)
             .field("custom_storage", &self.storage.is_some())
             .field("http", &self.http)
+            .field("interactive_sign_in", &self.interactive_sign_in)
             .finish_non_exhaustive()
     }
 }
@@ -58,7 +84,14 @@ impl ManagerConfig {
             storage: None,
             http: HttpStorageConfig::default(),
             dispatcher: None,
+            interactive_sign_in: false,
         }
+    }
+
+    /// A manager over the `omniverse.toml` at `path` (loaded, written on every change and
+    /// watched, as [`RegistryConfig::new`]) and otherwise the defaults.
+    pub fn at_path(path: impl Into<std::path::PathBuf>) -> Self {
+        Self::new(RegistryConfig::new(path))
     }
 
     /// An in-memory registry (no file) and otherwise the defaults: for tests and tools.
@@ -98,6 +131,19 @@ impl ManagerConfig {
     #[must_use]
     pub fn http_storage(mut self, config: HttpStorageConfig) -> Self {
         self.http = config;
+        self
+    }
+
+    /// Whether a sign-in that no authentication callback answers may wait for an interactive
+    /// (browser) sign-in shown by [`ManagerHandle::auth_dialog`](crate::ManagerHandle::auth_dialog)
+    /// — at most `HttpStorageConfig::sign_in_timeout` (120 s by default).
+    ///
+    /// Off by default: a headless program (a service, a CLI, a test) then fails such a
+    /// sign-in at once with `EnsureError::AuthFailed`, whose reason names this setting. A UI
+    /// that shows the auth dialog turns it on.
+    #[must_use]
+    pub fn interactive_sign_in(mut self, enabled: bool) -> Self {
+        self.interactive_sign_in = enabled;
         self
     }
 

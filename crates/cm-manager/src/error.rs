@@ -6,6 +6,7 @@ use crate::storage::ResultCode;
 
 /// Why a URL counts as reachable.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Reachable {
     /// An http(s)/S3/Azure/GCS/file URL: reachable by definition (no round trip).
     AlwaysReachable,
@@ -110,7 +111,25 @@ pub enum StartupError {
     /// The manager thread could not be spawned or died while starting.
     #[error("cannot start the connection manager thread: {0}")]
     Thread(String),
+    /// The registry could not start (e.g. `start_in_system` outside an actix System).
+    #[error(transparent)]
+    Registry(cm_registry::StartError),
     /// `startup` was called while a manager is already installed.
     #[error("the connection manager is already running")]
     AlreadyRunning,
+}
+
+impl From<std::io::Error> for StartupError {
+    fn from(e: std::io::Error) -> Self {
+        StartupError::Thread(e.to_string())
+    }
+}
+
+impl From<cm_registry::StartError> for StartupError {
+    fn from(e: cm_registry::StartError) -> Self {
+        match e {
+            cm_registry::StartError::Thread(e) => StartupError::Thread(e.to_string()),
+            other => StartupError::Registry(other),
+        }
+    }
 }

@@ -1,13 +1,18 @@
 //! [`ManagerHandle`]: what applications, the CLI and UIs hold to use the connection manager.
 
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::ThreadId;
 use std::time::Duration;
 
 use actix::{Actor, Addr};
 use cm_events::Dispatcher;
-use cm_registry::{Bookmark, ConnectionRegistry, RegistryHandle, ServerMatch};
+use cm_registry::system_thread::SystemThread;
+use cm_registry::{Bookmark, ConnectionRegistry, RegistryEvents, RegistryHandle, ServerMatch};
 use cm_url::UrlKind;
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use parking_lot::Mutex;
 use tokio::sync::watch;
 
@@ -18,9 +23,8 @@ use crate::classify::{Route, RouteCache};
 use crate::config::ManagerConfig;
 use crate::dialogs::{AuthDialog, DialogSlot, ProgressModel};
 use crate::error::{EnsureError, Reachable, StartupError};
-use crate::runtime::OwnedSystem;
 use crate::status::ConnectionStatus;
-use crate::storage::{HttpStorageClient, StorageClient};
+use crate::storage::{HttpStorageClient, StatusChange, StorageClient};
 
 /// Options of [`ManagerHandle::ensure_connection_with`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -42,8 +46,10 @@ pub(crate) struct Inner {
     routes: RouteCache,
     arbiter: actix::ArbiterHandle,
     /// The thread whose System runs the actors, when this handle started it.
-    system: Mutex<Option<OwnedSystem>>,
+    system: Mutex<Option<SystemThread>>,
     system_thread: Mutex<Option<ThreadId>>,
+    /// False from the first `shutdown` on: every call then answers `NotRunning`.
+    running: AtomicBool,
 }
 
 impl Drop for Inner {
@@ -63,13 +69,18 @@ impl Drop for Inner {
 /// (and S3/Azure/GCS/file) URLs are reachable at once, and a Nucleus server whose cached status
 /// is `Connected` answers from that cache.
 ///
+/// After [`shutdown`](Self::shutdown) every call answers as a stopped manager does:
+/// [`EnsureError::NotRunning`], `false`, `None` or an empty list, including those that are
+/// otherwise answered without a round trip.
+///
 /// ```
-/// use cm_manager::{ManagerConfig, ManagerHandle};
+/// use cm_manager::{EnsureError, ManagerConfig, ManagerHandle, Reachable};
 ///
 /// let manager = ManagerHandle::start(ManagerConfig::in_memory().dispatcher(cm_events::Dispatcher::new())).unwrap();
-/// assert!(manager.ensure_connection_blocking("https://example.com/a.usd"));
-/// assert!(!manager.ensure_connection_blocking("omniverse://"));
+/// assert_eq!(manager.ensure_connection_blocking("https://example.com/a.usd"), Ok(Reachable::AlwaysReachable));
+/// assert!(matches!(manager.ensure_connection_blocking("omniverse://"), Err(EnsureError::InvalidUrl(_))));
 /// manager.shutdown();
+/// assert_eq!(manager.ensure_connection_blocking("https://example.com/a.usd"), Err(EnsureError::NotRunning));
 /// ```
 #[derive(Clone)]
 pub struct ManagerHandle {
@@ -88,14 +99,16 @@ impl ManagerHandle {
     /// Starts a dedicated thread running an actix System that hosts the registry and the
     /// manager; [`shutdown`](Self::shutdown) stops it and joins the thread.
     pub fn start(config: ManagerConfig) -> Result<Self, StartupError> {
-        let (system, handle) = OwnedSystem::spawn(move || Self::start_in_system(config))?;
+        let (system, handle) =
+            SystemThread::spawn("cm-manager", move || Self::start_in_system(config))?;
         *handle.inner.system_thread.lock() = Some(system.thread_id());
         *handle.inner.system.lock() = Some(system);
         Ok(handle)
     }
 
     /// Starts the registry and the manager actors in the current actix System (for actor
-    /// users). Must be called from inside a running System.
+    /// users). Must be called from inside a running System; elsewhere (e.g. under
+    /// `#[tokio::main]`) it fails with [`StartupError::Registry`] — use [`start`](Self::start).
     pub fn start_in_system(config: ManagerConfig) -> Result<Self, StartupError> {
         let client: Arc<dyn StorageClient> = match config.storage.clone() {
             Some(client) => client,
@@ -105,7 +118,7 @@ impl ManagerHandle {
             .dispatcher
             .clone()
             .unwrap_or_else(|| cm_events::dispatcher().clone());
-        let registry = ConnectionRegistry::start(config.registry.clone());
+        let registry = ConnectionRegistry::try_start(config.registry.clone())?;
         Ok(Self::assemble(client, registry, dispatcher, &config))
     }
 
@@ -122,7 +135,13 @@ impl ManagerHandle {
             config.retry,
         )
         .start();
-        let auth_dialog = AuthDialog::attach(&client);
+        // The prompt is only fed when someone can answer it: otherwise a sign-in would wait
+        // the whole sign_in_timeout for nobody (see ManagerConfig::interactive_sign_in).
+        let auth_dialog = if config.interactive_sign_in {
+            AuthDialog::attach(&client)
+        } else {
+            AuthDialog::detached(&client)
+        };
         Self {
             inner: Arc::new(Inner {
                 addr,
@@ -137,19 +156,84 @@ impl ManagerHandle {
                 arbiter: actix::Arbiter::current(),
                 system: Mutex::new(None),
                 system_thread: Mutex::new(None),
+                running: AtomicBool::new(true),
             }),
         }
     }
 
-    /// Stops the manager: with a System of its own (from [`start`](Self::start)), stops it and
-    /// joins its thread; otherwise stops the manager actor. Idempotent. Calls made afterwards
-    /// answer `false` / [`EnsureError::NotRunning`].
+    /// Stops the manager: with a System of its own (from [`start`](Self::start)), stops it,
+    /// drops what was in flight inside its runtime and joins its thread; otherwise stops the
+    /// manager actor. Idempotent; every clone sees it. Calls made afterwards answer
+    /// [`EnsureError::NotRunning`] (or `false`, `None`, an empty list).
+    ///
+    /// This blocks until the manager's thread has ended; in async code use
+    /// [`shutdown_async`](Self::shutdown_async), which does not block the executor.
     pub fn shutdown(&self) {
-        self.inner.addr.do_send(StopManager);
-        let system = self.inner.system.lock().take();
-        if let Some(system) = system {
+        if let Some(system) = self.begin_shutdown() {
             system.stop_and_join();
         }
+    }
+
+    /// [`shutdown`](Self::shutdown) for async code: the manager's thread is joined on a helper
+    /// thread, so the caller's executor keeps running. Works from any runtime.
+    pub async fn shutdown_async(&self) {
+        if let Some(system) = self.begin_shutdown() {
+            system.stop_and_join_async().await;
+        }
+    }
+
+    fn begin_shutdown(&self) -> Option<SystemThread> {
+        self.inner.running.store(false, Ordering::SeqCst);
+        self.inner.addr.do_send(StopManager);
+        self.inner.system.lock().take()
+    }
+
+    /// Whether the manager runs (false after [`shutdown`](Self::shutdown)).
+    pub fn is_running(&self) -> bool {
+        self.inner.running.load(Ordering::SeqCst)
+    }
+
+    fn running(&self) -> Result<(), EnsureError> {
+        if self.is_running() {
+            Ok(())
+        } else {
+            Err(EnsureError::NotRunning)
+        }
+    }
+
+    /// The `omniverse.toml` this manager's registry uses (`None` for an in-memory registry).
+    pub fn config_path(&self) -> Option<PathBuf> {
+        self.inner.registry.snapshot().storage().path.clone()
+    }
+
+    /// The registry's changes from now on, as typed events (see [`RegistryHandle::events`]).
+    pub fn events(&self) -> RegistryEvents {
+        self.inner.registry.events()
+    }
+
+    /// Every connection status change of every server, from now on, as a stream. Ends when
+    /// the storage client goes away; empty for a storage client without a status board, and
+    /// after [`shutdown`](Self::shutdown). A consumer that falls more than 256 changes behind
+    /// skips the oldest (the current status is always in [`connection_status`](Self::connection_status)).
+    pub fn status_changes(&self) -> BoxStream<'static, StatusChange> {
+        let receiver = if self.is_running() {
+            self.inner.client.status_changes()
+        } else {
+            None
+        };
+        futures::stream::unfold(receiver, |receiver| async move {
+            let mut receiver = receiver?;
+            loop {
+                match receiver.recv().await {
+                    Ok(change) => return Some((change, Some(receiver))),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(skipped)) => {
+                        tracing::warn!(skipped, "status_changes consumer fell behind");
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        })
+        .boxed()
     }
 
     pub(crate) fn discovery_timeout(&self) -> Duration {
@@ -188,11 +272,6 @@ impl ManagerHandle {
         &self.inner.connecting
     }
 
-    /// Whether `url` is reachable now; see [`ensure_connection_detailed`](Self::ensure_connection_detailed).
-    pub async fn ensure_connection(&self, url: &str) -> bool {
-        self.ensure_connection_detailed(url).await.is_ok()
-    }
-
     /// Makes sure `url` is reachable and says why (not):
     ///
     /// * a URL under a discovery server's addresses waits until that discovery settles (at
@@ -201,18 +280,22 @@ impl ManagerHandle {
     ///   retries on the configured schedule); concurrent calls for one server share one attempt,
     ///   and a server already `Connected` answers from the cached status;
     /// * anything else cm-url accepts (http, https, S3, Azure, GCS, file) is reachable at once;
-    /// * an invalid URL fails with [`EnsureError::InvalidUrl`].
-    pub async fn ensure_connection_detailed(&self, url: &str) -> Result<Reachable, EnsureError> {
+    /// * an invalid URL fails with [`EnsureError::InvalidUrl`];
+    /// * after [`shutdown`](Self::shutdown), everything fails with [`EnsureError::NotRunning`].
+    ///
+    /// Kit's boolean answer is `.is_ok()`.
+    pub async fn ensure_connection(&self, url: &str) -> Result<Reachable, EnsureError> {
         self.ensure_connection_with(url, EnsureOptions::default())
             .await
     }
 
-    /// [`ensure_connection_detailed`](Self::ensure_connection_detailed) with options.
+    /// [`ensure_connection`](Self::ensure_connection) with options.
     pub async fn ensure_connection_with(
         &self,
         url: &str,
         options: EnsureOptions,
     ) -> Result<Reachable, EnsureError> {
+        self.running()?;
         let (root, normalized) = match self.inner.routes.route(url, &self.inner.registry)? {
             Route::Web => return Ok(Reachable::AlwaysReachable),
             Route::Nucleus { root, normalized } => (root, normalized),
@@ -274,14 +357,10 @@ impl ManagerHandle {
     }
 
     /// Blocking [`ensure_connection`](Self::ensure_connection) for callers without an async
-    /// runtime. Returns `false` (never deadlocks) when called on the manager's own thread.
-    pub fn ensure_connection_blocking(&self, url: &str) -> bool {
-        self.ensure_connection_detailed_blocking(url).is_ok()
-    }
-
-    /// Blocking [`ensure_connection_detailed`](Self::ensure_connection_detailed).
-    pub fn ensure_connection_detailed_blocking(&self, url: &str) -> Result<Reachable, EnsureError> {
-        self.block_on(self.ensure_connection_detailed(url))
+    /// runtime. Answers [`EnsureError::WouldDeadlock`] (never deadlocks) when called on the
+    /// manager's own thread.
+    pub fn ensure_connection_blocking(&self, url: &str) -> Result<Reachable, EnsureError> {
+        self.block_on(self.ensure_connection(url))
             .unwrap_or(Err(EnsureError::WouldDeadlock))
     }
 
@@ -298,7 +377,7 @@ impl ManagerHandle {
     /// `ensure_connection` signs in again). A no-op for other URLs. Returns whether it was a
     /// Nucleus URL and the manager ran.
     pub async fn disconnect(&self, url: &str) -> bool {
-        let Some(root) = nucleus_root(url) else {
+        let Some(root) = self.nucleus_root(url) else {
             return false;
         };
         self.inner.addr.send(SignOut { root }).await.is_ok()
@@ -312,6 +391,9 @@ impl ManagerHandle {
     /// Reconnects to the Nucleus server of `url` in the background (a fresh attempt, shared
     /// with any in flight). A no-op for other URLs. Returns whether a reconnect was started.
     pub fn reconnect(&self, url: &str) -> bool {
+        if !self.is_running() {
+            return false;
+        }
         let Ok(parsed) = cm_url::parse(url) else {
             return false;
         };
@@ -331,9 +413,10 @@ impl ManagerHandle {
     /// Reconnects to the Nucleus server of `url` and waits for the outcome (a fresh attempt,
     /// shared with any in flight). Other URLs answer like `ensure_connection`.
     pub async fn reconnect_detailed(&self, url: &str) -> Result<Reachable, EnsureError> {
+        self.running()?;
         let parsed = cm_url::parse(url).map_err(|e| EnsureError::InvalidUrl(e.to_string()))?;
         if parsed.kind() != UrlKind::Nucleus {
-            return self.ensure_connection_detailed(url).await;
+            return self.ensure_connection(url).await;
         }
         let root = parsed.server_root();
         let attempt = EnsureNucleus {
@@ -351,27 +434,38 @@ impl ManagerHandle {
     /// Runs `future` on the manager's arbiter (for fire-and-forget work from callers without a
     /// runtime, e.g. a UI submitting a dialog). Returns false if the manager has stopped.
     pub fn spawn(&self, future: impl std::future::Future<Output = ()> + Send + 'static) -> bool {
-        self.inner.arbiter.spawn(future)
+        self.is_running() && self.inner.arbiter.spawn(future)
     }
 
-    /// The connection status of the server of `url` (`None` for non-Nucleus or invalid URLs).
+    /// The connection status of the server of `url` (`None` for non-Nucleus or invalid URLs,
+    /// and after [`shutdown`](Self::shutdown)).
     pub fn connection_status(&self, url: &str) -> Option<ConnectionStatus> {
-        nucleus_root(url).map(|root| self.inner.client.status(&root))
+        self.nucleus_root(url)
+            .map(|root| self.inner.client.status(&root))
     }
 
-    /// The status stream of the server of `url` (`None` for non-Nucleus or invalid URLs).
+    /// The status stream of the server of `url` (`None` for non-Nucleus or invalid URLs, and
+    /// after [`shutdown`](Self::shutdown)).
     pub fn subscribe_status(&self, url: &str) -> Option<watch::Receiver<ConnectionStatus>> {
-        nucleus_root(url).map(|root| self.inner.client.subscribe(&root))
+        self.nucleus_root(url)
+            .map(|root| self.inner.client.subscribe(&root))
     }
 
-    /// The bookmarks, in display order (from the registry snapshot, no round trip).
+    /// The bookmarks, in display order (from the registry snapshot, no round trip); empty
+    /// after [`shutdown`](Self::shutdown).
     pub fn bookmarks(&self) -> Vec<Bookmark> {
+        if !self.is_running() {
+            return Vec::new();
+        }
         self.inner.registry.bookmarks()
     }
-}
 
-/// The server root of a Nucleus URL.
-fn nucleus_root(url: &str) -> Option<String> {
-    let parsed = cm_url::parse(url).ok()?;
-    (parsed.kind() == UrlKind::Nucleus).then(|| parsed.server_root())
+    /// The server root of a Nucleus URL, while the manager runs.
+    fn nucleus_root(&self, url: &str) -> Option<String> {
+        if !self.is_running() {
+            return None;
+        }
+        let parsed = cm_url::parse(url).ok()?;
+        (parsed.kind() == UrlKind::Nucleus).then(|| parsed.server_root())
+    }
 }

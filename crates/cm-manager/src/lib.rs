@@ -1,6 +1,6 @@
 //! # cm-manager: the connection manager
 //!
-//! One authority for "can I reach this URL right now?": [`ensure_connection`] answers at once
+//! One authority for "can I reach this URL right now?": [`ManagerHandle::ensure_connection`] answers at once
 //! for http(s)/S3/Azure/GCS URLs, waits for the discovery a URL belongs to, and connects to
 //! Nucleus (`omniverse://`) servers with sign-in, reconnect and omni.client's retry schedule,
 //! sharing one attempt between all concurrent callers of a server.
@@ -11,7 +11,7 @@
 //! * [`ConnectionManager`]: the actix actor over the registry; [`ManagerHandle`]: the cloneable,
 //!   `Send + Sync` handle whose async methods work from any runtime, with blocking variants.
 //! * [`dialogs`]: the add-server, sign-in, alert and progress view models.
-//! * Module-level functions ([`startup`], [`ensure_connection`], [`get_bookmarks`],
+//! * Module-level functions ([`startup`], [`ensure_connection()`], [`get_bookmarks`],
 //!   [`show_add_nucleus_server_dialog`], ...) over one process-wide manager.
 //!
 //! ```
@@ -21,11 +21,11 @@
 //!     ManagerConfig::in_memory().dispatcher(cm_events::Dispatcher::new()),
 //! ).unwrap();
 //! assert_eq!(
-//!     manager.ensure_connection_detailed_blocking("https://example.com/scene.usd"),
+//!     manager.ensure_connection_blocking("https://example.com/scene.usd"),
 //!     Ok(Reachable::AlwaysReachable)
 //! );
 //! assert!(matches!(
-//!     manager.ensure_connection_detailed_blocking("omniverse://"),
+//!     manager.ensure_connection_blocking("omniverse://"),
 //!     Err(EnsureError::InvalidUrl(_))
 //! ));
 //! // Only one add-server dialog at a time.
@@ -62,11 +62,11 @@ pub use config::ManagerConfig;
 pub use error::{EnsureError, Reachable, StartupError};
 pub use handle::{EnsureOptions, ManagerHandle};
 pub use singleton::{
-    add_bookmark, disconnect, ensure_connection, ensure_connection_blocking,
-    ensure_connection_with_dialog, fallback_name_for_url, get_bookmarks, get_instance, reconnect,
+    BookmarkChangeError, add_bookmark, disconnect, ensure_connection, ensure_connection_blocking,
+    ensure_connection_with, fallback_name_for_url, get_bookmarks, get_instance, reconnect,
     remove_bookmark, rename_bookmark, show_add_discovery_server_dialog,
     show_add_http_server_dialog, show_add_nucleus_server_dialog, shutdown, startup,
-    startup_in_system,
+    startup_in_system, try_add_bookmark, try_remove_bookmark, try_rename_bookmark,
 };
 pub use status::{ConnectionStatus, InvalidTransition};
 pub use storage::{

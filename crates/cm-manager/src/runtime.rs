@@ -1,65 +1,6 @@
-//! The dedicated thread that runs an actix System for a [`ManagerHandle`](crate::ManagerHandle).
-
-use std::sync::mpsc;
-use std::thread::{JoinHandle, ThreadId};
-
-use actix::System;
-
-use crate::error::StartupError;
-
-/// A System running on a thread of its own.
-pub(crate) struct OwnedSystem {
-    system: System,
-    thread: JoinHandle<()>,
-}
-
-impl OwnedSystem {
-    /// Starts a thread with a new System, runs `start` inside it, and hands back its result.
-    pub(crate) fn spawn<T, F>(start: F) -> Result<(Self, T), StartupError>
-    where
-        T: Send + 'static,
-        F: FnOnce() -> Result<T, StartupError> + Send + 'static,
-    {
-        let (tx, rx) = mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("cm-manager".to_owned())
-            .spawn(move || {
-                let runner = System::new();
-                let started = runner.block_on(async { start() });
-                let ok = started.is_ok();
-                let _ = tx.send(started.map(|value| (value, System::current())));
-                if ok && let Err(e) = runner.run() {
-                    tracing::error!(error = %e, "connection manager system failed");
-                }
-            })
-            .map_err(|e| StartupError::Thread(e.to_string()))?;
-        match rx.recv() {
-            Ok(Ok((value, system))) => Ok((Self { system, thread }, value)),
-            Ok(Err(e)) => {
-                let _ = thread.join();
-                Err(e)
-            }
-            Err(_) => Err(StartupError::Thread(
-                "the manager thread ended while starting".to_owned(),
-            )),
-        }
-    }
-
-    pub(crate) fn thread_id(&self) -> ThreadId {
-        self.thread.thread().id()
-    }
-
-    /// Stops the System and waits for its thread (not from that thread itself).
-    pub(crate) fn stop_and_join(self) {
-        self.system.stop();
-        if std::thread::current().id() == self.thread.thread().id() {
-            return;
-        }
-        if self.thread.join().is_err() {
-            tracing::error!("the connection manager thread panicked");
-        }
-    }
-}
+//! Blocking on the manager's futures from a thread without an async runtime.
+//!
+//! (The manager's own thread is a [`SystemThread`](cm_registry::system_thread::SystemThread).)
 
 /// Runs `future` to completion on this thread by parking it between wake-ups.
 ///

@@ -18,6 +18,13 @@ impl ManagerHandle {
         on_success: Option<OnSuccess>,
         on_failed: Option<OnFailed>,
     ) -> Option<AddServerDialog> {
+        if !self.is_running() {
+            tracing::warn!(kind = ?kind, "add-server dialog requested after shutdown");
+            if let Some(on_failed) = on_failed {
+                on_failed();
+            }
+            return None;
+        }
         let slot = self.inner.dialog_slot.clone();
         if !slot.try_acquire() {
             tracing::warn!(kind = ?kind, "an add-server dialog is already open; refusing another");
@@ -96,7 +103,7 @@ impl ManagerHandle {
                 }
             }
             ServerKind::Nucleus | ServerKind::Http => {
-                self.ensure_connection_detailed(&url)
+                self.ensure_connection(&url)
                     .await
                     .map_err(|e| e.to_string())?;
                 registry

@@ -1,16 +1,19 @@
 //! The module-level API: one process-wide manager, started by [`startup`] and stopped by
 //! [`shutdown`], behind free functions that mirror the original extension's module functions.
 //!
-//! Before `startup` (and after `shutdown`) every function is a no-op that answers `false`, an
-//! empty list or `None`, as the original does when the extension is not loaded; the dialog
-//! functions also call `on_failed`, so a caller waiting for one of its callbacks is not left
-//! hanging.
+//! Before `startup` (and after `shutdown`) every function is a no-op that answers
+//! `EnsureError::NotRunning`, `false`, an empty list or `None`, as the original does when the
+//! extension is not loaded; the dialog functions also call `on_failed`, so a caller waiting
+//! for one of its callbacks is not left hanging. The bookmark functions keep Kit's `bool`
+//! answer and log the reason of a `false` at warn; their `try_` forms return it.
 //!
 //! ```
 //! # fn main() -> Result<(), cm_manager::StartupError> {
-//! assert!(!cm_manager::ensure_connection_blocking("https://example.com/"));
+//! use cm_manager::{EnsureError, Reachable};
+//!
+//! assert_eq!(cm_manager::ensure_connection_blocking("https://example.com/"), Err(EnsureError::NotRunning));
 //! cm_manager::startup(cm_manager::ManagerConfig::in_memory().dispatcher(cm_events::Dispatcher::new()))?;
-//! assert!(cm_manager::ensure_connection_blocking("https://example.com/"));
+//! assert_eq!(cm_manager::ensure_connection_blocking("https://example.com/"), Ok(Reachable::AlwaysReachable));
 //! assert_eq!(cm_manager::fallback_name_for_url("omniverse://my-server/x"), "my-server");
 //! cm_manager::shutdown();
 //! # Ok(()) }
@@ -20,7 +23,7 @@ use parking_lot::RwLock;
 
 use crate::config::ManagerConfig;
 use crate::dialogs::{AddServerDialog, OnFailed, OnSuccess, ServerKind};
-use crate::error::StartupError;
+use crate::error::{EnsureError, Reachable, StartupError};
 use crate::handle::{EnsureOptions, ManagerHandle};
 use cm_registry::Bookmark;
 
@@ -66,34 +69,29 @@ pub fn get_instance() -> Option<ManagerHandle> {
     INSTANCE.read().clone()
 }
 
-/// [`ManagerHandle::ensure_connection`] on the process-wide manager; `false` before startup.
-pub async fn ensure_connection(url: &str) -> bool {
+/// [`ManagerHandle::ensure_connection`] on the process-wide manager;
+/// [`EnsureError::NotRunning`] before startup. Kit's boolean answer is `.is_ok()`.
+pub async fn ensure_connection(url: &str) -> Result<Reachable, EnsureError> {
+    ensure_connection_with(url, EnsureOptions::default()).await
+}
+
+/// [`ManagerHandle::ensure_connection_with`] on the process-wide manager (for example to show
+/// the connecting progress model, as Kit's `show_connecting_dialog` does).
+pub async fn ensure_connection_with(
+    url: &str,
+    options: EnsureOptions,
+) -> Result<Reachable, EnsureError> {
     match get_instance() {
-        Some(manager) => manager.ensure_connection(url).await,
-        None => false,
+        Some(manager) => manager.ensure_connection_with(url, options).await,
+        None => Err(EnsureError::NotRunning),
     }
 }
 
-/// [`ensure_connection`] that can show the connecting progress model
-/// ([`ManagerHandle::connecting_dialog`]).
-pub async fn ensure_connection_with_dialog(url: &str, show_connecting_dialog: bool) -> bool {
-    match get_instance() {
-        Some(manager) => manager
-            .ensure_connection_with(
-                url,
-                EnsureOptions {
-                    show_connecting_dialog,
-                },
-            )
-            .await
-            .is_ok(),
-        None => false,
-    }
-}
-
-/// Blocking [`ensure_connection`]; `false` before startup.
-pub fn ensure_connection_blocking(url: &str) -> bool {
-    get_instance().is_some_and(|manager| manager.ensure_connection_blocking(url))
+/// Blocking [`ensure_connection`]; [`EnsureError::NotRunning`] before startup.
+pub fn ensure_connection_blocking(url: &str) -> Result<Reachable, EnsureError> {
+    get_instance().map_or(Err(EnsureError::NotRunning), |manager| {
+        manager.ensure_connection_blocking(url)
+    })
 }
 
 /// [`ManagerHandle::disconnect`]: signs out of a Nucleus server; a no-op otherwise.
@@ -114,40 +112,68 @@ pub fn get_bookmarks() -> Vec<Bookmark> {
     get_instance().map(|m| m.bookmarks()).unwrap_or_default()
 }
 
-/// Adds a bookmark; false before startup or when the registry refuses (the reason is logged).
+/// Why a module-level bookmark change did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum BookmarkChangeError {
+    /// Before [`startup`] or after [`shutdown`].
+    #[error("the connection manager is not running")]
+    NotRunning,
+    /// The registry refused the change (the reason says why).
+    #[error(transparent)]
+    Refused(#[from] cm_registry::RegistryError),
+}
+
+/// Adds a bookmark (Kit's answer: whether it was added). The reason of a `false` is logged at
+/// warn; [`try_add_bookmark`] returns it.
 pub async fn add_bookmark(name: &str, url: &str) -> bool {
-    match get_instance() {
-        Some(manager) => logged(manager.registry().add_bookmark(name, url).await),
-        None => false,
-    }
+    logged("add_bookmark", try_add_bookmark(name, url).await)
 }
 
-/// Removes the bookmark called `name`.
+/// Adds a bookmark, or says why not.
+pub async fn try_add_bookmark(name: &str, url: &str) -> Result<(), BookmarkChangeError> {
+    let manager = get_instance().ok_or(BookmarkChangeError::NotRunning)?;
+    Ok(manager.registry().add_bookmark(name, url).await?)
+}
+
+/// Removes the bookmark called `name` (Kit's answer; the reason of a `false` is logged at
+/// warn, [`try_remove_bookmark`] returns it).
 pub async fn remove_bookmark(name: &str) -> bool {
-    match get_instance() {
-        Some(manager) => logged(manager.registry().remove_bookmark(name).await),
-        None => false,
-    }
+    logged("remove_bookmark", try_remove_bookmark(name).await)
 }
 
-/// Renames `old_name` to `new_name`, pointing at `url`.
+/// Removes the bookmark called `name` and returns it, or says why not.
+pub async fn try_remove_bookmark(name: &str) -> Result<Bookmark, BookmarkChangeError> {
+    let manager = get_instance().ok_or(BookmarkChangeError::NotRunning)?;
+    Ok(manager.registry().remove_bookmark(name).await?)
+}
+
+/// Renames `old_name` to `new_name`, pointing at `url` (Kit's answer; the reason of a `false`
+/// is logged at warn, [`try_rename_bookmark`] returns it).
 pub async fn rename_bookmark(old_name: &str, new_name: &str, url: &str) -> bool {
-    match get_instance() {
-        Some(manager) => logged(
-            manager
-                .registry()
-                .rename_bookmark(old_name, new_name, url)
-                .await,
-        ),
-        None => false,
-    }
+    logged(
+        "rename_bookmark",
+        try_rename_bookmark(old_name, new_name, url).await,
+    )
 }
 
-fn logged<T>(result: Result<T, cm_registry::RegistryError>) -> bool {
+/// Renames `old_name` to `new_name`, pointing at `url`, or says why not.
+pub async fn try_rename_bookmark(
+    old_name: &str,
+    new_name: &str,
+    url: &str,
+) -> Result<(), BookmarkChangeError> {
+    let manager = get_instance().ok_or(BookmarkChangeError::NotRunning)?;
+    Ok(manager
+        .registry()
+        .rename_bookmark(old_name, new_name, url)
+        .await?)
+}
+
+fn logged<T>(call: &str, result: Result<T, BookmarkChangeError>) -> bool {
     match result {
         Ok(_) => true,
         Err(error) => {
-            tracing::warn!(%error, "bookmark change refused");
+            tracing::warn!(call, %error, "bookmark change refused");
             false
         }
     }

@@ -30,6 +30,7 @@ use std::fmt;
 
 /// Where the connection to one storage server stands (omni.client's `ConnectionStatus`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ConnectionStatus {
     /// An attempt to connect (and sign in) is under way.
     Connecting,

@@ -22,7 +22,7 @@ async fn http_urls_are_reachable_at_once_without_a_request() {
         "gs://bucket/o",
     ] {
         assert_eq!(
-            f.manager.ensure_connection_detailed(url).await,
+            f.manager.ensure_connection(url).await,
             Ok(Reachable::AlwaysReachable),
             "{url}"
         );
@@ -34,11 +34,11 @@ async fn http_urls_are_reachable_at_once_without_a_request() {
 async fn invalid_urls_fail_with_the_reason() {
     let f = Fixture::new(TestServerConfig::default());
     for url in ["omniverse://", "not a url", "", "ftp://host/x"] {
-        match f.manager.ensure_connection_detailed(url).await {
+        match f.manager.ensure_connection(url).await {
             Err(EnsureError::InvalidUrl(reason)) => assert!(!reason.is_empty()),
             other => panic!("{url:?}: {other:?}"),
         }
-        assert!(!f.manager.ensure_connection(url).await);
+        assert!(f.manager.ensure_connection(url).await.is_err());
     }
 }
 
@@ -48,12 +48,12 @@ async fn nucleus_connects_once_then_answers_from_the_cache_and_emits_one_event()
     let (_guard, events) = f.record_successes();
     let url = f.nucleus("/Projects/a.usd");
     assert_eq!(
-        f.manager.ensure_connection_detailed(&url).await,
+        f.manager.ensure_connection(&url).await,
         Ok(Reachable::Connected { attempts: 1 })
     );
     assert_eq!(
         f.manager
-            .ensure_connection_detailed(&f.nucleus("/Other/missing.usd"))
+            .ensure_connection(&f.nucleus("/Other/missing.usd"))
             .await,
         Ok(Reachable::AlreadyConnected)
     );
@@ -73,7 +73,7 @@ async fn events_and_errors_never_carry_a_password() {
     let f = Fixture::new(TestServerConfig::default());
     let (_guard, events) = f.record_successes();
     let url = format!("omniverse://bob:hunter2@127.0.0.1:{}/x", f.server.port());
-    assert!(f.manager.ensure_connection(&url).await);
+    assert!(f.manager.ensure_connection(&url).await.is_ok());
     let seen = events.lock().unwrap().join("\n");
     assert!(!seen.contains("hunter2"), "{seen}");
     assert!(seen.contains("REDACTED"), "{seen}");
@@ -89,7 +89,7 @@ async fn hundred_concurrent_calls_make_one_stat() {
         tokio::spawn(async move { manager.ensure_connection(&url).await })
     });
     for call in futures::future::join_all(calls).await {
-        assert!(call.unwrap());
+        assert!(call.unwrap().is_ok());
     }
     assert_eq!(f.server.controls().request_count(Endpoint::Stat), 1);
     assert_eq!(events.lock().unwrap().len(), 1);
@@ -109,7 +109,7 @@ async fn auth_token_from_the_callback_is_accepted() {
         .storage()
         .auth()
         .register_auth_callback("", |_| AuthAnswer::Token(Secret::new("good-token")));
-    assert!(f.manager.ensure_connection(&f.nucleus("/")).await);
+    assert!(f.manager.ensure_connection(&f.nucleus("/")).await.is_ok());
     let stats: Vec<_> = f
         .server
         .controls()
@@ -131,7 +131,7 @@ async fn auth_user_and_password_are_exchanged_for_a_token() {
             username: "alice".into(),
             password: Secret::new("secret"),
         });
-    assert!(f.manager.ensure_connection(&f.nucleus("/")).await);
+    assert!(f.manager.ensure_connection(&f.nucleus("/")).await.is_ok());
     assert_eq!(f.server.controls().request_count(Endpoint::Token), 1);
 }
 
@@ -144,7 +144,7 @@ async fn auth_abort_fails_without_retrying() {
         .register_auth_callback("", |_| AuthAnswer::Abort);
     let url = f.nucleus("/");
     assert!(matches!(
-        f.manager.ensure_connection_detailed(&url).await,
+        f.manager.ensure_connection(&url).await,
         Err(EnsureError::AuthAborted { .. })
     ));
     assert_eq!(
@@ -171,7 +171,7 @@ async fn auth_wrong_token_then_right_one() {
             };
             AuthAnswer::Token(Secret::new(token))
         });
-    assert!(f.manager.ensure_connection(&f.nucleus("/")).await);
+    assert!(f.manager.ensure_connection(&f.nucleus("/")).await.is_ok());
     assert_eq!(asked.load(Ordering::SeqCst), 2);
 }
 
@@ -184,7 +184,7 @@ async fn auth_rejected_every_time_ends_in_auth_failed() {
         .register_auth_callback("", |_| AuthAnswer::Token(Secret::new("wrong")));
     let url = f.nucleus("/");
     assert!(matches!(
-        f.manager.ensure_connection_detailed(&url).await,
+        f.manager.ensure_connection(&url).await,
         Err(EnsureError::AuthFailed { .. })
     ));
     assert_eq!(
@@ -195,10 +195,10 @@ async fn auth_rejected_every_time_ends_in_auth_failed() {
 
 #[tokio::test]
 async fn interactive_sign_in_can_be_cancelled_from_the_auth_dialog() {
-    let f = Fixture::new(token_server());
+    let f = Fixture::with(token_server(), |c| c.interactive_sign_in(true));
     let manager = f.manager.clone();
     let url = f.nucleus("/");
-    let attempt = tokio::spawn(async move { manager.ensure_connection_detailed(&url).await });
+    let attempt = tokio::spawn(async move { manager.ensure_connection(&url).await });
     let dialog = f.manager.auth_dialog().clone();
     eventually(|| matches!(dialog.state(), AuthDialogState::Pending { .. })).await;
     assert!(dialog.cancel());
@@ -211,7 +211,7 @@ async fn interactive_sign_in_can_be_cancelled_from_the_auth_dialog() {
 
 #[tokio::test]
 async fn interactive_sign_in_completed_with_a_token_connects() {
-    let f = Fixture::new(token_server());
+    let f = Fixture::with(token_server(), |c| c.interactive_sign_in(true));
     let manager = f.manager.clone();
     let url = f.nucleus("/");
     let attempt = tokio::spawn(async move { manager.ensure_connection(&url).await });
@@ -224,7 +224,27 @@ async fn interactive_sign_in_completed_with_a_token_connects() {
         cm_manager::SignInHandle(handle),
         AuthAnswer::Token(Secret::new("good-token"))
     ));
-    assert!(attempt.await.unwrap());
+    assert!(attempt.await.unwrap().is_ok());
+}
+
+/// Headless (the default): a server that asks for a sign-in no callback answers fails at once
+/// with a reason naming the setting, instead of waiting the 120 s sign-in timeout for a
+/// prompt nobody sees.
+#[tokio::test]
+async fn without_interactive_sign_in_an_unanswered_sign_in_fails_at_once() {
+    let f = Fixture::new(token_server());
+    let url = f.nucleus("/");
+    let answer = tokio::time::timeout(common::DEADLINE, f.manager.ensure_connection(&url))
+        .await
+        .expect("the attempt waited for an interactive sign-in");
+    match answer {
+        Err(EnsureError::AuthFailed { reason, .. }) => {
+            assert!(reason.contains("interactive_sign_in"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(f.manager.auth_dialog().state(), AuthDialogState::Hidden);
+    assert!(f.manager.storage().auth().pending_sign_ins().is_empty());
 }
 
 #[tokio::test]
@@ -236,7 +256,7 @@ async fn server_down_then_up_succeeds_within_the_budget() {
     let mut status = f.manager.subscribe_status(&url).unwrap();
     let manager = f.manager.clone();
     let target = url.clone();
-    let attempt = tokio::spawn(async move { manager.ensure_connection_detailed(&target).await });
+    let attempt = tokio::spawn(async move { manager.ensure_connection(&target).await });
     tokio::time::timeout(
         common::DEADLINE,
         status.wait_for(|s| *s == ConnectionStatus::ConnectError),
@@ -258,7 +278,7 @@ async fn server_never_up_fails_within_the_budget() {
     });
     f.server.controls().go_down().unwrap();
     let started = Instant::now();
-    match f.manager.ensure_connection_detailed(&f.nucleus("/")).await {
+    match f.manager.ensure_connection(&f.nucleus("/")).await {
         Err(EnsureError::Unreachable { attempts, .. }) => assert!(attempts >= 2),
         other => panic!("{other:?}"),
     }
@@ -286,14 +306,14 @@ async fn disconnect_signs_out_and_the_next_ensure_signs_in_again() {
             }
         });
     let url = f.nucleus("/scene.usd");
-    assert!(f.manager.ensure_connection(&url).await);
+    assert!(f.manager.ensure_connection(&url).await.is_ok());
     assert!(f.manager.disconnect(&url).await);
     assert_eq!(
         f.manager.connection_status(&url),
         Some(ConnectionStatus::SignedOut)
     );
     assert_eq!(f.server.controls().request_count(Endpoint::SignOut), 1);
-    assert!(f.manager.ensure_connection(&url).await);
+    assert!(f.manager.ensure_connection(&url).await.is_ok());
     assert_eq!(asked.load(Ordering::SeqCst), 2);
     assert_eq!(f.server.controls().request_count(Endpoint::Token), 2);
 }
@@ -312,7 +332,7 @@ async fn reconnect_runs_in_the_background_and_announces_the_connection() {
     let f = Fixture::new(TestServerConfig::default());
     let (_guard, events) = f.record_successes();
     let url = f.nucleus("/");
-    assert!(f.manager.ensure_connection(&url).await);
+    assert!(f.manager.ensure_connection(&url).await.is_ok());
     assert!(f.manager.reconnect(&url));
     eventually(|| events.lock().unwrap().len() == 2).await;
     assert_eq!(
@@ -325,7 +345,7 @@ async fn reconnect_runs_in_the_background_and_announces_the_connection() {
 async fn a_dropped_connection_is_reconnected() {
     let f = Fixture::new(TestServerConfig::default());
     let url = f.nucleus("/");
-    assert!(f.manager.ensure_connection(&url).await);
+    assert!(f.manager.ensure_connection(&url).await.is_ok());
     // The server drops the next stat: the client sees the connection go away.
     f.server.controls().inject(
         Endpoint::Stat,
@@ -336,7 +356,7 @@ async fn a_dropped_connection_is_reconnected() {
     assert!(client.stat(&url).await.is_err());
     assert_eq!(client.status(&url), ConnectionStatus::Disconnected);
     assert_eq!(
-        f.manager.ensure_connection_detailed(&url).await,
+        f.manager.ensure_connection(&url).await,
         Ok(Reachable::Connected { attempts: 1 })
     );
 }
@@ -347,7 +367,7 @@ async fn incompatible_server_is_reported() {
     f.server.controls().set_protocol_version(99);
     let url = f.nucleus("/");
     assert!(matches!(
-        f.manager.ensure_connection_detailed(&url).await,
+        f.manager.ensure_connection(&url).await,
         Err(EnsureError::ServerIncompatible { .. })
     ));
     assert_eq!(
@@ -381,8 +401,16 @@ async fn connecting_dialog_is_shown_while_connecting_when_asked() {
 #[test]
 fn blocking_variant_works_without_a_runtime() {
     let f = Fixture::new(TestServerConfig::default());
-    assert!(f.manager.ensure_connection_blocking(&f.nucleus("/")));
-    assert!(!f.manager.ensure_connection_blocking("omniverse://"));
+    assert!(
+        f.manager
+            .ensure_connection_blocking(&f.nucleus("/"))
+            .is_ok()
+    );
+    assert!(
+        f.manager
+            .ensure_connection_blocking("omniverse://")
+            .is_err()
+    );
 }
 
 #[test]
@@ -390,9 +418,12 @@ fn after_shutdown_calls_fail_cleanly() {
     let f = Fixture::new(TestServerConfig::default());
     f.manager.shutdown();
     assert_eq!(
-        f.manager
-            .ensure_connection_detailed_blocking(&f.nucleus("/")),
+        f.manager.ensure_connection_blocking(&f.nucleus("/")),
         Err(EnsureError::NotRunning)
     );
-    assert!(f.manager.ensure_connection_blocking("https://example.com/"));
+    // Not even the answers that need no round trip are given by a stopped manager.
+    assert_eq!(
+        f.manager.ensure_connection_blocking("https://example.com/"),
+        Err(EnsureError::NotRunning)
+    );
 }

@@ -235,7 +235,7 @@ fn warm_up(rig: &Rig) {
     assert_eq!(rig.wait_settled(id), DiscoveryStatus::Ready);
     let url = format!("{}warm-up.usd", server.storage_url());
     assert!(matches!(
-        rig.manager.ensure_connection_detailed_blocking(&url),
+        rig.manager.ensure_connection_blocking(&url),
         Ok(Reachable::Connected { .. })
     ));
     rig.remove_discovery(id);
@@ -399,7 +399,7 @@ fn run_fault(
     let url = storage_url.clone();
     let storage = std::thread::spawn(move || {
         let t = Instant::now();
-        let result = manager.ensure_connection_detailed_blocking(&url);
+        let result = manager.ensure_connection_blocking(&url);
         (result, t.elapsed())
     });
 
@@ -617,7 +617,7 @@ fn run_truncated(rig: &Rig, round: usize, tally: &mut Tally) -> String {
     let storage_url = format!("{}Projects/{name}-{round}.usd", server.storage_url());
     let manager = rig.manager.clone();
     let url = storage_url.clone();
-    let storage = std::thread::spawn(move || manager.ensure_connection_detailed_blocking(&url));
+    let storage = std::thread::spawn(move || manager.ensure_connection_blocking(&url));
     let start = Instant::now();
     while server.discovery_requests() == 0 || server.stat_requests() == 0 {
         assert!(start.elapsed() < DEADLINE, "{name}: requests never arrived");

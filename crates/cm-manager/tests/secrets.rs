@@ -150,7 +150,7 @@ fn no_secret_reaches_debug_display_events_logs_panics_or_the_file() {
     );
 
     // 1. Password sign-in, through a URL that itself carries a password.
-    let result = manager.ensure_connection_detailed_blocking(&with_userinfo);
+    let result = manager.ensure_connection_blocking(&with_userinfo);
     assert!(
         matches!(result, Ok(Reachable::Connected { .. })),
         "{result:?}"
@@ -166,7 +166,7 @@ fn no_secret_reaches_debug_display_events_logs_panics_or_the_file() {
     // 2. Sign out, then sign in with a token.
     assert!(manager.disconnect_blocking(&with_userinfo));
     mode.store(MODE_TOKEN, Ordering::SeqCst);
-    let result = manager.ensure_connection_detailed_blocking(&with_userinfo);
+    let result = manager.ensure_connection_blocking(&with_userinfo);
     assert!(
         matches!(result, Ok(Reachable::Connected { .. })),
         "{result:?}"
@@ -187,7 +187,7 @@ fn no_secret_reaches_debug_display_events_logs_panics_or_the_file() {
     assert!(manager.disconnect_blocking(&with_userinfo));
     mode.store(MODE_WRONG, Ordering::SeqCst);
     let failed = manager
-        .ensure_connection_detailed_blocking(&with_userinfo)
+        .ensure_connection_blocking(&with_userinfo)
         .unwrap_err();
     out.debug_and_display("EnsureError (rejected password)", &failed);
 

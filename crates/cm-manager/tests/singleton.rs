@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use cm_events::Dispatcher;
-use cm_manager::{ManagerConfig, StartupError};
+use cm_manager::{EnsureError, EnsureOptions, ManagerConfig, StartupError};
 
 fn config() -> ManagerConfig {
     ManagerConfig::in_memory().dispatcher(Dispatcher::new())
@@ -18,17 +18,35 @@ fn failed_flag() -> (Arc<Mutex<u32>>, Option<cm_manager::dialogs::OnFailed>) {
 
 async fn assert_all_no_ops() {
     assert!(cm_manager::get_instance().is_none());
-    assert!(!cm_manager::ensure_connection("https://example.com/").await);
-    assert!(!cm_manager::ensure_connection_with_dialog("https://example.com/", true).await);
-    assert!(!cm_manager::ensure_connection_blocking(
-        "https://example.com/"
-    ));
+    assert_eq!(
+        cm_manager::ensure_connection("https://example.com/").await,
+        Err(EnsureError::NotRunning)
+    );
+    let options = EnsureOptions {
+        show_connecting_dialog: true,
+    };
+    assert_eq!(
+        cm_manager::ensure_connection_with("https://example.com/", options).await,
+        Err(EnsureError::NotRunning)
+    );
+    assert_eq!(
+        cm_manager::ensure_connection_blocking("https://example.com/"),
+        Err(EnsureError::NotRunning)
+    );
     assert!(!cm_manager::disconnect("omniverse://h/").await);
     assert!(!cm_manager::reconnect("omniverse://h/"));
     assert!(cm_manager::get_bookmarks().is_empty());
     assert!(!cm_manager::add_bookmark("a", "https://example.com/").await);
     assert!(!cm_manager::remove_bookmark("a").await);
     assert!(!cm_manager::rename_bookmark("a", "b", "https://example.com/").await);
+    assert!(matches!(
+        cm_manager::try_add_bookmark("a", "https://example.com/").await,
+        Err(cm_manager::BookmarkChangeError::NotRunning)
+    ));
+    assert!(matches!(
+        cm_manager::try_remove_bookmark("a").await,
+        Err(cm_manager::BookmarkChangeError::NotRunning)
+    ));
     let (failed, on_failed) = failed_flag();
     assert!(cm_manager::show_add_nucleus_server_dialog(None, on_failed).is_none());
     assert_eq!(*failed.lock().unwrap(), 1);
@@ -56,12 +74,21 @@ async fn on_a_dedicated_thread() {
         Err(StartupError::AlreadyRunning)
     ));
     assert!(cm_manager::get_instance().is_some());
-    assert!(cm_manager::ensure_connection("https://example.com/").await);
-    assert!(!cm_manager::ensure_connection("omniverse://").await);
-    assert!(cm_manager::ensure_connection_blocking("s3://bucket/key"));
+    assert!(
+        cm_manager::ensure_connection("https://example.com/")
+            .await
+            .is_ok()
+    );
+    assert!(cm_manager::ensure_connection("omniverse://").await.is_err());
+    assert!(cm_manager::ensure_connection_blocking("s3://bucket/key").is_ok());
 
     assert!(cm_manager::add_bookmark("Proj", "omniverse://srv/Projects/").await);
     assert!(!cm_manager::add_bookmark("Proj", "omniverse://srv/Other/").await);
+    // The try_ form says why Kit's `false` was answered.
+    assert!(matches!(
+        cm_manager::try_add_bookmark("Proj", "omniverse://srv/Other/").await,
+        Err(cm_manager::BookmarkChangeError::Refused(_))
+    ));
     assert!(cm_manager::rename_bookmark("Proj", "Projects", "omniverse://srv/Projects/").await);
     let bookmarks = cm_manager::get_bookmarks();
     assert_eq!(bookmarks.len(), 1);
@@ -84,7 +111,11 @@ fn in_an_existing_actix_system() {
     // Inside an existing actix System, for actor users.
     actix::System::new().block_on(async {
         let handle = cm_manager::startup_in_system(config()).unwrap();
-        assert!(cm_manager::ensure_connection("https://example.com/").await);
+        assert!(
+            cm_manager::ensure_connection("https://example.com/")
+                .await
+                .is_ok()
+        );
         assert!(cm_manager::add_bookmark("x", "https://example.com/x").await);
         assert_eq!(handle.bookmarks().len(), 1);
         assert!(cm_manager::shutdown());

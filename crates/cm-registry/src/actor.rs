@@ -22,6 +22,7 @@ use crate::model::DiscoveryServer;
 use crate::persistence::Persistence;
 use crate::snapshot::Publisher;
 use crate::state::{Outcome, RegistryState};
+use crate::system_thread::{OwnedRegistry, StartError};
 
 /// The actor that owns bookmarks, discovery servers and manual servers.
 ///
@@ -58,12 +59,63 @@ impl ConnectionRegistry {
     /// no change yet). A file that cannot be read leaves the registry empty,
     /// with the error in `snapshot().storage().last_load_error`; the registry
     /// then fills in when the file is repaired (the watcher reloads it).
+    ///
+    /// # Panics
+    ///
+    /// Without a running actix System on this thread (and no
+    /// [`arbiter`](RegistryConfig::arbiter) set), as actix does: use
+    /// [`try_start`](Self::try_start) for an error instead, or
+    /// [`start_on_own_thread`](Self::start_on_own_thread) under `#[tokio::main]`.
     pub fn start(config: RegistryConfig) -> RegistryHandle {
+        match Self::try_start(config) {
+            Ok(handle) => handle,
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    /// [`start`](Self::start), answering [`StartError::NoActixSystem`] instead of panicking
+    /// when no actix System runs on this thread (for example under `#[tokio::main]`).
+    ///
+    /// ```
+    /// use cm_registry::{ConnectionRegistry, RegistryConfig, StartError};
+    ///
+    /// let config = RegistryConfig::in_memory().dispatcher(cm_events::Dispatcher::new());
+    /// let refused = ConnectionRegistry::try_start(config);
+    /// assert!(matches!(refused, Err(StartError::NoActixSystem)));
+    /// ```
+    pub fn try_start(config: RegistryConfig) -> Result<RegistryHandle, StartError> {
+        if config.arbiter.is_none() && actix::Arbiter::try_current().is_none() {
+            return Err(StartError::NoActixSystem);
+        }
+        Ok(Self::start_here(config))
+    }
+
+    /// Starts the registry on a thread of its own running an actix System (what a program
+    /// without one uses, e.g. under `#[tokio::main]`). The [`OwnedRegistry`] derefs to its
+    /// handle; dropping it stops the thread.
+    ///
+    /// ```
+    /// use cm_registry::{ConnectionRegistry, RegistryConfig};
+    ///
+    /// # fn main() -> Result<(), cm_registry::StartError> {
+    /// let registry = ConnectionRegistry::start_on_own_thread(
+    ///     RegistryConfig::in_memory().dispatcher(cm_events::Dispatcher::new()),
+    /// )?;
+    /// assert!(registry.bookmarks().is_empty());
+    /// registry.shutdown();
+    /// # Ok(()) }
+    /// ```
+    pub fn start_on_own_thread(config: RegistryConfig) -> Result<OwnedRegistry, StartError> {
+        OwnedRegistry::start(config)
+    }
+
+    fn start_here(config: RegistryConfig) -> RegistryHandle {
         let dispatcher = config
             .dispatcher
             .clone()
             .unwrap_or_else(|| cm_events::dispatcher().clone());
         register_event_aliases_on(&dispatcher);
+        let self_dispatcher = dispatcher.clone();
         let persistence = Persistence::new(config.store.clone(), config.persist);
         let (publisher, reader) = Publisher::new();
         let mut registry = ConnectionRegistry {
@@ -84,7 +136,7 @@ impl ConnectionRegistry {
             Some(arbiter) => ConnectionRegistry::start_in_arbiter(arbiter, |_| registry),
             None => registry.start(),
         };
-        RegistryHandle::new(addr, reader)
+        RegistryHandle::new(addr, reader, self_dispatcher)
     }
 
     fn initial_load(&mut self) {
@@ -193,6 +245,18 @@ impl ConnectionRegistry {
                 self.publisher
                     .update_storage(|s| s.last_load_error = Some(e.clone()));
                 self.publisher.publish(&mut self.state, true);
+                let url = self
+                    .persistence
+                    .path()
+                    .map(|p| format!("file://{}", p.display()))
+                    .unwrap_or_default();
+                emit(
+                    &self.dispatcher,
+                    &[RegistryEvent::ConfigReloadFailed {
+                        url: url.into(),
+                        error: e.to_string().into(),
+                    }],
+                );
                 return Err(RegistryError::LoadFailed { source: e });
             }
         };

@@ -85,6 +85,7 @@ pub fn short_name(name: &str) -> &str {
 /// One change to the registry, as announced to observers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum RegistryEvent {
     /// See [`BOOKMARK_ADDED_EVENT`].
     BookmarkAdded {
@@ -162,6 +163,13 @@ pub enum RegistryEvent {
         /// Kind of storage.
         kind: UrlKind,
     },
+    /// See [`CONFIG_RELOAD_FAILED_EVENT`](crate::typed_event::CONFIG_RELOAD_FAILED_EVENT).
+    ConfigReloadFailed {
+        /// The file, as a `file://` URL.
+        url: Arc<str>,
+        /// Why it could not be used.
+        error: Arc<str>,
+    },
 }
 
 impl RegistryEvent {
@@ -176,6 +184,9 @@ impl RegistryEvent {
             RegistryEvent::DiscoveryServerUpdated { .. } => DISCOVERY_SERVER_UPDATED_EVENT,
             RegistryEvent::ManualServerAdded { .. } => MANUAL_SERVER_ADDED_EVENT,
             RegistryEvent::ManualServerRemoved { .. } => MANUAL_SERVER_REMOVED_EVENT,
+            RegistryEvent::ConfigReloadFailed { .. } => {
+                crate::typed_event::CONFIG_RELOAD_FAILED_EVENT
+            }
         }
     }
 
@@ -237,6 +248,9 @@ impl RegistryEvent {
                 "server_id": id.get(),
                 "kind": kind.as_str(),
             }),
+            RegistryEvent::ConfigReloadFailed { url, error } => {
+                json!({ "url": redact(url), "error": &**error })
+            }
         }
     }
 }

@@ -10,6 +10,8 @@ use crate::ids::ServerId;
 use crate::messages::*;
 use crate::model::{Bookmark, DiscoveryServer, ManualServer, ServerMatch};
 use crate::snapshot::{RegistrySnapshot, SnapshotReader};
+use crate::typed_event::RegistryEvents;
+use cm_events::Dispatcher;
 
 /// A cheap, cloneable handle to a running [`ConnectionRegistry`].
 ///
@@ -37,6 +39,7 @@ use crate::snapshot::{RegistrySnapshot, SnapshotReader};
 pub struct RegistryHandle {
     addr: Addr<ConnectionRegistry>,
     reader: SnapshotReader,
+    dispatcher: Dispatcher,
 }
 
 fn stopped(_: MailboxError) -> RegistryError {
@@ -44,8 +47,45 @@ fn stopped(_: MailboxError) -> RegistryError {
 }
 
 impl RegistryHandle {
-    pub(crate) fn new(addr: Addr<ConnectionRegistry>, reader: SnapshotReader) -> Self {
-        Self { addr, reader }
+    pub(crate) fn new(
+        addr: Addr<ConnectionRegistry>,
+        reader: SnapshotReader,
+        dispatcher: Dispatcher,
+    ) -> Self {
+        Self {
+            addr,
+            reader,
+            dispatcher,
+        }
+    }
+
+    /// The dispatcher the registry announces its changes on.
+    pub fn dispatcher(&self) -> &Dispatcher {
+        &self.dispatcher
+    }
+
+    /// Every change from now on, as typed [`RegistryEvent`](crate::events::RegistryEvent)s in
+    /// the order they were made (see [`RegistryEvents`]), including
+    /// `ConfigReloadFailed` when an edited file cannot be used.
+    ///
+    /// ```
+    /// # actix::System::new().block_on(async {
+    /// use futures::StreamExt;
+    /// use cm_registry::{ConnectionRegistry, RegistryConfig, events::RegistryEvent};
+    ///
+    /// let registry = ConnectionRegistry::start(
+    ///     RegistryConfig::in_memory().dispatcher(cm_events::Dispatcher::new()),
+    /// );
+    /// let mut events = registry.events();
+    /// registry.add_bookmark("P", "omniverse://h/P/").await.unwrap();
+    /// match events.next().await {
+    ///     Some(RegistryEvent::BookmarkAdded { name, .. }) => assert_eq!(&*name, "P"),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # });
+    /// ```
+    pub fn events(&self) -> RegistryEvents {
+        RegistryEvents::observe(&self.dispatcher)
     }
 
     /// The actor's address, for sending [`messages`](crate::messages) directly.

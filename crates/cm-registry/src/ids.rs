@@ -10,6 +10,7 @@ use std::fmt;
 /// when another process renames it in `omniverse.toml`. Ids are not persisted:
 /// a new process numbers the servers it loads afresh.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ServerId(pub u64);
 
 impl ServerId {

@@ -88,6 +88,8 @@ mod registry_model;
 mod snapshot;
 mod state;
 mod store_ops;
+pub mod system_thread;
+pub mod typed_event;
 mod url_rules;
 
 pub use actor::ConnectionRegistry;
@@ -99,4 +101,6 @@ pub use model::{Bookmark, DiscoveryServer, DiscoveryStatus, ManualServer, Server
 pub use persistence::StoreError;
 pub use registry_model::{RegistryModel, SectionsApplied};
 pub use snapshot::{RegistrySnapshot, SnapshotReader, StorageStatus};
+pub use system_thread::{OwnedRegistry, StartError};
+pub use typed_event::{NotARegistryEvent, RegistryEvents};
 pub use url_rules::{UrlError, UrlKind};

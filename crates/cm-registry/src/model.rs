@@ -12,6 +12,7 @@ use crate::url_rules::UrlKind;
 
 /// A named location: `[bookmarks] name = url` in `omniverse.toml`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Bookmark {
     /// Unique among bookmarks.
     pub name: Arc<str>,
@@ -31,6 +32,7 @@ impl Bookmark {
 
 /// Where discovery of a discovery server's storage addresses stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum DiscoveryStatus {
     /// Known but not started yet (also the state after loading from the file).
     Pending,
@@ -94,6 +96,7 @@ impl fmt::Display for DiscoveryStatus {
 
 /// A discovery server: a URL that answers with the storage addresses behind it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DiscoveryServer {
     /// Stable for the life of the process.
     pub id: ServerId,
@@ -109,6 +112,7 @@ pub struct DiscoveryServer {
 
 /// A server added by hand: `[servers] url = name` in `omniverse.toml`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ManualServer {
     /// Stable for the life of the process.
     pub id: ServerId,

@@ -2,6 +2,7 @@
 
 /// One `[bookmarks]` entry: `name = url`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Bookmark {
     /// The bookmark's display name (the TOML key).
     pub name: String,
@@ -11,6 +12,7 @@ pub struct Bookmark {
 
 /// One `[servers]` entry: `url = name` (each URL listed once).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ServerEntry {
     /// The server URL (the TOML key), as written.
     pub url: String,
@@ -20,6 +22,7 @@ pub struct ServerEntry {
 
 /// One `[[discovery_servers]]` table.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DiscoveryEntry {
     /// The display name.
     pub name: String,
@@ -31,6 +34,7 @@ pub struct DiscoveryEntry {
 
 /// Everything the connection manager keeps in omniverse.toml, in file order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Sections {
     /// `[bookmarks]`, in file order.
     pub bookmarks: Vec<Bookmark>,

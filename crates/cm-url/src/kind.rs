@@ -40,6 +40,7 @@ use crate::scheme::Scheme;
 /// assert_eq!(UrlKind::Nucleus.to_string(), "nucleus");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum UrlKind {
     /// An Omniverse Nucleus server (`omniverse://`).
     Nucleus,

@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::cli::{ConnectArgs, CredentialArgs, EnsureArgs, ReconnectArgs};
 use crate::exit::CliError;
 use crate::output::{Output, Style};
-use crate::session::{ConfigFile, ManagerSession, release, runtime, seconds};
+use crate::session::{ConfigFile, ManagerSession, runtime, seconds};
 
 /// `cm ensure URL`.
 pub(crate) fn ensure(args: EnsureArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
@@ -30,9 +30,9 @@ pub(crate) fn ensure(args: EnsureArgs, file: &ConfigFile, out: &Output) -> Resul
         &label,
         deadline,
         has_credentials,
-        manager.ensure_connection_detailed(&args.url),
+        manager.ensure_connection(&args.url),
     );
-    release(manager);
+    manager.shutdown();
     report(out, &args.url, result)
 }
 
@@ -55,7 +55,7 @@ pub(crate) fn reconnect(
         has_credentials,
         manager.reconnect_detailed(&args.url),
     );
-    release(manager);
+    manager.shutdown();
     report(out, &args.url, result)
 }
 
@@ -73,7 +73,7 @@ pub(crate) fn disconnect(
         let manager = start(file, Duration::from_secs(10), CredentialArgs::default())?;
         let signed_out = runtime()?.block_on(manager.disconnect(&args.url));
         let status = manager.connection_status(&args.url);
-        release(manager);
+        manager.shutdown();
         if !signed_out {
             return Err(CliError::Failed(format!(
                 "could not sign out of {url}: the connection manager stopped"

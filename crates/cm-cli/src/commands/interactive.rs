@@ -25,7 +25,7 @@ use super::ensure::spinner;
 use crate::cli::CredentialArgs;
 use crate::exit::CliError;
 use crate::output::{Output, Style, stderr_line, stderr_text};
-use crate::session::{ConfigFile, ManagerSession, release, runtime, seconds};
+use crate::session::{ConfigFile, ManagerSession, runtime, seconds};
 
 /// Which kind of server the user is adding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,7 +88,7 @@ fn run(
         dialog: None,
     }
     .drive(&mut prompter);
-    release(manager);
+    manager.shutdown();
     result
 }
 

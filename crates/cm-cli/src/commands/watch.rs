@@ -31,7 +31,7 @@ use serde_json::{Value, json};
 use crate::cli::WatchArgs;
 use crate::exit::CliError;
 use crate::output::{Output, Style, exit_when_stdout_closes, terminal_safe};
-use crate::session::{ConfigFile, leave_running};
+use crate::session::{ConfigFile, close};
 
 /// Runs `cm watch`.
 pub(crate) fn run(args: WatchArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
@@ -76,7 +76,7 @@ pub(crate) fn run(args: WatchArgs, file: &ConfigFile, out: &Output) -> Result<()
         tracing::debug!("interrupted; stopping the watch");
         Ok(())
     });
-    leave_running(system);
+    close(system);
     result
 }
 

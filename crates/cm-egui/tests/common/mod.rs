@@ -43,7 +43,9 @@ impl Fixture {
         let config = ManagerConfig::new(registry)
             .dispatcher(dispatcher.clone())
             .retry_budget(Duration::from_millis(1500))
-            .discovery_timeout(Duration::from_secs(10));
+            .discovery_timeout(Duration::from_secs(10))
+            // The panel shows the sign-in prompt.
+            .interactive_sign_in(true);
         let manager = ManagerHandle::start(config).unwrap();
         Self {
             dir,

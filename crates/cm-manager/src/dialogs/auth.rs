@@ -70,6 +70,16 @@ impl AuthDialog {
         dialog
     }
 
+    /// A prompt that cancels through `client` but is not fed by it (nothing registers a
+    /// message-box callback, so no interactive sign-in is offered and the model stays hidden).
+    pub fn detached(client: &Arc<dyn StorageClient>) -> Self {
+        let weak = Arc::downgrade(client);
+        Self::new(move |handle| {
+            weak.upgrade()
+                .is_some_and(|c| c.auth().cancel_sign_in(handle))
+        })
+    }
+
     /// Feeds one message-box notification into the model.
     pub fn on_prompt(&self, prompt: &SignInPrompt) {
         let mut pending = self.pending.lock();

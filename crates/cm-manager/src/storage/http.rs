@@ -35,7 +35,10 @@ pub struct HttpStorageConfig {
     /// How many times the authentication callback is asked within one request before giving
     /// up with `AuthFailed` (default 5).
     pub max_auth_attempts: u32,
-    /// How long an interactive sign-in may stay pending (default 120 s).
+    /// How long an interactive (browser) sign-in may stay pending before the attempt fails
+    /// with `AuthFailed` (default 120 s). Only used when a message-box callback can show the
+    /// prompt (see `ManagerConfig::interactive_sign_in`); without one a sign-in that no
+    /// authentication callback answers fails at once.
     pub sign_in_timeout: Duration,
     /// The HTTP port for `omniverse://host/` URLs without a port (default `None`: port 80).
     pub default_port: Option<u16>,
@@ -388,14 +391,17 @@ impl HttpStorageClient {
                     ));
                 }
                 SignInOutcome::TimedOut => {
+                    let why = if self.auth.has_message_box() {
+                        "no sign-in completed within the sign-in timeout"
+                    } else {
+                        "no authentication callback answered and interactive sign-in is off \
+                         (ManagerConfig::interactive_sign_in)"
+                    };
                     return AuthStep::Fail(self.fail(
                         root,
                         AuthFailed,
                         ResultCode::AccessDenied,
-                        format!(
-                            "no credentials for {} (no sign-in completed)",
-                            cm_url::redact(root)
-                        ),
+                        format!("no credentials for {}: {why}", cm_url::redact(root)),
                     ));
                 }
             };
@@ -578,5 +584,9 @@ impl StorageClient for HttpStorageClient {
 
     fn auth(&self) -> &AuthCallbacks {
         &self.auth
+    }
+
+    fn status_changes(&self) -> Option<tokio::sync::broadcast::Receiver<super::StatusChange>> {
+        Some(self.board.changes())
     }
 }

@@ -50,4 +50,10 @@ pub trait StorageClient: Send + Sync + 'static {
 
     /// The callbacks asked for credentials and told about interactive sign-ins.
     fn auth(&self) -> &AuthCallbacks;
+
+    /// Every status change of every server from now on, when the client keeps a
+    /// [`StatusBoard`] (the default answers `None`: no such stream).
+    fn status_changes(&self) -> Option<tokio::sync::broadcast::Receiver<StatusChange>> {
+        None
+    }
 }

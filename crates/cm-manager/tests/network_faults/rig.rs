@@ -236,7 +236,7 @@ impl Rig {
         let t = Instant::now();
         assert_eq!(
             self.manager
-                .ensure_connection_detailed_blocking("https://bucket.example.com/a.usd"),
+                .ensure_connection_blocking("https://bucket.example.com/a.usd"),
             Ok(Reachable::AlwaysReachable)
         );
         self.wait("synced_snapshot", registry.synced_snapshot())
