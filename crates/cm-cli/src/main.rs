@@ -5,6 +5,12 @@
 //! ([`exit`]). See the crate README for every command, the exit statuses and the JSON
 //! schemas.
 
+// Shipped code never unwraps: outside input gets an error, an internal invariant a narrow,
+// documented `#[allow]`. Set here, not in `[lints]`, because Cargo applies `[lints]` to every
+// target and this rule is for the library and binaries only; `#[cfg(test)]` code is exempt
+// through clippy.toml. `cargo xtask tidy` checks every crate root carries it.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
 mod cli;
 mod commands;
 mod exit;

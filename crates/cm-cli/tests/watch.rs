@@ -1,6 +1,10 @@
 //! `cm watch --json` sees edits made by other `cm` processes and by plain file writes, and
 //! stops cleanly (exit 0) on SIGTERM and SIGINT.
 
+// Sends Unix signals and uses Unix-only calls (libc); the platforms section of the root README
+// says which tests run where.
+#![cfg(unix)]
+
 mod common;
 
 use std::io::{BufRead, BufReader};
