@@ -7,7 +7,8 @@
 //! cargo xtask test              all tests (unit, integration, doctests, benches in test mode)
 //! cargo xtask ci                fmt --check, clippy -D warnings, tidy, rustdoc -D warnings,
 //!                               all tests, the demo
-//! cargo xtask tidy [--quick]    the codebase's own conventions (see tidy.rs)
+//! cargo xtask tidy [--quick | --only RULE]
+//!                               the codebase's own conventions (see tidy.rs)
 //! cargo xtask screenshots [--update]
 //!                               cm-egui's image snapshots on a software Vulkan driver
 //! cargo xtask bench [--quick] [--json FILE] [--markdown FILE]
@@ -38,7 +39,8 @@ commands:
   test                 run every test with snapshot updates off
   ci                   fmt --check, clippy --all-targets -D warnings, tidy, rustdoc -D warnings,
                        every test, the demo
-  tidy [--quick]       the codebase checks its own conventions (module docs, code map, README
+  tidy [--quick | --only RULE]
+                       the codebase checks its own conventions (module docs, code map, README
                        doctests, paths, metadata, feature sets, dependency budgets, README
                        examples as downstream crates); --quick: only the file checks
   screenshots [--update]

@@ -18,7 +18,7 @@
 //! | downstream READMEs | [`readme_examples`] | every README example builds in a new crate with only the dependencies it states |
 //!
 //! `cargo xtask tidy --quick` runs only the rules that read files (no cargo builds), which is
-//! what a pre-commit hook wants.
+//! what a pre-commit hook wants; `--only "RULE NAME"` runs one rule.
 
 mod files;
 mod manifests;
@@ -68,20 +68,26 @@ const CARGO_RULES: &[(&str, Rule)] = &[
 
 /// Runs every rule (or only the file rules with `--quick`) and fails if any finding remains.
 pub(crate) fn run(args: &[String]) -> Result {
-    let quick = match args {
-        [] => false,
-        [flag] if flag == "--quick" => true,
-        _ => {
-            return Err(format!(
-                "tidy: unknown arguments {args:?} (expected: [--quick])"
-            ));
-        }
+    let all = FILE_RULES.iter().chain(CARGO_RULES);
+    let rules: Vec<&(&str, Rule)> = match args {
+        [] => all.collect(),
+        [flag] if flag == "--quick" => FILE_RULES.iter().collect(),
+        [flag, name] if flag == "--only" => all.filter(|(rule, _)| rule == name).collect(),
+        _ => Vec::new(),
     };
+    if rules.is_empty() {
+        let names: Vec<&str> = FILE_RULES
+            .iter()
+            .chain(CARGO_RULES)
+            .map(|(n, _)| *n)
+            .collect();
+        return Err(format!(
+            "tidy: unknown arguments {args:?} (expected: [--quick | --only RULE]; rules: {})",
+            names.join(", ")
+        ));
+    }
     let root = workspace_root();
     let mut findings = Vec::new();
-    let rules = FILE_RULES
-        .iter()
-        .chain(if quick { &[][..] } else { CARGO_RULES });
     for (name, rule) in rules {
         eprintln!("tidy: {name}");
         findings.extend(rule(&root)?);
