@@ -86,19 +86,17 @@ pub(super) fn hidden_lines(code: &str) -> Vec<&str> {
 }
 
 /// The program a user would write: the example as is when it has a `main`, otherwise wrapped
-/// in one (as rustdoc does), inner attributes kept at the top.
+/// in one (as rustdoc does), inner attributes kept at the top. Like rustdoc, unused code is
+/// allowed: an example shows a piece, not a whole program.
 fn main_rs(code: &str) -> String {
-    if code.contains("fn main(") {
-        return format!("{code}\n");
-    }
     let (attributes, body): (Vec<&str>, Vec<&str>) = code
         .lines()
         .partition(|l| l.trim_start().starts_with("#!["));
-    format!(
-        "{}\nfn main() {{\n{}\n}}\n",
-        attributes.join("\n"),
-        body.join("\n")
-    )
+    let attributes = format!("#![allow(unused)]\n{}", attributes.join("\n"));
+    if code.contains("fn main(") {
+        return format!("{attributes}\n{}\n", body.join("\n"));
+    }
+    format!("{attributes}\nfn main() {{\n{}\n}}\n", body.join("\n"))
 }
 
 /// A `[dependencies]` line with a workspace crate pointed at its folder.
