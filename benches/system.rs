@@ -10,7 +10,7 @@
 //!   `peer/actix_send/1000_concurrent` is 1 000 concurrent empty actix round trips to an actor
 //!   on another thread: what the callers would pay if each crossed a mailbox once.
 //! * `system/edit_to_event/<n>_bookmarks`: a plain `std::fs::write` of the file (as another
-//!   process would) until the registry's `bookmark_added` event is observed, minus the
+//!   process would) until the registry's `BOOKMARK_ADDED` event is observed, minus the
 //!   configured watcher debounce (`DEBOUNCE`, trailing edge: the watcher fires `DEBOUNCE` after
 //!   the last file-system event, so what is left is notification, re-read, diff and dispatch).
 //!   Each sample is the mean of two real edits (criterion would otherwise plan hundreds of
@@ -291,7 +291,7 @@ impl EditFixture {
         fixture
     }
 
-    /// Writes the file with a new extra bookmark; the time until its `bookmark_added` is
+    /// Writes the file with a new extra bookmark; the time until its `BOOKMARK_ADDED` is
     /// observed, or `None` if it was not within `patience`.
     fn edit_and_wait(&mut self, patience: Duration) -> Option<Duration> {
         self.edits += 1;

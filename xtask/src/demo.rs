@@ -33,7 +33,7 @@ use crate::cmd::{Result, cargo};
 const STEP_DEADLINE: Duration = Duration::from_secs(30);
 /// The environment variable the demo passes the sign-in password in.
 const PASSWORD_VAR: &str = "CM_DEMO_PASSWORD";
-/// The common prefix of connection-manager event names.
+/// The common prefix of connection-manager event names (`cm_registry::events::NAMESPACE`).
 const NAMESPACE: &str = "omni.kit.widget.connection_manager.";
 
 /// Runs the demo.
@@ -474,7 +474,7 @@ fn add_discovery_server(demo: &Demo<'_>, studio: &Server) -> Result {
     demo.cm_then_event(
         &["discovery", "add", "Studio", &studio.discovery_url],
         "discovery of Studio completing",
-        |name, p| name == "discovery_server_updated" && p["status"] == "ready",
+        |name, p| name == "DISCOVERY_SERVER_UPDATED" && p["status"] == "ready",
     )?;
     demo.cm(&["discovery", "refresh", "--timeout", "20"], 0)?;
     demo.cm(&["server", "list"], 0)?;
@@ -488,7 +488,7 @@ fn sign_in(demo: &Demo<'_>, nucleus: &Server, password: &str) -> Result {
     demo.cm_then_event(
         &["server", "add", "Nucleus", &nucleus.storage_url],
         "the new server",
-        |name, _| name == "manual_server_added",
+        |name, _| name == "MANUAL_SERVER_ADDED",
     )?;
     let scene = format!("{}Projects/scene.usd", nucleus.storage_url);
     println!("  without credentials the server refuses:");
@@ -536,7 +536,7 @@ fn edit_bookmarks(demo: &Demo<'_>, nucleus: &Server) -> Result {
     demo.cm_then_event(
         &["bookmark", "add", "Scenes", &projects],
         "bookmark Scenes",
-        |name, p| name == "bookmark_added" && p["name"] == "Scenes",
+        |name, p| name == "BOOKMARK_ADDED" && p["name"] == "Scenes",
     )?;
     demo.cm_then_event(
         &[
@@ -546,17 +546,17 @@ fn edit_bookmarks(demo: &Demo<'_>, nucleus: &Server) -> Result {
             "https://bucket.s3.amazonaws.com/Samples/",
         ],
         "bookmark Samples",
-        |name, p| name == "bookmark_added" && p["name"] == "Samples",
+        |name, p| name == "BOOKMARK_ADDED" && p["name"] == "Samples",
     )?;
     demo.cm_then_event(
         &["bookmark", "rename", "Scenes", "Car scenes", &projects],
         "the rename",
-        |name, _| name == "bookmark_renamed",
+        |name, _| name == "BOOKMARK_RENAMED",
     )?;
     demo.cm_then_event(
         &["bookmark", "remove", "Samples"],
         "the removal",
-        |name, _| name == "bookmark_deleted",
+        |name, _| name == "BOOKMARK_DELETED",
     )?;
     demo.cm(&["bookmark", "list"], 0)?;
     Ok(())
@@ -583,7 +583,7 @@ fn edit_from_outside(demo: &Demo<'_>, dir: &Path) -> Result {
         .map_err(|e| format!("cannot edit {}: {e}", config.display()))?;
     println!("  added `\"Edited by hand\" = \"https://example.com/hand/\"` to [bookmarks]");
     demo.events.wait_for(mark, "the outside edit", |name, p| {
-        name == "bookmark_added" && p["name"] == "Edited by hand"
+        name == "BOOKMARK_ADDED" && p["name"] == "Edited by hand"
     })
 }
 

@@ -41,12 +41,15 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stderr. By default only errors show
-/// (the tool reports problems itself, in one line); `-v` raises everything to info, `-vv`
-/// debug, `-vvv` trace; `RUST_LOG` overrides all of it.
+/// (the tool reports problems itself, in one line), plus the warning for each storage address
+/// a discovery server listed and that was refused (it carried a credential or named local
+/// files: see `cm_discovery::storage_address`), which names the discovery server; `-v`
+/// raises everything to info, `-vv` debug, `-vvv` trace; `RUST_LOG` overrides all of it.
 fn init_logging(verbose: u8, quiet: bool) {
+    let refused = format!("error,{}=warn", cm_discovery::REFUSED_TARGET);
     let default = match (quiet, verbose) {
         (true, _) => "off",
-        (false, 0) => "error",
+        (false, 0) => refused.as_str(),
         (false, 1) => "info",
         (false, 2) => "debug",
         (false, _) => "trace",

@@ -4,6 +4,16 @@
 //! for `watch`) with `--json`. Progress, hints and warnings go to stderr, so piping stdout
 //! into a script never mixes the two. Colours are used only when the stream is a terminal
 //! (and `NO_COLOR` is unset), or with `--color always`.
+//!
+//! Neither stream may panic the process, which `println!`/`eprintln!` do on a write error:
+//!
+//! * **stdout** is written through [`Output::line`]. A closed pipe (`cm ... | head -n 1`)
+//!   ends `cm` quietly with exit 0, as ripgrep does: the reader has all it wanted. Any other
+//!   write error (`> /dev/full`) ends it with exit 1 and one line on stderr, so a script never
+//!   takes a truncated result for a whole one.
+//! * **stderr** is written through [`stderr_line`], which drops what it cannot write: with
+//!   stderr closed or full there is nowhere left to complain to, and the exit status still
+//!   says what happened.
 
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
@@ -93,12 +103,14 @@ impl Output {
         paint(self.color_err, style, text)
     }
 
-    /// Prints one line of the result on stdout.
+    /// Prints one line of the result on stdout; a write error ends the process (see the
+    /// module docs).
     pub(crate) fn line(&self, text: &str) {
         let mut out = std::io::stdout().lock();
-        // A closed pipe (`cm ... | head`) is not an error worth a panic.
-        let _ = writeln!(out, "{text}");
-        let _ = out.flush();
+        if let Err(error) = writeln!(out, "{text}").and_then(|()| out.flush()) {
+            drop(out);
+            stdout_failed(&error);
+        }
     }
 
     /// Prints a JSON document on stdout: pretty for a whole result.
@@ -115,21 +127,49 @@ impl Output {
     /// A note on stderr (hidden by `--quiet`).
     pub(crate) fn note(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            stderr_line(&terminal_safe(text));
         }
     }
 
     /// A warning on stderr (hidden by `--quiet`).
     pub(crate) fn warn(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{} {text}", self.paint_err(Style::Yellow, "warning:"));
+            let prefix = self.paint_err(Style::Yellow, "warning:");
+            stderr_line(&format!("{prefix} {}", terminal_safe(text)));
         }
     }
 
     /// The one error line on stderr.
     pub(crate) fn error(&self, text: &str) {
-        eprintln!("{} {text}", self.paint_err(Style::Red, "error:"));
+        let prefix = self.paint_err(Style::Red, "error:");
+        stderr_line(&format!("{prefix} {}", terminal_safe(text)));
     }
+}
+
+/// Writes `text` and a newline on stderr, dropping it if stderr is closed or failing.
+pub(crate) fn stderr_line(text: &str) {
+    stderr_text(&format!("{text}\n"));
+}
+
+/// Writes `text` on stderr as it is (a prompt without its newline), dropping it if stderr is
+/// closed or failing.
+pub(crate) fn stderr_text(text: &str) {
+    let mut err = std::io::stderr().lock();
+    // Nowhere left to report a failing stderr to; the exit status still tells.
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// Ends the process after a failed write to stdout: exit 0 when the reader went away (a
+/// closed pipe), else exit 1 with the reason on stderr.
+pub(crate) fn stdout_failed(error: &std::io::Error) -> ! {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        tracing::debug!("stdout closed by its reader; stopping");
+        std::process::exit(i32::from(crate::exit::SUCCESS));
+    }
+    stderr_line(&format!(
+        "error: cannot write the result to stdout: {error}"
+    ));
+    std::process::exit(i32::from(crate::exit::FAILURE));
 }
 
 /// `text` in `style` when colour is on. The text is made [`terminal_safe`] first: painted
@@ -143,14 +183,63 @@ fn paint(on: bool, style: Style, text: &str) -> String {
     }
 }
 
-/// `text` with control characters and bidirectional overrides written as `\u{..}` escapes.
+/// For a stream that may print nothing for a long time (`cm watch`): ends the process with
+/// exit 0 as soon as stdout's reader goes away, instead of at the next write.
+///
+/// A thread waits in `poll(2)` on stdout for no event at all, so only an error or hangup
+/// wakes it: the read end of a pipe closed (POLLERR), or a terminal hung up (POLLHUP). On a
+/// file or a terminal that stays, it waits forever and costs nothing.
+pub(crate) fn exit_when_stdout_closes() {
+    #[cfg(unix)]
+    {
+        let spawned = std::thread::Builder::new()
+            .name("stdout-closed".into())
+            .spawn(|| {
+                let mut fd = libc::pollfd {
+                    fd: libc::STDOUT_FILENO,
+                    events: 0,
+                    revents: 0,
+                };
+                loop {
+                    // SAFETY: `fd` is one valid, exclusively borrowed pollfd and the count is 1.
+                    let ready = unsafe { libc::poll(&mut fd, 1, -1) };
+                    if ready > 0 && fd.revents & (libc::POLLERR | libc::POLLHUP) != 0 {
+                        tracing::debug!("stdout closed by its reader; stopping");
+                        std::process::exit(i32::from(crate::exit::SUCCESS));
+                    }
+                    if ready > 0 && fd.revents & libc::POLLNVAL != 0 {
+                        // No stdout at all: nothing to watch for.
+                        return;
+                    }
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::debug!(%error, "cannot watch stdout for its reader going away");
+        }
+    }
+}
+
+/// `text` with control characters, bidirectional formatting characters and line/paragraph
+/// separators written as `\u{..}` escapes. This is the one rule for everything `cm` prints
+/// for people: table cells, watch lines and the stderr notes, warnings and errors.
 ///
 /// Names and URLs come from a file anyone may have edited: printed raw, an ESC sequence in
 /// a bookmark name would drive the terminal of whoever lists it (clear the screen, set the
-/// title), and a bidi override would make one name look like another.
+/// title), a bidi mark or override (U+200F, U+202E, ...) would make one name look like
+/// another, and a line separator (U+2028) would split one line in two where a terminal or
+/// log viewer honours it.
 pub(crate) fn terminal_safe(text: &str) -> Cow<'_, str> {
     fn unsafe_char(c: char) -> bool {
-        c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        c.is_control()
+            || matches!(
+                c,
+                // Arabic letter mark; left-to-right and right-to-left marks.
+                '\u{061c}' | '\u{200e}' | '\u{200f}'
+                // Line and paragraph separators.
+                | '\u{2028}' | '\u{2029}'
+                // Embeddings, overrides and isolates.
+                | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            )
     }
     if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);
@@ -228,6 +317,12 @@ mod tests {
         assert_eq!(terminal_safe("plain name"), "plain name");
         assert_eq!(terminal_safe("\x1b[2Jx"), "\\u{1b}[2Jx");
         assert_eq!(terminal_safe("a\u{202e}b\nc"), "a\\u{202e}b\\u{a}c");
+        for mark in [
+            '\u{61c}', '\u{200e}', '\u{200f}', '\u{2028}', '\u{2029}', '\u{2069}',
+        ] {
+            let shown = terminal_safe(&format!("a{mark}b")).into_owned();
+            assert_eq!(shown, format!("a\\u{{{:x}}}b", u32::from(mark)));
+        }
         assert_eq!(
             paint(true, Style::Bold, "\x1b]0;t\x07"),
             "\x1b[1m\\u{1b}]0;t\\u{7}\x1b[0m"

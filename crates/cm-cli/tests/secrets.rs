@@ -274,10 +274,11 @@ fn no_secret_in_any_output_log_event_or_file() {
         wait_until(30, || {
             let seen = watch.stdout_text();
             [
-                "bookmark_added",
-                "manual_server_added",
-                "discovery_server_added",
+                cm_registry::events::BOOKMARK_ADDED_EVENT,
+                cm_registry::events::MANUAL_SERVER_ADDED_EVENT,
+                cm_registry::events::DISCOVERY_SERVER_ADDED_EVENT,
             ]
+            .map(cm_registry::events::short_name)
             .iter()
             .all(|e| seen.contains(e))
         }),

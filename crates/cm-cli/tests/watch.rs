@@ -1,5 +1,8 @@
 //! `cm watch --json` sees edits made by other `cm` processes and by plain file writes, and
-//! stops cleanly (exit 0) on SIGTERM and SIGINT.
+//! stops cleanly (exit 0) on SIGTERM and SIGINT. It follows a config that is a symbolic link
+//! into another directory (and a link re-pointed), survives the config directory being removed
+//! and recreated, creates a config directory that does not exist yet, and reports an edit
+//! that leaves the file unusable (stderr, and one `{"error": …}` line in `--json` mode).
 
 // Sends Unix signals and uses Unix-only calls (libc); the platforms section of the root README
 // says which tests run where.
@@ -8,6 +11,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
@@ -18,15 +22,21 @@ use common::{Sandbox, redact_ports};
 struct Watch {
     child: Child,
     lines: Receiver<String>,
+    /// stderr lines after the ready line.
+    errors: Receiver<String>,
 }
 
 impl Watch {
     fn start(sandbox: &Sandbox, extra: &[&str]) -> Self {
+        Self::start_at(&sandbox.config(), extra)
+    }
+
+    fn start_at(config: &Path, extra: &[&str]) -> Self {
         let mut args = vec!["watch", "--debounce-ms", "200"];
         args.extend_from_slice(extra);
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cm"))
             .arg("--config")
-            .arg(sandbox.config())
+            .arg(config)
             .args(&args)
             .env("NO_COLOR", "1")
             .env_remove("RUST_LOG")
@@ -36,11 +46,14 @@ impl Watch {
             .unwrap();
         // Wait for the ready line on stderr (the watcher is live after it).
         let (ready_tx, ready_rx) = channel();
+        let (errors_tx, errors) = channel();
         let stderr = child.stderr.take().unwrap();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if line.starts_with("watching ") {
                     let _ = ready_tx.send(line);
+                } else {
+                    let _ = errors_tx.send(line);
                 }
             }
         });
@@ -57,7 +70,11 @@ impl Watch {
             .recv_timeout(Duration::from_secs(30))
             .expect("cm watch never became ready");
         assert!(ready.ends_with("omniverse.toml"), "{ready}");
-        Self { child, lines }
+        Self {
+            child,
+            lines,
+            errors,
+        }
     }
 
     /// The next event line, waiting up to 30 s.
@@ -65,6 +82,27 @@ impl Watch {
         self.lines
             .recv_timeout(Duration::from_secs(30))
             .expect("no event within 30 s")
+    }
+
+    /// Waits (up to 30 s) for a stdout line containing `needle`; the lines skipped on the way
+    /// are events of the same edit (or of a step before).
+    fn next_with(&self, needle: &str) -> String {
+        let end = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = end.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => {}
+                Err(_) => panic!("no stdout line with {needle:?} within 30 s"),
+            }
+        }
+    }
+
+    /// The next stderr line after the ready line, waiting up to 30 s.
+    fn next_error(&self) -> String {
+        self.errors
+            .recv_timeout(Duration::from_secs(30))
+            .expect("no stderr line within 30 s")
     }
 
     /// Sends `signal` and waits (up to 20 s) for the exit status.
@@ -123,7 +161,7 @@ fn watch_prints_edits_made_by_other_processes() {
             value["event"]
                 .as_str()
                 .unwrap()
-                .starts_with("omni.kit.widget.connection_manager.")
+                .starts_with(cm_registry::events::NAMESPACE)
         );
         assert!(value["payload"]["url"].is_string(), "{line}");
     }
@@ -142,8 +180,138 @@ fn watch_shows_discovery_completing_and_stops_on_sigint() {
         seen.push(watch.next());
     }
     assert!(
-        seen[0].contains("discovery_server_added name=Studio"),
+        seen[0].contains(&format!(
+            "{} name=Studio",
+            cm_registry::events::short_name(cm_registry::events::DISCOVERY_SERVER_ADDED_EVENT)
+        )),
         "{seen:?}"
     );
     assert_eq!(watch.stop(libc::SIGINT), Some(0));
+}
+
+/// `cm --config CONFIG ARGS`, asserting success.
+fn cm_ok(config: &Path, args: &[&str]) {
+    let out = common::cm_command()
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cm {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn watch_follows_a_config_linked_into_another_directory() {
+    let root = tempfile::tempdir().unwrap();
+    let (config_dir, dotfiles, other) = (
+        root.path().join("config"),
+        root.path().join("dotfiles"),
+        root.path().join("other"),
+    );
+    for dir in [&config_dir, &dotfiles, &other] {
+        std::fs::create_dir(dir).unwrap();
+    }
+    let target = dotfiles.join("omniverse.toml");
+    std::fs::write(&target, "[bookmarks]\n").unwrap();
+    let link = config_dir.join("omniverse.toml");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let watch = Watch::start_at(&link, &["--json"]);
+
+    cm_ok(&link, &["bookmark", "add", "ViaLink", "omniverse://h/a/"]);
+    watch.next_with("ViaLink");
+    cm_ok(
+        &target,
+        &["bookmark", "add", "ViaTarget", "omniverse://h/b/"],
+    );
+    watch.next_with("ViaTarget");
+
+    // The link re-pointed at another file: seen, and so are later edits of that file.
+    let second = other.join("omniverse.toml");
+    std::fs::write(&second, "[bookmarks]\nSecond = \"omniverse://h/s/\"\n").unwrap();
+    let new_link = config_dir.join("omniverse.toml.new");
+    std::os::unix::fs::symlink(&second, &new_link).unwrap();
+    std::fs::rename(&new_link, &link).unwrap();
+    watch.next_with("Second");
+    cm_ok(&second, &["bookmark", "add", "Later", "omniverse://h/l/"]);
+    watch.next_with("Later");
+    assert!(link.is_symlink());
+    assert_eq!(watch.stop(libc::SIGTERM), Some(0));
+}
+
+#[test]
+fn watch_survives_the_config_directory_removed_and_recreated() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("config");
+    std::fs::create_dir(&dir).unwrap();
+    let config = dir.join("omniverse.toml");
+    std::fs::write(&config, "[bookmarks]\nOld = \"omniverse://h/o/\"\n").unwrap();
+    let watch = Watch::start_at(&config, &["--json"]);
+    for name in ["N1", "N2"] {
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::create_dir(&dir).unwrap();
+        let url = format!("omniverse://h/{name}/");
+        cm_ok(&config, &["bookmark", "add", name, &url]);
+        watch.next_with(&format!("\"name\":\"{name}\""));
+    }
+    assert_eq!(watch.stop(libc::SIGTERM), Some(0));
+}
+
+#[test]
+fn watch_creates_a_config_directory_that_does_not_exist_yet() {
+    let root = tempfile::tempdir().unwrap();
+    let config = root.path().join("not").join("yet").join("omniverse.toml");
+    let watch = Watch::start_at(&config, &["--json"]);
+    assert!(config.parent().unwrap().is_dir());
+    cm_ok(&config, &["bookmark", "add", "First", "omniverse://h/f/"]);
+    watch.next_with("First");
+    assert_eq!(watch.stop(libc::SIGTERM), Some(0));
+}
+
+#[test]
+fn watch_reports_an_edit_that_breaks_the_file_and_carries_on() {
+    let sandbox = Sandbox::with_file("[bookmarks]\nA = \"omniverse://h/a/\"\n");
+    let watch = Watch::start(&sandbox, &["--json"]);
+    std::fs::write(sandbox.config(), "[bookmarks\nA = \"omniverse://h/a/\"\n").unwrap();
+    let line = watch.next();
+    let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let message = value["error"].as_str().expect("an error line");
+    assert!(message.contains("omniverse.toml"), "{line}");
+    assert_eq!(
+        value["path"].as_str(),
+        Some(sandbox.config().to_str().unwrap())
+    );
+    let error = watch.next_error();
+    assert!(error.starts_with("error: "), "{error}");
+    assert!(error.contains("still watching"), "{error}");
+
+    // Fixed again: the next good edit comes out as events.
+    std::fs::write(
+        sandbox.config(),
+        "[bookmarks]\nA = \"omniverse://h/a/\"\nB = \"omniverse://h/b/\"\n",
+    )
+    .unwrap();
+    watch.next_with("\"name\":\"B\"");
+    assert_eq!(watch.stop(libc::SIGTERM), Some(0));
+}
+
+#[test]
+fn human_watch_reports_a_broken_file_on_stderr() {
+    let sandbox = Sandbox::with_file("[bookmarks]\n");
+    let watch = Watch::start(&sandbox, &[]);
+    std::fs::write(sandbox.config(), "bookmarks = = 1\n").unwrap();
+    let error = watch.next_error();
+    assert!(error.starts_with("error: "), "{error}");
+    assert!(error.contains("omniverse.toml"), "{error}");
+    assert!(
+        watch
+            .lines
+            .recv_timeout(Duration::from_millis(500))
+            .is_err(),
+        "human mode prints the error on stderr only"
+    );
+    assert_eq!(watch.stop(libc::SIGTERM), Some(0));
 }

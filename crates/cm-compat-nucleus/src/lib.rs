@@ -6,8 +6,13 @@
 //! first time it is called in a process. `docs/MIGRATION.md` maps each call to its
 //! replacement. Differences from the original:
 //!
-//! * the old success event [`NUCLEUS_CONNECTION_SUCCEEDED_EVENT`] is **no longer emitted**;
-//!   observe `cm_manager::CONNECTION_SUCCEEDED_EVENT` instead;
+//! * the manager announces a successful connection as `cm_manager::CONNECTION_SUCCEEDED_EVENT`
+//!   (`omni.kit.widget.connection_manager.CONNECTION_SUCCEEDED`, payload `url`, `server_url`).
+//!   While the shim is in use (any of its functions was called, or
+//!   [`enable_legacy_success_event`]), every such connection is also dispatched under the old
+//!   name [`NUCLEUS_CONNECTION_SUCCEEDED_EVENT`] with the old payload (`url`), so old observers
+//!   keep working; the first time the old event reaches an observer, a deprecation warning is
+//!   logged (once per process);
 //! * old success callbacks took `(name, url, server_type)`; [`wrap_success_callback`] adapts
 //!   them to the new `(name, url, server_id)` shape, passing `"omniverse"` as `server_type`.
 //!
@@ -30,6 +35,7 @@ struct ReadmeDoctests;
 
 mod callbacks;
 mod deprecation;
+mod legacy_event;
 
 use cm_manager::dialogs::AddServerDialog;
 
@@ -39,11 +45,22 @@ pub use callbacks::{
 };
 use deprecation::warn_once;
 
-/// The old success event name. **No longer emitted**: observe
-/// `cm_manager::CONNECTION_SUCCEEDED_EVENT` (payload `url`, `server_url`).
-#[deprecated(note = "no longer emitted; observe cm_manager::CONNECTION_SUCCEEDED_EVENT")]
-pub const NUCLEUS_CONNECTION_SUCCEEDED_EVENT: &str =
-    "omni.kit.widget.nucleus_connector.CONNECTION_SUCCEEDED";
+/// The old success event name. Still dispatched, beside the new event, for each successful
+/// connection while the shim is in use; payload `url` (the URL that was connected, redacted).
+/// Its legacy integer type is `cm_events::type_from_string` of the name, registered as an alias
+/// on the manager's dispatcher. Migrate to `cm_manager::CONNECTION_SUCCEEDED_EVENT` (payload
+/// `url`, `server_url`).
+#[deprecated(note = "observe cm_manager::CONNECTION_SUCCEEDED_EVENT")]
+pub const NUCLEUS_CONNECTION_SUCCEEDED_EVENT: &str = legacy_event::OLD_NAME;
+
+/// Starts dispatching [`NUCLEUS_CONNECTION_SUCCEEDED_EVENT`] for every successful connection of
+/// the process-wide manager (on its dispatcher), for code that observes the old event without
+/// calling any other shim function (each of them does this itself). Idempotent; false before
+/// `cm_manager::startup`.
+#[deprecated(note = "observe cm_manager::CONNECTION_SUCCEEDED_EVENT")]
+pub fn enable_legacy_success_event() -> bool {
+    legacy_event::forward_for_current_manager()
+}
 
 /// Connects to `url` in the background and calls `on_success_fn(name, url, "omniverse")` or
 /// `on_failed_fn(name, url)`. Shows the manager's connecting progress model meanwhile.
@@ -61,6 +78,7 @@ pub fn connect(
         "connect",
         "cm_manager::ensure_connection",
     );
+    legacy_event::forward_for_current_manager();
     let (name, url) = (name.to_owned(), url.to_owned());
     let Some(manager) = cm_manager::get_instance() else {
         if let Some(on_failed) = on_failed_fn {
@@ -103,6 +121,7 @@ pub fn connect_with_dialog(
         "connect_with_dialog",
         "cm_manager::show_add_nucleus_server_dialog",
     );
+    legacy_event::forward_for_current_manager();
     let on_success = on_success_fn.map(wrap_success_callback);
     let on_failed =
         on_failed_fn.map(|f| -> cm_manager::dialogs::OnFailed { Box::new(move || f("", "")) });
@@ -122,6 +141,7 @@ pub fn reconnect(
         "reconnect",
         "cm_manager::reconnect",
     );
+    legacy_event::forward_for_current_manager();
     let Some(manager) = cm_manager::get_instance() else {
         return false;
     };
@@ -154,6 +174,7 @@ pub fn disconnect(url: &str) -> bool {
         "disconnect",
         "cm_manager::disconnect",
     );
+    legacy_event::forward_for_current_manager();
     match cm_manager::get_instance() {
         Some(manager) => manager.disconnect_blocking(url),
         None => false,

@@ -1,5 +1,6 @@
 //! The deprecated shim delegates to the process-wide manager, warns once per function, and
-//! the old success event is no longer emitted. One test: the manager is process-wide.
+//! keeps delivering the old success event beside the new one. One test: the manager is
+//! process-wide.
 #![allow(deprecated)]
 
 use std::io::Write;
@@ -32,7 +33,7 @@ fn wait_until(mut condition: impl FnMut() -> bool) {
 }
 
 #[test]
-fn shim_delegates_warns_once_and_no_longer_emits_the_old_event() {
+fn shim_delegates_warns_once_and_still_delivers_the_old_event() {
     let logs = Captured::default();
     let writer = logs.clone();
     tracing_subscriber::fmt()
@@ -149,9 +150,9 @@ fn shim_delegates_warns_once_and_no_longer_emits_the_old_event() {
     assert_eq!(*added.lock().unwrap(), vec!["Studio|omniverse"]);
     let _ = cm_compat_nucleus::connect_with_dialog(None, None).map(|d| d.cancel());
 
-    // The old event never fired; the new one fired for each real connection.
-    assert_eq!(*old_events.lock().unwrap(), 0);
+    // The new event fired for each real connection, and the old one beside it.
     assert_eq!(*new_events.lock().unwrap(), 2);
+    assert_eq!(*old_events.lock().unwrap(), 2);
 
     // One warning per function, however often it was called.
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
@@ -159,6 +160,8 @@ fn shim_delegates_warns_once_and_no_longer_emits_the_old_event() {
         let needle = format!("cm_compat_nucleus::{function} is deprecated");
         assert_eq!(text.matches(&needle).count(), 1, "{function}:\n{text}");
     }
+    let needle = "the event omni.kit.widget.nucleus_connector.CONNECTION_SUCCEEDED is deprecated";
+    assert_eq!(text.matches(needle).count(), 1, "{text}");
     cm_manager::shutdown();
 }
 

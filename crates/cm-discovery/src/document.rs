@@ -2,7 +2,8 @@
 
 use serde::Deserialize;
 
-use crate::client::{Discovered, RejectedAddress};
+use crate::address::{storage_address, warn_refused};
+use crate::client::Discovered;
 use crate::error::DiscoveryError;
 
 /// The document version this client understands.
@@ -23,8 +24,8 @@ enum WireEntry {
 }
 
 /// Parses `body` (from `redacted_url`) into valid, normalised, de-duplicated addresses.
-/// User info is stripped: addresses end up in `omniverse.toml` and events, which never hold
-/// secrets.
+/// Each address goes through [`storage_address`]: addresses end up in `omniverse.toml` and
+/// events, which never hold secrets.
 pub(crate) fn parse_document(
     redacted_url: &str,
     body: &[u8],
@@ -54,18 +55,16 @@ pub(crate) fn parse_document(
         let raw = match entry {
             WireEntry::Object { url } | WireEntry::Bare(url) => url,
         };
-        match cm_url::without_credentials(&raw) {
+        match storage_address(&raw) {
             Ok(address) => {
                 if !discovered.addresses.contains(&address) {
                     discovered.addresses.push(address);
                 }
             }
-            Err(err) => discovered.rejected.push(RejectedAddress {
-                address: cm_url::redact(&raw),
-                reason: err.to_string(),
-            }),
+            Err(refused) => discovered.rejected.push(refused),
         }
     }
+    warn_refused(redacted_url, &discovered.rejected);
     if discovered.addresses.is_empty() && !discovered.rejected.is_empty() {
         return Err(DiscoveryError::NoValidAddresses {
             url: redacted_url.to_owned(),

@@ -147,16 +147,7 @@ impl HttpDiscoveryClient {
             body.extend_from_slice(&chunk);
         }
 
-        let discovered = parse_document(&redacted, &body)?;
-        for rejected in &discovered.rejected {
-            tracing::warn!(
-                discovery_url = %redacted,
-                address = %rejected.address,
-                reason = %rejected.reason,
-                "discovery listed an invalid storage address; ignoring it"
-            );
-        }
-        Ok(discovered)
+        parse_document(&redacted, &body)
     }
 
     fn classify(&self, redacted: &str, err: &reqwest::Error) -> DiscoveryError {

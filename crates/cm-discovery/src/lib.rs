@@ -7,7 +7,9 @@
 //!   (`GET <discovery URL>` → `{"version":1,"storage":[{"url":"omniverse://..."}]}`) with a
 //!   connect timeout, a total timeout, a streamed body-size cap (1 MiB by default; a 100 MB
 //!   body is never buffered), a redirect limit with loop detection, and per-address validation
-//!   (invalid entries are reported in [`Discovered::rejected`], the rest normalised).
+//!   (invalid entries, and entries carrying a credential or naming local files, are refused:
+//!   reported in [`Discovered::rejected`] and logged, the rest normalised; see
+//!   [`storage_address`]).
 //! * [`retry`]: omni.client's retry schedule ([`RetryPolicy`]: delay for retry n =
 //!   `base*n² + random(0, jitter*n)` within a total budget; 120 000 / 100 / 100 ms), plus a
 //!   generic async [`retry::retry`] helper. The connection manager reuses it.
@@ -43,6 +45,7 @@ struct ReadmeDoctests;
 
 #[cfg(feature = "actor")]
 mod actor;
+mod address;
 mod client;
 mod document;
 mod error;
@@ -52,6 +55,7 @@ mod status;
 
 #[cfg(feature = "actor")]
 pub use actor::{DiscoveryActor, DiscoveryActorConfig, GetStatus, Refresh, StopDiscovery};
+pub use address::{REFUSED_TARGET, storage_address};
 pub use client::{Discovered, DiscoveryClient, RejectedAddress};
 pub use error::DiscoveryError;
 pub use http::{ClientBuildError, HttpDiscoveryClient, HttpDiscoveryConfig};

@@ -2,10 +2,12 @@
 //!
 //! `register_event_alias(type, name)` maps a legacy [`EventType`] to two names: `name` (the
 //! deferred event, seen by pop-side subscribers and run-loop pumps) and `name:immediate` (seen by
-//! push-side subscribers at push time). Legacy pushes of the type then reach observers of those
-//! names, and legacy subscriptions to the type are observers of those names, so they also see
-//! events dispatched by name. An alias cannot itself have aliases: a type maps to one name, and a
-//! name serves one type.
+//! push-side subscribers at push time; Kit's `push_event_name`, which
+//! [`Dispatcher::register_event_alias_with`] sets to any other name). Legacy pushes of the type
+//! then reach observers of those names, and legacy subscriptions to the type are observers of
+//! those names, so they also see events dispatched by name. As in Carbonite, an alias cannot have
+//! aliases of its own (a type maps to one name), but a name may be the target of as many types as
+//! necessary: a subscriber of either type sees the event.
 //!
 //! ```
 //! use cm_events::{Dispatcher, Payload, type_from_string};
@@ -48,7 +50,8 @@ pub(crate) struct AliasTable {
 #[derive(Default)]
 struct Tables {
     by_type: FastMap<EventType, EventAlias>,
-    by_name: FastMap<EventName, EventType>,
+    /// Deferred and immediate names to the types aliased to them, in registration order.
+    by_name: FastMap<EventName, Vec<EventType>>,
 }
 
 impl AliasTable {
@@ -58,28 +61,59 @@ impl AliasTable {
 }
 
 impl Dispatcher {
-    /// Registers `name` (and `name:immediate`) as the alias of legacy type `event_type`.
-    /// Registering the same pair again is a no-op.
+    /// Registers `name` (and `name:immediate`) as the alias of legacy type `event_type`
+    /// (Kit's `register_event_alias(type, name)`). Registering the same pair again reports
+    /// [`AliasError::AlreadyRegistered`] (Kit returns `False`) and changes nothing; a type already
+    /// aliased to another name is refused; several types may share one name.
+    ///
+    /// ```
+    /// use cm_events::{AliasError, Dispatcher, type_from_string};
+    /// let d = Dispatcher::new();
+    /// let (old, older) = (type_from_string("ev:v2"), type_from_string("ev:v1"));
+    /// d.register_event_alias(old, "ev").unwrap();
+    /// d.register_event_alias(older, "ev").unwrap(); // a name may have many types
+    /// assert!(matches!(d.register_event_alias(old, "ev"), Err(AliasError::AlreadyRegistered { .. })));
+    /// assert!(matches!(d.register_event_alias(old, "other"), Err(AliasError::TypeAlreadyAliased { .. })));
+    /// ```
     pub fn register_event_alias(
         &self,
         event_type: EventType,
         name: impl AsEventName,
     ) -> Result<EventAlias, AliasError> {
         let deferred = name.to_event_name();
-        if deferred.as_str().ends_with(":immediate") {
-            return Err(AliasError::ImmediateTarget {
-                name: deferred.as_str().to_owned(),
-            });
-        }
+        self.register_event_alias_with(event_type, deferred, deferred.immediate())
+    }
+
+    /// [`Dispatcher::register_event_alias`] with a custom immediate name (Kit's
+    /// `register_event_alias(type, name, push_event_name)`; the default is `name + ":immediate"`).
+    ///
+    /// ```
+    /// use cm_events::{Dispatcher, type_from_string};
+    /// let d = Dispatcher::new();
+    /// let t = type_from_string("ev:legacy");
+    /// let alias = d.register_event_alias_with(t, "ev", "ev:pushed").unwrap();
+    /// assert_eq!(alias.immediate.as_str(), "ev:pushed");
+    /// assert_eq!(d.alias_of_name("ev:pushed"), Some(alias));
+    /// ```
+    pub fn register_event_alias_with(
+        &self,
+        event_type: EventType,
+        name: impl AsEventName,
+        push_event_name: impl AsEventName,
+    ) -> Result<EventAlias, AliasError> {
+        let deferred = name.to_event_name();
         let alias = EventAlias {
             event_type,
             deferred,
-            immediate: deferred.immediate(),
+            immediate: push_event_name.to_event_name(),
         };
         let mut t = self.inner.aliases.inner.write();
         if let Some(existing) = t.by_type.get(&event_type) {
             if *existing == alias {
-                return Ok(alias);
+                return Err(AliasError::AlreadyRegistered {
+                    event_type,
+                    name: deferred.as_str().to_owned(),
+                });
             }
             return Err(AliasError::TypeAlreadyAliased {
                 event_type,
@@ -87,15 +121,14 @@ impl Dispatcher {
                 requested: deferred.as_str().to_owned(),
             });
         }
-        if let Some(&other) = t.by_name.get(&deferred) {
-            return Err(AliasError::NameAlreadyAliased {
-                name: deferred.as_str().to_owned(),
-                existing: other,
-                requested: event_type,
-            });
-        }
         t.by_type.insert(event_type, alias);
-        t.by_name.insert(deferred, event_type);
+        t.by_name.entry(deferred).or_default().push(event_type);
+        if alias.immediate != deferred {
+            t.by_name
+                .entry(alias.immediate)
+                .or_default()
+                .push(event_type);
+        }
         Ok(alias)
     }
 
@@ -103,7 +136,14 @@ impl Dispatcher {
     pub fn unregister_event_alias(&self, event_type: EventType) -> Option<EventAlias> {
         let mut t = self.inner.aliases.inner.write();
         let alias = t.by_type.remove(&event_type)?;
-        t.by_name.remove(&alias.deferred);
+        for name in [alias.deferred, alias.immediate] {
+            if let Some(types) = t.by_name.get_mut(&name) {
+                types.retain(|&ty| ty != event_type);
+                if types.is_empty() {
+                    t.by_name.remove(&name);
+                }
+            }
+        }
         Some(alias)
     }
 
@@ -112,19 +152,23 @@ impl Dispatcher {
         self.inner.aliases.get(event_type)
     }
 
-    /// The alias whose deferred or immediate name is `name`.
+    /// The first-registered alias whose deferred or immediate name is `name`.
     pub fn alias_of_name(&self, name: impl AsEventName) -> Option<EventAlias> {
-        let name = name.lookup_name()?;
+        self.aliases_of_name(name).into_iter().next()
+    }
+
+    /// Every alias whose deferred or immediate name is `name`, in registration order.
+    pub fn aliases_of_name(&self, name: impl AsEventName) -> Vec<EventAlias> {
+        let Some(name) = name.lookup_name() else {
+            return Vec::new();
+        };
         let t = self.inner.aliases.inner.read();
-        let base = name
-            .as_str()
-            .strip_suffix(":immediate")
-            .and_then(EventName::lookup)
-            .unwrap_or(name);
         t.by_name
-            .get(&base)
-            .and_then(|ty| t.by_type.get(ty))
-            .copied()
+            .get(&name)
+            .into_iter()
+            .flatten()
+            .filter_map(|ty| t.by_type.get(ty).copied())
+            .collect()
     }
 
     /// A legacy subscription on the dispatcher: observes the deferred (pop-side) or immediate

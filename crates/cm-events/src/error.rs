@@ -58,6 +58,16 @@ pub enum QueueError {
         /// The queue name.
         queue: String,
     },
+    /// A queue alias was refused.
+    #[error("cannot alias message queue {alias:?} to {target:?}: {reason}")]
+    BadAlias {
+        /// The alias name.
+        alias: String,
+        /// The target queue name.
+        target: String,
+        /// Why.
+        reason: &'static str,
+    },
     /// A queue of that name exists with a different owner than requested.
     #[error(
         "message queue {queue:?} already exists with owner {existing:?}, requested {requested:?}"
@@ -87,25 +97,37 @@ pub enum AliasError {
         /// The name requested.
         requested: String,
     },
-    /// The name is already the alias of another type.
-    #[error(
-        "event name {name:?} is already the alias of type {existing}; cannot alias type {requested} to it"
-    )]
-    NameAlreadyAliased {
+    /// This exact (type, name) pair is already registered (Kit's `register_event_alias`
+    /// returns `False`).
+    #[error("event type {event_type} is already aliased to {name:?}")]
+    AlreadyRegistered {
+        /// The legacy type.
+        event_type: EventType,
         /// The name.
         name: String,
-        /// The type it already serves.
-        existing: EventType,
-        /// The type requested.
-        requested: EventType,
     },
-    /// Alias targets are plain names; `:immediate` is added automatically.
-    #[error(
-        "alias target {name:?} must not end with ':immediate' (the immediate name is derived from it)"
-    )]
-    ImmediateTarget {
-        /// The name.
-        name: String,
+}
+
+/// A general event alias ([`crate::Dispatcher::add_event_alias`]) was not added.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EventAliasError {
+    /// This exact alias already exists (Carbonite returns false).
+    #[error("event {alias:?} is already an alias of {target:?}")]
+    AlreadyRegistered {
+        /// The alias name.
+        alias: String,
+        /// Its target.
+        target: String,
+    },
+    /// The rules refuse it (chains, self-alias, an alias with observers of its own).
+    #[error("cannot make event {alias:?} an alias of {target:?}: {reason}")]
+    Refused {
+        /// The alias name.
+        alias: String,
+        /// The target name.
+        target: String,
+        /// Why.
+        reason: &'static str,
     },
 }
 

@@ -69,9 +69,11 @@ pub mod actor;
 pub use alias::{EventAlias, LegacySide, register_event_alias, unregister_event_alias};
 pub use app::{App, AppHandle, AppStatus};
 pub use dispatcher::{Callback, Dispatcher, ObserveOptions, ObserverInfo, dispatcher};
-pub use error::{AliasError, LegacyPushError, NoAliasError, PayloadError, QueueError};
+pub use error::{
+    AliasError, EventAliasError, LegacyPushError, NoAliasError, PayloadError, QueueError,
+};
 pub use event::{Event, OwnedEvent};
-pub use guard::ObserverGuard;
+pub use guard::{ObserverGuard, ObserverHandle};
 pub use legacy_type::{EventType, type_from_string};
 pub use name::{AsEventName, EventName, Key, MAX_NAMES, NamesExhausted};
 pub use next_event::NextEvent;

@@ -48,11 +48,39 @@ impl Future for NextEvent {
 }
 
 impl Dispatcher {
-    /// A future resolving to the next dispatch of `name` whose payload matches `filter`.
+    /// A future resolving to the next dispatch of `name` whose payload matches `filter`. Its
+    /// observer has order `i64::MAX` (it sees the event after every other observer); choose
+    /// another with [`Dispatcher::next_event_with_order`].
     pub fn next_event(&self, name: impl AsEventName, filter: Option<Payload>) -> NextEvent {
+        self.next_event_with_order(name, filter, i64::MAX)
+    }
+
+    /// [`Dispatcher::next_event`] with the observer's `order` (Kit's `next_event(name, order)`):
+    /// e.g. `i64::MIN` to resolve before other observers can consume the event.
+    ///
+    /// ```
+    /// use cm_events::{Dispatcher, Payload};
+    /// let d = Dispatcher::new();
+    /// let _eater = d.observe("eater", 0, "key", None, |e| e.consume());
+    /// let late = d.next_event("key", None); // order i64::MAX: after the consumer
+    /// let early = d.next_event_with_order("key", None, i64::MIN);
+    /// d.dispatch("key", Payload::new());
+    /// let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// assert!(rt.block_on(early).is_some());
+    /// // The consumed event never reached `late`.
+    /// let mut late = std::pin::pin!(late);
+    /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// assert!(std::future::Future::poll(late.as_mut(), &mut cx).is_pending());
+    /// ```
+    pub fn next_event_with_order(
+        &self,
+        name: impl AsEventName,
+        filter: Option<Payload>,
+        order: i64,
+    ) -> NextEvent {
         let (tx, rx) = oneshot::channel();
         let tx = Mutex::new(Some(tx));
-        let guard = self.observe("next_event", i64::MAX, name, filter, move |e| {
+        let guard = self.observe("next_event", order, name, filter, move |e| {
             if let Some(tx) = tx.lock().take() {
                 let _ = tx.send(OwnedEvent {
                     name: e.name(),

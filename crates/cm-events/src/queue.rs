@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::ThreadId;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use parking_lot::{Mutex, RwLock};
@@ -250,6 +251,86 @@ impl MessageQueue {
         }
     }
 
+    /// Pops the next message, waiting at most `timeout` for one (owner only): `Ok(None)` when
+    /// none arrived in time, [`QueueError::Stopped`] once the queue is stopped and empty.
+    pub fn pop_timeout(&self, timeout: Duration) -> Result<Option<Message>, QueueError> {
+        self.pop_until(Instant::now() + timeout)
+    }
+
+    /// [`MessageQueue::pop_timeout`] with a deadline.
+    pub fn pop_until(&self, deadline: Instant) -> Result<Option<Message>, QueueError> {
+        if self.await_message_until(deadline)? {
+            self.try_pop()
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Blocks until a message waits, without popping it (Carbonite's `awaitMessage`; owner
+    /// only). [`QueueError::Stopped`] once the queue is stopped and empty.
+    ///
+    /// ```
+    /// use cm_events::{EventName, MessageQueue, Payload};
+    /// use std::{sync::Arc, time::Duration};
+    /// let q = Arc::new(MessageQueue::new("work", None));
+    /// assert!(!q.await_message_for(Duration::from_millis(1)).unwrap()); // nothing yet
+    /// let pusher = q.clone();
+    /// std::thread::spawn(move || pusher.push(EventName::new("job"), Payload::new()).unwrap());
+    /// q.await_message().unwrap(); // no busy-polling: blocks until the push
+    /// assert_eq!(q.len(), 1); // still queued
+    /// assert_eq!(q.pop_timeout(Duration::from_secs(5)).unwrap().unwrap().name, "job");
+    /// ```
+    pub fn await_message(&self) -> Result<(), QueueError> {
+        self.check_owner()?;
+        if self.has_message()? {
+            return Ok(());
+        }
+        let m = crossbeam_channel::select! {
+            recv(self.rx) -> m => m.map_err(|_| self.stopped_error())?,
+            recv(self.stop_rx) -> _ => self.rx.try_recv().map_err(|_| self.stopped_error())?,
+        };
+        self.keep_peeked(m);
+        Ok(())
+    }
+
+    /// [`MessageQueue::await_message`] for at most `timeout`: true when a message waits.
+    pub fn await_message_for(&self, timeout: Duration) -> Result<bool, QueueError> {
+        self.await_message_until(Instant::now() + timeout)
+    }
+
+    /// [`MessageQueue::await_message`] until `deadline`: true when a message waits.
+    pub fn await_message_until(&self, deadline: Instant) -> Result<bool, QueueError> {
+        self.check_owner()?;
+        if self.has_message()? {
+            return Ok(true);
+        }
+        let m = crossbeam_channel::select! {
+            recv(self.rx) -> m => m.map_err(|_| self.stopped_error())?,
+            recv(self.stop_rx) -> _ => self.rx.try_recv().map_err(|_| self.stopped_error())?,
+            default(deadline.saturating_duration_since(Instant::now())) => return Ok(false),
+        };
+        self.keep_peeked(m);
+        Ok(true)
+    }
+
+    /// True when a message waits (peeked or in the channel); stopped and empty is an error.
+    fn has_message(&self) -> Result<bool, QueueError> {
+        if self.has_peeked.load(Ordering::Acquire) || !self.rx.is_empty() {
+            return Ok(true);
+        }
+        if self.is_stopped() {
+            return Err(self.stopped_error());
+        }
+        Ok(false)
+    }
+
+    /// Puts a message received while awaiting back at the head (the peek slot, which the owner
+    /// alone uses, so it is empty here).
+    fn keep_peeked(&self, m: Message) {
+        *self.peeked.lock() = Some(m);
+        self.has_peeked.store(true, Ordering::Release);
+    }
+
     /// Looks at the next message without removing it (owner only).
     pub fn peek<R>(&self, f: impl FnOnce(&Message) -> R) -> Result<Option<R>, QueueError> {
         self.check_owner()?;
@@ -290,6 +371,8 @@ struct Queues {
     /// Run-loop message buses indexed by run-loop name too, so `queue_event(.., Some("x"))` never
     /// formats `runloop:x:messageBus`.
     by_runloop: FastMap<Arc<MessageQueue>>,
+    /// Queue aliases: alias name to target queue name (never an alias itself).
+    aliases: FastMap<Box<str>>,
 }
 
 fn runloop_of(queue_name: &str) -> Option<&str> {
@@ -302,35 +385,90 @@ fn runloop_of(queue_name: &str) -> Option<&str> {
 }
 
 impl QueueFactory {
-    /// The queue called `name`, creating it with `owner` if missing. An existing queue with a
-    /// different owner is an error.
-    pub fn create_or_get(
-        &self,
-        name: &str,
-        owner: Option<ThreadId>,
-    ) -> Result<Arc<MessageQueue>, QueueError> {
+    /// The queue called `name` (or the target of the alias `name`) and whether this call created
+    /// it, as Carbonite's `createMessageQueue`: an existing queue is returned as it is and
+    /// `owner` is then ignored (check [`MessageQueue::owner`] when it matters; [`crate::RunLoop`]
+    /// does).
+    ///
+    /// ```
+    /// use cm_events::QueueFactory;
+    /// let f = QueueFactory::default();
+    /// let (a, created) = f.create_or_get("jobs", None);
+    /// assert!(created);
+    /// let (b, created) = f.create_or_get("jobs", Some(std::thread::current().id()));
+    /// assert!(!created && std::sync::Arc::ptr_eq(&a, &b) && b.owner().is_none());
+    /// ```
+    pub fn create_or_get(&self, name: &str, owner: Option<ThreadId>) -> (Arc<MessageQueue>, bool) {
         let mut q = self.inner.write();
-        if let Some(existing) = q.by_name.get(name) {
-            if existing.owner() != owner {
-                return Err(QueueError::OwnerMismatch {
-                    queue: name.to_owned(),
-                    existing: existing.owner(),
-                    requested: owner,
-                });
-            }
-            return Ok(existing.clone());
+        let name = q.aliases.get(name).map_or(name, |t| &**t).to_owned();
+        if let Some(existing) = q.by_name.get(name.as_str()) {
+            return (existing.clone(), false);
         }
-        let queue = Arc::new(MessageQueue::new(name, owner));
-        q.by_name.insert(name.into(), queue.clone());
-        if let Some(runloop) = runloop_of(name) {
+        let queue = Arc::new(MessageQueue::new(name.as_str(), owner));
+        q.by_name.insert(name.as_str().into(), queue.clone());
+        if let Some(runloop) = runloop_of(&name) {
             q.by_runloop.insert(runloop.into(), queue.clone());
         }
-        Ok(queue)
+        (queue, true)
     }
 
-    /// The queue called `name`.
+    /// The queue called `name` (or the target of the alias `name`).
     pub fn get(&self, name: &str) -> Option<Arc<MessageQueue>> {
-        self.inner.read().by_name.get(name).cloned()
+        let q = self.inner.read();
+        let name = q.aliases.get(name).map_or(name, |t| &**t);
+        q.by_name.get(name).cloned()
+    }
+
+    /// Makes `alias` another name of the queue `target` (Carbonite's
+    /// `IMessageQueueFactory::addAlias`): `get` and `create_or_get` of `alias` answer `target`'s
+    /// queue. An alias may not have aliases of its own and may not name an existing queue; the
+    /// target need not exist yet.
+    ///
+    /// ```
+    /// use cm_events::QueueFactory;
+    /// let f = QueueFactory::default();
+    /// let (bus, _) = f.create_or_get("messageBus", None);
+    /// f.add_alias("legacyBus", "messageBus").unwrap();
+    /// assert!(std::sync::Arc::ptr_eq(&f.get("legacyBus").unwrap(), &bus));
+    /// assert!(f.add_alias("other", "legacyBus").is_err()); // no chains
+    /// assert!(f.remove_alias("legacyBus"));
+    /// assert!(f.get("legacyBus").is_none());
+    /// ```
+    pub fn add_alias(&self, alias: &str, target: &str) -> Result<(), QueueError> {
+        let mut q = self.inner.write();
+        let refuse = |reason: &'static str| QueueError::BadAlias {
+            alias: alias.to_owned(),
+            target: target.to_owned(),
+            reason,
+        };
+        if alias == target {
+            return Err(refuse("an alias cannot name itself"));
+        }
+        if q.aliases.contains_key(target) {
+            return Err(refuse(
+                "the target is itself an alias (an alias may not have aliases)",
+            ));
+        }
+        if q.aliases.values().any(|t| &**t == alias) {
+            return Err(refuse("the alias already has aliases of its own"));
+        }
+        if q.by_name.contains_key(alias) {
+            return Err(refuse("a queue of that name exists"));
+        }
+        if let Some(existing) = q.aliases.get(alias) {
+            return Err(if &**existing == target {
+                refuse("already registered")
+            } else {
+                refuse("the alias already names another queue")
+            });
+        }
+        q.aliases.insert(alias.into(), target.into());
+        Ok(())
+    }
+
+    /// Removes the alias `alias` (Carbonite's `removeAlias`); false when there was none.
+    pub fn remove_alias(&self, alias: &str) -> bool {
+        self.inner.write().aliases.remove(alias).is_some()
     }
 
     /// Removes the queue called `name` (stopping it); returns it.

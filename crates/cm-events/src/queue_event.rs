@@ -34,7 +34,32 @@ impl Dispatcher {
         runloop: Option<&str>,
     ) -> Result<(), QueueError> {
         let name = name.to_event_name();
-        self.dispatch_event(name.immediate(), &payload);
+        self.queue_event_with(name, payload, runloop, name.immediate())
+    }
+
+    /// [`Dispatcher::queue_event`] with a custom immediate name (Kit's
+    /// `queue_event(name, payload, runloop, immediate_name)`; the default is `name:immediate`).
+    ///
+    /// ```
+    /// use cm_events::{Dispatcher, Payload, RunLoop};
+    /// let d = Dispatcher::new();
+    /// let mut main = RunLoop::main(&d).unwrap();
+    /// let _now = d.observe("now", 0, "job:queued", None, |_| {});
+    /// let _later = d.observe("later", 0, "job", None, |_| {});
+    /// d.queue_event_with("job", Payload::new(), None, "job:queued").unwrap(); // `_now` runs here
+    /// assert_eq!(main.update(0.0).unwrap(), 1); // `_later` runs in the pump
+    /// ```
+    pub fn queue_event_with(
+        &self,
+        name: impl AsEventName,
+        payload: Payload,
+        runloop: Option<&str>,
+        immediate_name: impl AsEventName,
+    ) -> Result<(), QueueError> {
+        let name = name.to_event_name();
+        if let Some(immediate) = immediate_name.lookup_name() {
+            self.dispatch_event(immediate, &payload);
+        }
         self.inner
             .queues
             .with_runloop_queue(runloop, |q| q.push(name, payload))?

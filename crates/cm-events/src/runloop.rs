@@ -47,12 +47,21 @@ impl RunLoop {
         Self::new(dispatcher, MAIN_RUN_LOOP)
     }
 
-    /// A run loop called `name`; creates its message bus, owned by the current thread.
+    /// A run loop called `name`; creates its message bus, owned by the current thread. Stricter
+    /// than the factory: an existing bus owned by another thread (or by none) is refused
+    /// ([`QueueError::OwnerMismatch`]), since this loop pumps it and only the owner may.
     pub fn new(dispatcher: &Dispatcher, name: &str) -> Result<RunLoop, QueueError> {
         let owner = Some(std::thread::current().id());
-        let queue = dispatcher
+        let (queue, _created) = dispatcher
             .queues()
-            .create_or_get(&message_bus_name(name), owner)?;
+            .create_or_get(&message_bus_name(name), owner);
+        if queue.owner() != owner {
+            return Err(QueueError::OwnerMismatch {
+                queue: queue.name().to_owned(),
+                existing: queue.owner(),
+                requested: owner,
+            });
+        }
         Ok(RunLoop {
             dispatcher: dispatcher.clone(),
             name: name.to_owned(),

@@ -89,10 +89,56 @@ fn has_observers_honours_filters() {
     let d = Dispatcher::new();
     assert!(!d.has_observers("ev", None));
     let _g = d.observe("f", 0, "ev", Some(Payload::new().with("url", "a")), |_| {});
-    assert!(d.has_observers("ev", None));
+    // Kit: "emulates a call to dispatch_event()": an empty payload cannot satisfy the filter.
+    assert!(!d.has_observers("ev", None));
+    assert_eq!(d.dispatch("ev", Payload::new()), 0);
     assert!(d.has_observers("ev", Some(&Payload::new().with("url", "a").with("x", 1))));
     assert!(!d.has_observers("ev", Some(&Payload::new().with("url", "b"))));
     assert!(!d.has_observers("other", None));
+}
+
+#[test]
+fn has_observers_answers_what_dispatch_would_do() {
+    let d = Dispatcher::new();
+    let plain = d.observe("p", 0, "ev", None, |_| {});
+    assert!(d.has_observers("ev", None));
+    plain.set_enabled(false);
+    assert!(
+        !d.has_observers("ev", None),
+        "a disabled observer never counts"
+    );
+    assert_eq!(d.dispatch("ev", Payload::new()), 0);
+    plain.set_enabled(true);
+    assert!(d.has_observers("ev", None));
+    plain.reset();
+    assert!(!d.has_observers("ev", None));
+    // Agreement with dispatch over a small grid of observers and payloads.
+    let filters = [
+        None,
+        Some(Payload::new().with("k", 1)),
+        Some(Payload::new().with("k", 2)),
+    ];
+    let payloads = [
+        Payload::new(),
+        Payload::new().with("k", 1),
+        Payload::new().with("k", 3),
+    ];
+    for (i, f) in filters.iter().enumerate() {
+        for enabled in [true, false] {
+            let d = Dispatcher::new();
+            let g = d.observe("o", 0, "ev", f.clone(), |_| {});
+            g.set_enabled(enabled);
+            for p in &payloads {
+                let would = d.dispatch("ev", p) > 0;
+                let arg = if p.is_empty() { None } else { Some(p) };
+                assert_eq!(
+                    d.has_observers("ev", arg),
+                    would,
+                    "filter {i}, enabled {enabled}, {p:?}"
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -223,4 +269,65 @@ fn replaced_observer_lists_are_eventually_freed() {
     drop(guards);
     d.collect_garbage();
     assert_eq!(d.pending_garbage(), 0);
+}
+
+#[test]
+fn event_aliases_dispatch_the_targets_observers_and_follow_its_changes() {
+    use cm_events::EventAliasError;
+    let d = Dispatcher::new();
+    let names: Arc<Mutex<Vec<String>>> = Arc::default();
+    let n = names.clone();
+    let first = d.observe("first", 0, "alias:target", None, move |e| {
+        n.lock().unwrap().push(e.name().as_str().to_owned())
+    });
+    d.add_event_alias("alias:a", "alias:target").unwrap();
+    d.add_event_alias("alias:b", "alias:target").unwrap();
+    assert_eq!(d.dispatch("alias:a", Payload::new()), 1);
+    // Observers added later (through the alias name too) and removed are followed.
+    let via_alias = d.observe("via", 1, "alias:b", None, |_| {});
+    assert_eq!(d.dispatch("alias:target", Payload::new()), 2);
+    assert_eq!(d.dispatch("alias:a", Payload::new()), 2);
+    assert!(d.has_observers("alias:b", None));
+    assert_eq!(d.get_observers("alias:a").len(), 2);
+    first.reset();
+    via_alias.reset();
+    assert_eq!(d.dispatch("alias:a", Payload::new()), 0);
+    assert!(!d.has_observers("alias:a", None));
+    assert_eq!(
+        *names.lock().unwrap(),
+        ["alias:a", "alias:target", "alias:a"]
+    );
+    // Rules.
+    assert!(matches!(
+        d.add_event_alias("alias:a", "alias:target"),
+        Err(EventAliasError::AlreadyRegistered { .. })
+    ));
+    for (alias, target) in [
+        ("alias:a", "alias:other"),      // names another event
+        ("alias:c", "alias:a"),          // target is an alias
+        ("alias:target", "alias:other"), // alias is a target
+        ("alias:self", "alias:self"),
+    ] {
+        assert!(
+            matches!(
+                d.add_event_alias(alias, target),
+                Err(EventAliasError::Refused { .. })
+            ),
+            "{alias} -> {target}"
+        );
+    }
+    let _own = d.observe("own", 0, "alias:owned", None, |_| {});
+    assert!(matches!(
+        d.add_event_alias("alias:owned", "alias:target"),
+        Err(EventAliasError::Refused { .. })
+    ));
+    assert_eq!(
+        d.event_alias_target("alias:a").map(|n| n.as_str()),
+        Some("alias:target")
+    );
+    assert_eq!(d.remove_all_event_aliases_for("alias:target"), 2);
+    assert!(!d.remove_event_alias("alias:a"));
+    let _back = d.observe("back", 0, "alias:target", None, |_| {});
+    assert_eq!(d.dispatch("alias:a", Payload::new()), 0);
+    assert_eq!(d.dispatch("alias:target", Payload::new()), 1);
 }

@@ -40,25 +40,74 @@ fn alias_rules() {
     let t2 = type_from_string("a:2");
     let alias = d.register_event_alias(t1, "a:one").unwrap();
     assert_eq!(alias.immediate.as_str(), "a:one:immediate");
-    // Idempotent.
-    assert_eq!(d.register_event_alias(t1, "a:one").unwrap(), alias);
-    // A type has one alias; a name serves one type; immediate names are derived.
+    // The same pair again is reported (Kit returns False) and changes nothing.
+    assert_eq!(
+        d.register_event_alias(t1, "a:one"),
+        Err(AliasError::AlreadyRegistered {
+            event_type: t1,
+            name: "a:one".into()
+        })
+    );
+    assert_eq!(d.event_alias(t1), Some(alias));
+    // A type has one alias (no chains)...
     assert!(matches!(
         d.register_event_alias(t1, "a:other"),
         Err(AliasError::TypeAlreadyAliased { .. })
     ));
-    assert!(matches!(
-        d.register_event_alias(t2, "a:one"),
-        Err(AliasError::NameAlreadyAliased { .. })
-    ));
-    assert!(matches!(
-        d.register_event_alias(t2, "a:two:immediate"),
-        Err(AliasError::ImmediateTarget { .. })
-    ));
+    // ...but a name may be the target of several types (Carbonite: "as many aliases as
+    // necessary").
+    let second = d.register_event_alias(t2, "a:one").unwrap();
+    assert_eq!(d.aliases_of_name("a:one"), [alias, second]);
+    // Carbonite has no rule against a target ending in ":immediate".
+    let t3 = type_from_string("a:3");
+    let odd = d.register_event_alias(t3, "a:three:immediate").unwrap();
+    assert_eq!(odd.immediate.as_str(), "a:three:immediate:immediate");
     assert_eq!(d.alias_of_name("a:one:immediate"), Some(alias));
     assert_eq!(d.unregister_event_alias(t1), Some(alias));
     assert_eq!(d.event_alias(t1), None);
-    d.register_event_alias(t2, "a:one").unwrap();
+    assert_eq!(d.aliases_of_name("a:one"), [second]);
+    assert_eq!(d.alias_of_name("a:one:immediate"), Some(second));
+}
+
+#[test]
+fn two_types_on_one_name_both_see_the_event() {
+    let d = Dispatcher::new();
+    let (t1, t2) = (type_from_string("shared:v1"), type_from_string("shared:v2"));
+    d.register_event_alias(t1, "shared").unwrap();
+    d.register_event_alias(t2, "shared").unwrap();
+    let seen: Log = Arc::default();
+    let stream = EventStream::new(&d);
+    let mut subs = Vec::new();
+    for (label, t) in [("v1", t1), ("v2", t2)] {
+        let seen = seen.clone();
+        subs.push(stream.subscribe_to_push(label, 0, Some(t), move |_| {
+            seen.lock().unwrap().push(label.to_owned())
+        }));
+    }
+    d.dispatch("shared:immediate", Payload::new());
+    let mut got = seen.lock().unwrap().clone();
+    got.sort();
+    assert_eq!(got, ["v1", "v2"]);
+}
+
+#[test]
+fn a_custom_push_event_name_replaces_the_immediate_suffix() {
+    let d = Dispatcher::new();
+    let t = type_from_string("custom:legacy");
+    let alias = d
+        .register_event_alias_with(t, "custom", "custom:now")
+        .unwrap();
+    let seen: Log = Arc::default();
+    let s = seen.clone();
+    let _g = d
+        .observe_legacy("push", 0, t, LegacySide::Push, move |e| {
+            s.lock().unwrap().push(e.name().as_str().to_owned())
+        })
+        .unwrap();
+    d.dispatch("custom:now", Payload::new());
+    d.dispatch("custom:immediate", Payload::new()); // not the alias's push name
+    assert_eq!(*seen.lock().unwrap(), ["custom:now"]);
+    assert_eq!(d.alias_of_name("custom:now"), Some(alias));
 }
 
 #[test]

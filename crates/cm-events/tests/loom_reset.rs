@@ -15,11 +15,23 @@
 //! either before or after the writer's (the same holds for the non-Linux fallback, which uses
 //! real `SeqCst` fences on both sides).
 //!
+//! Reset is modelled as the code does it since observer churn became O(1): X's entry in the
+//! *current* list becomes a tombstone (its `ENTRY_STALE` bit, no new list), and only a compaction
+//! publishes a list without it and retires the old one. Both are checked (`compact` below). The
+//! writer's shortcut `thread_record::others_may_dispatch` (no barrier and no wait when no other
+//! thread has claimed a record) is modelled too: a dispatching thread "claims" (`CLAIMED` + 1,
+//! `SeqCst` fence) before its first dispatch, and reset takes the barrier-and-wait path only when
+//! it sees a claim; in some interleavings it sees none and must still be right.
+//!
 //! What is checked:
-//! * `callback_never_runs_after_reset_returned`: observers Y and X on one event, list [Y, X];
-//!   one thread dispatches while another resets X, then retires and reclaims the replaced list.
-//!   X's callback asserts that reset has not returned, and every read of a list asserts that the
-//!   reclaimer has not freed it.
+//! * `callback_never_runs_after_reset_returned` (tombstone only) and
+//!   `..._with_compaction` (tombstone, then a new list without X, the old one retired and
+//!   reclaimed): observers Y and X on one event, list [Y, X]; one thread dispatches while another
+//!   resets X. X's callback asserts that reset has not returned, and every read of a list asserts
+//!   that the reclaimer has not freed it.
+//! * `append_in_place_is_seen_whole_or_not_at_all`: an observer appended into the list's spare
+//!   entry (entry written, then `len` stored with Release) while another thread dispatches: the
+//!   dispatch either stops before it or sees the entry fully written.
 //! * `reset_from_inside_own_callback_does_not_deadlock`: X's callback resets X on the dispatching
 //!   thread; reset must skip its own record (loom reports a deadlock if it spins forever), and a
 //!   second thread's dispatch must not call X after that reset returned.
@@ -76,6 +88,13 @@ struct List {
     freed: AtomicBool,
 }
 
+/// The model's `CLAIMED` (`thread_record.rs`): records claimed by threads other than the
+/// resetting one.
+fn claim(w: &World) {
+    w.claimed.fetch_add(1, Ordering::SeqCst);
+    fence(Ordering::SeqCst);
+}
+
 struct World {
     /// `Slot::list`: index into `lists`, `usize::MAX` for null.
     slot: AtomicUsize,
@@ -93,6 +112,8 @@ struct World {
     x_calls: AtomicUsize,
     /// Model switch for `model_detects_missing_wait` only.
     wait_in_reset: bool,
+    /// `thread_record::CLAIMED`.
+    claimed: AtomicUsize,
 }
 
 const LIST_A: usize = 0; // [Y, X], published at start
@@ -115,6 +136,7 @@ impl World {
             x_reset_returned: AtomicBool::new(false),
             x_calls: AtomicUsize::new(0),
             wait_in_reset,
+            claimed: AtomicUsize::new(0),
         })
     }
 
@@ -160,20 +182,35 @@ impl World {
         called
     }
 
-    /// `DispatcherInner::remove(X)` + `wait_until_not_calling`, on thread `me`. Returns the
-    /// replaced list, which the caller retires.
-    fn reset_x(&self, me: usize) -> usize {
+    /// `DispatcherInner::remove(X)` + `wait_until_not_calling`, on thread `me`: X's entry in the
+    /// current list becomes a tombstone; with `compact`, a list without X is published too and
+    /// the replaced one returned for the caller to retire (`None` otherwise).
+    fn reset_x(&self, me: usize, compact: bool) -> Option<usize> {
         // `obs.mark_removed()`.
         self.state[X].fetch_or(REMOVED, Ordering::SeqCst);
         let old = {
             let _w = self.write_lock.lock().unwrap();
-            // `publish`: swap in the list without X, mark the old one stale.
-            let old = self.slot.swap(LIST_B, Ordering::AcqRel);
-            for f in &self.lists[old].flags {
-                f.fetch_or(ENTRY_STALE, Ordering::SeqCst);
+            // `ObserverList::tombstone`: X's entry (index 1 of LIST_A) only.
+            let current = self.slot.load(Ordering::Acquire);
+            if current == LIST_A {
+                self.lists[LIST_A].flags[1].fetch_or(ENTRY_STALE, Ordering::SeqCst);
             }
-            old
+            if compact && current == LIST_A {
+                // `publish`: swap in the list without X, mark the old one stale.
+                let old = self.slot.swap(LIST_B, Ordering::AcqRel);
+                for f in &self.lists[old].flags {
+                    f.fetch_or(ENTRY_STALE, Ordering::SeqCst);
+                }
+                Some(old)
+            } else {
+                None
+            }
         };
+        // `thread_record::others_may_dispatch()`: fence, then the claim count.
+        fence(Ordering::SeqCst);
+        if self.claimed.load(Ordering::SeqCst) == 0 {
+            return old;
+        }
         // `thread_record::advance_epoch()` + `barrier::heavy()`.
         self.epoch.fetch_add(1 << EPOCH_SHIFT, Ordering::Relaxed);
         fence(Ordering::SeqCst);
@@ -240,7 +277,7 @@ fn builder() -> loom::model::Builder {
     builder
 }
 
-fn dispatch_vs_reset(wait_in_reset: bool) {
+fn dispatch_vs_reset(wait_in_reset: bool, compact: bool) {
     let builder = builder();
     builder.check(move || {
         let w = World::new(2, wait_in_reset);
@@ -248,14 +285,17 @@ fn dispatch_vs_reset(wait_in_reset: bool) {
         // Two dispatches: the second starts with `calling` still naming X from the first
         // (dispatch does not clear it), which reset must neither trust nor wait on forever.
         let dispatcher = thread::spawn(move || {
+            claim(&w2);
             for _ in 0..2 {
                 let called = w2.dispatch(0, &x_body);
                 assert!((1..=2).contains(&called));
             }
         });
-        let old = w.reset_x(1);
+        let old = w.reset_x(1, compact);
         w.x_reset_returned.store(true, Ordering::SeqCst);
-        w.reclaim(old);
+        if let Some(old) = old {
+            w.reclaim(old);
+        }
         // After reset returned a fresh dispatch must not call X either.
         assert_eq!(w.dispatch(1, &x_body), 1);
         dispatcher.join().unwrap();
@@ -264,13 +304,42 @@ fn dispatch_vs_reset(wait_in_reset: bool) {
 
 #[test]
 fn callback_never_runs_after_reset_returned() {
-    dispatch_vs_reset(true);
+    dispatch_vs_reset(true, false);
+}
+
+#[test]
+fn callback_never_runs_after_reset_returned_with_compaction() {
+    dispatch_vs_reset(true, true);
 }
 
 #[test]
 #[should_panic(expected = "after reset(X) returned")]
 fn model_detects_missing_wait() {
-    dispatch_vs_reset(false);
+    dispatch_vs_reset(false, false);
+}
+
+#[test]
+fn append_in_place_is_seen_whole_or_not_at_all() {
+    builder().check(|| {
+        // `ObserverList`: capacity 2, `len` 1; the append writes entry 1 (`written` stands for
+        // its fields) and then stores `len` = 2 with Release.
+        let len = Arc::new(AtomicUsize::new(1));
+        let written = Arc::new([AtomicBool::new(true), AtomicBool::new(false)]);
+        let (l, wr) = (len.clone(), written.clone());
+        let appender = thread::spawn(move || {
+            wr[1].store(true, Ordering::Relaxed);
+            l.store(2, Ordering::Release);
+        });
+        // `ObserverList::entries`: `len` with Acquire, then the entries below it.
+        let n = len.load(Ordering::Acquire);
+        for e in &written[..n] {
+            assert!(
+                e.load(Ordering::Relaxed),
+                "dispatch read an entry before it was written"
+            );
+        }
+        appender.join().unwrap();
+    });
 }
 
 #[test]
@@ -280,17 +349,18 @@ fn reset_from_inside_own_callback_does_not_deadlock() {
         let w = World::new(2, true);
         let w2 = w.clone();
         let other = thread::spawn(move || {
+            claim(&w2);
             w2.dispatch(1, &x_body);
         });
         // Thread 0's X resets itself from inside its callback, as `guard.reset()` in an observer.
         let resetting = |w: &World, obs: usize| {
             x_body(w, obs);
             if obs == X && !w.x_reset_returned.load(Ordering::SeqCst) {
-                let old = w.reset_x(0);
+                let old = w.reset_x(0, true);
                 w.x_reset_returned.store(true, Ordering::SeqCst);
                 // The list is retired; the reclaimer (deferred in the real code) runs after
                 // this dispatch has left (running it here would wait for ourselves).
-                assert_eq!(old, LIST_A);
+                assert_eq!(old, Some(LIST_A));
             }
         };
         assert_eq!(w.dispatch(0, &resetting), 2);

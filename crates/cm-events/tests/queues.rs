@@ -2,9 +2,9 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use cm_events::{Dispatcher, EventName, MessageQueue, Payload, QueueError, RunLoop};
+use cm_events::{Dispatcher, EventName, MessageQueue, Payload, QueueError, QueueFactory, RunLoop};
 
 #[test]
 fn only_the_owner_pops_an_owned_queue() {
@@ -94,18 +94,30 @@ fn push_and_wait_returns_after_processing_and_refuses_the_owner() {
 fn factory_creates_or_gets_by_name() {
     let d = Dispatcher::new();
     let f = d.queues();
-    let a = f.create_or_get("custom", None).unwrap();
-    let b = f.create_or_get("custom", None).unwrap();
+    let (a, created) = f.create_or_get("custom", None);
+    assert!(created);
+    let (b, created) = f.create_or_get("custom", None);
+    assert!(!created);
     assert!(Arc::ptr_eq(&a, &b));
+    // Carbonite: an existing queue comes back as it is; the params are ignored.
+    let (c, created) = f.create_or_get("custom", Some(std::thread::current().id()));
+    assert!(!created && Arc::ptr_eq(&a, &c) && c.owner().is_none());
+    // A run loop is stricter: it must own the bus it pumps.
+    f.create_or_get("runloop:taken:messageBus", None);
     assert!(matches!(
-        f.create_or_get("custom", Some(std::thread::current().id())),
+        RunLoop::new(&d, "taken"),
         Err(QueueError::OwnerMismatch { .. })
     ));
     let rl = RunLoop::new(&d, "anim").unwrap();
     let _main = RunLoop::main(&d).unwrap();
     assert_eq!(
         f.names(),
-        ["custom", "messageBus", "runloop:anim:messageBus"]
+        [
+            "custom",
+            "messageBus",
+            "runloop:anim:messageBus",
+            "runloop:taken:messageBus"
+        ]
     );
     assert!(Arc::ptr_eq(
         &f.get("runloop:anim:messageBus").unwrap(),
@@ -181,4 +193,62 @@ fn events_queued_during_a_pump_wait_for_the_next_one() {
     d.queue_event("qe:again", Payload::new(), None).unwrap();
     assert_eq!(main.update(0.01).unwrap(), 1);
     assert_eq!(main.update(0.01).unwrap(), 1);
+}
+
+#[test]
+fn queue_aliases_resolve_to_their_target_and_refuse_chains() {
+    let f = QueueFactory::default();
+    let (bus, _) = f.create_or_get("target", None);
+    f.add_alias("alias", "target").unwrap();
+    assert!(Arc::ptr_eq(&f.get("alias").unwrap(), &bus));
+    let (via_alias, created) = f.create_or_get("alias", None);
+    assert!(!created && Arc::ptr_eq(&via_alias, &bus));
+    for (alias, target) in [
+        ("alias", "target"),    // already registered
+        ("alias", "elsewhere"), // names another queue
+        ("second", "alias"),    // target is an alias
+        ("target", "x"),        // a queue of that name exists, and it has aliases
+        ("same", "same"),
+    ] {
+        assert!(
+            matches!(f.add_alias(alias, target), Err(QueueError::BadAlias { .. })),
+            "{alias} -> {target}"
+        );
+    }
+    // Several aliases for one target are fine.
+    f.add_alias("alias2", "target").unwrap();
+    assert!(Arc::ptr_eq(&f.get("alias2").unwrap(), &bus));
+    assert!(f.remove_alias("alias"));
+    assert!(!f.remove_alias("alias"));
+    assert!(f.get("alias").is_none());
+}
+
+#[test]
+fn await_message_blocks_until_a_push_without_popping() {
+    let q = Arc::new(MessageQueue::owned_by_current_thread("await"));
+    assert!(!q.await_message_for(Duration::from_millis(5)).unwrap());
+    assert_eq!(q.pop_timeout(Duration::from_millis(5)).unwrap(), None);
+    let pusher = {
+        let q = q.clone();
+        std::thread::spawn(move || q.push(EventName::new("await:ev"), Payload::new().with("n", 1)))
+    };
+    q.await_message().unwrap();
+    assert_eq!(q.len(), 1, "await does not pop");
+    pusher.join().unwrap().unwrap();
+    assert!(
+        q.await_message_until(Instant::now()).unwrap(),
+        "a waiting message answers at once"
+    );
+    let m = q.pop_timeout(Duration::from_secs(30)).unwrap().unwrap();
+    assert_eq!(m.payload["n"].as_i64(), Some(1));
+    // Other threads may not await an owned queue; stop releases a waiter.
+    let q2 = q.clone();
+    let other = std::thread::spawn(move || q2.await_message().unwrap_err());
+    assert!(matches!(other.join().unwrap(), QueueError::NotOwner { .. }));
+    let stopper = {
+        let q = q.clone();
+        std::thread::spawn(move || q.stop())
+    };
+    assert!(matches!(q.await_message(), Err(QueueError::Stopped { .. })));
+    stopper.join().unwrap();
 }

@@ -76,10 +76,10 @@ fn observer_may_reset_itself_and_another_guard_during_dispatch() {
     *slot_self.lock().unwrap() = Some(d.observe("self-resetting", 0, "ev", None, move |_| {
         sc.fetch_add(1, Ordering::Relaxed);
         // Reset ourselves (must not deadlock) and a later observer (must not run now).
-        if let Some(mut g) = ss.lock().unwrap().take() {
+        if let Some(g) = ss.lock().unwrap().take() {
             g.reset();
         }
-        if let Some(mut g) = so.lock().unwrap().take() {
+        if let Some(g) = so.lock().unwrap().take() {
             g.reset();
         }
     }));

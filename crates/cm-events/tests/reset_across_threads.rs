@@ -24,7 +24,7 @@ fn reset_waits_for_a_callback_running_on_another_thread() {
     let release = Arc::new(AtomicBool::new(false));
     let finished = Arc::new(AtomicBool::new(false));
     let (e, r, f) = (entered.clone(), release.clone(), finished.clone());
-    let mut guard = d.observe("slow", 0, "ev", None, move |_| {
+    let guard = d.observe("slow", 0, "ev", None, move |_| {
         e.store(true, Ordering::SeqCst);
         while !r.load(Ordering::SeqCst) {
             std::thread::yield_now();
@@ -70,7 +70,7 @@ fn reset_does_not_wait_for_unrelated_observers_on_other_threads() {
             std::thread::yield_now();
         }
     });
-    let mut other = d.observe("other", 0, "other", None, |_| {});
+    let other = d.observe("other", 0, "other", None, |_| {});
     let d2 = d.clone();
     let t = std::thread::spawn(move || d2.dispatch("busy", Payload::new()));
     wait_for(Duration::from_secs(30), || entered.load(Ordering::SeqCst));
@@ -85,7 +85,7 @@ fn no_call_after_reset_returns_under_contention() {
     let after_reset = Arc::new(AtomicBool::new(false));
     let violations = Arc::new(AtomicUsize::new(0));
     let (ar, v) = (after_reset.clone(), violations.clone());
-    let mut guard = d.observe("watched", 0, "hot", None, move |_| {
+    let guard = d.observe("watched", 0, "hot", None, move |_| {
         if ar.load(Ordering::SeqCst) {
             v.fetch_add(1, Ordering::SeqCst);
         }
@@ -113,4 +113,50 @@ fn no_call_after_reset_returns_under_contention() {
         t.join().unwrap();
     }
     assert_eq!(violations.load(Ordering::SeqCst), 0);
+}
+
+/// `reset(&self)` on one shared guard from two threads while a third is inside the callback:
+/// neither reset returns before the callback finished (the second caller waits too, it does not
+/// return early because a reset is already under way).
+#[test]
+fn two_threads_resetting_one_shared_guard_both_wait() {
+    let d = Dispatcher::new();
+    let entered = Arc::new(AtomicBool::new(false));
+    let release = Arc::new(AtomicBool::new(false));
+    let finished = Arc::new(AtomicBool::new(false));
+    let (e, r, f) = (entered.clone(), release.clone(), finished.clone());
+    let guard = Arc::new(d.observe("slow", 0, "shared:ev", None, move |_| {
+        e.store(true, Ordering::SeqCst);
+        while !r.load(Ordering::SeqCst) {
+            std::thread::yield_now();
+        }
+        f.store(true, Ordering::SeqCst);
+    }));
+    let d2 = d.clone();
+    let dispatching = std::thread::spawn(move || d2.dispatch("shared:ev", Payload::new()));
+    wait_for(Duration::from_secs(30), || entered.load(Ordering::SeqCst));
+    let returned = Arc::new(AtomicUsize::new(0));
+    let resetters: Vec<_> = (0..2)
+        .map(|_| {
+            let (g, f, n) = (guard.clone(), finished.clone(), returned.clone());
+            std::thread::spawn(move || {
+                g.reset();
+                assert!(
+                    f.load(Ordering::SeqCst),
+                    "a reset returned while the callback ran"
+                );
+                n.fetch_add(1, Ordering::SeqCst);
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(returned.load(Ordering::SeqCst), 0, "a reset did not wait");
+    release.store(true, Ordering::SeqCst);
+    for r in resetters {
+        r.join().unwrap();
+    }
+    assert_eq!(dispatching.join().unwrap(), 1);
+    assert!(!guard.is_active());
+    guard.reset(); // idempotent, returns at once
+    assert_eq!(d.dispatch("shared:ev", Payload::new()), 0);
 }

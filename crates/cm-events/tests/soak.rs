@@ -192,7 +192,7 @@ fn churn(d: &Dispatcher, names: &[EventName], stop: &AtomicBool, c: &Arc<Counter
                     // Take the guard out first: another thread inside this callback must not
                     // block on the mutex while our reset waits for it to leave.
                     let taken = og.lock().unwrap().take();
-                    if let Some(mut g) = taken {
+                    if let Some(g) = taken {
                         g.reset();
                         rr.store(true, Ordering::SeqCst);
                         c1.resets.fetch_add(1, Ordering::Relaxed);
@@ -225,7 +225,7 @@ fn churn(d: &Dispatcher, names: &[EventName], stop: &AtomicBool, c: &Arc<Counter
                 Held::Shared(m) => m.lock().unwrap().take(),
             };
             // None: the observer already reset itself (and counted that reset).
-            if let Some(mut guard) = guard {
+            if let Some(guard) = guard {
                 guard.reset();
                 reset_returned.store(true, Ordering::SeqCst);
                 c.resets.fetch_add(1, Ordering::Relaxed);

@@ -34,6 +34,7 @@ pub(crate) struct Inner {
     pub(crate) addr: Addr<ConnectionManager>,
     pub(crate) registry: RegistryHandle,
     pub(crate) client: Arc<dyn StorageClient>,
+    dispatcher: Dispatcher,
     discovery_timeout: Duration,
     pub(crate) dialog_slot: DialogSlot,
     auth_dialog: AuthDialog,
@@ -114,15 +115,20 @@ impl ManagerHandle {
         dispatcher: Dispatcher,
         config: &ManagerConfig,
     ) -> Self {
-        let addr =
-            ConnectionManager::new(client.clone(), registry.clone(), dispatcher, config.retry)
-                .start();
+        let addr = ConnectionManager::new(
+            client.clone(),
+            registry.clone(),
+            dispatcher.clone(),
+            config.retry,
+        )
+        .start();
         let auth_dialog = AuthDialog::attach(&client);
         Self {
             inner: Arc::new(Inner {
                 addr,
                 registry,
                 client,
+                dispatcher,
                 discovery_timeout: config.discovery_timeout,
                 dialog_slot: DialogSlot::default(),
                 auth_dialog,
@@ -153,6 +159,12 @@ impl ManagerHandle {
     /// The registry (bookmarks, servers, snapshots).
     pub fn registry(&self) -> &RegistryHandle {
         &self.inner.registry
+    }
+
+    /// The dispatcher the registry's events and `CONNECTION_SUCCEEDED` go to (the one from
+    /// [`ManagerConfig::dispatcher`], else the global one).
+    pub fn dispatcher(&self) -> &Dispatcher {
+        &self.inner.dispatcher
     }
 
     /// The storage client (status streams, auth callbacks).

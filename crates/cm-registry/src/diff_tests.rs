@@ -46,7 +46,7 @@ fn apply(state: &mut RegistryState, s: &Sections) -> Vec<String> {
         .map(|e| {
             format!(
                 "{} {}",
-                e.name().rsplit('.').next().unwrap(),
+                crate::events::short_name(e.name()),
                 e.payload_json()
             )
         })
@@ -102,10 +102,10 @@ fn bookmark_add_remove_rename_and_repoint() {
     assert_eq!(
         events,
         [
-            r#"bookmark_deleted {"name":"a","url":"omniverse://h/a/"}"#,
-            r#"bookmark_renamed {"new_name":"c","old_name":"c","url":"omniverse://h/c2/"}"#,
-            r#"bookmark_renamed {"new_name":"b2","old_name":"b","url":"omniverse://h/b/"}"#,
-            r#"bookmark_added {"name":"d","url":"omniverse://h/d/"}"#,
+            r#"BOOKMARK_DELETED {"name":"a","url":"omniverse://h/a/"}"#,
+            r#"BOOKMARK_RENAMED {"new_name":"c","old_name":"c","url":"omniverse://h/c2/"}"#,
+            r#"BOOKMARK_RENAMED {"new_name":"b2","old_name":"b","url":"omniverse://h/b/"}"#,
+            r#"BOOKMARK_ADDED {"name":"d","url":"omniverse://h/d/"}"#,
         ]
     );
     let names: Vec<&str> = state.bookmarks.iter().map(|b| &*b.name).collect();
@@ -135,12 +135,12 @@ fn server_rename_keeps_id_and_is_removed_then_added() {
     assert_eq!(
         events,
         [
-            r#"discovery_server_removed {"name":"D","server_id":1,"url":"https://d.example/"}"#,
-            r#"discovery_server_added {"name":"D2","server_id":1,"url":"https://d.example/"}"#,
-            r#"discovery_server_updated {"addresses":["omniverse://s/"],"name":"D2","server_id":1,"status":"pending","url":"https://d.example/"}"#,
-            r#"manual_server_removed {"kind":"nucleus","name":"H","server_id":2,"url":"omniverse://h/"}"#,
-            r#"manual_server_removed {"kind":"http","name":"X","server_id":3,"url":"https://x.example/"}"#,
-            r#"manual_server_added {"kind":"nucleus","name":"H2","server_id":2,"url":"omniverse://h/"}"#,
+            r#"DISCOVERY_SERVER_REMOVED {"name":"D","server_id":1,"url":"https://d.example/"}"#,
+            r#"DISCOVERY_SERVER_ADDED {"name":"D2","server_id":1,"url":"https://d.example/"}"#,
+            r#"DISCOVERY_SERVER_UPDATED {"addresses":["omniverse://s/"],"name":"D2","server_id":1,"status":"pending","url":"https://d.example/"}"#,
+            r#"MANUAL_SERVER_REMOVED {"kind":"nucleus","name":"H","server_id":2,"url":"omniverse://h/"}"#,
+            r#"MANUAL_SERVER_REMOVED {"kind":"http","name":"X","server_id":3,"url":"https://x.example/"}"#,
+            r#"MANUAL_SERVER_ADDED {"kind":"nucleus","name":"H2","server_id":2,"url":"omniverse://h/"}"#,
         ]
     );
     assert_eq!(ids, [2, 3]);

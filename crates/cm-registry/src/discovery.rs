@@ -11,7 +11,6 @@ use cm_discovery::{
 
 use crate::ids::ServerId;
 use crate::model::{DiscoveryServer, DiscoveryStatus};
-use crate::url_rules;
 
 /// The discovery actors of one registry, by server.
 pub(crate) struct DiscoveryRunner {
@@ -112,6 +111,11 @@ impl DiscoveryRunner {
 
 /// The registry's reading of a report: the status, plus the new cached
 /// addresses when discovery succeeded.
+///
+/// The addresses become `cached_addresses` in omniverse.toml, so each one passes
+/// [`cm_discovery::storage_address`] here again, whatever [`DiscoveryClient`] produced it:
+/// an address carrying a credential or naming local files is never stored (the HTTP client
+/// has already refused and reported those; this keeps any other client to the same rule).
 pub(crate) fn read_update(update: &DiscoveryUpdate) -> (DiscoveryStatus, Option<Arc<[Arc<str>]>>) {
     match &update.status {
         Reported::Pending => (DiscoveryStatus::Pending, None),
@@ -119,7 +123,19 @@ pub(crate) fn read_update(update: &DiscoveryUpdate) -> (DiscoveryStatus, Option<
         Reported::Ready { addresses, .. } => {
             let addresses = addresses
                 .iter()
-                .filter_map(|a| url_rules::normalize(a).ok().map(Arc::from))
+                .filter_map(|a| match cm_discovery::storage_address(a) {
+                    Ok(address) => Some(Arc::from(address)),
+                    Err(refused) => {
+                        tracing::warn!(
+                            target: cm_discovery::REFUSED_TARGET,
+                            server_id = update.server_id,
+                            "discovery listed storage address {} which is not kept: {}",
+                            refused.address,
+                            refused.reason
+                        );
+                        None
+                    }
+                })
                 .collect();
             (DiscoveryStatus::Ready, Some(addresses))
         }

@@ -30,8 +30,11 @@ pub fn register_event_aliases() {
 /// another type already claims is logged and left alone.
 pub fn register_event_aliases_on(dispatcher: &Dispatcher) {
     for name in ALL_EVENTS {
-        if let Err(e) = dispatcher.register_event_alias(type_from_string(name), name) {
-            tracing::warn!(event = name, error = %e, "could not register legacy event alias");
+        match dispatcher.register_event_alias(type_from_string(name), name) {
+            Ok(_) | Err(cm_events::AliasError::AlreadyRegistered { .. }) => {}
+            Err(e) => {
+                tracing::warn!(event = name, error = %e, "could not register legacy event alias")
+            }
         }
     }
 }
@@ -41,7 +44,7 @@ pub fn register_event_aliases_on(dispatcher: &Dispatcher) {
 pub(crate) fn emit(dispatcher: &Dispatcher, events: &[RegistryEvent]) {
     for event in events {
         let name = event.name();
-        if !dispatcher.has_observers(name, None) {
+        if !dispatcher.has_any_observers(name) {
             continue;
         }
         match Payload::from_json(&event.payload_json()) {

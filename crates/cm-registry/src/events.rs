@@ -2,9 +2,14 @@
 //!
 //! Every change to the registry's state is announced through cm-events with one
 //! of the names below, after the change is in the published snapshot and (when
-//! persistence is on) in `omniverse.toml`. Each name is also registered as an
-//! alias of its legacy integer event type (see [`register_event_aliases`]), so
-//! Events 1.0 style subscribers see the same events.
+//! persistence is on) in `omniverse.toml`.
+//!
+//! The names follow Kit's rule for global events, `<extension>.<UPPER_SNAKE>`
+//! ([`NAMESPACE`] plus e.g. `BOOKMARK_ADDED`), so an observer ported from Kit by
+//! name, or a Kit app on the same bus, sees them. Each name is also registered as
+//! the alias of its legacy integer event type, `type_from_string(name)` (see
+//! [`register_event_aliases`]), so Events 1.0 style subscribers see the same
+//! events under the integers Kit would compute.
 //!
 //! Every payload carries `url`, redacted (a password never appears). The keys of
 //! each event are listed in the crate README; [`RegistryEvent::payload_json`]
@@ -18,31 +23,35 @@ use crate::ids::ServerId;
 use crate::model::DiscoveryStatus;
 use crate::url_rules::{UrlKind, redact};
 
+/// The namespace every connection-manager event name starts with: Kit names a global event
+/// `<extension>.<UPPER_SNAKE>`, and the extension is `omni.kit.widget.connection_manager`.
+pub const NAMESPACE: &str = "omni.kit.widget.connection_manager.";
+
 /// A bookmark was added. Payload: `url`, `name`.
-pub const BOOKMARK_ADDED_EVENT: &str = "omni.kit.widget.connection_manager.bookmark_added";
+pub const BOOKMARK_ADDED_EVENT: &str = "omni.kit.widget.connection_manager.BOOKMARK_ADDED";
 /// A bookmark was removed. Payload: `url`, `name`.
-pub const BOOKMARK_DELETED_EVENT: &str = "omni.kit.widget.connection_manager.bookmark_deleted";
+pub const BOOKMARK_DELETED_EVENT: &str = "omni.kit.widget.connection_manager.BOOKMARK_DELETED";
 /// A bookmark was renamed (or re-pointed). Payload: `url`, `old_name`, `new_name`.
-pub const BOOKMARK_RENAMED_EVENT: &str = "omni.kit.widget.connection_manager.bookmark_renamed";
+pub const BOOKMARK_RENAMED_EVENT: &str = "omni.kit.widget.connection_manager.BOOKMARK_RENAMED";
 /// A connection attempt succeeded (emitted by cm-manager). Payload: `url`, `server_url`.
 pub const CONNECTION_SUCCEEDED_EVENT: &str =
-    "omni.kit.widget.connection_manager.connection_succeeded";
+    "omni.kit.widget.connection_manager.CONNECTION_SUCCEEDED";
 /// A discovery server was added. Payload: `url`, `name`, `server_id`.
 pub const DISCOVERY_SERVER_ADDED_EVENT: &str =
-    "omni.kit.widget.connection_manager.discovery_server_added";
+    "omni.kit.widget.connection_manager.DISCOVERY_SERVER_ADDED";
 /// A discovery server was removed. Payload: `url`, `name`, `server_id`.
 pub const DISCOVERY_SERVER_REMOVED_EVENT: &str =
-    "omni.kit.widget.connection_manager.discovery_server_removed";
+    "omni.kit.widget.connection_manager.DISCOVERY_SERVER_REMOVED";
 /// A discovery server's status or cached addresses changed. Payload: `url`,
 /// `name`, `server_id`, `status`, `addresses`, and `error` when `status` is `error`.
 pub const DISCOVERY_SERVER_UPDATED_EVENT: &str =
-    "omni.kit.widget.connection_manager.discovery_server_updated";
+    "omni.kit.widget.connection_manager.DISCOVERY_SERVER_UPDATED";
 /// A manual server was added. Payload: `url`, `name`, `server_id`, `kind`.
 pub const MANUAL_SERVER_ADDED_EVENT: &str =
-    "omni.kit.widget.connection_manager.manual_server_added";
+    "omni.kit.widget.connection_manager.MANUAL_SERVER_ADDED";
 /// A manual server was removed. Payload: `url`, `name`, `server_id`, `kind`.
 pub const MANUAL_SERVER_REMOVED_EVENT: &str =
-    "omni.kit.widget.connection_manager.manual_server_removed";
+    "omni.kit.widget.connection_manager.MANUAL_SERVER_REMOVED";
 
 /// Every event name this crate defines, in declaration order.
 pub const ALL_EVENTS: [&str; 9] = [
@@ -58,6 +67,20 @@ pub const ALL_EVENTS: [&str; 9] = [
 ];
 
 pub use crate::emit::{register_event_aliases, register_event_aliases_on};
+
+/// The part of an event name after [`NAMESPACE`] (`BOOKMARK_ADDED` for
+/// [`BOOKMARK_ADDED_EVENT`]), for displays that leave the common prefix out; a
+/// name outside the namespace comes back whole. Derive short forms from this,
+/// never spell them a second time.
+///
+/// ```
+/// use cm_registry::events::{BOOKMARK_ADDED_EVENT, short_name};
+/// assert_eq!(short_name(BOOKMARK_ADDED_EVENT), "BOOKMARK_ADDED");
+/// assert_eq!(short_name("other.EVENT"), "other.EVENT");
+/// ```
+pub fn short_name(name: &str) -> &str {
+    name.strip_prefix(NAMESPACE).unwrap_or(name)
+}
 
 /// One change to the registry, as announced to observers.
 #[derive(Clone, Debug, PartialEq, Eq)]

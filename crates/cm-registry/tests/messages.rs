@@ -219,7 +219,7 @@ async fn events_are_legacy_aliases_of_their_integer_types() {
             .event_alias(ty)
             .expect("alias registered");
         assert_eq!(alias.deferred.as_str(), name);
-        assert!(name.starts_with("omni.kit.widget.connection_manager."));
+        assert!(name.starts_with(cm_registry::events::NAMESPACE));
     }
 }
 

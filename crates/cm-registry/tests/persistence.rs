@@ -134,7 +134,11 @@ async fn a_failed_save_keeps_the_change_and_never_overwrites_the_malformed_file(
     assert_eq!(snapshot.storage().unsaved_changes, 1);
     assert!(snapshot.storage().last_save_error.is_some());
     // The change was announced: it is in effect for this process.
-    assert!(recorder.take().contains("bookmark_added"));
+    assert!(
+        recorder
+            .take()
+            .contains(cm_registry::events::BOOKMARK_ADDED_EVENT)
+    );
 
     // An explicit reload of the broken file keeps everything.
     let err = registry.reload().await.unwrap_err();
@@ -258,6 +262,9 @@ async fn a_credential_in_a_new_url_never_reaches_the_file_but_a_hand_written_one
     );
     // The events name the hand-written URL redacted.
     let events = recorder.take();
-    assert!(events.contains("bookmark_renamed"), "{events}");
+    assert!(
+        events.contains(cm_registry::events::BOOKMARK_RENAMED_EVENT),
+        "{events}"
+    );
     assert!(!events.contains("s3cr3t"), "{events}");
 }

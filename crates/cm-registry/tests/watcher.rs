@@ -127,7 +127,7 @@ async fn a_malformed_external_edit_keeps_the_state_and_reports_the_error() {
     assert_quiet(&recorder, Duration::from_millis(600)).await;
     assert_eq!(
         recorder.take(),
-        r#"omni.kit.widget.connection_manager.bookmark_deleted {"name":"Gone","url":"omniverse://h/gone/"}"#
+        r#"omni.kit.widget.connection_manager.BOOKMARK_DELETED {"name":"Gone","url":"omniverse://h/gone/"}"#
     );
     assert!(registry.snapshot().storage().last_load_error.is_none());
 }

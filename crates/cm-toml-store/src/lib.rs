@@ -70,6 +70,7 @@ mod sections;
 mod seen;
 mod store;
 mod url_rules;
+mod watch_set;
 mod watcher;
 
 pub use atomic_write::Durability;

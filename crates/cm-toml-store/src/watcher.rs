@@ -3,9 +3,12 @@
 //! The watcher observes the config file's *directory* (non-recursively) and
 //! filters on the file name, because editors save by writing a temporary file
 //! and renaming it over the original (vim, VS Code) or by deleting and
-//! re-creating it; a watch on the file's inode would miss those. Events are
-//! debounced (trailing edge, 1 s by default): a burst of writes yields one
-//! notification carrying the final content.
+//! re-creating it; a watch on the file's inode would miss those. When the file
+//! is a symbolic link, the directory of every hop of the link chain is watched
+//! too, and the chain is re-resolved after each event on it; when a directory
+//! is removed, its nearest existing ancestor is watched until it is back (see
+//! `WatchSet`). Events are debounced (trailing edge, 1 s by default): a burst
+//! of writes yields one notification carrying the final content.
 //!
 //! Before delivering, the watcher hashes the file and compares it with what
 //! this process last read or wrote through the same [`TomlStore`] (or a
@@ -16,18 +19,19 @@
 //! [`FileChanged`] to the subscriber (an actix `Recipient`, a crossbeam
 //! channel or a callback), and the owner decides what to do with it.
 
-use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, select};
-use notify::{RecursiveMode, Watcher};
+use notify::EventKind;
+use notify::event::{AccessKind, AccessMode, ModifyKind};
 
 use crate::document::{decode, parse_spanned};
 use crate::seen::SeenContent;
 use crate::store::read_bytes;
+use crate::watch_set::WatchSet;
 use crate::{Loaded, StoreError, TomlStore};
 
 /// The file changed on disk (not by this process): its new content, or why it cannot be used.
@@ -147,8 +151,6 @@ impl WatchConfig {
 
 /// Watches one omniverse.toml until dropped.
 pub struct TomlFileWatcher {
-    // Dropped first (field order), so no event arrives after the thread stops.
-    watcher: Option<Box<dyn Watcher + Send>>,
     polling: bool,
     stop: Option<Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -176,7 +178,13 @@ impl TomlStore {
 
 /// What the OS told us, reduced to what the debounce loop needs.
 enum Signal {
-    Relevant,
+    /// Something happened to these paths (or everything must be rescanned); `gone` when
+    /// they were removed or renamed away (a watched directory among them lost its watch).
+    Paths {
+        paths: Vec<PathBuf>,
+        rescan: bool,
+        gone: bool,
+    },
     Error(String),
 }
 
@@ -197,39 +205,47 @@ impl TomlFileWatcher {
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, "create directory", e))?;
-        let file_name = path.file_name().map(OsString::from).unwrap_or_default();
 
+        // Which paths matter changes with links and directories, so the filter is the
+        // debounce thread's (it owns the watch set); the handler only forwards.
         let (events_tx, events_rx) = crossbeam_channel::unbounded();
         let handler = move |event: notify::Result<notify::Event>| {
             let signal = match event {
-                Ok(event) => {
-                    let ours = event.need_rescan()
-                        || event
-                            .paths
-                            .iter()
-                            .any(|p| p.file_name() == Some(file_name.as_os_str()));
-                    if !ours {
-                        return;
-                    }
-                    Signal::Relevant
-                }
+                // Reads change nothing, and the watcher's own read of the file would
+                // otherwise come back as an event after every notification.
+                Ok(event) if is_read(&event.kind) && !event.need_rescan() => return,
+                Ok(event) => Signal::Paths {
+                    rescan: event.need_rescan(),
+                    gone: matches!(
+                        event.kind,
+                        EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_))
+                    ),
+                    paths: event.paths,
+                },
                 Err(e) => Signal::Error(e.to_string()),
             };
             let _ = events_tx.send(signal);
         };
-        let (watcher, polling) = open_backend(&dir, config.backend, handler)?;
+        let (watches, polling) = open_backend(&path, &dir, config.backend, handler)?;
 
         let (stop_tx, stop_rx) = crossbeam_channel::bounded(0);
         let seen = store.seen().clone();
         let thread = std::thread::Builder::new()
             .name("cm-toml-watcher".into())
             .spawn(move || {
-                debounce_loop(path, config.debounce, seen, events_rx, stop_rx, subscriber)
+                debounce_loop(
+                    path,
+                    config.debounce,
+                    seen,
+                    watches,
+                    events_rx,
+                    stop_rx,
+                    subscriber,
+                )
             })
             .map_err(|e| StoreError::io(&dir, "start watcher thread for", e))?;
         tracing::debug!(dir = %dir.display(), polling, "watching omniverse.toml");
         Ok(TomlFileWatcher {
-            watcher: Some(watcher),
             polling,
             stop: Some(stop_tx),
             thread: Some(thread),
@@ -244,7 +260,7 @@ impl TomlFileWatcher {
 
 impl Drop for TomlFileWatcher {
     fn drop(&mut self) {
-        self.watcher.take();
+        // The thread owns the OS watcher and drops it on its way out.
         self.stop.take();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -253,10 +269,11 @@ impl Drop for TomlFileWatcher {
 }
 
 fn open_backend<H>(
+    path: &Path,
     dir: &Path,
     backend: WatchBackend,
     handler: H,
-) -> Result<(Box<dyn Watcher + Send>, bool), StoreError>
+) -> Result<(WatchSet, bool), StoreError>
 where
     H: notify::EventHandler + Clone,
 {
@@ -264,25 +281,20 @@ where
         path: dir.to_path_buf(),
         message: e.to_string(),
     };
-    let poll = |interval: Duration, handler: H| -> Result<Box<dyn Watcher + Send>, StoreError> {
+    let poll = |interval: Duration, handler: H| -> Result<WatchSet, StoreError> {
         let config = notify::Config::default()
             .with_poll_interval(interval)
             .with_compare_contents(true);
-        let mut watcher = notify::PollWatcher::new(handler, config).map_err(watch_error)?;
-        watcher
-            .watch(dir, RecursiveMode::NonRecursive)
-            .map_err(watch_error)?;
-        Ok(Box::new(watcher))
+        let watcher = notify::PollWatcher::new(handler, config).map_err(watch_error)?;
+        WatchSet::new(path, Box::new(watcher)).map_err(watch_error)
     };
     match backend {
         WatchBackend::Poll { interval } => Ok((poll(interval, handler)?, true)),
         WatchBackend::Auto => {
-            let native = notify::recommended_watcher(handler.clone()).and_then(|mut w| {
-                w.watch(dir, RecursiveMode::NonRecursive)?;
-                Ok(w)
-            });
+            let native = notify::recommended_watcher(handler.clone())
+                .and_then(|w| WatchSet::new(path, Box::new(w)));
             match native {
-                Ok(w) => Ok((Box::new(w), false)),
+                Ok(watches) => Ok((watches, false)),
                 Err(e) => {
                     tracing::warn!(dir = %dir.display(), error = %e, "OS file notifications unavailable; polling instead");
                     Ok((poll(AUTO_POLL_INTERVAL, handler)?, true))
@@ -292,22 +304,58 @@ where
     }
 }
 
+/// Whether an event only reports a read (open, access, close without writing).
+fn is_read(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Access(
+            AccessKind::Open(_) | AccessKind::Read | AccessKind::Close(AccessMode::Read)
+        )
+    )
+}
+
+/// Whether `signal` concerns the config; re-aims the watches first (a link re-pointed, a
+/// directory gone or back). A re-aimed watch counts as relevant: the file may have changed
+/// while nothing watched it.
+fn relevant(watches: &mut WatchSet, path: &Path, signal: Signal) -> bool {
+    match signal {
+        Signal::Paths {
+            paths,
+            rescan,
+            gone,
+        } => {
+            if !rescan && !paths.iter().any(|p| watches.concerns(p)) {
+                return false;
+            }
+            watches.refresh(if gone { &paths } else { &[] });
+            true
+        }
+        Signal::Error(message) => {
+            tracing::warn!(path = %path.display(), %message, "file watcher error");
+            // A lost watch (the directory removed) can surface as an error: re-aim.
+            watches.refresh(&[])
+        }
+    }
+}
+
 fn debounce_loop(
     path: PathBuf,
     debounce: Duration,
     seen: SeenContent,
+    mut watches: WatchSet,
     events: Receiver<Signal>,
     stop: Receiver<()>,
     subscriber: Subscriber,
 ) {
+    tracing::trace!(watched = ?watches.watched(), "watch set ready");
     loop {
         // Idle: wait for the first relevant event.
         select! {
             recv(events) -> signal => match signal {
-                Ok(Signal::Relevant) => {}
-                Ok(Signal::Error(message)) => {
-                    tracing::warn!(path = %path.display(), %message, "file watcher error");
-                    continue;
+                Ok(signal) => {
+                    if !relevant(&mut watches, &path, signal) {
+                        continue;
+                    }
                 }
                 Err(_) => return,
             },
@@ -321,9 +369,10 @@ fn debounce_loop(
             let deadline = fire_at.min(latest_fire);
             select! {
                 recv(events) -> signal => match signal {
-                    Ok(Signal::Relevant) => fire_at = Instant::now() + debounce,
-                    Ok(Signal::Error(message)) => {
-                        tracing::warn!(path = %path.display(), %message, "file watcher error");
+                    Ok(signal) => {
+                        if relevant(&mut watches, &path, signal) {
+                            fire_at = Instant::now() + debounce;
+                        }
                     }
                     Err(_) => return,
                 },

@@ -241,3 +241,109 @@ fn actix_recipient_receives_changes() {
     assert!(has_bookmark(&change, "actor"));
     drop(watcher);
 }
+
+/// Waits (up to the deadline) for a notification in which bookmark `name` exists.
+fn wait_for_bookmark(rx: &Receiver<FileChanged>, name: &str) {
+    let end = std::time::Instant::now() + DEADLINE;
+    loop {
+        let left = end.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(change) if has_bookmark(&change, name) => return,
+            Ok(_) => {}
+            Err(_) => panic!("no notification with bookmark {name} within the deadline"),
+        }
+    }
+}
+
+/// A store on `links/omniverse.toml`, a link to `dotfiles/omniverse.toml`.
+#[cfg(unix)]
+fn linked() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let (links, dotfiles) = (root.path().join("links"), root.path().join("dotfiles"));
+    std::fs::create_dir(&links).unwrap();
+    std::fs::create_dir(&dotfiles).unwrap();
+    let target = dotfiles.join("omniverse.toml");
+    std::fs::write(&target, bookmark_file("A")).unwrap();
+    let link = links.join("omniverse.toml");
+    std::os::unix::fs::symlink("../dotfiles/omniverse.toml", &link).unwrap();
+    (root, link, target)
+}
+
+#[cfg(unix)]
+#[test]
+fn edits_through_a_link_and_to_its_target_are_reported() {
+    let (_root, link, target) = linked();
+    let store = TomlStore::new(&link);
+    let (tx, rx) = unbounded();
+    let _watcher = store.watch(config(), tx).unwrap();
+
+    // In place through the link, then an editor-style save of the target in its directory.
+    std::fs::write(&link, bookmark_file("B")).unwrap();
+    wait_for_bookmark(&rx, "B");
+    rename_over(&target, &bookmark_file("C"));
+    wait_for_bookmark(&rx, "C");
+    assert!(link.is_symlink(), "the link is still a link");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_re_pointed_at_another_file_is_followed_to_it() {
+    let (root, link, _target) = linked();
+    let store = TomlStore::new(&link);
+    let (tx, rx) = unbounded();
+    let _watcher = store.watch(config(), tx).unwrap();
+
+    let elsewhere = root.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let other = elsewhere.join("other.toml");
+    std::fs::write(&other, bookmark_file("D")).unwrap();
+    let new_link = link.with_file_name("omniverse.toml.new");
+    std::os::unix::fs::symlink(&other, &new_link).unwrap();
+    std::fs::rename(&new_link, &link).unwrap();
+    wait_for_bookmark(&rx, "D");
+
+    // Later edits of the new target, in its own directory, are seen too.
+    rename_over(&other, &bookmark_file("E"));
+    wait_for_bookmark(&rx, "E");
+}
+
+#[test]
+fn the_directory_removed_and_recreated_is_watched_again() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("config");
+    std::fs::create_dir(&dir).unwrap();
+    let path = dir.join("omniverse.toml");
+    std::fs::write(&path, bookmark_file("A")).unwrap();
+    let store = TomlStore::new(&path);
+    let (tx, rx) = unbounded();
+    let _watcher = store.watch(config(), tx).unwrap();
+
+    for round in ["N1", "N2"] {
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(&path, bookmark_file(round)).unwrap();
+        wait_for_bookmark(&rx, round);
+        // And an ordinary edit after the directory came back.
+        let edited = format!("{round}x");
+        rename_over(&path, &bookmark_file(&edited));
+        wait_for_bookmark(&rx, &edited);
+    }
+}
+
+#[test]
+fn a_directory_that_returns_after_a_while_is_watched_again() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("config");
+    std::fs::create_dir(&dir).unwrap();
+    let path = dir.join("omniverse.toml");
+    let store = TomlStore::new(&path);
+    let (tx, rx) = unbounded();
+    let _watcher = store.watch(config(), tx).unwrap();
+
+    std::fs::remove_dir_all(&dir).unwrap();
+    // Let the watcher notice the removal and fall back to the parent.
+    std::thread::sleep(DEBOUNCE * 3);
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(&path, bookmark_file("Back")).unwrap();
+    wait_for_bookmark(&rx, "Back");
+}

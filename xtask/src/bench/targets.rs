@@ -74,6 +74,15 @@ const ROWS: &[Row] = &[
     row("cm_events/dispatch_crowded_100/unrelated_1_observers", "cm_events/dispatch_interned/1_observers", RatioAtMost(1.5)),
     row("cm_events/dispatch_crowded_10k/unrelated_1_observers", "cm_events/dispatch_interned/1_observers", RatioAtMost(1.5)),
     row("cm_events/dispatch_crowded_100k/unrelated_1_observers", "cm_events/dispatch_interned/1_observers", RatioAtMost(1.5)),
+    // cm-events observer churn (issue 17): O(1) amortised observe + drop at any count, against
+    // tokio broadcast subscribe + drop and the naive bus add + remove in the same run.
+    alone("cm_events/observer_churn/observe_drop_with_10", AtMost(1.0 * US)),
+    alone("cm_events/observer_churn/observe_drop_with_1k", AtMost(1.0 * US)),
+    alone("cm_events/observer_churn/observe_drop_with_100k", AtMost(1.0 * US)),
+    row("cm_events/observer_churn/observe_drop_with_10", "peer/tokio_broadcast/subscribe_drop", Target::None),
+    row("cm_events/observer_churn/observe_drop_with_100k", "peer/naive_rwlock_bus/add_remove_with_100k", Target::None),
+    alone("cm_events/observer_churn/create_then_drop_100k", AtMost(200.0 * MS)),
+    alone("cm_events/observer_churn/observe_drop_while_dispatching", AtMost(5.0 * US)),
     // cm-toml-store: against a plain `toml` parse + rewrite, and a plain (not
     // format-preserving) read-modify-write save.
     alone("cm_toml_store/load/10k_bookmarks", AtMost(40.0 * MS)),
@@ -169,6 +178,16 @@ pub(crate) const GROWTH: &[Series] = &[
     series("peer/naive_rwlock_bus/dispatch", "observers", &[
         (1, "peer/naive_rwlock_bus/dispatch_1_observers"),
         (16, "peer/naive_rwlock_bus/dispatch_16_observers"),
+    ]),
+    series("cm_events/observer_churn/observe_drop", "observers on the event", &[
+        (10, "cm_events/observer_churn/observe_drop_with_10"),
+        (1_000, "cm_events/observer_churn/observe_drop_with_1k"),
+        (100_000, "cm_events/observer_churn/observe_drop_with_100k"),
+    ]),
+    series("peer/naive_rwlock_bus/add_remove", "callbacks on the name", &[
+        (10, "peer/naive_rwlock_bus/add_remove_with_10"),
+        (1_000, "peer/naive_rwlock_bus/add_remove_with_1k"),
+        (100_000, "peer/naive_rwlock_bus/add_remove_with_100k"),
     ]),
     series("cm_events/dispatch_crowded/unrelated_1_observers", "observers elsewhere", &[
         (100, "cm_events/dispatch_crowded_100/unrelated_1_observers"),

@@ -19,16 +19,16 @@ use crate::session::{ConfigFile, ManagerSession, release, runtime, seconds};
 
 /// `cm ensure URL`.
 pub(crate) fn ensure(args: EnsureArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
-    let limit = seconds("--timeout", args.timeout)?;
+    let deadline = Deadline::start(seconds("--timeout", args.timeout)?);
     cm_url::parse(&args.url)?;
     file.preflight(out)?;
     let has_credentials = has_credentials(&args.credentials);
-    let manager = start(file, limit, args.credentials)?;
+    let manager = start(file, deadline.manager_budget(), args.credentials)?;
     let label = format!("connecting to {}", cm_url::redact(&args.url));
     let result = wait(
         out,
         &label,
-        limit,
+        deadline,
         has_credentials,
         manager.ensure_connection_detailed(&args.url),
     );
@@ -42,16 +42,16 @@ pub(crate) fn reconnect(
     file: &ConfigFile,
     out: &Output,
 ) -> Result<(), CliError> {
-    let limit = seconds("--timeout", args.timeout)?;
+    let deadline = Deadline::start(seconds("--timeout", args.timeout)?);
     cm_url::parse(&args.url)?;
     file.preflight(out)?;
     let has_credentials = has_credentials(&args.credentials);
-    let manager = start(file, limit, args.credentials)?;
+    let manager = start(file, deadline.manager_budget(), args.credentials)?;
     let label = format!("reconnecting to {}", cm_url::redact(&args.url));
     let result = wait(
         out,
         &label,
-        limit,
+        deadline,
         has_credentials,
         manager.reconnect_detailed(&args.url),
     );
@@ -115,19 +115,49 @@ struct Unreachable {
     sign_in: bool,
 }
 
-/// Drives `attempt` to completion (at most `limit`, plus a grace second for the manager's own
-/// deadline to answer first), with a spinner on a terminal.
+/// The `--timeout` of a connection command, kept as given: it counts from the start of the
+/// command (manager start-up and discovery included) and ends the wait when it passes.
+///
+/// The manager gets a retry budget a little shorter than the timeout, so that a server that
+/// keeps failing fast (connection refused) is reported with the manager's own reason before
+/// the deadline; a server that accepts and never answers (or dribbles its body) is cut off by
+/// the deadline itself, since one request can outlast any retry budget. (The wait used to add
+/// a "grace" second for the manager to answer first: `--timeout 1` took 2 s.)
+#[derive(Clone, Copy, Debug)]
+struct Deadline {
+    limit: Duration,
+    at: tokio::time::Instant,
+}
+
+impl Deadline {
+    /// The share of the timeout the manager may spend retrying.
+    const RETRY_SHARE: f64 = 0.9;
+
+    fn start(limit: Duration) -> Self {
+        Self {
+            limit,
+            at: tokio::time::Instant::now() + limit,
+        }
+    }
+
+    /// The manager's retry budget and discovery wait.
+    fn manager_budget(&self) -> Duration {
+        self.limit.mul_f64(Self::RETRY_SHARE)
+    }
+}
+
+/// Drives `attempt` to completion or until `deadline`, with a spinner on a terminal.
 fn wait(
     out: &Output,
     label: &str,
-    limit: Duration,
+    deadline: Deadline,
     has_credentials: bool,
     attempt: impl Future<Output = Result<Reachable, EnsureError>>,
 ) -> Result<Result<Reachable, Unreachable>, CliError> {
     let spinner = out.show_progress().then(|| spinner(out, label));
     let started = Instant::now();
-    let grace = limit + Duration::from_secs(1);
-    let result = runtime()?.block_on(async { tokio::time::timeout(grace, attempt).await });
+    let limit = deadline.limit;
+    let result = runtime()?.block_on(async { tokio::time::timeout_at(deadline.at, attempt).await });
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }

@@ -14,7 +14,7 @@
 //! terminal, so a transcript reads like a session. End of input at a prompt cancels (exit 1).
 //! The kind of a manual server (Nucleus or HTTP) follows from the URL entered.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use cm_manager::ManagerHandle;
 use cm_manager::dialogs::{AddServerDialog, AddServerState, ServerKind};
@@ -24,7 +24,7 @@ use super::bookmark::done;
 use super::ensure::spinner;
 use crate::cli::CredentialArgs;
 use crate::exit::CliError;
-use crate::output::{Output, Style};
+use crate::output::{Output, Style, stderr_line, stderr_text};
 use crate::session::{ConfigFile, ManagerSession, release, runtime, seconds};
 
 /// Which kind of server the user is adding.
@@ -102,25 +102,24 @@ struct Prompter<R> {
 impl<R: BufRead> Prompter<R> {
     /// One answer, trimmed; `None` at end of input.
     fn ask(&mut self, question: &str) -> Result<Option<String>, CliError> {
-        eprint!(
+        stderr_text(&format!(
             "{} ",
             self.out.paint_err(Style::Bold, &format!("{question}:"))
-        );
-        let _ = std::io::stderr().flush();
+        ));
         let mut line = String::new();
         let read = self
             .input
             .read_line(&mut line)
             .map_err(|e| CliError::Failed(format!("cannot read the answer from stdin: {e}")))?;
         if read == 0 {
-            eprintln!();
+            stderr_line("");
             return Ok(None);
         }
         let answer = line.trim().to_owned();
         if self.echo {
             // The echo stands in for the terminal's own; a URL typed with a password must
             // not reach a captured stderr.
-            eprintln!("{}", cm_url::redact(&answer));
+            stderr_line(&cm_url::redact(&answer));
         }
         Ok(Some(answer))
     }
@@ -146,7 +145,7 @@ impl Session<'_> {
             Target::Discovery => ServerKind::Discovery.title(),
             Target::Manual => "Add Server (Nucleus, HTTP, S3, Azure or GCS)",
         };
-        eprintln!("{}", out.paint_err(Style::Bold, title));
+        stderr_line(&out.paint_err(Style::Bold, title));
         let Some(name) = prompter.ask("Name (empty: derived from the URL)")? else {
             return cancelled();
         };
@@ -173,17 +172,17 @@ impl Session<'_> {
                 AddServerState::Success { name, url, .. } => return self.succeeded(&name, &url),
                 AddServerState::Input { name, problem, .. } => {
                     let problem = problem.unwrap_or_else(|| "the input was refused".to_owned());
-                    eprintln!("  {} {problem}", out.paint_err(Style::Red, "✗"));
+                    stderr_line(&format!("  {} {problem}", out.paint_err(Style::Red, "✗")));
                     let Some(url) = prompter.ask("URL")? else {
                         return self.cancel();
                     };
                     Step::Submit { name, url }
                 }
                 AddServerState::Error { name, url, message } => {
-                    eprintln!(
+                    stderr_line(&format!(
                         "  {} could not add it: {message}",
                         out.paint_err(Style::Red, "✗")
-                    );
+                    ));
                     match prompter.ask("[r]etry, [e]dit or [c]ancel? (r)")? {
                         None => return self.cancel(),
                         Some(answer) => match answer.to_ascii_lowercase().as_str() {

@@ -4,40 +4,38 @@
 //! observes, it never writes the file (so two `cm watch` processes cannot race each other's
 //! writes). Edits by other processes arrive through the watcher within the debounce and come
 //! out as the events the reload diff produces; discovery of the configured discovery servers
-//! comes out as `discovery_server_updated` events.
+//! comes out as `DISCOVERY_SERVER_UPDATED` events.
+//!
+//! What the watcher follows (see `cm_toml_store::TomlFileWatcher`): the file through a
+//! symbolic link (and a link re-pointed at another file), and the config directory removed
+//! and recreated. A config directory that does not exist yet is created, as every other
+//! command that uses the file does.
+//!
+//! An edit that leaves the file unusable (invalid TOML, wrong shape) is reported, once per
+//! distinct error: an `error:` line on stderr, and in `--json` mode also one
+//! `{"error": MESSAGE, "path": FILE}` line on stdout. The watch carries on with the last good
+//! content and reports the events of the next good edit.
 //!
 //! Once the watcher is live, `watching FILE` is printed on stderr: scripts and tests wait for
-//! that line before editing the file. SIGINT (Ctrl-C) and SIGTERM end the watch with exit 0.
+//! that line before editing the file. SIGINT (Ctrl-C) and SIGTERM end the watch with exit 0,
+//! and so does stdout's reader going away (`cm watch --json | head -n 1`).
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use cm_events::{Dispatcher, ObserverGuard};
-use cm_registry::{ConnectionRegistry, RegistryConfig, events::ALL_EVENTS};
+use cm_registry::events::{ALL_EVENTS, short_name};
+use cm_registry::{ConnectionRegistry, RegistryConfig, RegistryHandle, RegistrySnapshot};
 use serde_json::{Value, json};
 
 use crate::cli::WatchArgs;
 use crate::exit::CliError;
-use crate::output::{Output, Style, terminal_safe};
+use crate::output::{Output, Style, exit_when_stdout_closes, terminal_safe};
 use crate::session::{ConfigFile, leave_running};
-
-/// The common prefix of the event names, left out of the human output.
-const NAMESPACE: &str = "omni.kit.widget.connection_manager.";
 
 /// Runs `cm watch`.
 pub(crate) fn run(args: WatchArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
     file.preflight(out)?;
-    let dir = file
-        .path()
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or_else(|| std::path::Path::new("."));
-    if !dir.is_dir() {
-        return Err(CliError::Failed(format!(
-            "cannot watch {}: directory {} does not exist",
-            file.path().display(),
-            dir.display()
-        )));
-    }
     if args.debounce_ms > 60_000 {
         return Err(CliError::BadInput(format!(
             "--debounce-ms {}: expected at most 60000",
@@ -67,6 +65,12 @@ pub(crate) fn run(args: WatchArgs, file: &ConfigFile, out: &Output) -> Result<()
         if let Some(error) = &snapshot.storage().last_load_error {
             return Err(CliError::Store(error.clone()));
         }
+        exit_when_stdout_closes();
+        actix::spawn(report_unusable_file(
+            registry.clone(),
+            out,
+            file.path().to_owned(),
+        ));
         out.note(&format!("watching {}", file.path().display()));
         wait_for_interrupt().await?;
         tracing::debug!("interrupted; stopping the watch");
@@ -76,12 +80,42 @@ pub(crate) fn run(args: WatchArgs, file: &ConfigFile, out: &Output) -> Result<()
     result
 }
 
+/// Reports each distinct load error the registry records (the file edited into something it
+/// cannot use), until the registry stops. A good reload clears the error, so the same
+/// mistake made again later is reported again.
+async fn report_unusable_file(registry: RegistryHandle, out: Output, path: PathBuf) {
+    fn load_error(snapshot: &RegistrySnapshot) -> Option<String> {
+        snapshot
+            .storage()
+            .last_load_error
+            .as_ref()
+            .map(ToString::to_string)
+    }
+    let mut shown: Option<String> = None;
+    loop {
+        let previous = shown.clone();
+        let Some(snapshot) = registry.wait_for(move |s| load_error(s) != previous).await else {
+            return;
+        };
+        shown = load_error(&snapshot);
+        if let Some(message) = &shown {
+            out.error(&format!(
+                "{message} (still watching; the last good content stays in use)"
+            ));
+            if out.json {
+                out.json_line(&json!({ "error": message, "path": path.display().to_string() }));
+            }
+        }
+    }
+}
+
 fn print_event(out: &Output, started: Instant, name: &str, payload: Value) {
     if out.json {
         out.json_line(&json!({ "event": name, "payload": payload }));
         return;
     }
-    let short = name.strip_prefix(NAMESPACE).unwrap_or(name);
+    // The human form leaves the common namespace out: `BOOKMARK_ADDED`.
+    let short = short_name(name);
     let mut line = format!(
         "{} {}",
         out.paint(

@@ -13,6 +13,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use cm_registry::events as ev;
+
 /// A small seeded generator (SplitMix64): the same seed gives the same run, and no
 /// dependency is needed for it.
 #[derive(Clone, Debug)]
@@ -292,26 +294,23 @@ pub fn fold_event(state: &mut State, line: &str) -> Result<bool, String> {
             .map(str::to_owned)
             .ok_or_else(|| format!("no {key:?} in {line}"))
     };
-    let short = event
-        .strip_prefix("omni.kit.widget.connection_manager.")
-        .unwrap_or(event);
-    match short {
-        "bookmark_added" => {
+    match event {
+        ev::BOOKMARK_ADDED_EVENT => {
             state.bookmarks.insert(field("name")?, field("url")?);
         }
-        "bookmark_deleted" => {
+        ev::BOOKMARK_DELETED_EVENT => {
             state.bookmarks.remove(&field("name")?);
         }
-        "bookmark_renamed" => {
+        ev::BOOKMARK_RENAMED_EVENT => {
             state.bookmarks.remove(&field("old_name")?);
             state.bookmarks.insert(field("new_name")?, field("url")?);
         }
-        "manual_server_added" => {
+        ev::MANUAL_SERVER_ADDED_EVENT => {
             state
                 .servers
                 .insert(server_key(&field("url")?), field("name")?);
         }
-        "manual_server_removed" => {
+        ev::MANUAL_SERVER_REMOVED_EVENT => {
             state.servers.remove(&server_key(&field("url")?));
         }
         _ => return Ok(false),

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use cm_events::{Dispatcher, ObserverGuard};
-use cm_registry::events::ALL_EVENTS;
+use cm_registry::events::{ALL_EVENTS, short_name};
 use egui::Context;
 
 /// The text of the latest event, and the context to wake when one arrives.
@@ -34,9 +34,10 @@ impl EventFeed {
             .iter()
             .map(|&event| {
                 let shared = shared.clone();
+                // Derived from the event's name: `BOOKMARK_ADDED` reads "bookmark added".
+                let what = short_name(event).to_lowercase().replace('_', " ");
                 dispatcher.observe("cm-egui panel", 0, event, None, move |e| {
                     let field = |key: &str| e.get(key).and_then(|v| v.as_str()).unwrap_or("");
-                    let what = event.rsplit('.').next().unwrap_or(event).replace('_', " ");
                     let subject = match (field("name"), field("new_name")) {
                         ("", "") => String::new(),
                         ("", new_name) => format!(" {} to {new_name}", field("old_name")),

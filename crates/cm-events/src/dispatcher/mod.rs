@@ -30,20 +30,21 @@
 //!   observer name) and the remaining observers still run.
 
 pub(crate) mod barrier;
+pub(crate) mod event_alias;
 pub(crate) mod observer;
 pub(crate) mod reclaim;
 pub(crate) mod slots;
 pub(crate) mod thread_record;
 
 use std::borrow::Borrow;
-use std::sync::atomic::{AtomicI64, AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 
 use crate::alias::AliasTable;
 use crate::event::Event;
-use crate::guard::ObserverGuard;
+use crate::guard::{ObserverGuard, ObserverHandle};
 use crate::legacy_type::EventType;
 use crate::name::{AsEventName, EventName, Key};
 use crate::payload::Payload;
@@ -52,7 +53,7 @@ use crate::queue::QueueFactory;
 pub use observer::{Callback, ObserveOptions, ObserverInfo};
 use observer::{
     ENTRY_DISABLED, ENTRY_STALE, Entry, HAS_FILTER, IGNORES_CONSUME, ListBox, Observer,
-    ObserverList,
+    ObserverList, ObserverParts,
 };
 use reclaim::Reclaimer;
 use slots::{Slot, SlotTable};
@@ -87,6 +88,7 @@ pub(crate) struct DispatcherInner {
     next_seq: AtomicU64,
     pub(crate) queues: QueueFactory,
     pub(crate) aliases: AliasTable,
+    pub(crate) event_aliases: event_alias::EventAliases,
 }
 
 static GLOBAL: OnceLock<Dispatcher> = OnceLock::new();
@@ -121,6 +123,7 @@ impl Dispatcher {
                 next_seq: AtomicU64::new(0),
                 queues: QueueFactory::default(),
                 aliases: AliasTable::default(),
+                event_aliases: event_alias::EventAliases::default(),
             }),
         }
     }
@@ -201,31 +204,53 @@ impl Dispatcher {
         N: AsEventName,
         F: Fn(&Event<'_>) + Send + Sync + 'static,
     {
-        let event = event_name.to_event_name();
-        let observer = Arc::new(Observer {
-            state: Observer::initial_state(!options.disabled),
-            callback: Box::new(callback),
-            call: observer::call_guarded::<F>,
-            name: observer_name.into(),
-            event,
-            filter: options.filter.filter(|f| !f.is_empty()),
-            order: AtomicI64::new(options.order),
-            seq: self.inner.next_seq.fetch_add(1, Ordering::Relaxed),
-            ignore_consume: options.ignore_consume,
-        });
+        let event = self.inner.event_aliases.resolve(event_name.to_event_name());
+        let observer = Arc::new(Observer::new(
+            ObserverParts {
+                name: observer_name.into(),
+                event,
+                options,
+                seq: self.inner.next_seq.fetch_add(1, Ordering::Relaxed),
+                dispatcher: Arc::as_ptr(&self.inner).addr(),
+            },
+            callback,
+        ));
         let retired = {
             let _w = self.inner.write_lock.lock();
             let slot = self.inner.slots.get_or_create(event.id());
-            let mut observers = self.inner.current_observers(slot);
-            observers.push(observer.clone());
-            self.inner.publish(slot, observers)
+            // SAFETY: lists are only replaced (and retired) under the write lock, held here.
+            match unsafe { slot.list.load(Ordering::Acquire).as_ref() } {
+                None => self.inner.publish(event, slot, vec![observer.clone()]),
+                Some(list) => match list.try_append(observer.clone()) {
+                    Ok(()) => None,
+                    Err(observer) => {
+                        let mut observers = list.live_arcs();
+                        observers.push(observer);
+                        self.inner.publish(event, slot, observers)
+                    }
+                },
+            }
         };
         self.inner.retire(retired);
         ObserverGuard::new(self.inner.clone(), observer)
     }
 
-    /// True when `event_name` has a live observer. With a filter: one whose own filter is satisfied
-    /// by `filter` (i.e. that a dispatch with that payload would call, ignoring enabled state).
+    /// True when `dispatch(event_name, filter or an empty payload)` would call an observer, as
+    /// Kit's `has_observers` ("emulates a call to dispatch_event()"): a live, enabled observer
+    /// whose own filter (if any) the payload satisfies. Disabled observers never count.
+    ///
+    /// ```
+    /// use cm_events::{Dispatcher, Payload};
+    /// let d = Dispatcher::new();
+    /// let only_7 = Payload::new().with("id", 7);
+    /// let _g = d.observe("o", 0, "job", Some(only_7.clone()), |_| {});
+    /// assert!(!d.has_observers("job", None)); // an empty payload cannot satisfy the filter
+    /// assert!(d.has_observers("job", Some(&only_7)));
+    /// let plain = d.observe("p", 0, "job", None, |_| {});
+    /// assert!(d.has_observers("job", None));
+    /// plain.set_enabled(false);
+    /// assert!(!d.has_observers("job", None));
+    /// ```
     pub fn has_observers<N: AsEventName>(&self, event_name: N, filter: Option<&Payload>) -> bool {
         let Some(name) = event_name.lookup_name() else {
             return false;
@@ -237,13 +262,43 @@ impl Dispatcher {
             return false;
         }
         let _w = self.inner.write_lock.lock();
-        self.inner.current_observers(slot).iter().any(|o| {
-            !o.is_removed()
-                && match (filter, &o.filter) {
-                    (None, _) | (_, None) => true,
-                    (Some(p), Some(f)) => p.contains_all(f),
+        // SAFETY: lists are only replaced (and retired) under the write lock, held here.
+        let Some(list) = (unsafe { slot.list.load(Ordering::Acquire).as_ref() }) else {
+            return false;
+        };
+        list.live().any(|o| {
+            o.is_enabled()
+                && match (&o.filter, filter) {
+                    (None, _) => true,
+                    (Some(_), None) => false,
+                    (Some(f), Some(p)) => p.contains_all(f),
                 }
         })
+    }
+
+    /// True when `event_name` has a live, enabled observer, whatever its filter: "is building a
+    /// payload for this event worth it" (a wider question than [`Dispatcher::has_observers`]).
+    ///
+    /// ```
+    /// use cm_events::{Dispatcher, Payload};
+    /// let d = Dispatcher::new();
+    /// let _g = d.observe("o", 0, "job", Some(Payload::new().with("id", 7)), |_| {});
+    /// assert!(d.has_any_observers("job") && !d.has_observers("job", None));
+    /// ```
+    pub fn has_any_observers<N: AsEventName>(&self, event_name: N) -> bool {
+        let Some(slot) = event_name
+            .lookup_name()
+            .and_then(|n| self.inner.slots.get(n.id()))
+        else {
+            return false;
+        };
+        if slot.list.load(Ordering::Acquire).is_null() {
+            return false;
+        }
+        let _w = self.inner.write_lock.lock();
+        // SAFETY: lists are only replaced (and retired) under the write lock, held here.
+        unsafe { slot.list.load(Ordering::Acquire).as_ref() }
+            .is_some_and(|l| l.live().any(Observer::is_enabled))
     }
 
     /// The observers of `event_name`, in call order.
@@ -265,10 +320,13 @@ impl Dispatcher {
     /// Removes every observer of `event_name` (their guards become inert); waits like
     /// [`ObserverGuard::reset`]. Returns how many were removed.
     pub fn remove_all_observers_for<N: AsEventName>(&self, event_name: N) -> usize {
-        let Some(slot) = event_name
+        let Some(name) = event_name
             .lookup_name()
-            .and_then(|n| self.inner.slots.get(n.id()))
+            .map(|n| self.inner.event_aliases.resolve(n))
         else {
+            return 0;
+        };
+        let Some(slot) = self.inner.slots.get(name.id()) else {
             return 0;
         };
         let (removed, retired) = {
@@ -277,15 +335,52 @@ impl Dispatcher {
             for o in &observers {
                 o.mark_removed();
             }
-            (observers, self.inner.publish(slot, Vec::new()))
+            (observers, self.inner.publish(name, slot, Vec::new()))
         };
         self.inner.retire(retired);
         thread_record::advance_epoch();
         barrier::heavy();
         for o in &removed {
             wait_until_not_calling(o);
+            if !thread_record::current_thread_is_calling(o) {
+                // SAFETY: removed, nobody else inside it (waited above), and not this thread.
+                drop(unsafe { o.take_callback() });
+            }
         }
         removed.len()
+    }
+
+    /// Stops an observer released from its guard ([`ObserverGuard::release`]) and waits like
+    /// [`ObserverGuard::reset`]. Returns false when it was already stopped or belongs to another
+    /// dispatcher.
+    pub fn stop_observing(&self, handle: &ObserverHandle) -> bool {
+        let obs = &handle.observer;
+        if obs.is_removed() || !self.owns(obs) {
+            return false;
+        }
+        self.inner.remove(obs);
+        true
+    }
+
+    /// True when `obs` was registered with this dispatcher (it is, or was, in one of its lists).
+    fn owns(&self, obs: &Observer) -> bool {
+        obs.dispatcher == Arc::as_ptr(&self.inner).addr()
+    }
+
+    /// True while the current thread is inside a dispatch (of any event) of any dispatcher,
+    /// Carbonite's `IEventDispatcher::isDispatching()`; the per-event question is
+    /// [`Dispatcher::is_dispatching`].
+    ///
+    /// ```
+    /// use cm_events::{Dispatcher, Payload};
+    /// let d = Dispatcher::new();
+    /// assert!(!Dispatcher::current_thread_is_dispatching());
+    /// let _g = d.observe("o", 0, "e", None, |_| assert!(Dispatcher::current_thread_is_dispatching()));
+    /// assert_eq!(d.dispatch("e", Payload::new()), 1);
+    /// ```
+    pub fn current_thread_is_dispatching() -> bool {
+        thread_record::current_if_registered()
+            .is_some_and(|r| depth_of(r.word.load(Ordering::Relaxed)) != 0)
     }
 
     /// True while some thread is dispatching `event_name` (calling its observers).
@@ -557,18 +652,25 @@ impl DispatcherInner {
         let list = slot.list.load(Ordering::Acquire);
         // SAFETY: lists are only replaced (and retired) under the write lock, which the caller
         // holds, so the current list stays alive for this call.
-        unsafe { list.as_ref() }.map_or_else(Vec::new, |l| l.observers().to_vec())
+        unsafe { list.as_ref() }.map_or_else(Vec::new, ObserverList::live_arcs)
     }
 
     /// Publishes a new sorted list for `slot` (null when empty); returns the old list to retire
     /// once the write lock is released. Caller holds the write lock.
-    fn publish(&self, slot: &Slot, observers: Vec<Arc<Observer>>) -> Option<ListBox> {
+    fn publish(
+        &self,
+        event: EventName,
+        slot: &Slot,
+        observers: Vec<Arc<Observer>>,
+    ) -> Option<ListBox> {
         let new = if observers.is_empty() {
             std::ptr::null_mut()
         } else {
             ObserverList::sorted(observers).into_raw()
         };
         let old = slot.list.swap(new, Ordering::AcqRel);
+        // Alias names dispatch the same list (borrowed: the target's slot owns it).
+        self.event_aliases.propagate(&self.slots, event, new);
         // SAFETY: non-null list pointers in slots come from ListBox::into_raw above and are owned
         // by the slot; swapping it out transfers that ownership to us.
         let old = (!old.is_null()).then(|| unsafe { ListBox::from_raw(old) });
@@ -584,58 +686,76 @@ impl DispatcherInner {
         }
     }
 
-    /// Stops `obs`: unpublishes it and waits for other threads inside its callback.
+    /// Stops `obs`: turns its entry into a tombstone (compacting the list when tombstones
+    /// outnumber live entries), waits for other threads inside its callback, then drops the
+    /// closure unless the current thread is inside it. Idempotent: a second call only waits.
     pub(crate) fn remove(&self, obs: &Arc<Observer>) {
         obs.mark_removed();
         let retired = {
             let _w = self.write_lock.lock();
-            match self.slots.get(obs.event.id()) {
-                Some(slot) => {
-                    let observers = self.current_observers(slot);
-                    if observers.iter().any(|o| Arc::ptr_eq(o, obs)) {
-                        let rest = observers
-                            .into_iter()
-                            .filter(|o| !Arc::ptr_eq(o, obs))
-                            .collect();
-                        self.publish(slot, rest)
+            let slot = self.slots.get(obs.event.id());
+            // SAFETY: lists are only replaced (and retired) under the write lock, held here.
+            match slot.and_then(|s| unsafe { s.list.load(Ordering::Acquire).as_ref() }) {
+                Some(list) if list.tombstone(obs) => {
+                    if list.live_len() == 0 {
+                        slot.and_then(|s| self.publish(obs.event, s, Vec::new()))
+                    } else if list.wants_compaction() {
+                        slot.and_then(|s| self.publish(obs.event, s, list.live_arcs()))
                     } else {
                         None
                     }
-                }
-                None => None,
-            }
-        };
-        self.retire(retired);
-        thread_record::advance_epoch();
-        barrier::heavy();
-        wait_until_not_calling(obs);
-    }
-
-    /// Enables or disables `obs` and republishes its list (entries cache the enabled flag).
-    pub(crate) fn set_enabled(&self, obs: &Arc<Observer>, enabled: bool) {
-        let retired = {
-            let _w = self.write_lock.lock();
-            obs.set_enabled(enabled);
-            match self.slots.get(obs.event.id()) {
-                Some(slot) if !obs.is_removed() => {
-                    let observers = self.current_observers(slot);
-                    self.publish(slot, observers)
                 }
                 _ => None,
             }
         };
         self.retire(retired);
+        // With no other thread able to dispatch, nothing to wait for (see
+        // `others_may_dispatch`): a single-dispatching-thread program's reset costs no syscall.
+        if thread_record::others_may_dispatch() {
+            thread_record::advance_epoch();
+            barrier::heavy();
+            wait_until_not_calling(obs);
+        }
+        if !thread_record::current_thread_is_calling(obs) {
+            // SAFETY: removed, nobody else inside it (waited above), and not this thread.
+            drop(unsafe { obs.take_callback() });
+        }
+    }
+
+    /// Enables or disables `obs` in place (its entry in the current list caches the flag).
+    pub(crate) fn set_enabled(&self, obs: &Observer, enabled: bool) {
+        let _w = self.write_lock.lock();
+        obs.set_enabled(enabled);
+        self.refresh_entry(obs);
+    }
+
+    /// Sets `obs`'s ignore-consume option in place.
+    pub(crate) fn set_ignore_consume(&self, obs: &Observer, ignore: bool) {
+        let _w = self.write_lock.lock();
+        obs.ignore_consume.store(ignore, Ordering::Relaxed);
+        self.refresh_entry(obs);
+    }
+
+    /// Copies `obs`'s settings into its entry of the current list. Caller holds the write lock.
+    fn refresh_entry(&self, obs: &Observer) {
+        if let Some(slot) = self.slots.get(obs.event.id()) {
+            // SAFETY: lists are only replaced (and retired) under the write lock, which the
+            // caller holds.
+            if let Some(list) = unsafe { slot.list.load(Ordering::Acquire).as_ref() } {
+                list.refresh_flags(obs);
+            }
+        }
     }
 
     /// Re-sorts `obs`'s event list after an order change.
     pub(crate) fn set_order(&self, obs: &Arc<Observer>, order: i64) {
         let retired = {
             let _w = self.write_lock.lock();
-            obs.order.store(order, Ordering::Relaxed);
             match self.slots.get(obs.event.id()) {
                 Some(slot) if !obs.is_removed() => {
+                    obs.order.store(order, Ordering::Relaxed);
                     let observers = self.current_observers(slot);
-                    self.publish(slot, observers)
+                    self.publish(obs.event, slot, observers)
                 }
                 _ => None,
             }
@@ -647,6 +767,8 @@ impl DispatcherInner {
 impl Drop for DispatcherInner {
     fn drop(&mut self) {
         // No dispatch can run: every dispatch borrows the dispatcher and every guard owns it.
+        // Alias slots only borrow their target's list: clear them first.
+        self.event_aliases.clear_slots(&self.slots);
         self.slots.for_each_list(|list| {
             // SAFETY: slot lists are owned ListBox::into_raw pointers; nothing else can reach them.
             drop(unsafe { ListBox::from_raw(list) });

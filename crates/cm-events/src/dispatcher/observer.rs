@@ -1,10 +1,27 @@
-//! One registered observer and the immutable, sorted observer list of an event.
+//! One registered observer and the sorted observer list of an event.
+//!
+//! A list is published once and then changes only in ways a concurrent dispatch can ignore or
+//! must see atomically, so that observing and resetting cost O(1) amortised at any list length:
+//!
+//! * **Append in place**: a list has spare capacity; an observer that sorts last (its order is
+//!   not below the last entry's, the common case) is written into the next free entry and made
+//!   visible by the Release store of `len`. A dispatch reads `len` once, so an observer added
+//!   during a dispatch is not called by it.
+//! * **Tombstones**: reset sets the removed observer's entry [`ENTRY_STALE`] in the current list
+//!   (the dispatch then consults the observer's live state, which says "removed") instead of
+//!   publishing a list without it. `set_enabled` flips [`ENTRY_DISABLED`] in place.
+//! * **Rebuild** (a new list, the old one retired through the reclaimer): when the capacity is
+//!   full, when a new observer sorts before the last entry, on `set_order`, and when the
+//!   tombstones outnumber the live entries (compaction). Each rebuild copies the live entries
+//!   and leaves room for as many again, so its cost is spread over at least that many cheap
+//!   operations.
 
 use std::alloc::Layout;
+use std::cell::UnsafeCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, AtomicUsize, Ordering};
 
 use crate::event::Event;
 use crate::name::{EventName, Key};
@@ -23,8 +40,13 @@ const DISABLED: u8 = 2;
 pub(crate) struct Observer {
     /// `REMOVED | DISABLED` bits; zero means "call me".
     pub(crate) state: AtomicU8,
-    /// Owns the closure; dispatch calls it through `call` (see [`CallFn`]).
-    pub(crate) callback: Box<Callback>,
+    /// Owns the closure; dispatch calls it through `call` (see [`CallFn`]) and `data`. Taken
+    /// (dropped) once by the reset that proved nobody runs or will run it
+    /// ([`Observer::take_callback`]); otherwise dropped with the observer.
+    callback: UnsafeCell<Option<Box<Callback>>>,
+    callback_taken: AtomicBool,
+    /// The closure's address (the data pointer of `callback`), fixed at construction.
+    pub(crate) data: *const (),
     /// `call_guarded::<F>` for the closure type `F` inside `callback`.
     pub(crate) call: CallFn,
     pub(crate) name: Key,
@@ -33,8 +55,23 @@ pub(crate) struct Observer {
     pub(crate) order: AtomicI64,
     /// Registration sequence: breaks order ties (earlier registration runs first).
     pub(crate) seq: u64,
-    pub(crate) ignore_consume: bool,
+    /// Address of the owning `DispatcherInner` (identity only, never dereferenced): lets
+    /// `stop_observing` refuse another dispatcher's handle.
+    pub(crate) dispatcher: usize,
+    /// Settable on a live guard; the current list's entry caches it as [`IGNORES_CONSUME`].
+    pub(crate) ignore_consume: AtomicBool,
+    /// Index of this observer's entry in its slot's current list (written under the
+    /// dispatcher's write lock whenever the observer is placed in a list), so that reset and
+    /// `set_enabled` find the entry without a search.
+    pub(crate) index: AtomicUsize,
 }
+
+// SAFETY: `callback` is the only non-`Sync` field; the closure is `Send + Sync`, it is only read
+// through `data` by dispatch, and it is taken at most once (`callback_taken`), by a reset that
+// waited until no other thread runs it and checked that the current thread does not either.
+unsafe impl Sync for Observer {}
+// SAFETY: as above; every field is `Send`.
+unsafe impl Send for Observer {}
 
 /// How dispatch calls an observer: a thin function pointer, monomorphised per closure type, that
 /// takes the list entry (whose `data` is the closure) and runs the closure inside `catch_unwind`.
@@ -79,9 +116,76 @@ fn report_panic(obs: &Observer, event: &Event<'_>, panic: &(dyn std::any::Any + 
     );
 }
 
+/// What [`Observer::new`] takes besides the closure.
+pub(crate) struct ObserverParts {
+    pub(crate) name: Key,
+    pub(crate) event: EventName,
+    pub(crate) options: ObserveOptions,
+    pub(crate) seq: u64,
+    /// The owning dispatcher's address, for [`ObserverParts::dispatcher`].
+    pub(crate) dispatcher: usize,
+}
+
 impl Observer {
-    pub(crate) fn initial_state(enabled: bool) -> AtomicU8 {
-        AtomicU8::new(if enabled { 0 } else { DISABLED })
+    pub(crate) fn new<F: Fn(&Event<'_>) + Send + Sync + 'static>(
+        parts: ObserverParts,
+        callback: F,
+    ) -> Observer {
+        let boxed: Box<Callback> = Box::new(callback);
+        let data = std::ptr::from_ref(&*boxed).cast::<()>();
+        let ObserverParts {
+            name,
+            event,
+            options,
+            seq,
+            dispatcher,
+        } = parts;
+        Observer {
+            state: AtomicU8::new(if options.disabled { DISABLED } else { 0 }),
+            callback: UnsafeCell::new(Some(boxed)),
+            callback_taken: AtomicBool::new(false),
+            data,
+            call: call_guarded::<F>,
+            name,
+            event,
+            filter: options.filter.filter(|f| !f.is_empty()),
+            order: AtomicI64::new(options.order),
+            seq,
+            ignore_consume: AtomicBool::new(options.ignore_consume),
+            index: AtomicUsize::new(usize::MAX),
+            dispatcher,
+        }
+    }
+
+    /// Takes the closure out so the caller can drop it (outside any lock: user drop code may call
+    /// back into the dispatcher). `None` when it was already taken.
+    ///
+    /// # Safety
+    /// The observer is removed, no other thread is inside its callback (after
+    /// `wait_until_not_calling`) and the current thread is not either.
+    pub(crate) unsafe fn take_callback(&self) -> Option<Box<Callback>> {
+        if self.callback_taken.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+        // SAFETY: the flag makes this the only access to the cell apart from dispatch's reads
+        // through `data`, which the caller guarantees no longer happen.
+        unsafe { (*self.callback.get()).take() }
+    }
+
+    /// The sort key: `(order, registration sequence)`.
+    pub(crate) fn key(&self) -> (i64, u64) {
+        (self.order.load(Ordering::Relaxed), self.seq)
+    }
+
+    /// The entry flags this observer has in a freshly built list.
+    fn entry_flags(&self) -> u8 {
+        (if self.filter.is_some() { HAS_FILTER } else { 0 })
+            | if self.ignore_consume.load(Ordering::Relaxed) {
+                IGNORES_CONSUME
+            } else {
+                0
+            }
+            | if self.is_enabled() { 0 } else { ENTRY_DISABLED }
     }
 
     pub(crate) fn is_removed(&self) -> bool {
@@ -119,28 +223,36 @@ pub(crate) const ENTRY_STALE: u8 = 8;
 
 /// What dispatch needs per observer, laid out contiguously so the loop touches one array.
 pub(crate) struct Entry {
+    /// Owns one strong count of the observer (`Arc::into_raw`), released when the list is freed.
     pub(crate) observer: *const Observer,
     /// The observer's closure (the data pointer of its `Box<Callback>`), for `call`.
     pub(crate) data: *const (),
     /// The observer's [`CallFn`].
     pub(crate) call: CallFn,
-    /// `HAS_FILTER | IGNORES_CONSUME | ENTRY_DISABLED` fixed at build time, plus `ENTRY_STALE`
-    /// (the only bit that changes). The stale bit lives in each entry rather than once in the
-    /// list so the dispatch loop tests one byte per observer and keeps no list pointer live.
+    /// `HAS_FILTER | IGNORES_CONSUME | ENTRY_DISABLED`, kept equal to the observer's own settings
+    /// under the write lock while the list is current, plus `ENTRY_STALE` (set when the list is
+    /// unpublished, or on this entry alone when its observer is reset). The flags live in each
+    /// entry rather than once in the list so the dispatch loop tests one byte per observer and
+    /// keeps no list pointer live.
     pub(crate) flags: AtomicU8,
 }
 
-/// An immutable snapshot, sorted by `(order, seq)`. Replaced (never mutated, apart from the
-/// stale bits) on every change.
+/// A published, sorted (by `(order, seq)`, tombstones included) observer list.
 ///
-/// One allocation: this header followed by `len` [`Entry`]s, so dispatch goes from the slot's
-/// list pointer straight to the entries (no separate entries pointer to load). Owned through
-/// [`ListBox`].
+/// One allocation: this header followed by `capacity` entry cells, the first `len` of them
+/// initialised, so dispatch goes from the slot's list pointer straight to the entries. Owned
+/// through [`ListBox`]. Everything but `len` and the entry flags is fixed or written under the
+/// dispatcher's write lock only (atomics so that the list stays `Sync`).
 #[repr(C)]
 pub(crate) struct ObserverList {
-    /// Owns what the entries point to.
-    observers: Box<[Arc<Observer>]>,
-    len: usize,
+    /// Initialised entries; grows (Release) by appends, never shrinks.
+    len: AtomicUsize,
+    capacity: usize,
+    /// Entries whose observer was reset (their `ENTRY_STALE` bit set) while this list was current.
+    tombstones: AtomicUsize,
+    /// The sort key of the last entry, so an append can tell whether it sorts last.
+    last_order: AtomicI64,
+    last_seq: std::sync::atomic::AtomicU64,
 }
 
 // The entries start right after the header (no padding), see `ObserverList::layout`.
@@ -149,41 +261,75 @@ const _: () = assert!(
         && std::mem::align_of::<ObserverList>() >= std::mem::align_of::<Entry>()
 );
 
-// SAFETY: the raw pointers in the entries point into the `Arc<Observer>`s owned by `observers`
-// (and their boxed callbacks), which are immutable apart from atomics and are `Send + Sync`
-// because `Callback` is; the list is never mutated after construction apart from atomics.
+// SAFETY: the raw pointers in the entries are strong counts of `Arc<Observer>`s (and point into
+// their boxed callbacks), which are `Send + Sync`; shared access only reads entries below `len`
+// (initialised before the Release store that published them) and atomics.
 unsafe impl Send for ObserverList {}
-// SAFETY: see the `Send` impl; shared access only reads immutable data or atomics.
+// SAFETY: see the `Send` impl.
 unsafe impl Sync for ObserverList {}
 
+/// The smallest capacity a list is built with.
+const MIN_CAPACITY: usize = 4;
+
 impl ObserverList {
-    fn layout(len: usize) -> Layout {
-        let entries = match Layout::array::<Entry>(len) {
+    fn layout(capacity: usize) -> Layout {
+        let entries = match Layout::array::<Entry>(capacity) {
             Ok(l) => l,
-            Err(_) => panic!("observer list of {len} entries is too large"),
+            Err(_) => panic!("observer list of {capacity} entries is too large"),
         };
         match Layout::new::<ObserverList>().extend(entries) {
             Ok((layout, offset)) => {
                 debug_assert_eq!(offset, std::mem::size_of::<ObserverList>());
                 layout.pad_to_align()
             }
-            Err(_) => panic!("observer list of {len} entries is too large"),
+            Err(_) => panic!("observer list of {capacity} entries is too large"),
         }
     }
 
-    /// The entries, in call order.
+    fn entry_ptr(&self) -> *mut Entry {
+        std::ptr::from_ref(self)
+            .cast_mut()
+            .wrapping_add(1)
+            .cast::<Entry>()
+    }
+
+    /// The entries, in call order (tombstones included).
     #[inline(always)]
     pub(crate) fn entries(&self) -> &[Entry] {
-        // SAFETY: a list only exists inside a `ListBox` allocation of `layout(len)`, whose `len`
-        // initialised entries follow the header directly (asserted above).
-        unsafe {
-            std::slice::from_raw_parts(std::ptr::from_ref(self).add(1).cast::<Entry>(), self.len)
-        }
+        // SAFETY: a list only exists inside a `ListBox` allocation of `layout(capacity)`, whose
+        // first `len` entries follow the header directly (asserted above) and were initialised
+        // before the Release store of `len` this Acquire load reads.
+        unsafe { std::slice::from_raw_parts(self.entry_ptr(), self.len.load(Ordering::Acquire)) }
     }
 
-    /// The observers, in call order.
-    pub(crate) fn observers(&self) -> &[Arc<Observer>] {
-        &self.observers
+    /// The live observers (not reset), in call order. Caller holds the write lock (or owns the
+    /// list).
+    pub(crate) fn live(&self) -> impl Iterator<Item = &Observer> {
+        self.entries().iter().filter_map(|e| {
+            // SAFETY: each entry holds a strong count of its observer.
+            let o = unsafe { &*e.observer };
+            (!o.is_removed()).then_some(o)
+        })
+    }
+
+    /// The live observers as owned handles. Caller holds the write lock (or owns the list).
+    pub(crate) fn live_arcs(&self) -> Vec<Arc<Observer>> {
+        self.live()
+            .map(|o| {
+                let ptr = std::ptr::from_ref(o);
+                // SAFETY: `ptr` came from `Arc::into_raw` (the entry's strong count), which
+                // stays alive while we add one of our own.
+                unsafe {
+                    Arc::increment_strong_count(ptr);
+                    Arc::from_raw(ptr)
+                }
+            })
+            .collect()
+    }
+
+    /// Live entries (`len - tombstones`).
+    pub(crate) fn live_len(&self) -> usize {
+        self.entries().len() - self.tombstones.load(Ordering::Relaxed)
     }
 
     /// Marks every entry stale (the list was unpublished). Call before the heavy barrier.
@@ -193,37 +339,104 @@ impl ObserverList {
         }
     }
 
+    /// This list's entry of `obs`, if `obs` was placed in it. Caller holds the write lock.
+    pub(crate) fn entry_of(&self, obs: &Observer) -> Option<&Entry> {
+        self.entries()
+            .get(obs.index.load(Ordering::Relaxed))
+            .filter(|e| std::ptr::eq(e.observer, obs))
+    }
+
+    /// Turns `obs`'s entry into a tombstone (the observer is already marked removed): dispatch
+    /// then consults its live state and skips it. Returns false when `obs` is not in this list
+    /// or already a tombstone. Caller holds the write lock; call before the heavy barrier.
+    pub(crate) fn tombstone(&self, obs: &Observer) -> bool {
+        let Some(e) = self.entry_of(obs) else {
+            return false;
+        };
+        if e.flags.fetch_or(ENTRY_STALE, Ordering::SeqCst) & ENTRY_STALE != 0 {
+            return false;
+        }
+        self.tombstones.fetch_add(1, Ordering::Relaxed);
+        true
+    }
+
+    /// Re-reads `obs`'s settings into its entry (enabled, ignore-consume). Caller holds the write
+    /// lock.
+    pub(crate) fn refresh_flags(&self, obs: &Observer) {
+        if let Some(e) = self.entry_of(obs) {
+            let stale = e.flags.load(Ordering::Relaxed) & ENTRY_STALE;
+            e.flags.store(obs.entry_flags() | stale, Ordering::SeqCst);
+        }
+    }
+
+    /// True when a rebuild would pay for itself: the tombstones outnumber the live entries.
+    pub(crate) fn wants_compaction(&self) -> bool {
+        self.tombstones.load(Ordering::Relaxed) > self.live_len()
+    }
+
+    /// Appends `obs` in place when it sorts last and there is room; gives it back otherwise.
+    /// Caller holds the write lock.
+    pub(crate) fn try_append(&self, obs: Arc<Observer>) -> Result<(), Arc<Observer>> {
+        let len = self.len.load(Ordering::Relaxed);
+        let last = (
+            self.last_order.load(Ordering::Relaxed),
+            self.last_seq.load(Ordering::Relaxed),
+        );
+        if len == self.capacity || obs.key() < last {
+            return Err(obs);
+        }
+        self.write_entry(len, obs);
+        // Release: a dispatch that reads the new length also reads the entry written above.
+        self.len.store(len + 1, Ordering::Release);
+        Ok(())
+    }
+
+    /// Writes entry `i` (not yet visible) for `obs` and records the sort key and index.
+    fn write_entry(&self, i: usize, obs: Arc<Observer>) {
+        debug_assert!(i < self.capacity);
+        let (order, seq) = obs.key();
+        self.last_order.store(order, Ordering::Relaxed);
+        self.last_seq.store(seq, Ordering::Relaxed);
+        obs.index.store(i, Ordering::Relaxed);
+        let entry = Entry {
+            data: obs.data,
+            call: obs.call,
+            flags: AtomicU8::new(obs.entry_flags()),
+            observer: Arc::into_raw(obs),
+        };
+        // SAFETY: `i < capacity`, the cell is inside the allocation and not yet initialised (it
+        // is at or beyond `len`, which no reader goes past).
+        unsafe { self.entry_ptr().add(i).write(entry) };
+    }
+
+    /// A new list of `observers` (sorted here), with room for as many again.
     pub(crate) fn sorted(mut observers: Vec<Arc<Observer>>) -> ListBox {
-        observers.sort_by_key(|o| (o.order.load(Ordering::Relaxed), o.seq));
-        let len = observers.len();
-        let layout = Self::layout(len);
+        observers.sort_by_key(|o| o.key());
+        let capacity = (observers.len() * 2).max(MIN_CAPACITY);
+        let layout = Self::layout(capacity);
         // SAFETY: the layout has a non-zero size (it holds the header).
         let raw = unsafe { std::alloc::alloc(layout) }.cast::<ObserverList>();
         let Some(ptr) = NonNull::new(raw) else {
             std::alloc::handle_alloc_error(layout)
         };
-        // SAFETY: `ptr` is a fresh allocation of `layout(len)`: room for the header and `len`
-        // entries right after it, all suitably aligned.
+        // SAFETY: `ptr` is a fresh allocation of `layout(capacity)`: room for the header and
+        // `capacity` entries right after it, all suitably aligned.
         unsafe {
-            let entries = ptr.as_ptr().add(1).cast::<Entry>();
-            for (i, o) in observers.iter().enumerate() {
-                entries.add(i).write(Entry {
-                    observer: Arc::as_ptr(o),
-                    data: std::ptr::from_ref(&*o.callback).cast::<()>(),
-                    call: o.call,
-                    flags: AtomicU8::new(
-                        if o.filter.is_some() { HAS_FILTER } else { 0 }
-                            | if o.ignore_consume { IGNORES_CONSUME } else { 0 }
-                            | if o.is_enabled() { 0 } else { ENTRY_DISABLED },
-                    ),
-                });
-            }
             ptr.as_ptr().write(ObserverList {
-                observers: observers.into_boxed_slice(),
-                len,
+                len: AtomicUsize::new(0),
+                capacity,
+                tombstones: AtomicUsize::new(0),
+                last_order: AtomicI64::new(i64::MIN),
+                last_seq: std::sync::atomic::AtomicU64::new(0),
             });
         }
-        ListBox(ptr)
+        let list = ListBox(ptr);
+        let len = observers.len();
+        for (i, o) in observers.into_iter().enumerate() {
+            list.write_entry(i, o);
+        }
+        list.len.store(len, Ordering::Release);
+        list
     }
 }
 
@@ -266,13 +479,14 @@ impl std::ops::Deref for ListBox {
 
 impl Drop for ListBox {
     fn drop(&mut self) {
-        let layout = ObserverList::layout(self.len);
-        // SAFETY: we own the allocation; entries need no drop (raw pointers and an atomic), the
-        // header owns the observers; then the memory goes back with the layout it came from.
-        unsafe {
-            std::ptr::drop_in_place(self.0.as_ptr());
-            std::alloc::dealloc(self.0.as_ptr().cast(), layout);
+        let layout = ObserverList::layout(self.capacity);
+        for e in self.entries() {
+            // SAFETY: each initialised entry owns one strong count (`write_entry`).
+            drop(unsafe { Arc::from_raw(e.observer) });
         }
+        // SAFETY: we own the allocation; entries and header need no other drop (raw pointers
+        // and atomics); the memory goes back with the layout it came from.
+        unsafe { std::alloc::dealloc(self.0.as_ptr().cast(), layout) };
     }
 }
 
@@ -301,7 +515,7 @@ impl ObserverInfo {
             order: o.order.load(Ordering::Relaxed),
             enabled: o.is_enabled(),
             filter: o.filter.clone(),
-            ignore_consume: o.ignore_consume,
+            ignore_consume: o.ignore_consume.load(Ordering::Relaxed),
         }
     }
 }

@@ -30,7 +30,7 @@
 //! whole outermost dispatch of that thread.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
 
@@ -108,6 +108,25 @@ impl ThreadRecord {
 /// All records ever created (records are reused, never freed).
 static RECORDS: Mutex<Vec<&'static ThreadRecord>> = Mutex::new(Vec::new());
 
+/// Records currently claimed by a live thread. Incremented (then a `SeqCst` fence) before a
+/// thread claims its record, so before its first dispatch; decremented after its last.
+static CLAIMED: AtomicUsize = AtomicUsize::new(0);
+
+/// False when no thread but the caller can be inside a dispatch: then a writer needs neither the
+/// heavy barrier nor the scan of the records, because any thread that registers later does so
+/// after this check and so sees what the writer stored before it.
+///
+/// Why that holds: the writer stores (its tombstone, its new list), then a `SeqCst` fence, then
+/// reads `CLAIMED`; a registering thread increments `CLAIMED`, then a `SeqCst` fence, then
+/// dispatches. If the writer's read missed the increment, the writer's fence precedes the other
+/// thread's in the single total order of `SeqCst` fences, so every load after the other fence
+/// sees the writer's stores (the fence-to-fence rule of the C++/Rust memory model).
+pub(crate) fn others_may_dispatch() -> bool {
+    std::sync::atomic::fence(Ordering::SeqCst);
+    let claimed = CLAIMED.load(Ordering::SeqCst);
+    claimed > usize::from(current_if_registered().is_some())
+}
+
 thread_local! {
     // No destructor, so access is a plain TLS read.
     static CURRENT: Cell<*const ThreadRecord> = const { Cell::new(std::ptr::null()) };
@@ -130,6 +149,7 @@ impl Drop for Releaser {
         // SAFETY: records are leaked and never freed.
         if let Some(rec) = unsafe { self.record.get().as_ref() } {
             rec.claimed.store(false, Ordering::Release);
+            CLAIMED.fetch_sub(1, Ordering::SeqCst);
         }
     }
 }
@@ -165,6 +185,11 @@ pub(crate) fn current_if_registered() -> Option<&'static ThreadRecord> {
 #[cold]
 fn register() -> &'static ThreadRecord {
     barrier::init();
+    // Before the record can be used (see `others_may_dispatch`). A thread already tearing down
+    // its TLS keeps its record (below), so its count is never given back: harmless, writers
+    // then just take the barrier.
+    CLAIMED.fetch_add(1, Ordering::SeqCst);
+    std::sync::atomic::fence(Ordering::SeqCst);
     let rec = {
         let mut records = RECORDS.lock();
         let free = records.iter().copied().find(|r| {
@@ -188,6 +213,23 @@ fn register() -> &'static ThreadRecord {
     // If the thread is already tearing down its TLS, the record simply stays claimed.
     let _ = RELEASER.try_with(|r| r.record.set(rec));
     rec
+}
+
+/// True when the current thread is inside `obs`'s callback at some nesting depth (so its closure
+/// must not be dropped yet). Conservatively true past [`MAX_DEPTH`], where levels are not
+/// itemised.
+pub(crate) fn current_thread_is_calling(obs: &Observer) -> bool {
+    let Some(rec) = current_if_registered() else {
+        return false;
+    };
+    let depth = depth_of(rec.word.load(Ordering::Relaxed));
+    if depth > MAX_DEPTH {
+        return true;
+    }
+    let target = std::ptr::from_ref(obs).cast_mut();
+    rec.calling[..depth]
+        .iter()
+        .any(|c| c.load(Ordering::Relaxed) == target)
 }
 
 /// A snapshot of all records (for writers; call after a heavy barrier).
