@@ -16,7 +16,7 @@
 //! * [`DiscoveryActor`] (feature `actor`, on by default): runs discovery for one server in the
 //!   background, retries retryable failures, and reports every change as a
 //!   [`DiscoveryUpdate`] to a `Recipient` its owner hands it. It never touches the owner's
-//!   state. Each update carries the [`DiscoveryStatus`] and the [`KnownAddresses`] usable now:
+//!   state. Each update carries the [`DiscoveryProgress`] and the [`KnownAddresses`] usable now:
 //!   the cached addresses until a discovery succeeds, then the last successful list, which
 //!   stays usable while later refreshes fail.
 //!
@@ -60,4 +60,4 @@ pub use client::{Discovered, DiscoveryClient, RejectedAddress};
 pub use error::DiscoveryError;
 pub use http::{ClientBuildError, HttpDiscoveryClient, HttpDiscoveryConfig};
 pub use retry::RetryPolicy;
-pub use status::{AddressSource, DiscoveryStatus, DiscoveryUpdate, KnownAddresses};
+pub use status::{AddressSource, DiscoveryProgress, DiscoveryUpdate, KnownAddresses};

@@ -55,7 +55,6 @@ mod ensure;
 mod error;
 mod handle;
 mod runtime;
-mod server_dialogs;
 mod singleton;
 mod status;
 pub mod storage;

@@ -8,8 +8,8 @@ use crate::actor::ConnectionRegistry;
 use crate::error::RegistryError;
 use crate::ids::ServerId;
 use crate::messages::*;
-use crate::model::{Bookmark, DiscoveryServer, ManualServer, ServerMatch};
 use crate::snapshot::{RegistrySnapshot, SnapshotReader};
+use crate::values::{Bookmark, DiscoveryServer, ManualServer, ServerMatch};
 
 /// A cheap, cloneable handle to a running [`ConnectionRegistry`].
 ///

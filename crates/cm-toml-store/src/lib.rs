@@ -78,6 +78,6 @@ pub use change::Change;
 pub use error::{LoadWarning, Section, StoreError, WarningKind};
 pub use migration::{MigrationPlan, MigrationReport, plan_migration};
 pub use path::{CONFIG_DIR_VAR, FILE_NAME, resolve_config_path, resolve_config_path_with};
-pub use sections::{Bookmark, DiscoveryEntry, Loaded, Sections, ServerEntry};
+pub use sections::{BookmarkEntry, DiscoveryEntry, Loaded, Sections, ServerEntry};
 pub use store::{MAX_FILE_BYTES, TomlStore};
 pub use watcher::{FileChanged, Subscriber, TomlFileWatcher, WatchBackend, WatchConfig};

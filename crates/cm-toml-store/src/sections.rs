@@ -2,7 +2,7 @@
 
 /// One `[bookmarks]` entry: `name = url`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Bookmark {
+pub struct BookmarkEntry {
     /// The bookmark's display name (the TOML key).
     pub name: String,
     /// The URL it points at, as written.
@@ -33,7 +33,7 @@ pub struct DiscoveryEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Sections {
     /// `[bookmarks]`, in file order.
-    pub bookmarks: Vec<Bookmark>,
+    pub bookmarks: Vec<BookmarkEntry>,
     /// `[servers]`, in file order.
     pub servers: Vec<ServerEntry>,
     /// `[[discovery_servers]]`, in file order.
