@@ -30,7 +30,7 @@ pub struct SectionsApplied {
 /// use cm_toml_store::{BookmarkEntry, Sections};
 ///
 /// let file = |name: &str| Sections {
-///     bookmarks: vec![Bookmark { name: name.into(), url: "omniverse://h/p/".into() }],
+///     bookmarks: vec![BookmarkEntry { name: name.into(), url: "omniverse://h/p/".into() }],
 ///     ..Sections::default()
 /// };
 /// let mut model = RegistryModel::new();
