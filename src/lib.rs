@@ -9,6 +9,17 @@
 //! (actor addresses, streams, the channel a file watcher delivers to), so an application needs
 //! no dependency besides this crate. The repository README has a complete example.
 
+// Shipped code never unwraps: outside input gets an error, an internal invariant a narrow,
+// documented `#[allow]`. Set here, not in `[lints]`, because Cargo applies `[lints]` to every
+// target and this rule is for the library and binaries only; `#[cfg(test)]` code is exempt
+// through clippy.toml. `cargo xtask tidy` checks every crate root carries it.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
+/// Compiles and runs the README examples as doctests (`cargo xtask tidy` checks every crate has this).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use cm_compat_nucleus as compat_nucleus;
 pub use cm_discovery as discovery;
 pub use cm_events as events;

@@ -73,6 +73,10 @@ pub(crate) fn ci() -> Result {
             "warnings",
         ]),
     )?;
+    step("tidy", cargo(&["xtask", "tidy"]))?;
+    let mut rustdoc = cargo(&["doc", "--workspace", "--no-deps", "--locked"]);
+    rustdoc.env("RUSTDOCFLAGS", "-D warnings");
+    step("rustdoc (warnings are errors)", rustdoc)?;
     test()?;
     step(
         "serde feature (builds it through every crate that has it and round-trips the types)",

@@ -382,6 +382,41 @@ fn step(text: &str) {
     println!("\n==> {text}");
 }
 
+/// What every step needs: the binaries, the temporary config and the watcher's event log.
+struct Demo<'a> {
+    binaries: &'a Binaries,
+    config: PathBuf,
+    events: EventLog,
+}
+
+impl Demo<'_> {
+    /// Runs `cm` with no extra environment; fails unless it exits with `expect`.
+    fn cm(&self, args: &[&str], expect: i32) -> Result<String> {
+        cm(self.binaries, &self.config, args, &[], expect)
+    }
+
+    /// Runs a `cm` command that must succeed, then waits until the watcher reports `what`.
+    fn cm_then_event(
+        &self,
+        args: &[&str],
+        what: &str,
+        matches: impl Fn(&str, &Value) -> bool,
+    ) -> Result {
+        let mark = self.events.len();
+        self.cm(args, 0)?;
+        self.events.wait_for(mark, what, matches)
+    }
+}
+
+/// The two loopback servers of the demo.
+struct Servers {
+    /// Discovery and storage, no sign-in.
+    studio: Server,
+    /// A Nucleus-style storage server that requires sign-in as `demo`.
+    nucleus: Server,
+}
+
+/// The walk-through: one function per step, in the order the module docs list them.
 fn walk_through(
     binaries: &Binaries,
     dir: &Path,
@@ -390,7 +425,29 @@ fn walk_through(
 ) -> Result {
     let config = dir.join("omniverse.toml");
     let password = format!("demo-{}", std::process::id());
+    let servers = start_servers(binaries, &password, children)?;
+    println!("  temporary config: {}", config.display());
 
+    step("starting `cm watch --json` in the background: every event it prints appears as [watch]");
+    let (watch, events) = start_watch(&binaries.cm, &config, children)?;
+    let demo = Demo {
+        binaries,
+        config,
+        events,
+    };
+    add_discovery_server(&demo, &servers.studio)?;
+    sign_in(&demo, &servers.nucleus, &password)?;
+    ensure_each_kind(&demo, &servers.studio)?;
+    edit_bookmarks(&demo, &servers.nucleus)?;
+    edit_from_outside(&demo, dir)?;
+    sign_out(&demo, &servers.nucleus)?;
+    stop_watcher(children, watch)?;
+    summary(&demo, started);
+    Ok(())
+}
+
+/// Step 1: a discovery + storage server, and a Nucleus-style server that requires sign-in.
+fn start_servers(binaries: &Binaries, password: &str, children: &mut Children) -> Result<Servers> {
     step("starting two loopback servers with cm-testkit");
     let studio = start_testkit(&binaries.testkit, &[], children, "studio server")?;
     println!(
@@ -408,148 +465,108 @@ fn walk_through(
         "  nucleus: {} (requires sign-in as user `demo`)",
         nucleus.storage_url
     );
-    println!("  temporary config: {}", config.display());
+    Ok(Servers { studio, nucleus })
+}
 
-    step("starting `cm watch --json` in the background: every event it prints appears as [watch]");
-    let (watch, events) = start_watch(&binaries.cm, &config, children)?;
-
+/// Step 2: add a discovery server and watch discovery complete.
+fn add_discovery_server(demo: &Demo<'_>, studio: &Server) -> Result {
     step("adding a discovery server and watching discovery complete");
-    let mark = events.len();
-    cm(
-        binaries,
-        &config,
+    demo.cm_then_event(
         &["discovery", "add", "Studio", &studio.discovery_url],
-        &[],
-        0,
+        "discovery of Studio completing",
+        |name, p| name == "DISCOVERY_SERVER_UPDATED" && p["status"] == "ready",
     )?;
-    events.wait_for(mark, "discovery of Studio completing", |name, p| {
-        name == "DISCOVERY_SERVER_UPDATED" && p["status"] == "ready"
-    })?;
-    cm(
-        binaries,
-        &config,
-        &["discovery", "refresh", "--timeout", "20"],
-        &[],
-        0,
-    )?;
-    cm(binaries, &config, &["server", "list"], &[], 0)?;
+    demo.cm(&["discovery", "refresh", "--timeout", "20"], 0)?;
+    demo.cm(&["server", "list"], 0)?;
+    Ok(())
+}
 
+/// Step 3: add the Nucleus-style server; `ensure` refuses without credentials and succeeds
+/// with a password passed through an environment variable (never argv).
+fn sign_in(demo: &Demo<'_>, nucleus: &Server, password: &str) -> Result {
     step("adding a Nucleus-style server that requires sign-in");
-    let mark = events.len();
-    cm(
-        binaries,
-        &config,
+    demo.cm_then_event(
         &["server", "add", "Nucleus", &nucleus.storage_url],
-        &[],
-        0,
+        "the new server",
+        |name, _| name == "MANUAL_SERVER_ADDED",
     )?;
-    events.wait_for(mark, "the new server", |name, _| {
-        name == "MANUAL_SERVER_ADDED"
-    })?;
     let scene = format!("{}Projects/scene.usd", nucleus.storage_url);
     println!("  without credentials the server refuses:");
-    cm(
-        binaries,
-        &config,
-        &["ensure", &scene, "--timeout", "10"],
-        &[],
-        1,
-    )?;
+    demo.cm(&["ensure", &scene, "--timeout", "10"], 1)?;
     println!(
         "  answering the sign-in: the password travels in ${PASSWORD_VAR}, never on the command line:"
     );
+    let args = [
+        "ensure",
+        &scene,
+        "--timeout",
+        "10",
+        "--user",
+        "demo",
+        "--password-env",
+        PASSWORD_VAR,
+    ];
     cm(
-        binaries,
-        &config,
-        &[
-            "ensure",
-            &scene,
-            "--timeout",
-            "10",
-            "--user",
-            "demo",
-            "--password-env",
-            PASSWORD_VAR,
-        ],
-        &[(PASSWORD_VAR, &password)],
+        demo.binaries,
+        &demo.config,
+        &args,
+        &[(PASSWORD_VAR, password)],
         0,
     )?;
+    Ok(())
+}
 
+/// Step 4: `ensure` on each kind of URL (discovery-provided, S3, unreachable).
+fn ensure_each_kind(demo: &Demo<'_>, studio: &Server) -> Result {
     step("ensure_connection on each kind of URL");
     let discovered = format!("{}Assets/car.usd", studio.storage_url);
-    cm(
-        binaries,
-        &config,
-        &["ensure", &discovered, "--json"],
-        &[],
-        0,
-    )?;
-    cm(
-        binaries,
-        &config,
+    demo.cm(&["ensure", &discovered, "--json"], 0)?;
+    demo.cm(
         &["ensure", "https://bucket.s3.amazonaws.com/Samples/a.usd"],
-        &[],
         0,
     )?;
-    cm(
-        binaries,
-        &config,
-        &["ensure", "omniverse://127.0.0.1:9/", "--timeout", "1"],
-        &[],
-        1,
-    )?;
+    demo.cm(&["ensure", "omniverse://127.0.0.1:9/", "--timeout", "1"], 1)?;
+    Ok(())
+}
 
+/// Step 5: add, rename and remove bookmarks, each change seen by the watcher.
+fn edit_bookmarks(demo: &Demo<'_>, nucleus: &Server) -> Result {
     step("bookmarks: add, rename, remove");
     let projects = format!("{}Projects/", nucleus.storage_url);
-    let mark = events.len();
-    cm(
-        binaries,
-        &config,
+    demo.cm_then_event(
         &["bookmark", "add", "Scenes", &projects],
-        &[],
-        0,
+        "bookmark Scenes",
+        |name, p| name == "BOOKMARK_ADDED" && p["name"] == "Scenes",
     )?;
-    events.wait_for(mark, "bookmark Scenes", |name, p| {
-        name == "BOOKMARK_ADDED" && p["name"] == "Scenes"
-    })?;
-    let mark = events.len();
-    cm(
-        binaries,
-        &config,
+    demo.cm_then_event(
         &[
             "bookmark",
             "add",
             "Samples",
             "https://bucket.s3.amazonaws.com/Samples/",
         ],
-        &[],
-        0,
+        "bookmark Samples",
+        |name, p| name == "BOOKMARK_ADDED" && p["name"] == "Samples",
     )?;
-    events.wait_for(mark, "bookmark Samples", |name, p| {
-        name == "BOOKMARK_ADDED" && p["name"] == "Samples"
-    })?;
-    let mark = events.len();
-    cm(
-        binaries,
-        &config,
+    demo.cm_then_event(
         &["bookmark", "rename", "Scenes", "Car scenes", &projects],
-        &[],
-        0,
+        "the rename",
+        |name, _| name == "BOOKMARK_RENAMED",
     )?;
-    events.wait_for(mark, "the rename", |name, _| name == "BOOKMARK_RENAMED")?;
-    let mark = events.len();
-    cm(
-        binaries,
-        &config,
+    demo.cm_then_event(
         &["bookmark", "remove", "Samples"],
-        &[],
-        0,
+        "the removal",
+        |name, _| name == "BOOKMARK_DELETED",
     )?;
-    events.wait_for(mark, "the removal", |name, _| name == "BOOKMARK_DELETED")?;
-    cm(binaries, &config, &["bookmark", "list"], &[], 0)?;
+    demo.cm(&["bookmark", "list"], 0)?;
+    Ok(())
+}
 
+/// Step 6: edit the file as an editor saves it (temp file + rename); the watcher picks it up.
+fn edit_from_outside(demo: &Demo<'_>, dir: &Path) -> Result {
     step("editing omniverse.toml from outside (as an editor saves: temp file, then rename)");
-    let text = std::fs::read_to_string(&config)
+    let config = &demo.config;
+    let text = std::fs::read_to_string(config)
         .map_err(|e| format!("cannot read {}: {e}", config.display()))?;
     let edited = text.replacen(
         "[bookmarks]\n",
@@ -560,24 +577,25 @@ fn walk_through(
         return Err(format!("no [bookmarks] section to edit in:\n{text}"));
     }
     let tmp = dir.join("omniverse.toml.editor-tmp");
-    let mark = events.len();
+    let mark = demo.events.len();
     std::fs::write(&tmp, edited)
-        .and_then(|()| std::fs::rename(&tmp, &config))
+        .and_then(|()| std::fs::rename(&tmp, config))
         .map_err(|e| format!("cannot edit {}: {e}", config.display()))?;
     println!("  added `\"Edited by hand\" = \"https://example.com/hand/\"` to [bookmarks]");
-    events.wait_for(mark, "the outside edit", |name, p| {
+    demo.events.wait_for(mark, "the outside edit", |name, p| {
         name == "BOOKMARK_ADDED" && p["name"] == "Edited by hand"
-    })?;
+    })
+}
 
+/// Step 7a: sign out of the Nucleus server.
+fn sign_out(demo: &Demo<'_>, nucleus: &Server) -> Result {
     step("signing out of the Nucleus server");
-    cm(
-        binaries,
-        &config,
-        &["disconnect", &nucleus.storage_url],
-        &[],
-        0,
-    )?;
+    demo.cm(&["disconnect", &nucleus.storage_url], 0)?;
+    Ok(())
+}
 
+/// Step 7b: stop the watcher with SIGTERM; it must exit with status 0.
+fn stop_watcher(children: &mut Children, watch: usize) -> Result {
     step("stopping the watcher with SIGTERM");
     let pid = children.pid(watch).to_string();
     let sent = Command::new("kill").args(["-TERM", &pid]).status();
@@ -585,17 +603,23 @@ fn walk_through(
         return Err("could not send SIGTERM to cm watch".to_owned());
     }
     match children.wait(watch, STEP_DEADLINE) {
-        Some(0) => println!("  cm watch exited with status 0"),
-        other => return Err(format!("cm watch did not exit cleanly: {other:?}")),
+        Some(0) => {
+            println!("  cm watch exited with status 0");
+            Ok(())
+        }
+        other => Err(format!("cm watch did not exit cleanly: {other:?}")),
     }
+}
 
+/// Step 7c: the events the watcher saw and the final file.
+fn summary(demo: &Demo<'_>, started: Instant) {
     step("summary");
     println!("  events seen by `cm watch`:");
-    for (name, count) in events.counts() {
+    for (name, count) in demo.events.counts() {
         println!("    {count:>2} x {name}");
     }
     println!("  the final omniverse.toml:");
-    let text = std::fs::read_to_string(&config).unwrap_or_default();
+    let text = std::fs::read_to_string(&demo.config).unwrap_or_default();
     for line in text.lines() {
         println!("    | {line}");
     }
@@ -603,5 +627,4 @@ fn walk_through(
         "\ndemo walk-through finished in {:.1} s: discovery, sign-in, ensure on every kind of URL, bookmarks and an outside edit, all seen as events.",
         started.elapsed().as_secs_f64()
     );
-    Ok(())
 }

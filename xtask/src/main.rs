@@ -5,17 +5,30 @@
 //!
 //! ```text
 //! cargo xtask test              all tests (unit, integration, doctests, benches in test mode)
-//! cargo xtask ci                fmt --check, clippy -D warnings, all tests, the demo
+//! cargo xtask ci                fmt --check, clippy -D warnings, tidy, rustdoc -D warnings,
+//!                               all tests, the demo
+//! cargo xtask tidy [--quick | --only RULE]
+//!                               the codebase's own conventions (see tidy.rs)
+//! cargo xtask screenshots [--update]
+//!                               cm-egui's image snapshots on a software Vulkan driver
 //! cargo xtask bench [--quick] [--json FILE] [--markdown FILE]
 //!                               criterion benchmarks against peers and targets; --quick: short
 //! cargo xtask demo              the main job, on loopback servers and a temporary config
 //! cargo xtask stress            the long reliability runs (parameters on the command line)
 //! ```
 
+// Shipped code never unwraps: outside input gets an error, an internal invariant a narrow,
+// documented `#[allow]`. Set here, not in `[lints]`, because Cargo applies `[lints]` to every
+// target and this rule is for the library and binaries only; `#[cfg(test)]` code is exempt
+// through clippy.toml. `cargo xtask tidy` checks every crate root carries it.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
 mod bench;
 mod cmd;
 mod demo;
+mod screenshots;
 mod stress;
+mod tidy;
 
 use std::process::ExitCode;
 
@@ -24,7 +37,15 @@ usage: cargo xtask <command> [options]
 
 commands:
   test                 run every test with snapshot updates off
-  ci                   fmt --check, clippy --all-targets -D warnings, every test, the demo
+  ci                   fmt --check, clippy --all-targets -D warnings, tidy, rustdoc -D warnings,
+                       every test, the demo
+  tidy [--quick | --only RULE]
+                       the codebase checks its own conventions (module docs, code map, README
+                       doctests, paths, metadata, feature sets, dependency budgets, README
+                       examples as downstream crates); --quick: only the file checks
+  screenshots [--update]
+                       render cm-egui's widgets to docs/images/*.png on lavapipe and compare
+                       (--update rewrites them; installs mesa-vulkan-drivers if missing)
   bench [--quick] [--json FILE] [--markdown FILE] [FILTER]
                        run the criterion benchmarks and the peak-memory example; print each
                        median against its peer and target, and how sized benchmarks grow;
@@ -49,6 +70,8 @@ fn main() -> ExitCode {
         "bench" => bench::run(rest),
         "demo" => demo::run(rest),
         "stress" => stress::run(rest),
+        "tidy" => tidy::run(rest),
+        "screenshots" => screenshots::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

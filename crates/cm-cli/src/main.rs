@@ -5,6 +5,15 @@
 //! ([`exit`]). See the crate README for every command, the exit statuses and the JSON
 //! schemas.
 
+// Shipped code never unwraps: outside input gets an error, an internal invariant a narrow,
+// documented `#[allow]`. Set here, not in `[lints]`, because Cargo applies `[lints]` to every
+// target and this rule is for the library and binaries only; `#[cfg(test)]` code is exempt
+// through clippy.toml. `cargo xtask tidy` checks every crate root carries it.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+// The doc comments on clap's types are the `--help` text users read, where `[bookmarks]` names
+// a TOML section; rustdoc would take it for a link. Escaping it would show in `--help`.
+#![allow(rustdoc::broken_intra_doc_links)]
+
 mod cli;
 mod commands;
 mod exit;

@@ -13,6 +13,10 @@
 //! `CM_STRESS_SEED` replays one run. Prints one line on stdout: `stress-result: crash-safety
 //! kills=… saves=… unparsable=… unknown_states=… leftover_temp_files=…`.
 
+// Sends Unix signals and uses Unix-only calls (libc); the platforms section of the root README
+// says which tests run where.
+#![cfg(unix)]
+
 mod stress_support;
 
 use std::os::unix::process::ExitStatusExt;

@@ -30,6 +30,10 @@
 //! test prints `stress-result: hostile-inputs inputs=… panics=… files_changed=…
 //! unclear_errors=…` for `cargo xtask stress`.
 
+// Sends Unix signals and uses Unix-only calls (libc); the platforms section of the root README
+// says which tests run where.
+#![cfg(unix)]
+
 use std::collections::hash_map::DefaultHasher;
 use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;

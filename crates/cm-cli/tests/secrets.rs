@@ -8,6 +8,10 @@
 //! Also: the file is created private (0600), an existing file keeps its mode, and a symlink
 //! planted at the store's temporary-file name is never followed.
 
+// Sends Unix signals and uses Unix-only calls (libc); the platforms section of the root README
+// says which tests run where.
+#![cfg(unix)]
+
 mod common;
 
 use std::io::Read;

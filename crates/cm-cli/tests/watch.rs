@@ -4,6 +4,10 @@
 //! and recreated, creates a config directory that does not exist yet, and reports an edit
 //! that leaves the file unusable (stderr, and one `{"error": …}` line in `--json` mode).
 
+// Sends Unix signals and uses Unix-only calls (libc); the platforms section of the root README
+// says which tests run where.
+#![cfg(unix)]
+
 mod common;
 
 use std::io::{BufRead, BufReader};

@@ -12,7 +12,7 @@ use actix::prelude::*;
 use crate::client::{Discovered, DiscoveryClient};
 use crate::error::DiscoveryError;
 use crate::retry::{Backoff, RetryPolicy};
-use crate::status::{AddressSource, DiscoveryStatus, DiscoveryUpdate, KnownAddresses};
+use crate::status::{AddressSource, DiscoveryProgress, DiscoveryUpdate, KnownAddresses};
 
 /// How to run discovery for one server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,7 +146,7 @@ impl DiscoveryActor {
             last: DiscoveryUpdate {
                 server_id: config.server_id,
                 seq: 0,
-                status: DiscoveryStatus::Pending,
+                status: DiscoveryProgress::Pending,
                 known,
             },
             config,
@@ -159,8 +159,8 @@ impl DiscoveryActor {
         }
     }
 
-    fn report(&mut self, status: DiscoveryStatus, ctx: &mut Context<Self>) {
-        if let DiscoveryStatus::Ready { addresses, .. } = &status {
+    fn report(&mut self, status: DiscoveryProgress, ctx: &mut Context<Self>) {
+        if let DiscoveryProgress::Ready { addresses, .. } = &status {
             self.last.known = KnownAddresses {
                 addresses: addresses.clone(),
                 source: AddressSource::Discovery,
@@ -198,7 +198,7 @@ impl DiscoveryActor {
     fn start_attempt(&mut self, ctx: &mut Context<Self>) {
         self.attempt += 1;
         self.report(
-            DiscoveryStatus::Discovering {
+            DiscoveryProgress::Discovering {
                 attempt: self.attempt,
             },
             ctx,
@@ -222,7 +222,7 @@ impl DiscoveryActor {
         let error = match result {
             Ok(found) => {
                 self.report(
-                    DiscoveryStatus::Ready {
+                    DiscoveryProgress::Ready {
                         addresses: found.addresses,
                         rejected: found.rejected,
                     },
@@ -255,7 +255,7 @@ impl DiscoveryActor {
             );
         }
         self.report(
-            DiscoveryStatus::Error {
+            DiscoveryProgress::Error {
                 error,
                 attempt: self.attempt,
                 retry_in,

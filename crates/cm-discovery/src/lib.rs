@@ -16,7 +16,7 @@
 //! * [`DiscoveryActor`] (feature `actor`, on by default): runs discovery for one server in the
 //!   background, retries retryable failures, and reports every change as a
 //!   [`DiscoveryUpdate`] to a `Recipient` its owner hands it. It never touches the owner's
-//!   state. Each update carries the [`DiscoveryStatus`] and the [`KnownAddresses`] usable now:
+//!   state. Each update carries the [`DiscoveryProgress`] and the [`KnownAddresses`] usable now:
 //!   the cached addresses until a discovery succeeds, then the last successful list, which
 //!   stays usable while later refreshes fail.
 //!
@@ -31,6 +31,17 @@
 //! assert!(err.is_retryable());
 //! # }
 //! ```
+
+// Shipped code never unwraps: outside input gets an error, an internal invariant a narrow,
+// documented `#[allow]`. Set here, not in `[lints]`, because Cargo applies `[lints]` to every
+// target and this rule is for the library and binaries only; `#[cfg(test)]` code is exempt
+// through clippy.toml. `cargo xtask tidy` checks every crate root carries it.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
+/// Compiles and runs the README examples as doctests (`cargo xtask tidy` checks every crate has this).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 #[cfg(feature = "actor")]
 mod actor;
@@ -49,4 +60,4 @@ pub use client::{Discovered, DiscoveryClient, RejectedAddress};
 pub use error::DiscoveryError;
 pub use http::{ClientBuildError, HttpDiscoveryClient, HttpDiscoveryConfig};
 pub use retry::RetryPolicy;
-pub use status::{AddressSource, DiscoveryStatus, DiscoveryUpdate, KnownAddresses};
+pub use status::{AddressSource, DiscoveryProgress, DiscoveryUpdate, KnownAddresses};

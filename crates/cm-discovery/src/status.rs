@@ -11,7 +11,7 @@ use crate::error::DiscoveryError;
 /// with `retry_in: Some(d)`, `Discovering { attempt + 1 }` follows after `d`; a refresh starts
 /// again at `Discovering { attempt: 1 }` from any state.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum DiscoveryStatus {
+pub enum DiscoveryProgress {
     /// Not started yet.
     #[default]
     Pending,
@@ -39,7 +39,7 @@ pub enum DiscoveryStatus {
     },
 }
 
-impl DiscoveryStatus {
+impl DiscoveryProgress {
     /// Short name of the state: `pending`, `discovering`, `ready` or `error`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -96,7 +96,7 @@ pub struct DiscoveryUpdate {
     /// Increases by one with every report of this actor, so an owner can drop stale ones.
     pub seq: u64,
     /// The new status.
-    pub status: DiscoveryStatus,
+    pub status: DiscoveryProgress,
     /// The addresses usable now (see [`KnownAddresses`]).
     pub known: KnownAddresses,
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use actix::prelude::*;
 use cm_discovery::{
-    AddressSource, DiscoveryActor, DiscoveryActorConfig, DiscoveryClient, DiscoveryStatus,
+    AddressSource, DiscoveryActor, DiscoveryActorConfig, DiscoveryClient, DiscoveryProgress,
     DiscoveryUpdate, GetStatus, HttpDiscoveryClient, HttpDiscoveryConfig, Refresh, RetryPolicy,
 };
 use cm_testkit::{Endpoint, Fault, TestServer, TestServerConfig, Times};
@@ -80,7 +80,7 @@ impl Harness {
     }
 
     /// Collects updates until one satisfies `done`.
-    async fn until(&mut self, done: impl Fn(&DiscoveryStatus) -> bool) -> DiscoveryUpdate {
+    async fn until(&mut self, done: impl Fn(&DiscoveryProgress) -> bool) -> DiscoveryUpdate {
         loop {
             let update = self.next().await;
             if done(&update.status) {
@@ -90,7 +90,7 @@ impl Harness {
     }
 
     async fn until_settled(&mut self) -> DiscoveryUpdate {
-        self.until(DiscoveryStatus::is_settled).await
+        self.until(DiscoveryProgress::is_settled).await
     }
 
     /// The updates seen so far, one line each, with the random port replaced.
@@ -107,13 +107,13 @@ impl Harness {
 
 fn render(update: &DiscoveryUpdate) -> String {
     let status = match &update.status {
-        DiscoveryStatus::Pending => "pending".to_owned(),
-        DiscoveryStatus::Discovering { attempt } => format!("discovering attempt={attempt}"),
-        DiscoveryStatus::Ready {
+        DiscoveryProgress::Pending => "pending".to_owned(),
+        DiscoveryProgress::Discovering { attempt } => format!("discovering attempt={attempt}"),
+        DiscoveryProgress::Ready {
             addresses,
             rejected,
         } => format!("ready {addresses:?} rejected={}", rejected.len()),
-        DiscoveryStatus::Error {
+        DiscoveryProgress::Error {
             error,
             attempt,
             retry_in,
@@ -155,7 +155,7 @@ async fn cached_addresses_are_usable_until_discovery_succeeds() {
         DEADLINE,
     );
     let first = h.next().await;
-    assert_eq!(first.status, DiscoveryStatus::Pending);
+    assert_eq!(first.status, DiscoveryProgress::Pending);
     assert_eq!(first.known.source, AddressSource::Cache);
     assert_eq!(first.known.addresses, vec!["omniverse://cached.example/"]);
     let ready = h.until_settled().await;
@@ -217,7 +217,7 @@ async fn slow_server_times_out_and_gives_up_when_the_budget_is_spent() {
     let retry = quick_retry().with_budget(Duration::from_secs(2));
     let mut h = Harness::start(server, &[], retry, Duration::from_millis(200));
     let settled = h.until_settled().await;
-    let DiscoveryStatus::Error { error, attempt, .. } = &settled.status else {
+    let DiscoveryProgress::Error { error, attempt, .. } = &settled.status else {
         panic!("expected an error, got {settled:?}");
     };
     assert_eq!(error.kind(), "timeout");
@@ -225,7 +225,7 @@ async fn slow_server_times_out_and_gives_up_when_the_budget_is_spent() {
     assert!(*attempt >= 2, "{}", h.transcript());
     assert!(
         h.seen.iter().all(|u| match &u.status {
-            DiscoveryStatus::Error { error, .. } => error.kind() == "timeout",
+            DiscoveryProgress::Error { error, .. } => error.kind() == "timeout",
             _ => true,
         }),
         "{}",
@@ -239,9 +239,9 @@ async fn server_down_then_up_is_retried_until_ready() {
     server.controls().go_down().unwrap();
     let mut h = Harness::start(server, &[], quick_retry(), DEADLINE);
     let failed = h
-        .until(|s| matches!(s, DiscoveryStatus::Error { attempt: 2, .. }))
+        .until(|s| matches!(s, DiscoveryProgress::Error { attempt: 2, .. }))
         .await;
-    let DiscoveryStatus::Error {
+    let DiscoveryProgress::Error {
         error, retry_in, ..
     } = &failed.status
     else {
@@ -251,13 +251,13 @@ async fn server_down_then_up_is_retried_until_ready() {
     assert!(retry_in.is_some());
     h.server.controls().go_up().unwrap();
     let ready = h
-        .until(|s| matches!(s, DiscoveryStatus::Ready { .. }))
+        .until(|s| matches!(s, DiscoveryProgress::Ready { .. }))
         .await;
     assert_eq!(ready.known.addresses, vec![h.server.storage_url()]);
     assert_eq!(ready.known.source, AddressSource::Discovery);
     // Every attempt before the server came up was reported as a connect error with a retry.
     for update in &h.seen {
-        if let DiscoveryStatus::Error {
+        if let DiscoveryProgress::Error {
             error, retry_in, ..
         } = &update.status
         {
@@ -303,7 +303,7 @@ async fn refresh_cancels_a_pending_retry_and_keeps_last_known_addresses() {
         .fail(Endpoint::Discovery, 500, Times::Next(1));
     h.actor.send(Refresh).await.unwrap();
     let failed = h
-        .until(|s| matches!(s, DiscoveryStatus::Error { .. }))
+        .until(|s| matches!(s, DiscoveryProgress::Error { .. }))
         .await;
     // The earlier discovery stays usable while the refresh fails.
     assert_eq!(failed.known.source, AddressSource::Discovery);

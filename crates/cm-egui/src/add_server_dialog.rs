@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | `Input` | name and URL fields, the refusal reason if any | Add, Cancel |
 //! | `Validating`, `Connecting` | the fields (read-only), "Connecting to …", a progress bar | Cancel |
-//! | `Success` | "Added <name>" and the URL | Close |
+//! | `Success` | "Added `<name>`" and the URL | Close |
 //! | `Error` | the fields (editable), the reason in an error box | Retry, Cancel |
 //! | `Cancelled` | nothing: the view reports [`DialogOutcome::Closed`] | |
 //!

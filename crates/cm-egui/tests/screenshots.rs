@@ -1,5 +1,5 @@
 //! Image snapshots of every widget state, rendered with wgpu (a software Vulkan driver such as
-//! lavapipe is enough). Only with `--features screenshots`; see `screenshots.sh`.
+//! lavapipe is enough). Only with `--features screenshots`; run by `cargo xtask screenshots`.
 //!
 //! The images live in `docs/images/` and are compared on every run; regenerate them with
 //! `UPDATE_SNAPSHOTS=force`. States are built without sockets or random ports so that the

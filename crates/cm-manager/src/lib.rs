@@ -35,6 +35,17 @@
 //! manager.shutdown();
 //! ```
 
+// Shipped code never unwraps: outside input gets an error, an internal invariant a narrow,
+// documented `#[allow]`. Set here, not in `[lints]`, because Cargo applies `[lints]` to every
+// target and this rule is for the library and binaries only; `#[cfg(test)]` code is exempt
+// through clippy.toml. `cargo xtask tidy` checks every crate root carries it.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
+/// Compiles and runs the README examples as doctests (`cargo xtask tidy` checks every crate has this).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod actor;
 mod auth;
 mod classify;
@@ -44,7 +55,6 @@ mod ensure;
 mod error;
 mod handle;
 mod runtime;
-mod server_dialogs;
 mod singleton;
 mod status;
 pub mod storage;

@@ -5,17 +5,7 @@
 //! [`ConnectionStatus::can_transition_to`], so a status stream never shows an impossible step
 //! (for example `SignedOut` straight to `Connected` without a `Connecting` in between).
 //!
-//! | from \ to | Connecting | Connected | failures¹ | Disconnected | SignedOut |
-//! |---|---|---|---|---|---|
-//! | Connecting | – | yes | yes | yes | yes |
-//! | Connected | yes (re-auth, reconnect) | – | no | yes (dropped) | yes |
-//! | Disconnected | yes | no | no | – | yes |
-//! | SignedOut | yes | no | no | no | – |
-//! | a failure¹ | yes | no | no | no | yes |
-//!
-//! ¹ `ConnectError`, `AuthAbort`, `AuthCancelled`, `AuthError`, `AuthFailed`,
-//! `ServerIncompatible`, `InvalidHost`: the outcomes of a failed attempt, reachable only from
-//! `Connecting`. Staying in the same status is not a transition (nothing is reported).
+//! The transition table is on [`ConnectionStatus`].
 //!
 //! ```
 //! use cm_manager::ConnectionStatus::*;
@@ -29,6 +19,20 @@
 use std::fmt;
 
 /// Where the connection to one storage server stands (omni.client's `ConnectionStatus`).
+///
+/// The only transitions a status makes ([`can_transition_to`](Self::can_transition_to)):
+///
+/// | from \ to | Connecting | Connected | failures¹ | Disconnected | SignedOut |
+/// |---|---|---|---|---|---|
+/// | Connecting | – | yes | yes | yes | yes |
+/// | Connected | yes (re-auth, reconnect) | – | no | yes (dropped) | yes |
+/// | Disconnected | yes | no | no | – | yes |
+/// | SignedOut | yes | no | no | no | – |
+/// | a failure¹ | yes | no | no | no | yes |
+///
+/// ¹ `ConnectError`, `AuthAbort`, `AuthCancelled`, `AuthError`, `AuthFailed`,
+/// `ServerIncompatible`, `InvalidHost`: the outcomes of a failed attempt, reachable only from
+/// `Connecting`. Staying in the same status is not a transition (nothing is reported).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ConnectionStatus {
@@ -86,7 +90,7 @@ impl ConnectionStatus {
         )
     }
 
-    /// Whether moving from `self` to `to` is allowed (see the [module docs](self)).
+    /// Whether moving from `self` to `to` is allowed (see the table on [`ConnectionStatus`]).
     /// Staying put (`self == to`) is not a transition and returns `false`.
     pub const fn can_transition_to(self, to: ConnectionStatus) -> bool {
         use ConnectionStatus::*;

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use cm_registry::{ConnectionRegistry, RegistryConfig, RegistryHandle, RegistryModel};
-use cm_toml_store::{Bookmark, Durability, Sections, TomlStore};
+use cm_toml_store::{BookmarkEntry, Durability, Sections, TomlStore};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 /// The peer: an actor that answers an empty message.
@@ -197,7 +197,7 @@ fn reads(c: &mut Criterion) {
 fn bookmarks(n: usize, renamed: usize) -> Sections {
     Sections {
         bookmarks: (0..n)
-            .map(|i| Bookmark {
+            .map(|i| BookmarkEntry {
                 name: if i < renamed {
                     format!("renamed {i}")
                 } else {

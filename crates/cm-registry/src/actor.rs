@@ -12,17 +12,17 @@ use cm_toml_store::{FileChanged, Loaded, StoreError, TomlFileWatcher, WatchConfi
 use crate::config::RegistryConfig;
 use crate::diff::reconcile;
 use crate::discovery::DiscoveryRunner;
-use crate::emit::{emit, register_event_aliases_on};
 use crate::error::RegistryError;
+use crate::event_dispatch::{emit, register_event_aliases_on};
 use crate::events::RegistryEvent;
-use crate::file_model::from_loaded;
+use crate::file_load::from_loaded;
+use crate::file_save::Persistence;
 use crate::handle::RegistryHandle;
 use crate::ids::ServerId;
-use crate::model::DiscoveryServer;
-use crate::persistence::Persistence;
 use crate::snapshot::Publisher;
 use crate::state::{Outcome, RegistryState};
 use crate::system_thread::{OwnedRegistry, StartError};
+use crate::values::DiscoveryServer;
 
 /// The actor that owns bookmarks, discovery servers and manual servers.
 ///

@@ -10,7 +10,7 @@ use cm_discovery::{DiscoveryClient, RetryPolicy};
 use cm_events::Dispatcher;
 use cm_toml_store::{TomlStore, WatchConfig};
 
-use crate::persistence::StoreError;
+use crate::file_save::StoreError;
 
 /// Settings for [`ConnectionRegistry::start`](crate::ConnectionRegistry::start).
 ///

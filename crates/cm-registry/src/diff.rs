@@ -24,9 +24,9 @@ use std::sync::Arc;
 
 use crate::events::RegistryEvent;
 use crate::ids::ServerId;
-use crate::model::{Bookmark, DiscoveryServer, DiscoveryStatus, ManualServer};
 use crate::state::{RegistryState, Slot};
-use crate::url_rules::UrlKind;
+use crate::url_policy::UrlKind;
+use crate::values::{Bookmark, DiscoveryServer, DiscoveryStatus, ManualServer};
 
 /// A `[servers]` entry after normalisation.
 #[derive(Clone, Debug, PartialEq, Eq)]

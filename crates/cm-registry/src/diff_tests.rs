@@ -1,8 +1,8 @@
 //! Unit tests of the reload diff: exact events for each kind of difference.
 
 use super::*;
-use crate::file_model::from_sections;
-use cm_toml_store::{Bookmark as FileBookmark, DiscoveryEntry, Sections, ServerEntry};
+use crate::file_load::from_sections;
+use cm_toml_store::{BookmarkEntry as FileBookmark, DiscoveryEntry, Sections, ServerEntry};
 
 fn sections(
     bookmarks: &[(&str, &str)],

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use actix::{Actor, Addr, Recipient};
 use cm_discovery::{
-    DiscoveryActor, DiscoveryActorConfig, DiscoveryClient, DiscoveryStatus as Reported,
+    DiscoveryActor, DiscoveryActorConfig, DiscoveryClient, DiscoveryProgress as Reported,
     DiscoveryUpdate, HttpDiscoveryClient, HttpDiscoveryConfig, Refresh, RetryPolicy, StopDiscovery,
 };
 
 use crate::ids::ServerId;
-use crate::model::{DiscoveryServer, DiscoveryStatus};
+use crate::values::{DiscoveryServer, DiscoveryStatus};
 
 /// The discovery actors of one registry, by server.
 pub(crate) struct DiscoveryRunner {

@@ -1,7 +1,7 @@
 //! Why a registry request was refused or only partly done.
 
+use crate::file_save::StoreError;
 use crate::ids::ServerId;
-use crate::persistence::StoreError;
 use cm_url::UrlError;
 
 /// Why a registry request failed.

@@ -20,8 +20,8 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use crate::ids::ServerId;
-use crate::model::DiscoveryStatus;
-use crate::url_rules::{UrlKind, redact};
+use crate::url_policy::{UrlKind, redact};
+use crate::values::DiscoveryStatus;
 
 /// The namespace every connection-manager event name starts with: Kit names a global event
 /// `<extension>.<UPPER_SNAKE>`, and the extension is `omni.kit.widget.connection_manager`.
@@ -66,7 +66,7 @@ pub const ALL_EVENTS: [&str; 9] = [
     MANUAL_SERVER_REMOVED_EVENT,
 ];
 
-pub use crate::emit::{register_event_aliases, register_event_aliases_on};
+pub use crate::event_dispatch::{register_event_aliases, register_event_aliases_on};
 
 /// The part of an event name after [`NAMESPACE`] (`BOOKMARK_ADDED` for
 /// [`BOOKMARK_ADDED_EVENT`]), for displays that leave the common prefix out; a

@@ -8,9 +8,9 @@ use crate::actor::ConnectionRegistry;
 use crate::error::RegistryError;
 use crate::ids::ServerId;
 use crate::messages::*;
-use crate::model::{Bookmark, DiscoveryServer, ManualServer, ServerMatch};
 use crate::snapshot::{RegistrySnapshot, SnapshotReader};
 use crate::typed_event::RegistryEvents;
+use crate::values::{Bookmark, DiscoveryServer, ManualServer, ServerMatch};
 use cm_events::Dispatcher;
 
 /// A cheap, cloneable handle to a running [`ConnectionRegistry`].

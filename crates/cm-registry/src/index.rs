@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use cm_url::{RootPrefix, ServerUrl};
 
-use crate::model::{DiscoveryServer, ManualServer, ServerMatch};
+use crate::values::{DiscoveryServer, ManualServer, ServerMatch};
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -117,7 +117,7 @@ impl UrlIndex {
 mod tests {
     use super::*;
     use crate::ids::ServerId;
-    use crate::model::DiscoveryStatus;
+    use crate::values::DiscoveryStatus;
 
     fn manual(id: u64, url: &str) -> Arc<ManualServer> {
         Arc::new(ManualServer {

@@ -11,8 +11,8 @@ use actix::Message;
 
 use crate::error::RegistryError;
 use crate::ids::ServerId;
-use crate::model::{Bookmark, DiscoveryServer, ManualServer, ServerMatch};
 use crate::snapshot::RegistrySnapshot;
+use crate::values::{Bookmark, DiscoveryServer, ManualServer, ServerMatch};
 
 /// Adds bookmark `name` pointing at `url`.
 #[derive(Clone, Debug, Message)]

@@ -12,11 +12,11 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use tokio::sync::watch;
 
+use crate::file_save::StoreError;
 use crate::ids::ServerId;
 use crate::index::UrlIndex;
-use crate::model::{Bookmark, DiscoveryServer, ManualServer, ServerMatch};
-use crate::persistence::StoreError;
 use crate::state::RegistryState;
+use crate::values::{Bookmark, DiscoveryServer, ManualServer, ServerMatch};
 
 /// The servers and their lookup index, rebuilt together.
 #[derive(Debug, Default)]
@@ -105,13 +105,13 @@ impl RegistrySnapshot {
 
     /// The discovery server whose discovery URL is `url` (compared normalised).
     pub fn discovery_server_by_url(&self, url: &str) -> Option<&Arc<DiscoveryServer>> {
-        let url = crate::url_rules::normalize_discovery(url).ok()?;
+        let url = crate::url_policy::normalize_discovery(url).ok()?;
         self.servers.discovery.iter().find(|s| *s.url == *url)
     }
 
     /// The manual server whose root is `url`'s server root.
     pub fn manual_server_by_url(&self, url: &str) -> Option<&Arc<ManualServer>> {
-        let (root, _) = crate::url_rules::manual_server_root(url).ok()?;
+        let (root, _) = crate::url_policy::manual_server_root(url).ok()?;
         self.servers.manual.iter().find(|s| *s.url == *root)
     }
 

@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use crate::error::RegistryError;
 use crate::events::RegistryEvent;
+use crate::file_edit::StoreOp;
 use crate::ids::{IdAllocator, ServerId};
-use crate::model::{Bookmark, DiscoveryServer, DiscoveryStatus, ManualServer};
-use crate::store_ops::StoreOp;
-use crate::url_rules;
+use crate::url_policy;
+use crate::values::{Bookmark, DiscoveryServer, DiscoveryStatus, ManualServer};
 
 /// What a successful mutation produced.
 #[derive(Debug)]
@@ -88,7 +88,7 @@ impl RegistryState {
             .find(|b| &*b.url == url && Some(&*b.name) != except)
         {
             Some(existing) => Err(RegistryError::DuplicateBookmarkUrl {
-                url: url_rules::redact(url),
+                url: url_policy::redact(url),
                 existing: existing.name.to_string(),
             }),
             None => Ok(()),
@@ -121,7 +121,7 @@ impl RegistryState {
         url: &str,
     ) -> Result<Outcome<()>, RegistryError> {
         validate_name(name)?;
-        let url: Arc<str> = url_rules::normalize_new(url)?.into();
+        let url: Arc<str> = url_policy::normalize_new(url)?.into();
         if self.bookmark_position(name).is_some() {
             return Err(RegistryError::DuplicateBookmarkName {
                 name: name.to_owned(),
@@ -174,7 +174,7 @@ impl RegistryState {
     ) -> Result<Outcome<()>, RegistryError> {
         validate_name(new_name)?;
         let given = url;
-        let url: Arc<str> = url_rules::normalize(given)?.into();
+        let url: Arc<str> = url_policy::normalize(given)?.into();
         let Some(at) = self.bookmark_position(old_name) else {
             return Err(RegistryError::UnknownBookmark {
                 name: old_name.to_owned(),
@@ -183,7 +183,7 @@ impl RegistryState {
         // A bookmark read from the file keeps its URL through a rename even when that URL
         // carries a credential (it is already there); only a new URL is refused.
         if self.bookmarks[at].url != url {
-            url_rules::refuse_secret_in_stored(&url, given)?;
+            url_policy::refuse_secret_in_stored(&url, given)?;
         }
         if old_name != new_name && self.bookmark_position(new_name).is_some() {
             return Err(RegistryError::DuplicateBookmarkName {
@@ -223,11 +223,11 @@ impl RegistryState {
         url: &str,
     ) -> Result<Outcome<ServerId>, RegistryError> {
         validate_name(name)?;
-        let url: Arc<str> = url_rules::normalize_new_discovery(url)?.into();
+        let url: Arc<str> = url_policy::normalize_new_discovery(url)?.into();
         self.check_server_name_free(name)?;
         if let Some(existing) = self.discovery.iter().find(|s| s.server.url == url) {
             return Err(RegistryError::DuplicateServerUrl {
-                url: url_rules::redact(&url),
+                url: url_policy::redact(&url),
                 existing: existing.server.id,
             });
         }
@@ -325,12 +325,12 @@ impl RegistryState {
         url: &str,
     ) -> Result<Outcome<ServerId>, RegistryError> {
         validate_name(name)?;
-        let (root, kind) = url_rules::manual_server_root(url)?;
+        let (root, kind) = url_policy::manual_server_root(url)?;
         let root: Arc<str> = root.into();
         self.check_server_name_free(name)?;
         if let Some(existing) = self.manual.iter().find(|s| s.server.url == root) {
             return Err(RegistryError::DuplicateServerUrl {
-                url: url_rules::redact(&root),
+                url: url_policy::redact(&root),
                 existing: existing.server.id,
             });
         }
@@ -349,7 +349,7 @@ impl RegistryState {
         };
         // `[servers]` keys are roots without the trailing slash, as in the
         // seed's file and as migration writes them.
-        let written_as: Arc<str> = url_rules::server_key(&root).into();
+        let written_as: Arc<str> = url_policy::server_key(&root).into();
         let op = StoreOp::SetServer {
             url: written_as.clone(),
             name: server.name.clone(),

@@ -26,6 +26,12 @@
 //! cm_reliability::url::check(&[0xff, 0x00, b'%']);
 //! ```
 
+// Shipped code never unwraps: outside input gets an error, an internal invariant a narrow,
+// documented `#[allow]`. Set here, not in `[lints]`, because Cargo applies `[lints]` to every
+// target and this rule is for the library and binaries only; `#[cfg(test)]` code is exempt
+// through clippy.toml. `cargo xtask tidy` checks every crate root carries it.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
 /// Compiles and runs the README example as a doctest.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

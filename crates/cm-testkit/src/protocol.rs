@@ -26,7 +26,7 @@ pub struct StorageEntry {
 
 /// Result codes carried in storage responses (`"result"` field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ResultCode {
+pub enum WireResultCode {
     /// The request succeeded.
     Ok,
     /// The path does not exist.
@@ -46,8 +46,8 @@ pub enum ResultCode {
 /// Body of a successful `GET /stat`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatResponse {
-    /// Always [`ResultCode::Ok`].
-    pub result: ResultCode,
+    /// Always [`WireResultCode::Ok`].
+    pub result: WireResultCode,
     /// The path that was asked about, normalised (leading `/`).
     pub path: String,
     /// `"file"` or `"folder"`.
@@ -60,7 +60,7 @@ pub struct StatResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// What went wrong, as a result code.
-    pub result: ResultCode,
+    pub result: WireResultCode,
     /// Human-readable explanation.
     pub error: String,
 }
@@ -77,8 +77,8 @@ pub struct TokenRequest {
 /// Successful answer of `POST /auth/token`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenResponse {
-    /// Always [`ResultCode::Ok`].
-    pub result: ResultCode,
+    /// Always [`WireResultCode::Ok`].
+    pub result: WireResultCode,
     /// The bearer token to send as `Authorization: Bearer <token>`.
     pub token: String,
     /// Always `"Bearer"`.
@@ -90,8 +90,8 @@ pub struct TokenResponse {
 /// Answer of `POST /auth/sign-out`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignOutResponse {
-    /// Always [`ResultCode::Ok`]: signing out is idempotent.
-    pub result: ResultCode,
+    /// Always [`WireResultCode::Ok`]: signing out is idempotent.
+    pub result: WireResultCode,
     /// Whether the token was valid (and is now revoked).
     pub revoked: bool,
 }

@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use crate::endpoint::{Endpoint, Fault, RequestRecord};
 use crate::protocol::{
-    DiscoveryDocument, ErrorBody, InfoResponse, ResultCode, SignOutResponse, StatResponse,
-    StorageEntry, TokenRequest, TokenResponse,
+    DiscoveryDocument, ErrorBody, InfoResponse, SignOutResponse, StatResponse, StorageEntry,
+    TokenRequest, TokenResponse, WireResultCode,
 };
 use crate::server::ConnectionKill;
 use crate::state::{Shared, normalise_path};
@@ -84,7 +84,7 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
     if endpoint != Endpoint::Other && request.method() != expected_method {
         return error(
             StatusCode::METHOD_NOT_ALLOWED,
-            ResultCode::BadRequest,
+            WireResultCode::BadRequest,
             format!("{} expects {expected_method}", request.uri().path()),
         );
     }
@@ -96,7 +96,7 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
         Endpoint::SignOut => sign_out(&shared, token.as_deref()),
         Endpoint::Other => error(
             StatusCode::NOT_FOUND,
-            ResultCode::NotFound,
+            WireResultCode::NotFound,
             format!("no endpoint at {}", request.uri().path()),
         ),
     }
@@ -115,7 +115,7 @@ fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-fn error(status: StatusCode, result: ResultCode, message: String) -> Response {
+fn error(status: StatusCode, result: WireResultCode, message: String) -> Response {
     json(
         status,
         &ErrorBody {
@@ -128,7 +128,7 @@ fn error(status: StatusCode, result: ResultCode, message: String) -> Response {
 fn unauthorized(message: &str, invalid_token: bool) -> Response {
     let mut response = error(
         StatusCode::UNAUTHORIZED,
-        ResultCode::AccessDenied,
+        WireResultCode::AccessDenied,
         message.to_owned(),
     );
     let challenge = if invalid_token {
@@ -145,14 +145,14 @@ fn unauthorized(message: &str, invalid_token: bool) -> Response {
 }
 
 /// Maps an HTTP status to the result code the protocol pairs with it.
-pub(crate) fn result_code_for(status: StatusCode) -> ResultCode {
+pub(crate) fn result_code_for(status: StatusCode) -> WireResultCode {
     match status.as_u16() {
-        200..=299 => ResultCode::Ok,
-        400 | 405 | 413 => ResultCode::BadRequest,
-        401 | 403 => ResultCode::AccessDenied,
-        404 | 410 => ResultCode::NotFound,
-        505 => ResultCode::ServerIncompatible,
-        _ => ResultCode::Connection,
+        200..=299 => WireResultCode::Ok,
+        400 | 405 | 413 => WireResultCode::BadRequest,
+        401 | 403 => WireResultCode::AccessDenied,
+        404 | 410 => WireResultCode::NotFound,
+        505 => WireResultCode::ServerIncompatible,
+        _ => WireResultCode::Connection,
     }
 }
 
@@ -233,7 +233,7 @@ fn stat(shared: &Shared, request: &Request, token: Option<&str>) -> Response {
         Err(err) => {
             return error(
                 StatusCode::BAD_REQUEST,
-                ResultCode::InvalidPath,
+                WireResultCode::InvalidPath,
                 format!("bad query: {err}"),
             );
         }
@@ -241,7 +241,7 @@ fn stat(shared: &Shared, request: &Request, token: Option<&str>) -> Response {
     let Some(path) = query.get("path").filter(|p| p.starts_with('/')) else {
         return error(
             StatusCode::BAD_REQUEST,
-            ResultCode::InvalidPath,
+            WireResultCode::InvalidPath,
             "the `path` query parameter must be an absolute path like /a/b".to_owned(),
         );
     };
@@ -249,7 +249,7 @@ fn stat(shared: &Shared, request: &Request, token: Option<&str>) -> Response {
         Some(is_folder) => json(
             StatusCode::OK,
             &StatResponse {
-                result: ResultCode::Ok,
+                result: WireResultCode::Ok,
                 path: normalise_path(path),
                 kind: if is_folder { "folder" } else { "file" }.to_owned(),
                 user,
@@ -257,7 +257,7 @@ fn stat(shared: &Shared, request: &Request, token: Option<&str>) -> Response {
         ),
         None => error(
             StatusCode::NOT_FOUND,
-            ResultCode::NotFound,
+            WireResultCode::NotFound,
             format!("{path} does not exist"),
         ),
     }
@@ -281,7 +281,7 @@ async fn sign_in(shared: &Shared, request: Request) -> Response {
         Err(err) => {
             return error(
                 StatusCode::BAD_REQUEST,
-                ResultCode::BadRequest,
+                WireResultCode::BadRequest,
                 format!("could not read the body: {err}"),
             );
         }
@@ -291,7 +291,7 @@ async fn sign_in(shared: &Shared, request: Request) -> Response {
         Err(err) => {
             return error(
                 StatusCode::BAD_REQUEST,
-                ResultCode::BadRequest,
+                WireResultCode::BadRequest,
                 format!("expected {{\"username\":..,\"password\":..}}: {err}"),
             );
         }
@@ -307,7 +307,7 @@ async fn sign_in(shared: &Shared, request: Request) -> Response {
         Some(token) => json(
             StatusCode::OK,
             &TokenResponse {
-                result: ResultCode::Ok,
+                result: WireResultCode::Ok,
                 token,
                 token_type: "Bearer".to_owned(),
                 username: credentials.username,
@@ -322,7 +322,7 @@ fn sign_out(shared: &Shared, token: Option<&str>) -> Response {
     json(
         StatusCode::OK,
         &SignOutResponse {
-            result: ResultCode::Ok,
+            result: WireResultCode::Ok,
             revoked,
         },
     )

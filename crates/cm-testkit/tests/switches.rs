@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use cm_testkit::protocol::{
-    DiscoveryDocument, ErrorBody, InfoResponse, ResultCode, SignOutResponse, StatResponse,
-    TokenResponse,
+    DiscoveryDocument, ErrorBody, InfoResponse, SignOutResponse, StatResponse, TokenResponse,
+    WireResultCode,
 };
 use cm_testkit::{Endpoint, Fault, TestServer, TestServerConfig, Times};
 use reqwest::StatusCode;
@@ -92,7 +92,10 @@ async fn configured_prefix_and_addresses_are_used() {
 async fn stat_knows_files_folders_and_missing_paths() {
     let server = start(TestServerConfig::default().with_path("/Projects/car.usd"));
     let ok: StatResponse = stat(&server, "/", None).await.json().await.unwrap();
-    assert_eq!((ok.result, ok.kind.as_str()), (ResultCode::Ok, "folder"));
+    assert_eq!(
+        (ok.result, ok.kind.as_str()),
+        (WireResultCode::Ok, "folder")
+    );
     let file: StatResponse = stat(&server, "/Projects/car.usd", None)
         .await
         .json()
@@ -112,13 +115,13 @@ async fn stat_knows_files_folders_and_missing_paths() {
     let missing = stat(&server, "/nope", None).await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     let body: ErrorBody = missing.json().await.unwrap();
-    assert_eq!(body.result, ResultCode::NotFound);
+    assert_eq!(body.result, WireResultCode::NotFound);
 
     let relative = stat(&server, "relative", None).await;
     assert_eq!(relative.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         relative.json::<ErrorBody>().await.unwrap().result,
-        ResultCode::InvalidPath
+        WireResultCode::InvalidPath
     );
 
     server.controls().add_path("/Library/");
@@ -233,7 +236,7 @@ async fn wrong_method_and_bad_sign_in_body_are_rejected() {
     assert_eq!(garbage.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         garbage.json::<ErrorBody>().await.unwrap().result,
-        ResultCode::BadRequest
+        WireResultCode::BadRequest
     );
 }
 
@@ -264,7 +267,7 @@ async fn status_faults_for_next_n_then_recover_or_always() {
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(
             response.json::<ErrorBody>().await.unwrap().result,
-            ResultCode::Connection
+            WireResultCode::Connection
         );
     }
     assert_eq!(stat(&server, "/", None).await.status(), StatusCode::OK);

@@ -13,7 +13,7 @@ use toml_edit::{Document, DocumentMut, Item, Table, TableLike, Value};
 use crate::position::line_col;
 use crate::url_rules::comparison_key;
 use crate::{
-    Bookmark, DiscoveryEntry, LoadWarning, Loaded, Section, Sections, ServerEntry, StoreError,
+    BookmarkEntry, DiscoveryEntry, LoadWarning, Loaded, Section, Sections, ServerEntry, StoreError,
     WarningKind,
 };
 
@@ -242,7 +242,11 @@ impl Reader<'_> {
     }
 
     /// Reads `[bookmarks]` (name = url) or `[servers]` (url = name) as key/value string pairs.
-    fn string_map(&mut self, root: &Table, section: Section) -> Result<Vec<Bookmark>, StoreError> {
+    fn string_map(
+        &mut self,
+        root: &Table,
+        section: Section,
+    ) -> Result<Vec<BookmarkEntry>, StoreError> {
         let table = match as_section_table(root.get(section.key())) {
             Ok(Some(t)) => t,
             Ok(None) => return Ok(Vec::new()),
@@ -278,7 +282,7 @@ impl Reader<'_> {
                             key_span()
                         }
                     });
-                    out.push(Bookmark {
+                    out.push(BookmarkEntry {
                         name: key.to_string(),
                         url: value.to_string(),
                     });

@@ -45,6 +45,17 @@
 //!   never overwritten; the error names the file, line and column.
 //! * Two processes editing at once lose nothing.
 
+// Shipped code never unwraps: outside input gets an error, an internal invariant a narrow,
+// documented `#[allow]`. Set here, not in `[lints]`, because Cargo applies `[lints]` to every
+// target and this rule is for the library and binaries only; `#[cfg(test)]` code is exempt
+// through clippy.toml. `cargo xtask tidy` checks every crate root carries it.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
+/// Compiles and runs the README examples as doctests (`cargo xtask tidy` checks every crate has this).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod atomic_write;
 mod change;
 mod document;
@@ -69,6 +80,6 @@ pub use error::{LoadWarning, Section, StoreError, WarningKind};
 pub use lock::{LockHolder, LockWait, LockWaiting};
 pub use migration::{MigrationPlan, MigrationReport, plan_migration};
 pub use path::{CONFIG_DIR_VAR, FILE_NAME, resolve_config_path, resolve_config_path_with};
-pub use sections::{Bookmark, DiscoveryEntry, Loaded, Sections, ServerEntry};
+pub use sections::{BookmarkEntry, DiscoveryEntry, Loaded, Sections, ServerEntry};
 pub use store::{MAX_FILE_BYTES, TomlStore};
 pub use watcher::{FileChanged, Subscriber, TomlFileWatcher, WatchBackend, WatchConfig};

@@ -26,7 +26,7 @@ use crate::change::{Change, apply_change, ensure_section};
 use crate::document::{Depth, parse};
 use crate::render::{merge_untouched, render};
 use crate::url_rules::{comparison_key, fallback_name, is_server_root, server_root};
-use crate::{Bookmark, Loaded, Section, Sections, ServerEntry, StoreError, TomlStore};
+use crate::{BookmarkEntry, Loaded, Section, Sections, ServerEntry, StoreError, TomlStore};
 
 /// What a migration did (or would do).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -34,9 +34,9 @@ pub struct MigrationReport {
     /// `[servers]` entries created, in bookmark order.
     pub servers_added: Vec<ServerEntry>,
     /// Bookmarks removed because they pointed exactly at a server root.
-    pub bookmarks_removed: Vec<Bookmark>,
+    pub bookmarks_removed: Vec<BookmarkEntry>,
     /// Bookmarks left alone because their URL has no server root, with the reason.
-    pub skipped: Vec<(Bookmark, String)>,
+    pub skipped: Vec<(BookmarkEntry, String)>,
 }
 
 /// A migration computed without writing anything: the file text before and after.

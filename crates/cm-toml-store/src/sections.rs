@@ -3,7 +3,7 @@
 /// One `[bookmarks]` entry: `name = url`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Bookmark {
+pub struct BookmarkEntry {
     /// The bookmark's display name (the TOML key).
     pub name: String,
     /// The URL it points at, as written.
@@ -37,7 +37,7 @@ pub struct DiscoveryEntry {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Sections {
     /// `[bookmarks]`, in file order.
-    pub bookmarks: Vec<Bookmark>,
+    pub bookmarks: Vec<BookmarkEntry>,
     /// `[servers]`, in file order.
     pub servers: Vec<ServerEntry>,
     /// `[[discovery_servers]]`, in file order.

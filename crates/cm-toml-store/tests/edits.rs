@@ -3,7 +3,7 @@
 
 mod common;
 
-use cm_toml_store::{Bookmark, Change, DiscoveryEntry, Sections, ServerEntry, WarningKind};
+use cm_toml_store::{BookmarkEntry, Change, DiscoveryEntry, Sections, ServerEntry, WarningKind};
 use common::{COMMENTED, read, store_with};
 
 fn edited(changes: &[Change]) -> String {
@@ -144,7 +144,7 @@ fn save_sections_rewrites_only_what_differs() {
     sections.bookmarks.retain(|b| b.name != "Astronaut");
     sections.bookmarks.insert(
         0,
-        Bookmark {
+        BookmarkEntry {
             name: "First".into(),
             url: "omniverse://a/b/".into(),
         },
@@ -165,7 +165,7 @@ fn save_sections_into_a_missing_file_creates_directory_and_file() {
     let path = dir.path().join("deep/config/omniverse.toml");
     let store = cm_toml_store::TomlStore::new(&path);
     let sections = Sections {
-        bookmarks: vec![Bookmark {
+        bookmarks: vec![BookmarkEntry {
             name: "Astronaut".into(),
             url: "https://x.s3.amazonaws.com/A/".into(),
         }],

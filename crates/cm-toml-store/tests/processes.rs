@@ -125,7 +125,7 @@ fn child_saves_generations() {
         let mut sections = store.load().unwrap().sections;
         sections.bookmarks = expected_bookmarks(g)
             .into_iter()
-            .map(|(name, url)| cm_toml_store::Bookmark { name, url })
+            .map(|(name, url)| cm_toml_store::BookmarkEntry { name, url })
             .collect();
         store.save_sections(&sections).unwrap();
     }

@@ -89,6 +89,12 @@
 //! more than the password, never less. [`ServerUrl`]'s `Display` and `Debug` are redacted too,
 //! and so is the input echoed in every [`UrlError`].
 
+// Shipped code never unwraps: outside input gets an error, an internal invariant a narrow,
+// documented `#[allow]`. Set here, not in `[lints]`, because Cargo applies `[lints]` to every
+// target and this rule is for the library and binaries only; `#[cfg(test)]` code is exempt
+// through clippy.toml. `cargo xtask tidy` checks every crate root carries it.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
 mod error;
 mod kind;
 mod normalize;

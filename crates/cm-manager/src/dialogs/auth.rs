@@ -1,4 +1,4 @@
-//! The sign-in prompt as a view model: "sign in with your browser to <server>… [Cancel]".
+//! The sign-in prompt as a view model: "sign in with your browser to `<server>`… \[Cancel\]".
 //!
 //! The manager feeds it from the storage client's message-box callback: a
 //! [`SignInPrompt::Show`] makes it `Pending`, the matching `Hide` makes it `Hidden` again.

@@ -12,6 +12,7 @@
 mod add_server;
 mod alert;
 mod auth;
+mod open;
 mod progress;
 
 pub use add_server::{

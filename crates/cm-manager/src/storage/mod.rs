@@ -5,7 +5,7 @@
 //! protocol of `docs/PROTOCOL.md` (served by cm-testkit).
 //!
 //! Every request reports its outcome as a [`ResultCode`] (omni.client's `Result`), and every
-//! server has a [`ConnectionStatus`](crate::ConnectionStatus) that callers can watch through
+//! server has a [`ConnectionStatus`] that callers can watch through
 //! [`StorageClient::subscribe`]; the client only ever makes the transitions the status table
 //! allows.
 

@@ -12,7 +12,7 @@ use crate::discovery::read_update;
 use crate::error::RegistryError;
 use crate::ids::ServerId;
 use crate::messages::*;
-use crate::model::{Bookmark, DiscoveryServer, ManualServer, ServerMatch};
+use crate::values::{Bookmark, DiscoveryServer, ManualServer, ServerMatch};
 
 impl Handler<AddBookmark> for ConnectionRegistry {
     type Result = Result<(), RegistryError>;

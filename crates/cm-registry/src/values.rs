@@ -8,7 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::ids::ServerId;
-use crate::url_rules::UrlKind;
+use crate::url_policy::UrlKind;
 
 /// A named location: `[bookmarks] name = url` in `omniverse.toml`.
 #[derive(Clone, Debug, PartialEq, Eq)]

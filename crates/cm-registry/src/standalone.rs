@@ -7,9 +7,9 @@ use cm_toml_store::Sections;
 
 use crate::diff::reconcile;
 use crate::events::RegistryEvent;
-use crate::file_model::from_sections;
-use crate::model::{Bookmark, DiscoveryServer, ManualServer};
+use crate::file_load::from_sections;
 use crate::state::RegistryState;
+use crate::values::{Bookmark, DiscoveryServer, ManualServer};
 
 /// What applying file content to a [`RegistryModel`] changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -27,10 +27,10 @@ pub struct SectionsApplied {
 ///
 /// ```
 /// use cm_registry::RegistryModel;
-/// use cm_toml_store::{Bookmark, Sections};
+/// use cm_toml_store::{BookmarkEntry, Sections};
 ///
 /// let file = |name: &str| Sections {
-///     bookmarks: vec![Bookmark { name: name.into(), url: "omniverse://h/p/".into() }],
+///     bookmarks: vec![BookmarkEntry { name: name.into(), url: "omniverse://h/p/".into() }],
 ///     ..Sections::default()
 /// };
 /// let mut model = RegistryModel::new();

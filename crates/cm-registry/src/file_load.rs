@@ -1,6 +1,6 @@
 //! Turning the file's sections into the registry's terms.
 //!
-//! URLs are normalised with the same rules as requests (see `url_rules`), so
+//! URLs are normalised with the same rules as requests (see `url_policy`), so
 //! that a hand-written `OMNIVERSE://Host` and the registry's own
 //! `omniverse://host/` are the same entry to the diff. Entries the registry
 //! cannot use (a URL that does not parse, a second spelling of a server already
@@ -13,9 +13,9 @@ use std::sync::Arc;
 use cm_toml_store::{Loaded, Sections};
 
 use crate::diff::{FileDiscovery, FileModel, FileServer};
-use crate::model::Bookmark;
 use crate::state::RegistryState;
-use crate::url_rules;
+use crate::url_policy;
+use crate::values::Bookmark;
 
 /// The usable content of a loaded file, plus one warning line per problem.
 pub(crate) fn from_loaded(loaded: &Loaded, current: &RegistryState) -> (FileModel, Vec<String>) {
@@ -50,7 +50,7 @@ pub(crate) fn from_sections(
     for b in &sections.bookmarks {
         let url = match known.get(b.url.as_str()) {
             Some(url) => Arc::clone(url),
-            None => match url_rules::normalize(&b.url) {
+            None => match url_policy::normalize(&b.url) {
                 Ok(url) => url.into(),
                 Err(e) => {
                     warnings.push(format!("[bookmarks] {:?}: {e}; ignored", b.name));
@@ -64,13 +64,13 @@ pub(crate) fn from_sections(
     let mut manual = Vec::with_capacity(sections.servers.len());
     let mut seen: HashSet<Arc<str>> = HashSet::new();
     for s in &sections.servers {
-        match url_rules::manual_server_root(&s.url) {
+        match url_policy::manual_server_root(&s.url) {
             Ok((root, kind)) => {
                 let root: Arc<str> = root.into();
                 if !seen.insert(root.clone()) {
                     warnings.push(format!(
                         "[servers] {:?}: same server as an earlier entry; ignored",
-                        url_rules::redact(&s.url)
+                        url_policy::redact(&s.url)
                     ));
                     continue;
                 }
@@ -88,7 +88,7 @@ pub(crate) fn from_sections(
     let mut discovery = Vec::with_capacity(sections.discovery_servers.len());
     let mut seen: HashSet<Arc<str>> = HashSet::new();
     for d in &sections.discovery_servers {
-        let url: Arc<str> = match url_rules::normalize_discovery(&d.url) {
+        let url: Arc<str> = match url_policy::normalize_discovery(&d.url) {
             Ok(url) => url.into(),
             Err(e) => {
                 warnings.push(format!("[[discovery_servers]] {:?}: {e}; ignored", d.name));
@@ -105,7 +105,7 @@ pub(crate) fn from_sections(
         let cached_addresses: Arc<[Arc<str>]> = d
             .cached_addresses
             .iter()
-            .filter_map(|a| match url_rules::normalize(a) {
+            .filter_map(|a| match url_policy::normalize(a) {
                 Ok(a) => Some(Arc::from(a)),
                 Err(e) => {
                     warnings.push(format!(

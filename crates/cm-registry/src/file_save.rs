@@ -17,7 +17,7 @@ use cm_toml_store::{Change, DiscoveryEntry, Loaded, MigrationReport, TomlStore};
 
 pub use cm_toml_store::StoreError;
 
-use crate::store_ops::StoreOp;
+use crate::file_edit::StoreOp;
 
 /// The store, when persistence is on, plus the edits not yet written.
 #[derive(Debug)]
