@@ -6,12 +6,12 @@ use toml_edit::DocumentMut;
 
 use crate::atomic_write::{Durability, remove_orphaned_temps, write_atomic};
 use crate::change::apply_change;
-use crate::document::{Depth, ParsedFile, decode, parse, parse_spanned, read_edited};
+use crate::document::{Depth, ParsedFile, decode, parse_framed, parse_spanned, read_edited};
 use crate::lock::LockGuard;
 use crate::migration::{is_old_style, mark_new_style};
 use crate::path::lock_path_for;
 use crate::reconcile::reconcile;
-use crate::render::{merge_untouched, render};
+use crate::render::{Framed, merge_untouched, render};
 use crate::seen::SeenContent;
 use crate::{Change, Loaded, Sections, StoreError};
 
@@ -162,30 +162,32 @@ impl TomlStore {
         let _lock = LockGuard::acquire(&self.lock_path)?;
         let bytes = read_bytes(&self.path)?;
         let text = decode(&self.path, &bytes)?;
-        let ParsedFile { mut doc, loaded } = parse(&self.path, text, depth)?;
+        let framed = Framed::new(text);
+        let body = framed.body();
+        let ParsedFile { mut doc, loaded } = parse_framed(&self.path, text, &framed, depth)?;
         // A file this store wrote as a plain rendering re-renders to itself,
         // so the comparison rendering can be skipped (checked in debug builds).
         let before = if self.own_rendering.matches(&bytes) {
             debug_assert_eq!(
-                render(&doc, text),
-                text,
+                render(&doc, body),
+                body,
                 "toml_edit rendering is not a fixed point"
             );
             None
         } else {
-            Some(render(&doc, text))
+            Some(render(&doc, body))
         };
         let (result, changed) = edit(&mut doc, &loaded);
         if !changed {
             self.seen.record(&bytes);
             return Ok((self.reread(&doc, text)?, result));
         }
-        let after = render(&doc, text);
-        let is_plain_rendering = before.as_deref().is_none_or(|b| b == text);
-        let new_text = match before {
-            Some(before) => merge_untouched(text, &before, after),
+        let after = render(&doc, body);
+        let is_plain_rendering = before.as_deref().is_none_or(|b| b == body);
+        let new_text = framed.finish(match before {
+            Some(before) => merge_untouched(body, &before, after),
             None => after,
-        };
+        });
         if new_text == text {
             self.seen.record(&bytes);
             return Ok((self.reread(&doc, text)?, result));
