@@ -174,7 +174,7 @@ impl TomlStore {
         let (_, report) = self.edit(Depth::Entries, |doc, loaded| {
             let report = migrate_document(doc, &loaded.sections);
             let changed = report.is_some();
-            (report, changed)
+            Ok((report, changed))
         })?;
         if let Some(report) = &report {
             tracing::info!(

@@ -5,15 +5,16 @@ use std::path::{Path, PathBuf};
 use toml_edit::DocumentMut;
 
 use crate::atomic_write::{Durability, remove_orphaned_temps, write_atomic};
-use crate::change::apply_change;
+use crate::change::{apply_change, wrong_typed_target};
 use crate::document::{Depth, ParsedFile, decode, parse_framed, parse_spanned, read_edited};
 use crate::lock::LockGuard;
 use crate::migration::{is_old_style, mark_new_style};
 use crate::path::lock_path_for;
 use crate::reconcile::reconcile;
+use crate::refusal::check_change;
 use crate::render::{Framed, merge_untouched, render};
 use crate::seen::SeenContent;
-use crate::{Change, Loaded, Sections, StoreError};
+use crate::{Change, Loaded, Refusal, Sections, StoreError};
 
 /// Reads and edits one omniverse.toml.
 ///
@@ -47,6 +48,7 @@ pub struct TomlStore {
     durability: Durability,
     seen: SeenContent,
     own_rendering: SeenContent,
+    replace_wrong_typed: bool,
 }
 
 impl TomlStore {
@@ -59,6 +61,7 @@ impl TomlStore {
             durability: Durability::Full,
             seen: SeenContent::default(),
             own_rendering: SeenContent::default(),
+            replace_wrong_typed: false,
         }
     }
 
@@ -70,6 +73,15 @@ impl TomlStore {
     /// Sets whether saves are fsynced (default [`Durability::Full`]).
     pub fn with_durability(mut self, durability: Durability) -> Self {
         self.durability = durability;
+        self
+    }
+
+    /// Sets whether [`apply`](Self::apply) may replace an entry the loader skipped because of
+    /// its type (`A = 1` in `[bookmarks]` when adding bookmark `A`). Off by default: such a
+    /// change is refused with [`Refusal::WrongTypedEntry`], because replacing the entry loses
+    /// what was written there. `cm bookmark add --force` turns it on.
+    pub fn replacing_wrong_typed_entries(mut self, replace: bool) -> Self {
+        self.replace_wrong_typed = replace;
         self
     }
 
@@ -120,9 +132,17 @@ impl TomlStore {
     ///
     /// This writes the whole state: an entry another process added since this
     /// process last loaded is removed. Prefer [`TomlStore::apply`] for edits.
+    ///
+    /// An entry that is not already in the file as given is checked as [`apply`](Self::apply)
+    /// checks a change ([`StoreError::Refused`] when it is invalid or too long); entries the
+    /// file already holds are written back as they are, even one with an invalid URL
+    /// (dropping it would lose the user's data).
     pub fn save_sections(&self, sections: &Sections) -> Result<Loaded, StoreError> {
         self.edit(Depth::Entries, |doc, current| {
-            ((), reconcile(doc, &current.sections, sections))
+            for change in new_entries(&current.sections, sections) {
+                check_change(&change).map_err(|reason| self.refused(reason))?;
+            }
+            Ok(((), reconcile(doc, &current.sections, sections)))
         })
         .map(|(loaded, ())| loaded)
     }
@@ -130,11 +150,27 @@ impl TomlStore {
     /// Applies `changes` in order to the file as it is now, under the lock, in
     /// one atomic replace (no write when nothing changes). Returns the
     /// resulting content, which includes other processes' changes.
+    ///
+    /// All or nothing: when one change is refused ([`StoreError::Refused`]: a URL the loader
+    /// would warn about, a name or URL over [`MAX_NAME_BYTES`](crate::MAX_NAME_BYTES) /
+    /// [`MAX_URL_BYTES`](crate::MAX_URL_BYTES), a result over [`MAX_FILE_BYTES`], or a
+    /// wrong-typed entry it would replace, see
+    /// [`replacing_wrong_typed_entries`](Self::replacing_wrong_typed_entries)), none is
+    /// written and the file is untouched.
     pub fn apply(&self, changes: &[Change]) -> Result<Loaded, StoreError> {
+        for change in changes {
+            // Before the lock: these depend on the change alone.
+            check_change(change).map_err(|reason| self.refused(reason))?;
+        }
         self.edit(Depth::Shape, |doc, _| {
             let was_old_style = is_old_style(doc.as_table());
             let mut changed = false;
             for change in changes {
+                if !self.replace_wrong_typed
+                    && let Some(reason) = wrong_typed_target(doc, change)
+                {
+                    return Err(self.refused(reason));
+                }
                 changed |= apply_change(doc, change);
             }
             // A fine-grained edit creates only the section it touches, so a first bookmark
@@ -145,19 +181,27 @@ impl TomlStore {
             if changed && !was_old_style && is_old_style(doc.as_table()) {
                 mark_new_style(doc);
             }
-            ((), changed)
+            Ok(((), changed))
         })
         .map(|(loaded, ())| loaded)
+    }
+
+    fn refused(&self, reason: Refusal) -> StoreError {
+        StoreError::Refused {
+            path: self.path.clone(),
+            reason,
+        }
     }
 
     /// Locks, re-reads, edits and (if the edit reports a change) atomically
     /// replaces the file. A no-op edit never rewrites the file, so a file is
     /// not re-rendered just because a process looked at it. `depth` says how
-    /// much of the current content the edit needs to see.
+    /// much of the current content the edit needs to see. An edit that fails, or whose
+    /// result would be larger than the loader reads, writes nothing.
     pub(crate) fn edit<R>(
         &self,
         depth: Depth,
-        edit: impl FnOnce(&mut DocumentMut, &Loaded) -> (R, bool),
+        edit: impl FnOnce(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
     ) -> Result<(Loaded, R), StoreError> {
         let _lock = LockGuard::acquire(&self.lock_path)?;
         let bytes = read_bytes(&self.path)?;
@@ -177,7 +221,7 @@ impl TomlStore {
         } else {
             Some(render(&doc, body))
         };
-        let (result, changed) = edit(&mut doc, &loaded);
+        let (result, changed) = edit(&mut doc, &loaded)?;
         if !changed {
             self.seen.record(&bytes);
             return Ok((self.reread(&doc, text)?, result));
@@ -191,6 +235,12 @@ impl TomlStore {
         if new_text == text {
             self.seen.record(&bytes);
             return Ok((self.reread(&doc, text)?, result));
+        }
+        if new_text.len() as u64 > MAX_FILE_BYTES {
+            return Err(self.refused(Refusal::FileTooLarge {
+                size: new_text.len() as u64,
+                limit: MAX_FILE_BYTES,
+            }));
         }
         let written = self.reread(&doc, &new_text)?;
         remove_orphaned_temps(&self.path);
@@ -223,6 +273,41 @@ impl TomlStore {
     pub(crate) fn read_raw(&self) -> Result<Vec<u8>, StoreError> {
         read_bytes(&self.path)
     }
+}
+
+/// The entries of `desired` that `current` does not already hold exactly, as the changes
+/// that would write them (for checking, not applying).
+fn new_entries<'a>(
+    current: &'a Sections,
+    desired: &'a Sections,
+) -> impl Iterator<Item = Change> + 'a {
+    let bookmarks = desired
+        .bookmarks
+        .iter()
+        .filter(|b| !current.bookmarks.contains(b))
+        .map(|b| Change::AddBookmark {
+            name: b.name.clone(),
+            url: b.url.clone(),
+        });
+    let servers = desired
+        .servers
+        .iter()
+        .filter(|s| !current.servers.contains(s))
+        .map(|s| Change::SetServer {
+            url: s.url.clone(),
+            name: s.name.clone(),
+        });
+    let discovery = desired
+        .discovery_servers
+        .iter()
+        .filter(|d| {
+            !current
+                .discovery_servers
+                .iter()
+                .any(|c| c.name == d.name && c.url == d.url)
+        })
+        .map(|d| Change::SetDiscoveryServer(d.clone()));
+    bookmarks.chain(servers).chain(discovery)
 }
 
 /// The largest omniverse.toml the store reads (16 MiB). A real file with 10 000 bookmarks is
