@@ -12,6 +12,7 @@ use crate::StoreError;
 
 /// Holds the exclusive lock until dropped.
 #[derive(Debug)]
+#[must_use = "the lock is released when the guard is dropped"]
 pub(crate) struct LockGuard {
     file: File,
 }

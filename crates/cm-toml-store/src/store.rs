@@ -41,6 +41,33 @@ use crate::{Change, Loaded, Refusal, Sections, StoreError};
 ///     .unwrap();
 /// assert_eq!(loaded.sections.bookmark("Projects"), Some("omniverse://my-server/Projects/"));
 /// ```
+///
+/// The watcher [`watch`](Self::watch) returns stops when dropped, so dropping it at once is a
+/// mistake the compiler reports (`#[must_use]`); this does not compile:
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// # fn main() -> Result<(), cm_toml_store::StoreError> {
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let store = cm_toml_store::TomlStore::new(dir.path().join("omniverse.toml"));
+/// let (tx, _rx) = crossbeam_channel::unbounded();
+/// store.watch(cm_toml_store::WatchConfig::default(), tx)?; // dropped: watches nothing
+/// # Ok(())
+/// # }
+/// ```
+///
+/// while the same lines with the watcher kept do:
+///
+/// ```
+/// #![deny(unused_must_use)]
+/// # fn main() -> Result<(), cm_toml_store::StoreError> {
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let store = cm_toml_store::TomlStore::new(dir.path().join("omniverse.toml"));
+/// let (tx, _rx) = crossbeam_channel::unbounded();
+/// let _watcher = store.watch(cm_toml_store::WatchConfig::default(), tx)?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct TomlStore {
     path: PathBuf,

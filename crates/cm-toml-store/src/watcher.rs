@@ -146,6 +146,7 @@ impl WatchConfig {
 }
 
 /// Watches one omniverse.toml until dropped.
+#[must_use = "the watcher stops when dropped: keep it for as long as edits should be reported"]
 pub struct TomlFileWatcher {
     // Dropped first (field order), so no event arrives after the thread stops.
     watcher: Option<Box<dyn Watcher + Send>>,
