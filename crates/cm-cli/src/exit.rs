@@ -4,15 +4,16 @@
 //!
 //! * `0` success;
 //! * `1` the operation failed: unreachable, not found, duplicate, could not write;
-//! * `2` bad input: usage, an invalid URL or name, a malformed config file (clap's own usage
-//!   errors also exit 2).
+//! * `2` bad input: usage, an invalid URL or name, a malformed config file, a change the
+//!   store refuses (too long, the file would grow over 16 MiB, a wrong-typed entry without
+//!   `--force`); clap's own usage errors also exit 2.
 //!
 //! Every message is one line that names the problem and the input (URLs redacted).
 
 use std::process::ExitCode;
 
 use cm_registry::RegistryError;
-use cm_toml_store::StoreError;
+use cm_toml_store::{Refusal, StoreError};
 use cm_url::UrlError;
 
 /// Exit status for success.
@@ -71,13 +72,24 @@ impl CliError {
 /// one-shot command a change that was not saved simply did not happen.
 fn registry_message(e: &RegistryError) -> String {
     match e {
+        RegistryError::NotSaved {
+            source:
+                source @ StoreError::Refused {
+                    reason: Refusal::WrongTypedEntry { .. },
+                    ..
+                },
+            ..
+        } => format!("{source}; --force replaces it"),
         RegistryError::NotSaved { source, .. } => format!("nothing changed: {source}"),
         other => other.to_string(),
     }
 }
 
 fn store_status(e: &StoreError) -> u8 {
-    if e.is_malformed_file() || matches!(e, StoreError::NoConfigLocation { .. }) {
+    if e.is_malformed_file()
+        || e.is_refused_change()
+        || matches!(e, StoreError::NoConfigLocation { .. })
+    {
         BAD_INPUT
     } else {
         FAILURE

@@ -32,13 +32,26 @@ use crate::output::Output;
 #[derive(Clone, Debug)]
 pub(crate) struct ConfigFile {
     path: PathBuf,
+    replace_wrong_typed: bool,
 }
 
 impl ConfigFile {
     /// `--config`, else `$OMNI_CONFIG_PATH/omniverse.toml`, else the home default.
     pub(crate) fn resolve(explicit: Option<&Path>) -> Result<Self, CliError> {
         let path = cm_toml_store::resolve_config_path(explicit)?;
-        Ok(Self { path })
+        Ok(Self {
+            path,
+            replace_wrong_typed: false,
+        })
+    }
+
+    /// The same file, with writes allowed to replace an entry the loader skipped for its type
+    /// (`--force`); refused otherwise.
+    pub(crate) fn replacing_wrong_typed_entries(&self, replace: bool) -> Self {
+        Self {
+            path: self.path.clone(),
+            replace_wrong_typed: replace,
+        }
     }
 
     /// The file's path.
@@ -48,7 +61,7 @@ impl ConfigFile {
 
     /// A store for the file.
     pub(crate) fn store(&self) -> TomlStore {
-        TomlStore::new(&self.path)
+        TomlStore::new(&self.path).replacing_wrong_typed_entries(self.replace_wrong_typed)
     }
 
     /// Loads the file once to fail early (malformed: exit 2) and prints its load warnings.
@@ -87,7 +100,7 @@ where
     F: FnOnce(RegistryHandle) -> Fut,
     Fut: Future<Output = Result<T, CliError>>,
 {
-    let mut config = RegistryConfig::new(file.path())
+    let mut config = RegistryConfig::with_store(file.store())
         .watch(false)
         .dispatcher(Dispatcher::new());
     config = match mode {

@@ -91,7 +91,7 @@ impl fmt::Display for Refusal {
                 limit,
             } => {
                 let why = if what.ends_with("URL") {
-                    "longer URLs are not reliably served (RFC 9110 asks for 8 000 octets)"
+                    "RFC 9110 asks servers to take 8 000 octets; longer URLs are not reliably served"
                 } else {
                     "a name is a one-line label"
                 };
