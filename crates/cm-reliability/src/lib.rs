@@ -13,7 +13,7 @@
 //! | entry point | surface | invariants |
 //! |---|---|---|
 //! | [`url::check`] | `cm_url` | normalize idempotent, its output re-parses to itself; kind/root agree; root is a prefix; `redact` hides the password (parsed and unparsed); one-line errors |
-//! | [`toml_load::check`] | `TomlStore::load` | clean error or entries; a malformed file refuses writes and stays byte-identical; saving the loaded entries back (in place and into a new file) re-loads the same entries |
+//! | [`toml_load::check`] | `TomlStore::load` | clean error or entries; a malformed file refuses writes and stays byte-identical; saving the loaded entries back (in place and into a new file) re-loads the same entries (a new file refuses an entry no change may write) |
 //! | [`toml_change::check`] | `TomlStore::apply`, every kind of `Change` | the result parses, loads and holds the change; foreign keys keep their values and every line outside the changed entries its bytes (comments, BOM, final line ending or its absence, CRLF) |
 //! | [`migration::check`] | `plan_migration`, `migrate_if_needed` | never panic; the plan is idempotent; the migration writes exactly the plan and the result loads |
 //! | [`payload_json::check`] | `cm_events::Payload` ↔ `serde_json::Value` | objects round-trip, non-objects are refused, `Variant` round-trips every JSON value |
