@@ -303,38 +303,46 @@ impl TomlStore {
 }
 
 /// The entries of `desired` that `current` does not already hold exactly, as the changes
-/// that would write them (for checking, not applying).
-fn new_entries<'a>(
-    current: &'a Sections,
-    desired: &'a Sections,
-) -> impl Iterator<Item = Change> + 'a {
-    let bookmarks = desired
-        .bookmarks
-        .iter()
-        .filter(|b| !current.bookmarks.contains(b))
-        .map(|b| Change::AddBookmark {
-            name: b.name.clone(),
-            url: b.url.clone(),
-        });
-    let servers = desired
-        .servers
-        .iter()
-        .filter(|s| !current.servers.contains(s))
-        .map(|s| Change::SetServer {
-            url: s.url.clone(),
-            name: s.name.clone(),
-        });
-    let discovery = desired
+/// that would write them (for checking, not applying). One hash lookup per entry: a save of
+/// 10 000 bookmarks must stay linear.
+fn new_entries(current: &Sections, desired: &Sections) -> Vec<Change> {
+    use foldhash::HashSet;
+    let bookmarks: HashSet<&crate::Bookmark> = current.bookmarks.iter().collect();
+    let servers: HashSet<&crate::ServerEntry> = current.servers.iter().collect();
+    let discovery: HashSet<(&str, &str)> = current
         .discovery_servers
         .iter()
-        .filter(|d| {
-            !current
-                .discovery_servers
-                .iter()
-                .any(|c| c.name == d.name && c.url == d.url)
-        })
-        .map(|d| Change::SetDiscoveryServer(d.clone()));
-    bookmarks.chain(servers).chain(discovery)
+        .map(|d| (d.name.as_str(), d.url.as_str()))
+        .collect();
+    let mut changes = Vec::new();
+    changes.extend(
+        desired
+            .bookmarks
+            .iter()
+            .filter(|b| !bookmarks.contains(b))
+            .map(|b| Change::AddBookmark {
+                name: b.name.clone(),
+                url: b.url.clone(),
+            }),
+    );
+    changes.extend(
+        desired
+            .servers
+            .iter()
+            .filter(|s| !servers.contains(s))
+            .map(|s| Change::SetServer {
+                url: s.url.clone(),
+                name: s.name.clone(),
+            }),
+    );
+    changes.extend(
+        desired
+            .discovery_servers
+            .iter()
+            .filter(|d| !discovery.contains(&(d.name.as_str(), d.url.as_str())))
+            .map(|d| Change::SetDiscoveryServer(d.clone())),
+    );
+    changes
 }
 
 /// The largest omniverse.toml the store reads (16 MiB). A real file with 10 000 bookmarks is
