@@ -133,6 +133,10 @@ pub(crate) enum BookmarkCommand {
         name: String,
         /// The URL it points at.
         url: String,
+        /// Replace an entry called NAME that the file holds with the wrong type (skipped on
+        /// load, such as `NAME = 1`) instead of refusing with exit status 2.
+        #[arg(long)]
+        force: bool,
     },
     /// Remove the bookmark called NAME.
     Remove {
@@ -181,6 +185,10 @@ pub(crate) struct ServerAddArgs {
     /// Reads answers line by line from stdin, so it can be driven by a pipe.
     #[arg(short, long, conflicts_with_all = ["name", "url"])]
     pub(crate) interactive: bool,
+    /// Replace an entry for this server that the file holds with the wrong type (skipped on
+    /// load, such as `"omniverse://host" = 1`) instead of refusing with exit status 2.
+    #[arg(long, conflicts_with = "interactive")]
+    pub(crate) force: bool,
     /// With --interactive: how long one connection attempt may take, in seconds.
     #[arg(
         long,
@@ -229,6 +237,10 @@ pub(crate) struct DiscoveryAddArgs {
     /// Reads answers line by line from stdin, so it can be driven by a pipe.
     #[arg(short, long, conflicts_with_all = ["name", "url"])]
     pub(crate) interactive: bool,
+    /// Replace an entry for this server that the file holds with the wrong type (skipped on
+    /// load, such as `"omniverse://host" = 1`) instead of refusing with exit status 2.
+    #[arg(long, conflicts_with = "interactive")]
+    pub(crate) force: bool,
     /// With --interactive: how long one connection attempt may take, in seconds.
     #[arg(
         long,

@@ -5,14 +5,15 @@
 //! * `0` success;
 //! * `1` the operation failed: unreachable, not found, duplicate, could not write;
 //! * `2` bad input: usage, an invalid URL or name, a malformed config file, a config file
-//!   the user may not write (clap's own usage errors also exit 2).
+//!   the user may not write, a change the store refuses (too long, the file would grow over
+//!   16 MiB, a wrong-typed entry without `--force`); clap's own usage errors also exit 2.
 //!
 //! Every message is one line that names the problem and the input (URLs redacted).
 
 use std::process::ExitCode;
 
 use cm_registry::RegistryError;
-use cm_toml_store::StoreError;
+use cm_toml_store::{Refusal, StoreError};
 use cm_url::UrlError;
 
 /// Exit status for success.
@@ -71,6 +72,14 @@ impl CliError {
 /// one-shot command a change that was not saved simply did not happen.
 fn registry_message(e: &RegistryError) -> String {
     match e {
+        RegistryError::NotSaved {
+            source:
+                source @ StoreError::Refused {
+                    reason: Refusal::WrongTypedEntry { .. },
+                    ..
+                },
+            ..
+        } => format!("{source}; --force replaces it"),
         RegistryError::NotSaved { source, .. } => format!("nothing changed: {source}"),
         other => other.to_string(),
     }
@@ -80,6 +89,7 @@ fn store_status(e: &StoreError) -> u8 {
     // A file the user may not write is input to fix (its permissions), not a failure to
     // retry; a lock held too long (LockTimeout) is worth retrying: exit 1.
     if e.is_malformed_file()
+        || e.is_refused_change()
         || matches!(
             e,
             StoreError::NoConfigLocation { .. } | StoreError::NotWritable { .. }

@@ -33,6 +33,7 @@ use crate::output::Output;
 pub(crate) struct ConfigFile {
     path: PathBuf,
     lock_wait: LockWait,
+    replace_wrong_typed: bool,
 }
 
 impl ConfigFile {
@@ -54,7 +55,21 @@ impl ConfigFile {
                     lock_timeout.as_secs_f64()
                 ));
             });
-        Ok(Self { path, lock_wait })
+        Ok(Self {
+            path,
+            lock_wait,
+            replace_wrong_typed: false,
+        })
+    }
+
+    /// The same file, with writes allowed to replace an entry the loader skipped for its type
+    /// (`--force`); refused otherwise.
+    pub(crate) fn replacing_wrong_typed_entries(&self, replace: bool) -> Self {
+        Self {
+            path: self.path.clone(),
+            lock_wait: self.lock_wait.clone(),
+            replace_wrong_typed: replace,
+        }
     }
 
     /// The file's path.
@@ -64,7 +79,9 @@ impl ConfigFile {
 
     /// A store for the file.
     pub(crate) fn store(&self) -> TomlStore {
-        TomlStore::new(&self.path).with_lock_wait(self.lock_wait.clone())
+        TomlStore::new(&self.path)
+            .with_lock_wait(self.lock_wait.clone())
+            .replacing_wrong_typed_entries(self.replace_wrong_typed)
     }
 
     /// Loads the file once to fail early (malformed: exit 2) and prints its load warnings.

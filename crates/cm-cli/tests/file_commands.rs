@@ -215,3 +215,59 @@ fn help_is_complete() {
     }
     assert!(help.contains("EXIT STATUS"));
 }
+
+#[test]
+fn a_wrong_typed_entry_is_replaced_only_with_force() {
+    let text = "[bookmarks]\nA = 1 # typed by hand\n\n[servers]\n\"omniverse://h\" = 2\n";
+    let sandbox = Sandbox::with_file(text);
+    for args in [
+        &["bookmark", "add", "A", "omniverse://h/a/"][..],
+        &["server", "add", "h", "omniverse://h/"][..],
+    ] {
+        let out = sandbox.run(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("which the loader skips") && err.contains("--force replaces it"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(sandbox.text(), text, "{args:?} changed the file");
+    }
+    sandbox.ok(&["bookmark", "add", "A", "omniverse://h/a/", "--force"]);
+    sandbox.ok(&["server", "add", "h", "omniverse://h/", "--force"]);
+    assert_eq!(
+        sandbox.text(),
+        "[bookmarks]\nA = \"omniverse://h/a/\" # typed by hand\n\n[servers]\n\"omniverse://h\" = \"h\"\n"
+    );
+}
+
+#[test]
+fn a_change_over_a_limit_exits_2_and_leaves_the_file_alone() {
+    let text = "[bookmarks]\nA = \"omniverse://h/a/\"\n\n[servers]\n";
+    let sandbox = Sandbox::with_file(text);
+    let long_name = "n".repeat(100 * 1024);
+    let out = sandbox.run(&["bookmark", "add", &long_name, "omniverse://h/b/"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("the bookmark name is 102400 bytes, over the limit of 1024 bytes"),
+        "{err}"
+    );
+    assert_eq!(sandbox.text(), text);
+
+    // A file just under the 16 MiB read limit: the add would push it over.
+    let big = format!(
+        "# {}\n{text}",
+        "x".repeat(cm_toml_store::MAX_FILE_BYTES as usize - 300)
+    );
+    std::fs::write(sandbox.config(), &big).unwrap();
+    let out = sandbox.run(&["bookmark", "add", &"n".repeat(1000), "omniverse://h/b/"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}", &err[..err.len().min(500)]);
+    assert!(
+        err.contains("over the 16 MiB that omniverse.toml may hold"),
+        "{}",
+        &err[..err.len().min(500)]
+    );
+    assert!(std::fs::read_to_string(sandbox.config()).unwrap() == big);
+}

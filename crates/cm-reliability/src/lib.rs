@@ -13,7 +13,8 @@
 //! | entry point | surface | invariants |
 //! |---|---|---|
 //! | [`url::check`] | `cm_url` | normalize idempotent, its output re-parses to itself; kind/root agree; root is a prefix; `redact` hides the password (parsed and unparsed); one-line errors |
-//! | [`toml_load::check`] | `TomlStore::load` | clean error or entries; a malformed file refuses writes and stays byte-identical; saving the loaded entries back (in place and into a new file) re-loads the same entries |
+//! | [`toml_load::check`] | `TomlStore::load` | clean error or entries; a malformed file refuses writes and stays byte-identical; saving the loaded entries back (in place and into a new file) re-loads the same entries (a new file refuses an entry no change may write) |
+//! | [`toml_change::check`] | `TomlStore::apply`, every kind of `Change` | the result parses, loads and holds the change; foreign keys keep their values and every line outside the changed entries its bytes (comments, BOM, final line ending or its absence, CRLF) |
 //! | [`migration::check`] | `plan_migration`, `migrate_if_needed` | never panic; the plan is idempotent; the migration writes exactly the plan and the result loads |
 //! | [`payload_json::check`] | `cm_events::Payload` ↔ `serde_json::Value` | objects round-trip, non-objects are refused, `Variant` round-trips every JSON value |
 //!
@@ -21,6 +22,7 @@
 //! // Every entry point accepts any bytes; valid and invalid input alike must not panic.
 //! cm_reliability::url::check(b"omniverse://alice:pw@Server.:3009//a/../b?token=x");
 //! cm_reliability::toml_load::check(b"[bookmarks]\nA = \"omniverse://a/\"\n");
+//! cm_reliability::toml_change::check(b"[servers]\n\"omniverse://h\" = \"h\"");
 //! cm_reliability::migration::check(b"[bookmarks]\nroot = \"omniverse://srv/\"\n");
 //! cm_reliability::payload_json::check(br#"{"url": "omniverse://x/", "n": [1, 2.5, null]}"#);
 //! cm_reliability::url::check(&[0xff, 0x00, b'%']);
@@ -40,6 +42,7 @@ struct ReadmeDoctests;
 pub mod migration;
 pub mod payload_json;
 mod scratch;
+pub mod toml_change;
 pub mod toml_load;
 pub mod url;
 
@@ -48,9 +51,10 @@ pub type Check = fn(&[u8]);
 
 /// The fuzz targets by name, as in `fuzz/fuzz_targets/<name>.rs` and the corpus directories
 /// `fuzz/corpus/<name>/` and `fuzz/regressions/<name>/`.
-pub const TARGETS: [(&str, Check); 4] = [
+pub const TARGETS: [(&str, Check); 5] = [
     ("url", url::check),
     ("toml_load", toml_load::check),
+    ("toml_change", toml_change::check),
     ("migration", migration::check),
     ("payload_json", payload_json::check),
 ];

@@ -8,7 +8,8 @@
 //!   section) refuses every write, and stays byte-identical;
 //! * a loaded file saved back in place with `save_sections(loaded)` re-loads to the same
 //!   entries, and so does a new file written from those entries (which is how a fresh
-//!   config is produced).
+//!   config is produced), unless an entry is one no change may write (an invalid URL, a
+//!   name or URL over its limit): then the new file is refused and not created.
 
 // A fuzz check reports a broken invariant by panicking (that is what libFuzzer records as a
 // crash), so an `expect` here is the check itself, not an unhandled error.
@@ -16,7 +17,9 @@
 
 use std::path::Path;
 
-use cm_toml_store::{Change, Durability, Sections, TomlStore};
+use cm_toml_store::{
+    Change, Durability, Loaded, MAX_NAME_BYTES, MAX_URL_BYTES, Sections, TomlStore, WarningKind,
+};
 
 use crate::scratch::with_scratch_store;
 
@@ -74,11 +77,49 @@ fn check_in(dir: &Path, data: &[u8], store: TomlStore) {
     );
 
     let fresh = TomlStore::new(dir.join("fresh.toml")).with_durability(Durability::NoSync);
-    fresh
-        .save_sections(&loaded.sections)
-        .unwrap_or_else(|e| panic!("writing the loaded entries to a new file failed: {e}"));
-    let fresh_loaded = fresh.load().expect("load the new file");
-    assert_same("new file", &loaded.sections, &fresh_loaded.sections);
+    match fresh.save_sections(&loaded.sections) {
+        Ok(_) => {
+            let fresh_loaded = fresh.load().expect("load the new file");
+            assert_same("new file", &loaded.sections, &fresh_loaded.sections);
+        }
+        // Entries a file holds are written back as they are, but a new file gets only what
+        // a change may write: an entry with an invalid URL or over a length limit is refused.
+        Err(e) => {
+            assert!(
+                e.is_refused_change() && has_unwritable_entry(&loaded),
+                "writing the loaded entries to a new file failed: {e}"
+            );
+            assert!(
+                !fresh.path().exists(),
+                "a refused save created the new file"
+            );
+        }
+    }
+}
+
+/// Whether `loaded` holds an entry that a change may not write: one the loader warned about
+/// for its URL, or a name or URL over its limit.
+fn has_unwritable_entry(loaded: &Loaded) -> bool {
+    let invalid_url = loaded
+        .warnings
+        .iter()
+        .any(|w| matches!(w.kind, WarningKind::InvalidUrl { .. }));
+    let s = &loaded.sections;
+    let names = s
+        .bookmarks
+        .iter()
+        .map(|b| &b.name)
+        .chain(s.servers.iter().map(|e| &e.name))
+        .chain(s.discovery_servers.iter().map(|d| &d.name));
+    let urls = s
+        .bookmarks
+        .iter()
+        .map(|b| &b.url)
+        .chain(s.servers.iter().map(|e| &e.url))
+        .chain(s.discovery_servers.iter().map(|d| &d.url));
+    invalid_url
+        || names.into_iter().any(|n| n.len() > MAX_NAME_BYTES)
+        || urls.into_iter().any(|u| u.len() > MAX_URL_BYTES)
 }
 
 fn assert_same(what: &str, expected: &Sections, actual: &Sections) {

@@ -70,6 +70,11 @@ fn toml_load_inputs_replay() {
 }
 
 #[test]
+fn toml_change_inputs_replay() {
+    replay("toml_change");
+}
+
+#[test]
 fn migration_inputs_replay() {
     replay("migration");
 }

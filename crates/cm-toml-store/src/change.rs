@@ -12,9 +12,9 @@ use toml_edit::{
     Array, ArrayOfTables, DocumentMut, InlineTable, Item, Key, Table, TableLike, Value,
 };
 
-use crate::document::as_section_table;
+use crate::document::{as_section_table, type_name};
 use crate::url_rules::comparison_key;
-use crate::{DiscoveryEntry, Section};
+use crate::{DiscoveryEntry, Refusal, Section};
 
 /// One edit of omniverse.toml. Removing something that is not there is a no-op.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +117,70 @@ pub(crate) fn apply_change(doc: &mut DocumentMut, change: &Change) -> bool {
             cached_addresses,
         } => set_discovery_addresses(doc, url, cached_addresses),
         Change::RemoveDiscoveryServer { url } => remove_discovery(doc, url),
+    }
+}
+
+/// The wrong-typed entry `change` would replace in `doc`, if any: an entry the loader skipped
+/// (`A = 1` in `[bookmarks]`, a discovery server whose `name` is not a string) that the
+/// change would overwrite or, for a rename onto its name, remove. It uses the same lookups
+/// as [`apply_change`], so it names exactly the entry that would be replaced.
+pub(crate) fn wrong_typed_target(doc: &mut DocumentMut, change: &Change) -> Option<Refusal> {
+    let wrong = |section: Section, entry: &str, field, item: Option<&Item>| {
+        item.filter(|item| !item.is_none() && item.as_str().is_none())
+            .map(|item| Refusal::WrongTypedEntry {
+                section,
+                entry: entry.to_owned(),
+                field,
+                found: type_name(item),
+            })
+    };
+    match change {
+        Change::AddBookmark { name, .. } => {
+            let table = existing_section_mut(doc, Section::Bookmarks)?;
+            wrong(Section::Bookmarks, name, None, table.get(name))
+        }
+        Change::RenameBookmark {
+            old_name, new_name, ..
+        } => {
+            let table = existing_section_mut(doc, Section::Bookmarks)?;
+            wrong(Section::Bookmarks, old_name, None, table.get(old_name))
+                .or_else(|| wrong(Section::Bookmarks, new_name, None, table.get(new_name)))
+        }
+        Change::SetServer { url, .. } => {
+            let table = existing_section_mut(doc, Section::Servers)?;
+            let key = server_key(table, url)?;
+            wrong(Section::Servers, &key, None, table.get(&key))
+        }
+        Change::SetDiscoveryServer(DiscoveryEntry { url, .. })
+        | Change::SetDiscoveryAddresses { url, .. } => {
+            let mut list = discovery_list(doc)?;
+            let index = discovery_index(&list, url)?;
+            let table = list.table_mut(index)?;
+            let name = match change {
+                Change::SetDiscoveryServer(_) => wrong(
+                    Section::DiscoveryServers,
+                    url,
+                    Some("name"),
+                    table.get("name"),
+                ),
+                _ => None,
+            };
+            name.or_else(|| {
+                let addresses = table.get("cached_addresses")?;
+                let strings = addresses
+                    .as_array()
+                    .is_some_and(|a| a.iter().all(|v| v.as_str().is_some()));
+                (!strings).then(|| Refusal::WrongTypedEntry {
+                    section: Section::DiscoveryServers,
+                    entry: url.clone(),
+                    field: Some("cached_addresses"),
+                    found: type_name(addresses),
+                })
+            })
+        }
+        Change::RemoveBookmark { .. }
+        | Change::RemoveServer { .. }
+        | Change::RemoveDiscoveryServer { .. } => None,
     }
 }
 
@@ -251,16 +315,21 @@ fn set_item_string(item: &mut Item, value: &str) -> bool {
 
 /// Sets `[servers]` `url = name`, reusing a key that names the same server.
 pub(crate) fn set_server_entry(table: &mut dyn TableLike, url: &str, name: &str) -> bool {
-    let existing = if table.contains_key(url) {
-        Some(url.to_string())
-    } else {
-        let wanted = comparison_key(url);
-        table
-            .iter()
-            .find(|(k, _)| comparison_key(k) == wanted)
-            .map(|(k, _)| k.to_string())
-    };
+    let existing = server_key(table, url);
     set_string_at(table, existing, url, name)
+}
+
+/// The `[servers]` key that names the same server as `url`: `url` itself, else the first
+/// key that compares equal.
+fn server_key(table: &dyn TableLike, url: &str) -> Option<String> {
+    if table.contains_key(url) {
+        return Some(url.to_string());
+    }
+    let wanted = comparison_key(url);
+    table
+        .iter()
+        .find(|(k, _)| comparison_key(k) == wanted)
+        .map(|(k, _)| k.to_string())
 }
 
 /// Gives the `existing` key `value` in place, or appends `key = value`.
@@ -450,15 +519,19 @@ fn update_discovery_addresses(
     true
 }
 
-fn set_discovery_addresses(doc: &mut DocumentMut, url: &str, addresses: &[String]) -> bool {
+/// The index of the first discovery entry whose URL names the same server as `url`.
+fn discovery_index(list: &DiscoveryList<'_>, url: &str) -> Option<usize> {
     let wanted = comparison_key(url);
+    list.urls()
+        .iter()
+        .position(|u| u.as_deref().is_some_and(|u| comparison_key(u) == wanted))
+}
+
+fn set_discovery_addresses(doc: &mut DocumentMut, url: &str, addresses: &[String]) -> bool {
     let Some(mut list) = discovery_list(doc) else {
         return false;
     };
-    let index = list
-        .urls()
-        .iter()
-        .position(|u| u.as_deref().is_some_and(|u| comparison_key(u) == wanted));
+    let index = discovery_index(&list, url);
     match index.and_then(|i| list.table_mut(i)) {
         Some(table) => update_discovery_addresses(table, addresses, false),
         None => false,
@@ -466,7 +539,6 @@ fn set_discovery_addresses(doc: &mut DocumentMut, url: &str, addresses: &[String
 }
 
 fn set_discovery(doc: &mut DocumentMut, entry: &DiscoveryEntry) -> bool {
-    let wanted = comparison_key(&entry.url);
     if discovery_list(doc).is_none() {
         let position = next_position(doc);
         let mut table = Table::new();
@@ -481,11 +553,7 @@ fn set_discovery(doc: &mut DocumentMut, entry: &DiscoveryEntry) -> bool {
     let Some(mut list) = discovery_list(doc) else {
         return false;
     };
-    let index = list
-        .urls()
-        .iter()
-        .position(|u| u.as_deref().is_some_and(|u| comparison_key(u) == wanted));
-    match index {
+    match discovery_index(&list, &entry.url) {
         Some(i) => match list.table_mut(i) {
             Some(table) => update_discovery_fields(table, entry),
             None => false,

@@ -11,6 +11,7 @@ use std::path::Path;
 use toml_edit::{Document, DocumentMut, Item, Table, TableLike, Value};
 
 use crate::position::line_col;
+use crate::render::Framed;
 use crate::url_rules::comparison_key;
 use crate::{
     BookmarkEntry, DiscoveryEntry, LoadWarning, Loaded, Section, Sections, ServerEntry, StoreError,
@@ -58,6 +59,21 @@ pub(crate) fn parse(path: &Path, text: &str, depth: Depth) -> Result<ParsedFile,
     Ok(ParsedFile {
         doc: doc.into_mut(),
         loaded,
+    })
+}
+
+/// Parses a [`Framed`] file text for editing. A text that does not parse is reported with
+/// the error [`parse`] gives for the file as it is, so an error names the same line and
+/// column whether it comes from a load or a write.
+pub(crate) fn parse_framed(
+    path: &Path,
+    original: &str,
+    framed: &Framed<'_>,
+    depth: Depth,
+) -> Result<ParsedFile, StoreError> {
+    parse(path, framed.body(), depth).map_err(|framed_error| match parse(path, original, depth) {
+        Err(error) => error,
+        Ok(_) => framed_error,
     })
 }
 

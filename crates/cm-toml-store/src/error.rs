@@ -63,6 +63,15 @@ pub enum StoreError {
         /// What is wrong, e.g. "`servers` must be a table, found integer".
         message: String,
     },
+    /// A change was refused before anything was written (the file is unchanged): it would
+    /// write what the loader skips, exceed a limit, or replace a wrong-typed entry.
+    #[error("{}: nothing written: {reason}", path.display())]
+    Refused {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: crate::Refusal,
+    },
     /// Neither an explicit path, `OMNI_CONFIG_PATH` nor a home directory is available.
     #[error(
         "cannot locate omniverse.toml: no explicit path, OMNI_CONFIG_PATH is unset and no home directory ({home_var}) is set"
@@ -128,6 +137,12 @@ impl StoreError {
             | StoreError::Shape { line, column, .. } => Some((*line, *column)),
             _ => None,
         }
+    }
+
+    /// True when a change was refused because of what it asked for (the caller's input is at
+    /// fault, not the file or the system); nothing was written.
+    pub fn is_refused_change(&self) -> bool {
+        matches!(self, StoreError::Refused { .. })
     }
 
     /// True when the file's content (not the system) is at fault: such a file is

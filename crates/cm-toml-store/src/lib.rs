@@ -44,6 +44,9 @@
 //! * A file that is not valid TOML, or whose sections have the wrong type, is
 //!   never overwritten; the error names the file, line and column.
 //! * Two processes editing at once lose nothing.
+//! * A change is refused ([`StoreError::Refused`], nothing written) when it would write what
+//!   the loader skips (an invalid URL), a name or URL over its limit, a file over
+//!   [`MAX_FILE_BYTES`], or replace an entry the loader skipped for its type.
 
 // Shipped code never unwraps: outside input gets an error, an internal invariant a narrow,
 // documented `#[allow]`. Set here, not in `[lints]`, because Cargo applies `[lints]` to every
@@ -66,6 +69,7 @@ mod path;
 mod permissions;
 mod position;
 mod reconcile;
+mod refusal;
 mod render;
 mod sections;
 mod seen;
@@ -80,6 +84,7 @@ pub use error::{LoadWarning, Section, StoreError, WarningKind};
 pub use lock::{LockHolder, LockWait, LockWaiting};
 pub use migration::{MigrationPlan, MigrationReport, plan_migration};
 pub use path::{CONFIG_DIR_VAR, FILE_NAME, resolve_config_path, resolve_config_path_with};
+pub use refusal::{MAX_NAME_BYTES, MAX_URL_BYTES, Refusal};
 pub use sections::{BookmarkEntry, DiscoveryEntry, Loaded, Sections, ServerEntry};
 pub use store::{MAX_FILE_BYTES, TomlStore};
 pub use watcher::{FileChanged, Subscriber, TomlFileWatcher, WatchBackend, WatchConfig};

@@ -167,6 +167,7 @@ impl LockWait {
 
 /// Holds the exclusive lock until dropped.
 #[derive(Debug)]
+#[must_use = "the lock is released when the guard is dropped"]
 pub(crate) struct LockGuard {
     file: File,
     /// Whether the sidecar names this process (and must be emptied on release).

@@ -23,8 +23,8 @@ use std::path::Path;
 use toml_edit::DocumentMut;
 
 use crate::change::{Change, apply_change, ensure_section};
-use crate::document::{Depth, parse};
-use crate::render::{merge_untouched, render};
+use crate::document::{Depth, parse_framed};
+use crate::render::{Framed, merge_untouched, render};
 use crate::url_rules::{comparison_key, fallback_name, is_server_root, server_root};
 use crate::{BookmarkEntry, Loaded, Section, Sections, ServerEntry, StoreError, TomlStore};
 
@@ -64,13 +64,15 @@ pub struct MigrationPlan {
 /// assert!(cm_toml_store::plan_migration(&plan.after, Path::new("omniverse.toml")).unwrap().is_none());
 /// ```
 pub fn plan_migration(text: &str, origin: &Path) -> Result<Option<MigrationPlan>, StoreError> {
-    let parsed = parse(origin, text, Depth::Entries)?;
+    let framed = Framed::new(text);
+    let body = framed.body();
+    let parsed = parse_framed(origin, text, &framed, Depth::Entries)?;
     let mut doc = parsed.doc;
-    let before = render(&doc, text);
+    let before = render(&doc, body);
     Ok(
         migrate_document(&mut doc, &parsed.loaded.sections).map(|report| MigrationPlan {
             before: text.to_string(),
-            after: merge_untouched(text, &before, render(&doc, text)),
+            after: framed.finish(merge_untouched(body, &before, render(&doc, body))),
             report,
         }),
     )
@@ -172,7 +174,7 @@ impl TomlStore {
         let (_, report) = self.edit(Depth::Entries, |doc, loaded| {
             let report = migrate_document(doc, &loaded.sections);
             let changed = report.is_some();
-            (report, changed)
+            Ok((report, changed))
         })?;
         if let Some(report) = &report {
             tracing::info!(

@@ -2,18 +2,79 @@
 //! outside the edit.
 //!
 //! `toml_edit` re-renders an unmodified document byte for byte in almost all
-//! cases, but not all: it drops a byte order mark, writes LF for CRLF, and
-//! spells a key that appears in several dotted paths or headers the way it
-//! was first written (`"name".'last'` becomes `name.'last'`). So the text is
-//! produced in two steps: [`render`] re-applies the file's BOM and line
-//! endings, and [`merge_untouched`] copies every line the edit did not
-//! change from the original file instead of from the re-rendering.
+//! cases, but not all: it drops a byte order mark, writes LF for CRLF, ends
+//! every key/value line and header it writes with a newline, and spells a key
+//! that appears in several dotted paths or headers the way it was first
+//! written (`"name".'last'` becomes `name.'last'`). So the text goes through
+//! three steps:
+//!
+//! 1. [`Framed`] supplies a missing final line ending before the file is
+//!    parsed, so a line appended after the last one starts on a line of its
+//!    own instead of being glued to it (`A = "a"B = "b"`); [`Framed::finish`]
+//!    takes it off the edited text again.
+//! 2. [`render`] re-applies the file's byte order mark and CRLF line endings.
+//! 3. [`merge_untouched`] copies every line the edit did not change from the
+//!    original file instead of from the re-rendering.
+//!
+//! Each step is about the shape of the text, never about which section or
+//! entry is edited, so every kind of change gets the same guarantee.
+
+use std::borrow::Cow;
 
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 use toml_edit::DocumentMut;
 
-/// Renders `doc` with the original file's conventions that `toml_edit` does
-/// not keep: a UTF-8 byte order mark and CRLF line endings.
+/// A file's text as the TOML editor should see it: ending with a line ending.
+#[derive(Debug)]
+pub(crate) struct Framed<'a> {
+    body: Cow<'a, str>,
+    /// The line ending supplied at the end of a text that had none.
+    supplied_ending: Option<&'static str>,
+}
+
+impl<'a> Framed<'a> {
+    /// Frames `text`, supplying a final line ending when it has none.
+    ///
+    /// A text ending in a lone `\r` gets none: it is invalid TOML, and `\n` after it would
+    /// make a valid CRLF of it, so the file would no longer be refused. The byte order mark
+    /// stays (removing it changes what parses: a second BOM would become the first).
+    pub(crate) fn new(text: &'a str) -> Self {
+        let supplied_ending = if text.is_empty() || text.ends_with(['\n', '\r']) {
+            None
+        } else if is_crlf(text) {
+            Some("\r\n")
+        } else {
+            Some("\n")
+        };
+        let body = match supplied_ending {
+            Some(ending) => Cow::Owned(format!("{text}{ending}")),
+            None => Cow::Borrowed(text),
+        };
+        Framed {
+            body,
+            supplied_ending,
+        }
+    }
+
+    /// The text to parse, edit and render against.
+    pub(crate) fn body(&self) -> &str {
+        &self.body
+    }
+
+    /// The file text for an edited `body`: the final line ending dropped again when the
+    /// original had none.
+    pub(crate) fn finish(&self, mut body: String) -> String {
+        if let Some(ending) = self.supplied_ending
+            && body.ends_with(ending)
+        {
+            body.truncate(body.len() - ending.len());
+        }
+        body
+    }
+}
+
+/// Renders `doc` with the conventions of `original` (a [`Framed::body`]) that `toml_edit`
+/// does not keep: a UTF-8 byte order mark and CRLF line endings.
 pub(crate) fn render(doc: &DocumentMut, original: &str) -> String {
     let mut out = doc.to_string();
     // Most files have no CR at all; one memchr settles that without counting lines.
@@ -95,5 +156,23 @@ mod tests {
             render(&doc, "\u{feff}a = 1\r\nb = 2\r\n"),
             "\u{feff}a = 1\r\nb = 2\r\n"
         );
+    }
+
+    #[test]
+    fn the_frame_supplies_a_final_line_ending_and_takes_it_back() {
+        for (original, body) in [
+            ("a = 1", "a = 1\n"),
+            ("a = 1\r\nb = 2", "a = 1\r\nb = 2\r\n"),
+            ("\u{feff}[x]", "\u{feff}[x]\n"),
+            ("a = 1\n", "a = 1\n"),
+            ("", ""),
+            ("a = 1\r", "a = 1\r"),
+        ] {
+            let framed = Framed::new(original);
+            assert_eq!(framed.body(), body, "{original:?}");
+            assert_eq!(framed.finish(body.to_string()), original, "{original:?}");
+        }
+        let framed = Framed::new("a = 1");
+        assert_eq!(framed.finish("a = 1\nb = 2\n".into()), "a = 1\nb = 2");
     }
 }

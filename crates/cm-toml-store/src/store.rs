@@ -5,15 +5,16 @@ use std::path::{Path, PathBuf};
 use toml_edit::DocumentMut;
 
 use crate::atomic_write::{Durability, remove_orphaned_temps, write_atomic};
-use crate::change::apply_change;
-use crate::document::{Depth, ParsedFile, decode, parse, parse_spanned, read_edited};
+use crate::change::{apply_change, wrong_typed_target};
+use crate::document::{Depth, ParsedFile, decode, parse_framed, parse_spanned, read_edited};
 use crate::lock::{LockGuard, LockWait};
 use crate::migration::{is_old_style, mark_new_style};
 use crate::path::{lock_path_for, resolve_link_target};
 use crate::reconcile::reconcile;
-use crate::render::{merge_untouched, render};
+use crate::refusal::check_change;
+use crate::render::{Framed, merge_untouched, render};
 use crate::seen::SeenContent;
-use crate::{Change, Loaded, Sections, StoreError};
+use crate::{Change, Loaded, Refusal, Sections, StoreError};
 
 /// Reads and edits one omniverse.toml.
 ///
@@ -47,6 +48,33 @@ use crate::{Change, Loaded, Sections, StoreError};
 ///     .unwrap();
 /// assert_eq!(loaded.sections.bookmark("Projects"), Some("omniverse://my-server/Projects/"));
 /// ```
+///
+/// The watcher [`watch`](Self::watch) returns stops when dropped, so dropping it at once is a
+/// mistake the compiler reports (`#[must_use]`); this does not compile:
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// # fn main() -> Result<(), cm_toml_store::StoreError> {
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let store = cm_toml_store::TomlStore::new(dir.path().join("omniverse.toml"));
+/// let (tx, _rx) = crossbeam_channel::unbounded();
+/// store.watch(cm_toml_store::WatchConfig::default(), tx)?; // dropped: watches nothing
+/// # Ok(())
+/// # }
+/// ```
+///
+/// while the same lines with the watcher kept do:
+///
+/// ```
+/// #![deny(unused_must_use)]
+/// # fn main() -> Result<(), cm_toml_store::StoreError> {
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let store = cm_toml_store::TomlStore::new(dir.path().join("omniverse.toml"));
+/// let (tx, _rx) = crossbeam_channel::unbounded();
+/// let _watcher = store.watch(cm_toml_store::WatchConfig::default(), tx)?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct TomlStore {
     path: PathBuf,
@@ -54,6 +82,7 @@ pub struct TomlStore {
     durability: Durability,
     seen: SeenContent,
     own_rendering: SeenContent,
+    replace_wrong_typed: bool,
 }
 
 impl TomlStore {
@@ -66,6 +95,7 @@ impl TomlStore {
             durability: Durability::Full,
             seen: SeenContent::default(),
             own_rendering: SeenContent::default(),
+            replace_wrong_typed: false,
         }
     }
 
@@ -77,6 +107,15 @@ impl TomlStore {
     /// Sets whether saves are fsynced (default [`Durability::Full`]).
     pub fn with_durability(mut self, durability: Durability) -> Self {
         self.durability = durability;
+        self
+    }
+
+    /// Sets whether [`apply`](Self::apply) may replace an entry the loader skipped because of
+    /// its type (`A = 1` in `[bookmarks]` when adding bookmark `A`). Off by default: such a
+    /// change is refused with [`Refusal::WrongTypedEntry`], because replacing the entry loses
+    /// what was written there. `cm bookmark add --force` turns it on.
+    pub fn replacing_wrong_typed_entries(mut self, replace: bool) -> Self {
+        self.replace_wrong_typed = replace;
         self
     }
 
@@ -135,9 +174,17 @@ impl TomlStore {
     ///
     /// This writes the whole state: an entry another process added since this
     /// process last loaded is removed. Prefer [`TomlStore::apply`] for edits.
+    ///
+    /// An entry that is not already in the file as given is checked as [`apply`](Self::apply)
+    /// checks a change ([`StoreError::Refused`] when it is invalid or too long); entries the
+    /// file already holds are written back as they are, even one with an invalid URL
+    /// (dropping it would lose the user's data).
     pub fn save_sections(&self, sections: &Sections) -> Result<Loaded, StoreError> {
         self.edit(Depth::Entries, |doc, current| {
-            ((), reconcile(doc, &current.sections, sections))
+            for change in new_entries(&current.sections, sections) {
+                check_change(&change).map_err(|reason| self.refused(reason))?;
+            }
+            Ok(((), reconcile(doc, &current.sections, sections)))
         })
         .map(|(loaded, ())| loaded)
     }
@@ -145,11 +192,27 @@ impl TomlStore {
     /// Applies `changes` in order to the file as it is now, under the lock, in
     /// one atomic replace (no write when nothing changes). Returns the
     /// resulting content, which includes other processes' changes.
+    ///
+    /// All or nothing: when one change is refused ([`StoreError::Refused`]: a URL the loader
+    /// would warn about, a name or URL over [`MAX_NAME_BYTES`](crate::MAX_NAME_BYTES) /
+    /// [`MAX_URL_BYTES`](crate::MAX_URL_BYTES), a result over [`MAX_FILE_BYTES`], or a
+    /// wrong-typed entry it would replace, see
+    /// [`replacing_wrong_typed_entries`](Self::replacing_wrong_typed_entries)), none is
+    /// written and the file is untouched.
     pub fn apply(&self, changes: &[Change]) -> Result<Loaded, StoreError> {
+        for change in changes {
+            // Before the lock: these depend on the change alone.
+            check_change(change).map_err(|reason| self.refused(reason))?;
+        }
         self.edit(Depth::Shape, |doc, _| {
             let was_old_style = is_old_style(doc.as_table());
             let mut changed = false;
             for change in changes {
+                if !self.replace_wrong_typed
+                    && let Some(reason) = wrong_typed_target(doc, change)
+                {
+                    return Err(self.refused(reason));
+                }
                 changed |= apply_change(doc, change);
             }
             // A fine-grained edit creates only the section it touches, so a first bookmark
@@ -160,53 +223,69 @@ impl TomlStore {
             if changed && !was_old_style && is_old_style(doc.as_table()) {
                 mark_new_style(doc);
             }
-            ((), changed)
+            Ok(((), changed))
         })
         .map(|(loaded, ())| loaded)
+    }
+
+    fn refused(&self, reason: Refusal) -> StoreError {
+        StoreError::Refused {
+            path: self.path.clone(),
+            reason,
+        }
     }
 
     /// Locks, re-reads, edits and (if the edit reports a change) atomically
     /// replaces the file. A no-op edit never rewrites the file, so a file is
     /// not re-rendered just because a process looked at it. `depth` says how
-    /// much of the current content the edit needs to see.
+    /// much of the current content the edit needs to see. An edit that fails, or whose
+    /// result would be larger than the loader reads, writes nothing.
     ///
     /// A symlinked file is resolved once, under the lock ([`Self::lock_target`]): the read,
     /// the temporary file and the rename all happen at the link's target.
     pub(crate) fn edit<R>(
         &self,
         depth: Depth,
-        edit: impl FnOnce(&mut DocumentMut, &Loaded) -> (R, bool),
+        edit: impl FnOnce(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
     ) -> Result<(Loaded, R), StoreError> {
         let (target, _lock) = self.lock_target()?;
         let bytes = read_bytes(&target)?;
         let text = decode(&self.path, &bytes)?;
-        let ParsedFile { mut doc, loaded } = parse(&self.path, text, depth)?;
+        let framed = Framed::new(text);
+        let body = framed.body();
+        let ParsedFile { mut doc, loaded } = parse_framed(&self.path, text, &framed, depth)?;
         // A file this store wrote as a plain rendering re-renders to itself,
         // so the comparison rendering can be skipped (checked in debug builds).
         let before = if self.own_rendering.matches(&bytes) {
             debug_assert_eq!(
-                render(&doc, text),
-                text,
+                render(&doc, body),
+                body,
                 "toml_edit rendering is not a fixed point"
             );
             None
         } else {
-            Some(render(&doc, text))
+            Some(render(&doc, body))
         };
-        let (result, changed) = edit(&mut doc, &loaded);
+        let (result, changed) = edit(&mut doc, &loaded)?;
         if !changed {
             self.seen.record(&bytes);
             return Ok((self.reread(&doc, text)?, result));
         }
-        let after = render(&doc, text);
-        let is_plain_rendering = before.as_deref().is_none_or(|b| b == text);
-        let new_text = match before {
-            Some(before) => merge_untouched(text, &before, after),
+        let after = render(&doc, body);
+        let is_plain_rendering = before.as_deref().is_none_or(|b| b == body);
+        let new_text = framed.finish(match before {
+            Some(before) => merge_untouched(body, &before, after),
             None => after,
-        };
+        });
         if new_text == text {
             self.seen.record(&bytes);
             return Ok((self.reread(&doc, text)?, result));
+        }
+        if new_text.len() as u64 > MAX_FILE_BYTES {
+            return Err(self.refused(Refusal::FileTooLarge {
+                size: new_text.len() as u64,
+                limit: MAX_FILE_BYTES,
+            }));
         }
         let written = self.reread(&doc, &new_text)?;
         remove_orphaned_temps(&target);
@@ -274,6 +353,49 @@ impl TomlStore {
     pub(crate) fn read_raw(&self) -> Result<Vec<u8>, StoreError> {
         read_bytes(&self.path)
     }
+}
+
+/// The entries of `desired` that `current` does not already hold exactly, as the changes
+/// that would write them (for checking, not applying). One hash lookup per entry: a save of
+/// 10 000 bookmarks must stay linear.
+fn new_entries(current: &Sections, desired: &Sections) -> Vec<Change> {
+    use foldhash::HashSet;
+    let bookmarks: HashSet<&crate::BookmarkEntry> = current.bookmarks.iter().collect();
+    let servers: HashSet<&crate::ServerEntry> = current.servers.iter().collect();
+    let discovery: HashSet<(&str, &str)> = current
+        .discovery_servers
+        .iter()
+        .map(|d| (d.name.as_str(), d.url.as_str()))
+        .collect();
+    let mut changes = Vec::new();
+    changes.extend(
+        desired
+            .bookmarks
+            .iter()
+            .filter(|b| !bookmarks.contains(b))
+            .map(|b| Change::AddBookmark {
+                name: b.name.clone(),
+                url: b.url.clone(),
+            }),
+    );
+    changes.extend(
+        desired
+            .servers
+            .iter()
+            .filter(|s| !servers.contains(s))
+            .map(|s| Change::SetServer {
+                url: s.url.clone(),
+                name: s.name.clone(),
+            }),
+    );
+    changes.extend(
+        desired
+            .discovery_servers
+            .iter()
+            .filter(|d| !discovery.contains(&(d.name.as_str(), d.url.as_str())))
+            .map(|d| Change::SetDiscoveryServer(d.clone())),
+    );
+    changes
 }
 
 /// The largest omniverse.toml the store reads (16 MiB). A real file with 10 000 bookmarks is

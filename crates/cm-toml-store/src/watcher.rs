@@ -150,6 +150,7 @@ impl WatchConfig {
 }
 
 /// Watches one omniverse.toml until dropped.
+#[must_use = "the watcher stops when dropped: keep it for as long as edits should be reported"]
 pub struct TomlFileWatcher {
     polling: bool,
     stop: Option<Sender<()>>,

@@ -240,19 +240,18 @@ fn awkward_names_and_urls_round_trip() {
         "tab\there",
         "",
     ];
+    // URLs as awkward as a valid URL may be: quotes, backslashes, `#` and `=` in the path.
+    let url = |i: usize| format!("omniverse://h/{i}/'q'\\b=c/%20x/#frag\"");
     let (_dir, store) = store_with(Some(COMMENTED));
     let changes: Vec<Change> = awkward
         .iter()
-        .map(|s| bookmark(s, &format!("omniverse://h/{s}")))
+        .enumerate()
+        .map(|(i, s)| bookmark(s, &url(i)))
         .collect();
     store.apply(&changes).unwrap();
     let loaded = store.load().unwrap();
-    for s in awkward {
-        assert_eq!(
-            loaded.sections.bookmark(s),
-            Some(format!("omniverse://h/{s}").as_str()),
-            "{s:?}"
-        );
+    for (i, s) in awkward.iter().enumerate() {
+        assert_eq!(loaded.sections.bookmark(s), Some(url(i).as_str()), "{s:?}");
     }
     insta::assert_snapshot!(read(store.path()));
 }
@@ -264,13 +263,32 @@ mod props {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
-        fn any_name_and_url_round_trip(name in any::<String>(), url in any::<String>()) {
+        fn any_name_round_trips(name in any::<String>(), path in "[a-zA-Z0-9._~/'=!$&()*+,;:@-]{0,24}") {
+            let url = format!("omniverse://h/{path}");
             let (_dir, store) = store_with(Some(COMMENTED));
             store.apply(&[bookmark(&name, &url)]).unwrap();
             let loaded = store.load().unwrap();
             prop_assert_eq!(loaded.sections.bookmark(&name), Some(url.as_str()));
             // Everything else is still there.
             prop_assert!(read(store.path()).contains("[connection_library]\nenabled = true\norder = [3, 1, 2]\n"));
+        }
+
+        /// Any URL is either written and read back as given, or refused (nothing written)
+        /// because the loader would warn about it: never written to be skipped later.
+        #[test]
+        fn any_url_round_trips_or_is_refused(name in any::<String>(), url in any::<String>()) {
+            let (_dir, store) = store_with(Some(COMMENTED));
+            match store.apply(&[bookmark(&name, &url)]) {
+                Ok(_) => {
+                    let loaded = store.load().unwrap();
+                    prop_assert_eq!(loaded.sections.bookmark(&name), Some(url.as_str()));
+                    prop_assert!(loaded.warnings.iter().all(|w| w.entry != name));
+                }
+                Err(err) => {
+                    prop_assert!(err.is_refused_change(), "{}", err);
+                    prop_assert_eq!(read(store.path()), COMMENTED);
+                }
+            }
         }
     }
 }

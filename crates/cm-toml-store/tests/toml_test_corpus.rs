@@ -4,23 +4,16 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use cm_toml_store::{Change, Sections};
-use common::{store_with, toml_test_dir};
+use common::{CorpusFile, store_with, toml_test_files};
 use toml_edit::{DocumentMut, Item, Value};
 
 const OWNED: [&str; 3] = ["bookmarks", "servers", "discovery_servers"];
 
 /// Files listed for TOML 1.1 (toml_edit implements 1.1) under `prefix`.
-fn corpus_files(prefix: &str) -> Vec<PathBuf> {
-    let dir = toml_test_dir().join("tests");
-    let list = std::fs::read_to_string(dir.join("files-toml-1.1.0")).unwrap();
-    let files: Vec<PathBuf> = list
-        .lines()
-        .filter(|l| l.starts_with(prefix) && l.ends_with(".toml"))
-        .map(|l| dir.join(l))
-        .collect();
+fn corpus_files(prefix: &str) -> Vec<CorpusFile> {
+    let files = toml_test_files(prefix);
     assert!(
         files.len() > 100,
         "too few corpus files under {prefix}: {}",
@@ -84,21 +77,12 @@ fn foreign(text: &str) -> BTreeMap<String, Canon> {
         .collect()
 }
 
-fn short(path: &Path) -> String {
-    path.to_string_lossy()
-        .split("/tests/")
-        .last()
-        .unwrap_or_default()
-        .to_string()
-}
-
 #[test]
 fn editing_our_sections_keeps_every_foreign_key_of_valid_documents() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for file in corpus_files("valid/") {
-        let bytes = std::fs::read(&file).unwrap();
-        let Ok(text) = String::from_utf8(bytes) else {
+        let Ok(text) = String::from_utf8(file.bytes.to_vec()) else {
             continue;
         };
         if text.parse::<DocumentMut>().is_err() {
@@ -111,7 +95,7 @@ fn editing_our_sections_keeps_every_foreign_key_of_valid_documents() {
             assert!(
                 OWNED.iter().any(|k| text.contains(k)),
                 "{}: {:?}",
-                short(&file),
+                file.name,
                 original
             );
             continue;
@@ -129,11 +113,11 @@ fn editing_our_sections_keeps_every_foreign_key_of_valid_documents() {
             .unwrap();
         let after = std::fs::read_to_string(store.path()).unwrap();
         if foreign(&after) != foreign(&text) || removed.sections != original.sections {
-            failures.push(short(&file));
+            failures.push(file.name.clone());
         }
         // The bytes before our new section are the original document's.
         if !OWNED.iter().any(|k| text.contains(k)) && !after.starts_with(text.trim_end()) {
-            failures.push(format!("{} (prefix changed)", short(&file)));
+            failures.push(format!("{} (prefix changed)", file.name));
         }
         checked += 1;
     }
@@ -150,27 +134,30 @@ fn invalid_documents_fail_to_load_and_are_never_overwritten() {
     let mut accepted = Vec::new();
     let mut checked = 0;
     for file in corpus_files("invalid/") {
-        let bytes = std::fs::read(&file).unwrap();
+        let bytes = file.bytes;
         let (_dir, store) = store_with(None);
-        std::fs::write(store.path(), &bytes).unwrap();
+        std::fs::write(store.path(), bytes).unwrap();
         if store.load().is_ok() {
-            accepted.push(short(&file));
+            accepted.push(file.name);
             continue;
         }
         let add = Change::AddBookmark {
             name: "x".into(),
             url: "omniverse://x/".into(),
         };
-        let err = store.apply(&[add]).unwrap_err();
-        assert!(err.is_malformed_file(), "{}: {err}", short(&file));
-        assert!(err.position().is_some(), "{}: {err}", short(&file));
+        let err = match store.apply(&[add]) {
+            Ok(_) => panic!("{}: a write to an invalid document succeeded", file.name),
+            Err(err) => err,
+        };
+        assert!(err.is_malformed_file(), "{}: {err}", file.name);
+        assert!(err.position().is_some(), "{}: {err}", file.name);
         assert!(store.save_sections(&Sections::default()).is_err());
         assert!(store.migrate_if_needed().is_err());
         assert_eq!(
             std::fs::read(store.path()).unwrap(),
             bytes,
             "{} was modified",
-            short(&file)
+            file.name
         );
         checked += 1;
     }

@@ -18,6 +18,8 @@ Runs, in release and with --nocapture, and sums up their `stress-result:` lines:
   hostile-inputs  cm-cli hostile_inputs: the table of hostile CLI, file and URL inputs
   secrets         cm-cli secrets: every output of cm runs with credentials, file modes
   secrets-lib     cm-manager secrets: Debug/Display, events, logs, panics with credentials
+  corpus-variants cm-reliability toml_change_corpus: every toml-test document in 12 shapes,
+                  every kind of change; no write may damage a file
   fuzz            every fuzz/fuzz_targets/*.rs with cargo fuzz (--fuzz-secs each, default 60)
 --only picks runs by name (`fuzz:TARGET` for one fuzz target). The summary is also written
 to target/stress-report.json; the command fails if a run fails or reports a lost update,

@@ -87,6 +87,7 @@ fn is_failure_field(key: &str) -> bool {
             | "secret_hits"
             | "slow_snapshot_reads"
             | "wrong_statuses"
+            | "corrupted"
     ) || key.starts_with("leaked_")
 }
 

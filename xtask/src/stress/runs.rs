@@ -74,6 +74,12 @@ pub(super) fn test_runs(options: &Options) -> Vec<TestRun> {
             test: "secrets",
             env: vec![],
         },
+        TestRun {
+            name: "corpus-variants",
+            package: "cm-reliability",
+            test: "toml_change_corpus",
+            env: vec![],
+        },
     ]
 }
 

@@ -19,7 +19,8 @@ pub(crate) fn run(
     file.preflight(out)?;
     match command {
         BookmarkCommand::List => list(file, out),
-        BookmarkCommand::Add { name, url } => {
+        BookmarkCommand::Add { name, url, force } => {
+            let file = &file.replacing_wrong_typed_entries(force);
             mutate(file, |registry| {
                 let (name, url) = (name.clone(), url.clone());
                 async move { Ok(registry.add_bookmark(&name, &url).await?) }

