@@ -197,10 +197,35 @@ impl ConnectionRegistry {
 
     /// Saves, publishes and announces a successful mutation; the save error,
     /// if any, is returned (the change stays in memory).
+    /// The state before a mutation, kept only while the mutation may still be refused by the
+    /// store (persistence on): a refused change is undone, not kept in memory and re-sent with
+    /// every later save (which would then all fail).
+    fn checkpoint(&self) -> Option<RegistryState> {
+        self.persistence.writes().then(|| self.state.clone())
+    }
+
     fn commit<T>(&mut self, outcome: Outcome<T>) -> (T, Result<(), StoreError>) {
+        self.commit_or_undo(outcome, None)
+    }
+
+    /// Saves, publishes and announces `outcome`; when the store refuses the change outright
+    /// (`StoreError::Refused`: a limit, a wrong-typed entry), the state goes back to `before`
+    /// and nothing is published or announced.
+    fn commit_or_undo<T>(
+        &mut self,
+        outcome: Outcome<T>,
+        before: Option<RegistryState>,
+    ) -> (T, Result<(), StoreError>) {
         let Outcome { value, events, ops } = outcome;
         let had_ops = !ops.is_empty();
         let saved = self.persistence.save(ops);
+        if let (Err(e), Some(before)) = (&saved, before)
+            && e.is_refused_change()
+        {
+            tracing::warn!(error = %e, "the store refused the change; undone");
+            self.state = before;
+            return (value, saved);
+        }
         let unsaved = self.persistence.unsaved();
         let storage_changed = had_ops && {
             let now = self.publisher.storage();
@@ -222,8 +247,9 @@ impl ConnectionRegistry {
         &mut self,
         outcome: Outcome<T>,
         created: Option<ServerId>,
+        before: Option<RegistryState>,
     ) -> Result<T, RegistryError> {
-        match self.commit(outcome) {
+        match self.commit_or_undo(outcome, before) {
             (value, Ok(())) => Ok(value),
             (_, Err(source)) => Err(RegistryError::NotSaved {
                 server_id: created,

@@ -83,6 +83,11 @@ impl Persistence {
         self.store.as_ref().map(TomlStore::path)
     }
 
+    /// Whether saves go to a file (a refused change can only happen then).
+    pub(crate) fn writes(&self) -> bool {
+        self.write && self.store.is_some()
+    }
+
     pub(crate) fn unsaved(&self) -> usize {
         self.unsaved.len()
     }
@@ -103,11 +108,15 @@ impl Persistence {
     }
 
     /// Writes `ops` (after any unsaved edits) in one locked replace. On
-    /// failure all of them stay unsaved. No-op when persistence is off.
+    /// failure all of them stay unsaved, except when the store refuses the
+    /// change outright (`StoreError::Refused`): then this call's `ops` are
+    /// dropped (sending them again could only fail again) and the caller
+    /// undoes them. No-op when persistence is off.
     pub(crate) fn save(&mut self, ops: Vec<StoreOp>) -> Result<(), StoreError> {
         let Some(store) = self.store.as_ref().filter(|_| self.write) else {
             return Ok(());
         };
+        let kept = self.unsaved.clone();
         for op in ops {
             // Rounds of discovery while the file is broken would otherwise
             // pile up one address update per round.
@@ -126,6 +135,10 @@ impl Persistence {
             Ok(_) => {
                 self.unsaved.clear();
                 Ok(())
+            }
+            Err(e) if e.is_refused_change() => {
+                self.unsaved = kept;
+                Err(e)
             }
             Err(e) => {
                 tracing::warn!(error = %e, unsaved = self.unsaved.len(), "could not save omniverse.toml; keeping the change in memory");

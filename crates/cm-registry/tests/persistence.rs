@@ -268,3 +268,48 @@ async fn a_credential_in_a_new_url_never_reaches_the_file_but_a_hand_written_one
     );
     assert!(!events.contains("s3cr3t"), "{events}");
 }
+
+/// A change the store refuses outright (here: replacing an entry the loader skipped for its
+/// type) is undone in memory and never re-sent: the registry keeps saving later changes, and
+/// observers hear nothing of the refused one.
+#[actix_rt::test]
+async fn a_change_the_store_refuses_is_undone_and_later_saves_still_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = toml_path(dir.path());
+    std::fs::write(&path, "[bookmarks]\nA = 1\n").unwrap();
+    let recorder = Recorder::new();
+    let registry = start_persisted(&path, &recorder);
+
+    let refused = registry
+        .add_bookmark("A", "omniverse://h/a/")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, RegistryError::NotSaved { source, .. } if source.is_refused_change()),
+        "{refused:?}"
+    );
+    assert!(
+        registry.snapshot().bookmarks().is_empty(),
+        "undone in memory"
+    );
+    assert_eq!(registry.snapshot().storage().unsaved_changes, 0);
+    assert_eq!(recorder.take(), "", "no event for a refused change");
+
+    registry
+        .add_bookmark("B", "omniverse://h/b/")
+        .await
+        .expect("a later change is saved");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("A = 1"),
+        "the wrong-typed entry is left alone: {text}"
+    );
+    assert!(text.contains("B = \"omniverse://h/b/\""), "{text}");
+    let names: Vec<String> = registry
+        .snapshot()
+        .bookmarks()
+        .iter()
+        .map(|b| b.name.to_string())
+        .collect();
+    assert_eq!(names, ["B"]);
+}

@@ -18,8 +18,9 @@ impl Handler<AddBookmark> for ConnectionRegistry {
     type Result = Result<(), RegistryError>;
 
     fn handle(&mut self, msg: AddBookmark, _: &mut Context<Self>) -> Self::Result {
+        let before = self.checkpoint();
         let outcome = self.state.add_bookmark(&msg.name, &msg.url)?;
-        self.finish(outcome, None)
+        self.finish(outcome, None, before)
     }
 }
 
@@ -27,8 +28,9 @@ impl Handler<RemoveBookmark> for ConnectionRegistry {
     type Result = Result<Bookmark, RegistryError>;
 
     fn handle(&mut self, msg: RemoveBookmark, _: &mut Context<Self>) -> Self::Result {
+        let before = self.checkpoint();
         let outcome = self.state.remove_bookmark(&msg.name)?;
-        self.finish(outcome, None)
+        self.finish(outcome, None, before)
     }
 }
 
@@ -36,13 +38,14 @@ impl Handler<RenameBookmark> for ConnectionRegistry {
     type Result = Result<(), RegistryError>;
 
     fn handle(&mut self, msg: RenameBookmark, _: &mut Context<Self>) -> Self::Result {
+        let before = self.checkpoint();
         let outcome = self
             .state
             .rename_bookmark(&msg.old_name, &msg.new_name, &msg.url)?;
         if outcome.events.is_empty() {
             return Ok(());
         }
-        self.finish(outcome, None)
+        self.finish(outcome, None, before)
     }
 }
 
@@ -50,9 +53,10 @@ impl Handler<AddDiscoveryServer> for ConnectionRegistry {
     type Result = Result<ServerId, RegistryError>;
 
     fn handle(&mut self, msg: AddDiscoveryServer, ctx: &mut Context<Self>) -> Self::Result {
+        let before = self.checkpoint();
         let outcome = self.state.add_discovery_server(&msg.name, &msg.url)?;
         let id = outcome.value;
-        let result = self.finish(outcome, Some(id));
+        let result = self.finish(outcome, Some(id), before);
         // Discovery starts after the add is announced, so observers see
         // `added` before the first `updated`.
         if let Some(server) = self.state.discovery.iter().find(|s| s.server.id == id) {
@@ -67,9 +71,10 @@ impl Handler<RemoveDiscoveryServer> for ConnectionRegistry {
     type Result = Result<Arc<DiscoveryServer>, RegistryError>;
 
     fn handle(&mut self, msg: RemoveDiscoveryServer, _: &mut Context<Self>) -> Self::Result {
+        let before = self.checkpoint();
         let outcome = self.state.remove_discovery_server(msg.id)?;
         self.discovery.stop(msg.id);
-        self.finish(outcome, None)
+        self.finish(outcome, None, before)
     }
 }
 
@@ -77,9 +82,10 @@ impl Handler<AddManualServer> for ConnectionRegistry {
     type Result = Result<ServerId, RegistryError>;
 
     fn handle(&mut self, msg: AddManualServer, _: &mut Context<Self>) -> Self::Result {
+        let before = self.checkpoint();
         let outcome = self.state.add_manual_server(&msg.name, &msg.url)?;
         let id = outcome.value;
-        self.finish(outcome, Some(id))
+        self.finish(outcome, Some(id), before)
     }
 }
 
@@ -87,8 +93,9 @@ impl Handler<RemoveManualServer> for ConnectionRegistry {
     type Result = Result<Arc<ManualServer>, RegistryError>;
 
     fn handle(&mut self, msg: RemoveManualServer, _: &mut Context<Self>) -> Self::Result {
+        let before = self.checkpoint();
         let outcome = self.state.remove_manual_server(msg.id)?;
-        self.finish(outcome, None)
+        self.finish(outcome, None, before)
     }
 }
 
