@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! cargo xtask test              all tests (unit, integration, doctests, benches in test mode)
-//! cargo xtask ci                fmt --check, clippy -D warnings, all tests, the demo
+//! cargo xtask ci                fmt --check, clippy -D warnings, all tests, loom, the demo
+//! cargo xtask loom              cm-events' loom test on the real dispatcher (--cfg loom)
 //! cargo xtask bench [--quick] [--json FILE] [--markdown FILE]
 //!                               criterion benchmarks against peers and targets; --quick: short
 //! cargo xtask demo              the main job, on loopback servers and a temporary config
@@ -24,7 +25,9 @@ usage: cargo xtask <command> [options]
 
 commands:
   test                 run every test with snapshot updates off
-  ci                   fmt --check, clippy --all-targets -D warnings, every test, the demo
+  ci                   fmt --check, clippy --all-targets -D warnings, every test, loom, the demo
+  loom                 cm-events' loom test (the real dispatcher under --cfg loom, release, in
+                       target/loom); LOOM_MAX_PREEMPTIONS=N widens the search (default 2)
   bench [--quick] [--json FILE] [--markdown FILE] [FILTER]
                        run the criterion benchmarks and the peak-memory example; print each
                        median against its peer and target, and how sized benchmarks grow;
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "test" => cmd::test(),
         "ci" => cmd::ci(),
+        "loom" => cmd::loom(),
         "bench" => bench::run(rest),
         "demo" => demo::run(rest),
         "stress" => stress::run(rest),
