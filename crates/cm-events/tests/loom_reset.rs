@@ -238,7 +238,7 @@ fn reset_from_inside_own_callback_does_not_deadlock() {
         seen.clear();
         let d = Dispatcher::new();
         let _y = d.observe("y", 0, EVENT, None, |_| {});
-        let x = Arc::new(d.observe("x", 1, EVENT, None, |e| self_resetting_body(e)));
+        let x = Arc::new(d.observe("x", 1, EVENT, None, self_resetting_body));
         *SELF_GUARD.lock().expect("guard cell") = Some(x.clone());
         let d2 = d.clone();
         let other = thread::spawn(move || {
