@@ -91,10 +91,37 @@ pub(crate) fn ci() -> Result {
             "--locked",
         ]),
     )?;
+    loom()?;
     step("demo", cargo(&["xtask", "demo"]))?;
     eprintln!(
         "\nci: all steps passed in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// `cargo xtask loom`: `tests/loom_reset.rs` with the dispatcher built on loom's primitives
+/// (`--cfg loom`, see `crates/cm-events/src/dispatcher/sync.rs`). Release (loom's executions are
+/// many and each is slow in debug), in its own target directory so the `--cfg` does not
+/// invalidate the normal build; `LOOM_MAX_PREEMPTIONS` is passed through (the test defaults to 2).
+pub(crate) fn loom() -> Result {
+    let mut command = cargo(&[
+        "test",
+        "-p",
+        "cm-events",
+        "--no-default-features",
+        "--test",
+        "loom_reset",
+        "--release",
+        "--locked",
+    ]);
+    let rustflags = match std::env::var("RUSTFLAGS") {
+        Ok(flags) if !flags.trim().is_empty() => format!("{flags} --cfg loom"),
+        _ => "--cfg loom".to_owned(),
+    };
+    command.env("RUSTFLAGS", rustflags).env(
+        "CARGO_TARGET_DIR",
+        workspace_root().join("target").join("loom"),
+    );
+    step("loom (cm-events, real dispatcher)", command)
 }

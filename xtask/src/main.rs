@@ -6,9 +6,10 @@
 //! ```text
 //! cargo xtask test              all tests (unit, integration, doctests, benches in test mode)
 //! cargo xtask ci                fmt --check, clippy -D warnings, tidy, rustdoc -D warnings,
-//!                               all tests, the demo
+//!                               all tests, loom, the demo
 //! cargo xtask tidy [--quick | --only RULE]
 //!                               the codebase's own conventions (see tidy.rs)
+//! cargo xtask loom              cm-events' loom test on the real dispatcher (--cfg loom)
 //! cargo xtask screenshots [--update]
 //!                               cm-egui's image snapshots on a software Vulkan driver
 //! cargo xtask bench [--quick] [--json FILE] [--markdown FILE]
@@ -38,11 +39,13 @@ usage: cargo xtask <command> [options]
 commands:
   test                 run every test with snapshot updates off
   ci                   fmt --check, clippy --all-targets -D warnings, tidy, rustdoc -D warnings,
-                       every test, the demo
+                       every test, loom, the demo
   tidy [--quick | --only RULE]
                        the codebase checks its own conventions (module docs, code map, README
                        doctests, paths, metadata, feature sets, dependency budgets, README
                        examples as downstream crates); --quick: only the file checks
+  loom                 cm-events' loom test (the real dispatcher under --cfg loom, release, in
+                       target/loom); LOOM_MAX_PREEMPTIONS=N widens the search (default 2)
   screenshots [--update]
                        render cm-egui's widgets to docs/images/*.png on lavapipe and compare
                        (--update rewrites them; installs mesa-vulkan-drivers if missing)
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "test" => cmd::test(),
         "ci" => cmd::ci(),
+        "loom" => cmd::loom(),
         "bench" => bench::run(rest),
         "demo" => demo::run(rest),
         "stress" => stress::run(rest),

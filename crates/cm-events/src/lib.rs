@@ -68,6 +68,10 @@ pub mod actor;
 
 pub use alias::{EventAlias, LegacySide, register_event_alias, unregister_event_alias};
 pub use app::{App, AppHandle, AppStatus};
+/// Hooks for the loom test (`tests/loom_reset.rs`); only under `--cfg loom`.
+#[cfg(loom)]
+#[doc(hidden)]
+pub use dispatcher::loom_hooks;
 pub use dispatcher::{Callback, Dispatcher, ObserveOptions, ObserverInfo, dispatcher};
 pub use error::{
     AliasError, EventAliasError, LegacyPushError, NoAliasError, PayloadError, QueueError,

@@ -1,372 +1,261 @@
-//! A loom model of the dispatcher's observe / dispatch / reset / reclaim protocol.
+//! loom runs the real dispatcher: observe / dispatch / reset / reclaim, every interleaving.
 //!
-//! loom explores every interleaving (and every weak-memory outcome it models) of a small
-//! program. The real dispatcher cannot run under loom as is (process-wide statics, thread
-//! locals, the `membarrier` syscall), so this is a faithful *model*: the same atomics, the same
-//! orderings and the same steps, each pointing at the code it mirrors in
-//! `src/dispatcher/{mod,observer,thread_record,reclaim}.rs`. If you change the protocol there,
-//! change it here.
+//! Built with `--cfg loom` (`cargo xtask loom`, or `RUSTFLAGS="--cfg loom" cargo test -p cm-events
+//! --test loom_reset --release` with its own `CARGO_TARGET_DIR`), the dispatcher takes its atomics,
+//! fences, locks, thread-locals and process-wide statics from loom (`src/dispatcher/sync.rs`). So
+//! these tests call the public API (`Dispatcher::observe`, `dispatch`, `ObserverGuard::reset`) and
+//! loom explores the interleavings (and the weak-memory outcomes it models) of the real
+//! `thread_record.rs` (claim, `word`, `calling`, epoch, `others_may_dispatch`), `reclaim.rs`
+//! (grace periods), `observer.rs` (tombstones, in-place append, compaction, stale marks) and the
+//! publish / reset / wait path of `mod.rs`, with no hand-kept copy of the protocol.
 //!
-//! The asymmetric barrier pair (`barrier::light_with` = a compiler-only fence on the dispatch
-//! side, `barrier::heavy` = `membarrier(PRIVATE_EXPEDITED)` on the writer side) is modelled as a
+//! What loom cannot run is replaced, and only that (see `src/dispatcher/sync.rs`): the asymmetric
+//! barrier pair (a compiler fence on dispatch, `membarrier(PRIVATE_EXPEDITED)` on the writer) is a
 //! `SeqCst` fence on both sides. That is what it is semantically: membarrier makes every running
 //! thread of the process execute a full barrier between the syscall's entry and return, so
 //! relative to the writer each compiler fence on a reader behaves like a `SeqCst` fence placed
-//! either before or after the writer's (the same holds for the non-Linux fallback, which uses
-//! real `SeqCst` fences on both sides).
+//! before or after the writer's (the non-Linux fallback uses real `SeqCst` fences on both sides).
+//! Nesting is itemised to depth 2 and the slot table is tiny; a freed list is marked rather than
+//! deallocated, so reading it panics ("read an observer list the reclaimer freed").
 //!
-//! Reset is modelled as the code does it since observer churn became O(1): X's entry in the
-//! *current* list becomes a tombstone (its `ENTRY_STALE` bit, no new list), and only a compaction
-//! publishes a list without it and retires the old one. Both are checked (`compact` below). The
-//! writer's shortcut `thread_record::others_may_dispatch` (no barrier and no wait when no other
-//! thread has claimed a record) is modelled too: a dispatching thread "claims" (`CLAIMED` + 1,
-//! `SeqCst` fence) before its first dispatch, and reset takes the barrier-and-wait path only when
-//! it sees a claim; in some interleavings it sees none and must still be right.
+//! What is checked (two threads each):
+//! * `callback_never_runs_after_reset_returned`: observers Y and X on one event (X appended in
+//!   place); one thread dispatches twice (the second dispatch starts with `calling` still naming
+//!   X) while the other resets X (a tombstone) and then dispatches. X must never start after
+//!   `reset()` returned.
+//! * `..._with_compaction`: the list is [Y, Z, X] with Z already reset, so resetting X makes the
+//!   tombstones outnumber the live entries: a new list is published and the old one retired; the
+//!   real reclaimer runs while the other thread may still be inside the old list.
+//! * `..._of_the_last_observer`: X alone; its reset publishes "no observers" (null) and retires
+//!   the list.
+//! * `append_in_place_during_dispatch`: an observer appended in place while another thread
+//!   dispatches is called whole or not at all.
+//! * `reset_from_inside_own_callback_does_not_deadlock`: X resets its own guard from inside its
+//!   callback (reset skips its own record; loom reports a deadlock if it spins forever) while
+//!   another thread dispatches.
+//! * `model_detects_missing_wait`: with reset's wait switched off (a `cfg(loom)`-only switch,
+//!   `loom_hooks::skip_reset_wait`), the first test must fail, so the check is not vacuous.
 //!
-//! What is checked:
-//! * `callback_never_runs_after_reset_returned` (tombstone only) and
-//!   `..._with_compaction` (tombstone, then a new list without X, the old one retired and
-//!   reclaimed): observers Y and X on one event, list [Y, X]; one thread dispatches while another
-//!   resets X. X's callback asserts that reset has not returned, and every read of a list asserts
-//!   that the reclaimer has not freed it.
-//! * `append_in_place_is_seen_whole_or_not_at_all`: an observer appended into the list's spare
-//!   entry (entry written, then `len` stored with Release) while another thread dispatches: the
-//!   dispatch either stops before it or sees the entry fully written.
-//! * `reset_from_inside_own_callback_does_not_deadlock`: X's callback resets X on the dispatching
-//!   thread; reset must skip its own record (loom reports a deadlock if it spins forever), and a
-//!   second thread's dispatch must not call X after that reset returned.
-//! * `model_detects_missing_wait`: the same model with the wait in reset removed must fail
-//!   (`should_panic`), so the model is not vacuous. (Removing the dispatch-side fence, or checking
-//!   the stale bit before publishing "calling X", fails too; tried while writing this, not kept.)
+//! Only spawned threads dispatch: loom drops the model's main thread's thread-locals after its
+//! statics, and a thread's record release (a thread-local destructor) touches a static.
 //!
-//! Runs under plain `cargo test` (loom is an ordinary dev-dependency, no `--cfg loom`), in about
-//! 2 s with the default preemption bound of 3; see [`builder`].
+//! Observer closures capture nothing (they reach per-test statics through a const parameter), so
+//! a closure that a buggy reset dropped cannot be read after its free; a callback's assertion
+//! would be caught by the dispatcher's panic isolation, so callbacks record violations and the
+//! model asserts them after joining.
+#![cfg(loom)]
 
-use loom::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering, fence};
-use loom::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use cm_events::{Dispatcher, Event, ObserverGuard, Payload, loom_hooks};
 use loom::thread;
 
-// Observer ids (the model's `*const Observer`): 0 is null.
-const Y: usize = 1;
-const X: usize = 2;
-
-// `observer.rs`: Observer::state bits and Entry flag bits.
-const REMOVED: u8 = 1;
-const ENTRY_DISABLED: u8 = 4;
-const ENTRY_STALE: u8 = 8;
-
-const DEPTH_MASK: u64 = 0xffff;
-const EPOCH_SHIFT: u32 = 16;
-
-/// `thread_record.rs`: one record per thread; only depth 0 is modelled (nesting adds nothing
-/// here: a nested dispatch uses the next `calling` cell the same way).
-struct Record {
-    word: AtomicU64,
-    calling: AtomicUsize,
-}
-
-impl Record {
-    fn new() -> Self {
-        Record {
-            word: AtomicU64::new(0),
-            calling: AtomicUsize::new(0),
-        }
-    }
-
-    /// `ThreadRecord::still_in`.
-    fn still_in(&self, word: u64) -> bool {
-        let now = self.word.load(Ordering::Acquire);
-        now & DEPTH_MASK != 0 && now >> EPOCH_SHIFT == word >> EPOCH_SHIFT
-    }
-}
-
-/// `observer.rs`: an `ObserverList` (entries with atomic flags) plus a "freed" marker standing
-/// for the reclaimer's deallocation.
-struct List {
-    observers: Vec<usize>,
-    flags: Vec<AtomicU8>,
-    freed: AtomicBool,
-}
-
-/// The model's `CLAIMED` (`thread_record.rs`): records claimed by threads other than the
-/// resetting one.
-fn claim(w: &World) {
-    w.claimed.fetch_add(1, Ordering::SeqCst);
-    fence(Ordering::SeqCst);
-}
-
-struct World {
-    /// `Slot::list`: index into `lists`, `usize::MAX` for null.
-    slot: AtomicUsize,
-    lists: Vec<List>,
-    /// `Observer::state`, indexed by observer id.
-    state: Vec<AtomicU8>,
-    /// `thread_record::EPOCH`, stored pre-shifted with depth 1 (the outermost dispatch's `word`).
-    epoch: AtomicU64,
-    /// `DispatcherInner::write_lock`.
-    write_lock: Mutex<()>,
-    records: Vec<Record>,
-    /// Set by the test right after `reset(X)` returned.
-    x_reset_returned: AtomicBool,
-    /// Calls of X (for the "was it called at all" sanity checks).
+/// What the callbacks of one test saw in the current execution. Plain `std` atomics: loom runs
+/// one thread at a time, so they record the real order of events in the explored execution.
+struct Seen {
+    reset_returned: AtomicBool,
+    late_calls: AtomicUsize,
     x_calls: AtomicUsize,
-    /// Model switch for `model_detects_missing_wait` only.
-    wait_in_reset: bool,
-    /// `thread_record::CLAIMED`.
-    claimed: AtomicUsize,
 }
 
-const LIST_A: usize = 0; // [Y, X], published at start
-const LIST_B: usize = 1; // [Y], published by reset(X)
-
-impl World {
-    fn new(threads: usize, wait_in_reset: bool) -> Arc<World> {
-        let list = |observers: Vec<usize>| List {
-            flags: observers.iter().map(|_| AtomicU8::new(0)).collect(),
-            observers,
-            freed: AtomicBool::new(false),
-        };
-        Arc::new(World {
-            slot: AtomicUsize::new(LIST_A),
-            lists: vec![list(vec![Y, X]), list(vec![Y])],
-            state: (0..3).map(|_| AtomicU8::new(0)).collect(),
-            epoch: AtomicU64::new(1 << EPOCH_SHIFT | 1),
-            write_lock: Mutex::new(()),
-            records: (0..threads).map(|_| Record::new()).collect(),
-            x_reset_returned: AtomicBool::new(false),
+impl Seen {
+    const fn new() -> Self {
+        Seen {
+            reset_returned: AtomicBool::new(false),
+            late_calls: AtomicUsize::new(0),
             x_calls: AtomicUsize::new(0),
-            wait_in_reset,
-            claimed: AtomicUsize::new(0),
-        })
+        }
     }
 
-    /// `dispatch_to_slot` (outermost) + `call_observers` + `should_call_slow`, on thread `me`.
-    /// `callback` is the observer body. Returns how many observers were called.
-    fn dispatch(&self, me: usize, callback: &dyn Fn(&World, usize)) -> usize {
-        let rec = &self.records[me];
-        // dispatch_to_slot: `rec.word.store(outermost_word(), Release)` (`slots[0]` is not
-        // modelled: only `is_dispatching` reads it).
-        let entered = self.epoch.load(Ordering::Relaxed);
-        rec.word.store(entered, Ordering::Release);
-        // call_observers: `barrier::light_with` then `slot.list.load(Acquire)`.
-        fence(Ordering::SeqCst);
-        let index = self.slot.load(Ordering::Acquire);
-        let mut called = 0;
-        if index != usize::MAX {
-            let list = &self.lists[index];
-            for (i, &obs) in list.observers.iter().enumerate() {
-                assert!(
-                    !list.freed.load(Ordering::Relaxed),
-                    "dispatch read a list the reclaimer freed"
-                );
-                // `calling.store(entry.observer, Release)` then `barrier::light_with`.
-                rec.calling.store(obs, Ordering::Release);
-                fence(Ordering::SeqCst);
-                // The fast test, then `should_call_slow`.
-                let flags = list.flags[i].load(Ordering::Relaxed);
-                let enabled = if flags & ENTRY_STALE != 0 {
-                    self.state[obs].load(Ordering::Relaxed) == 0
-                } else {
-                    flags & ENTRY_DISABLED == 0
-                };
-                if !enabled {
-                    continue;
-                }
-                called += 1;
-                callback(self, obs);
-            }
-            // `calling` is not cleared: the `word` store below makes it stale.
-        }
-        // dispatch_to_slot: `rec.word.store(0, Release)`.
-        rec.word.store(0, Ordering::Release);
-        called
+    fn clear(&self) {
+        self.reset_returned.store(false, Ordering::SeqCst);
+        self.late_calls.store(0, Ordering::SeqCst);
+        self.x_calls.store(0, Ordering::SeqCst);
     }
 
-    /// `DispatcherInner::remove(X)` + `wait_until_not_calling`, on thread `me`: X's entry in the
-    /// current list becomes a tombstone; with `compact`, a list without X is published too and
-    /// the replaced one returned for the caller to retire (`None` otherwise).
-    fn reset_x(&self, me: usize, compact: bool) -> Option<usize> {
-        // `obs.mark_removed()`.
-        self.state[X].fetch_or(REMOVED, Ordering::SeqCst);
-        let old = {
-            let _w = self.write_lock.lock().unwrap();
-            // `ObserverList::tombstone`: X's entry (index 1 of LIST_A) only.
-            let current = self.slot.load(Ordering::Acquire);
-            if current == LIST_A {
-                self.lists[LIST_A].flags[1].fetch_or(ENTRY_STALE, Ordering::SeqCst);
-            }
-            if compact && current == LIST_A {
-                // `publish`: swap in the list without X, mark the old one stale.
-                let old = self.slot.swap(LIST_B, Ordering::AcqRel);
-                for f in &self.lists[old].flags {
-                    f.fetch_or(ENTRY_STALE, Ordering::SeqCst);
-                }
-                Some(old)
-            } else {
-                None
-            }
-        };
-        // `thread_record::others_may_dispatch()`: fence, then the claim count.
-        fence(Ordering::SeqCst);
-        if self.claimed.load(Ordering::SeqCst) == 0 {
-            return old;
-        }
-        // `thread_record::advance_epoch()` + `barrier::heavy()`.
-        self.epoch.fetch_add(1 << EPOCH_SHIFT, Ordering::Relaxed);
-        fence(Ordering::SeqCst);
-        if self.wait_in_reset {
-            // `wait_until_not_calling`: every record but our own.
-            for (i, r) in self.records.iter().enumerate() {
-                if i == me {
-                    continue;
-                }
-                // `calling` counts only while the record is inside a dispatch.
-                while r.calling.load(Ordering::Acquire) == X
-                    && r.word.load(Ordering::Acquire) & DEPTH_MASK != 0
-                {
-                    thread::yield_now();
-                }
-            }
-        }
-        old
-    }
-
-    /// `Reclaimer::collect` for one retired list, run to completion (the real reclaimer defers
-    /// instead of waiting; it frees under the same condition).
-    fn reclaim(&self, list: usize) {
-        // Take the list (already unpublished), `advance_epoch`, `barrier::heavy`.
-        self.epoch.fetch_add(1 << EPOCH_SHIFT, Ordering::Relaxed);
-        fence(Ordering::SeqCst);
-        let readers: Vec<(usize, u64)> = self
-            .records
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| {
-                let w = r.word.load(Ordering::Acquire);
-                (w & DEPTH_MASK != 0).then_some((i, w))
-            })
-            .collect();
-        for (i, w) in readers {
-            while self.records[i].still_in(w) {
-                thread::yield_now();
-            }
-        }
-        self.lists[list].freed.store(true, Ordering::Relaxed);
-    }
-}
-
-/// X's body: must never start after reset(X) returned.
-fn x_body(w: &World, obs: usize) {
-    if obs == X {
-        assert!(
-            !w.x_reset_returned.load(Ordering::SeqCst),
+    fn assert_no_late_call(&self) {
+        assert_eq!(
+            self.late_calls.load(Ordering::SeqCst),
+            0,
             "X's callback ran after reset(X) returned"
         );
-        w.x_calls.fetch_add(1, Ordering::Relaxed);
     }
 }
 
-/// Bounded to 3 preemptions per execution unless `LOOM_MAX_PREEMPTIONS` says otherwise: about
-/// 2 s for the whole file. Exhaustive (`LOOM_MAX_PREEMPTIONS=100`) takes about 55 s on a loaded
-/// 2-core machine and passes too.
+/// One per test (tests run in parallel), chosen by the const parameter `T`.
+static SEEN: [Seen; 6] = [const { Seen::new() }; 6];
+
+const TOMBSTONE: usize = 0;
+const COMPACTION: usize = 1;
+const LAST: usize = 2;
+const MISSING_WAIT: usize = 3;
+const APPEND: usize = 4;
+const SELF_RESET: usize = 5;
+
+/// X's callback: records a call that started after reset(X) returned.
+fn x_body<const T: usize>() {
+    let seen = &SEEN[T];
+    if seen.reset_returned.load(Ordering::SeqCst) {
+        seen.late_calls.fetch_add(1, Ordering::SeqCst);
+    }
+    seen.x_calls.fetch_add(1, Ordering::SeqCst);
+}
+
+const EVENT: &str = "loom:event";
+
+/// Bounded to 2 preemptions per execution unless `LOOM_MAX_PREEMPTIONS` says otherwise (a few
+/// seconds for the file in release).
 fn builder() -> loom::model::Builder {
     let mut builder = loom::model::Builder::new();
     if std::env::var_os("LOOM_MAX_PREEMPTIONS").is_none() {
-        builder.preemption_bound = Some(3);
+        builder.preemption_bound = Some(2);
     }
     builder
 }
 
-fn dispatch_vs_reset(wait_in_reset: bool, compact: bool) {
-    let builder = builder();
-    builder.check(move || {
-        let w = World::new(2, wait_in_reset);
-        let w2 = w.clone();
-        // Two dispatches: the second starts with `calling` still naming X from the first
-        // (dispatch does not clear it), which reset must neither trust nor wait on forever.
-        let dispatcher = thread::spawn(move || {
-            claim(&w2);
+/// How the list looks when X is reset.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// [Y, X]: reset leaves a tombstone.
+    Tombstone,
+    /// [Y, Z (reset), X]: reset compacts to [Y] and retires the old list.
+    Compaction,
+    /// [X]: reset publishes "no observers" and retires the list.
+    Last,
+}
+
+fn dispatch_vs_reset<const T: usize>(shape: Shape, wait_in_reset: bool) {
+    builder().check(move || {
+        let seen = &SEEN[T];
+        seen.clear();
+        let d = Dispatcher::new();
+        loom_hooks::skip_reset_wait(&d, !wait_in_reset);
+        let y = match shape {
+            Shape::Last => None,
+            Shape::Tombstone | Shape::Compaction => Some(d.observe("y", 0, EVENT, None, |_| {})),
+        };
+        if let Shape::Compaction = shape {
+            d.observe("z", 1, EVENT, None, |_| {}).reset();
+        }
+        let x = d.observe("x", 2, EVENT, None, |_| x_body::<T>());
+        let others = usize::from(y.is_some());
+        let d2 = d.clone();
+        let dispatching = thread::spawn(move || {
             for _ in 0..2 {
-                let called = w2.dispatch(0, &x_body);
-                assert!((1..=2).contains(&called));
+                let called = d2.dispatch(EVENT, Payload::new());
+                assert!((others..=others + 1).contains(&called), "called {called}");
             }
         });
-        let old = w.reset_x(1, compact);
-        w.x_reset_returned.store(true, Ordering::SeqCst);
-        if let Some(old) = old {
-            w.reclaim(old);
-        }
-        // After reset returned a fresh dispatch must not call X either.
-        assert_eq!(w.dispatch(1, &x_body), 1);
-        dispatcher.join().unwrap();
+        let d3 = d.clone();
+        let resetting = thread::spawn(move || {
+            x.reset();
+            seen.reset_returned.store(true, Ordering::SeqCst);
+            loom_hooks::collect(&d3);
+            // After reset returned a fresh dispatch must not call X either.
+            assert_eq!(d3.dispatch(EVENT, Payload::new()), others);
+            loom_hooks::collect(&d3);
+        });
+        dispatching.join().expect("dispatching thread");
+        resetting.join().expect("resetting thread");
+        seen.assert_no_late_call();
+        // Every reader has left: the reclaimer frees everything retired.
+        assert_eq!(loom_hooks::collect(&d), 0);
+        drop(y);
     });
 }
 
 #[test]
 fn callback_never_runs_after_reset_returned() {
-    dispatch_vs_reset(true, false);
+    dispatch_vs_reset::<TOMBSTONE>(Shape::Tombstone, true);
 }
 
 #[test]
 fn callback_never_runs_after_reset_returned_with_compaction() {
-    dispatch_vs_reset(true, true);
+    dispatch_vs_reset::<COMPACTION>(Shape::Compaction, true);
+}
+
+#[test]
+fn callback_never_runs_after_reset_of_the_last_observer() {
+    dispatch_vs_reset::<LAST>(Shape::Last, true);
 }
 
 #[test]
 #[should_panic(expected = "after reset(X) returned")]
 fn model_detects_missing_wait() {
-    dispatch_vs_reset(false, false);
+    dispatch_vs_reset::<MISSING_WAIT>(Shape::Tombstone, false);
 }
 
 #[test]
-fn append_in_place_is_seen_whole_or_not_at_all() {
+fn append_in_place_during_dispatch() {
     builder().check(|| {
-        // `ObserverList`: capacity 2, `len` 1; the append writes entry 1 (`written` stands for
-        // its fields) and then stores `len` = 2 with Release.
-        let len = Arc::new(AtomicUsize::new(1));
-        let written = Arc::new([AtomicBool::new(true), AtomicBool::new(false)]);
-        let (l, wr) = (len.clone(), written.clone());
-        let appender = thread::spawn(move || {
-            wr[1].store(true, Ordering::Relaxed);
-            l.store(2, Ordering::Release);
-        });
-        // `ObserverList::entries`: `len` with Acquire, then the entries below it.
-        let n = len.load(Ordering::Acquire);
-        for e in &written[..n] {
+        let seen = &SEEN[APPEND];
+        seen.clear();
+        let d = Dispatcher::new();
+        let _y = d.observe("y", 0, EVENT, None, |_| {});
+        let d2 = d.clone();
+        // Sorts last and the list has spare capacity: written into the next entry in place.
+        let appending =
+            thread::spawn(move || d2.observe("x", 1, EVENT, None, |_| x_body::<APPEND>()));
+        let d3 = d.clone();
+        let dispatching = thread::spawn(move || {
+            let called = d3.dispatch(EVENT, Payload::new());
+            let x_calls = seen.x_calls.load(Ordering::SeqCst);
             assert!(
-                e.load(Ordering::Relaxed),
-                "dispatch read an entry before it was written"
+                called == 1 + x_calls && x_calls <= 1,
+                "called {called}, X ran {x_calls} times"
             );
-        }
-        appender.join().unwrap();
+        });
+        let x = appending.join().expect("appending thread");
+        dispatching.join().expect("dispatching thread");
+        assert_eq!(d.get_observers(EVENT).len(), 2);
+        drop(x);
     });
+}
+
+/// The guard X resets from inside its own callback.
+static SELF_GUARD: Mutex<Option<Arc<ObserverGuard>>> = Mutex::new(None);
+
+/// X's callback: counts the call and, on the dispatch that carries `reset`, resets X.
+fn self_resetting_body(event: &Event<'_>) {
+    x_body::<SELF_RESET>();
+    let seen = &SEEN[SELF_RESET];
+    if event.get("reset").is_none() || seen.reset_returned.load(Ordering::SeqCst) {
+        return;
+    }
+    // Taken out of the lock before resetting: reset runs loom operations (and may wait).
+    let guard = SELF_GUARD.lock().ok().and_then(|g| g.clone());
+    if let Some(guard) = guard {
+        guard.reset();
+        seen.reset_returned.store(true, Ordering::SeqCst);
+    }
 }
 
 #[test]
 fn reset_from_inside_own_callback_does_not_deadlock() {
-    let builder = builder();
-    builder.check(|| {
-        let w = World::new(2, true);
-        let w2 = w.clone();
+    builder().check(|| {
+        let seen = &SEEN[SELF_RESET];
+        seen.clear();
+        let d = Dispatcher::new();
+        let _y = d.observe("y", 0, EVENT, None, |_| {});
+        let x = Arc::new(d.observe("x", 1, EVENT, None, self_resetting_body));
+        *SELF_GUARD.lock().expect("guard cell") = Some(x.clone());
+        let d2 = d.clone();
         let other = thread::spawn(move || {
-            claim(&w2);
-            w2.dispatch(1, &x_body);
+            d2.dispatch(EVENT, Payload::new());
         });
-        // Thread 0's X resets itself from inside its callback, as `guard.reset()` in an observer.
-        let resetting = |w: &World, obs: usize| {
-            x_body(w, obs);
-            if obs == X && !w.x_reset_returned.load(Ordering::SeqCst) {
-                let old = w.reset_x(0, true);
-                w.x_reset_returned.store(true, Ordering::SeqCst);
-                // The list is retired; the reclaimer (deferred in the real code) runs after
-                // this dispatch has left (running it here would wait for ourselves).
-                assert_eq!(old, Some(LIST_A));
-            }
-        };
-        assert_eq!(w.dispatch(0, &resetting), 2);
-        assert!(w.x_reset_returned.load(Ordering::SeqCst));
-        w.reclaim(LIST_A);
-        other.join().unwrap();
-        assert!(w.x_calls.load(Ordering::Relaxed) >= 1);
+        let d3 = d.clone();
+        let self_resetting = thread::spawn(move || {
+            // X resets itself from inside its callback, as `guard.reset()` in an observer.
+            assert_eq!(d3.dispatch(EVENT, Payload::new().with("reset", true)), 2);
+            assert!(seen.reset_returned.load(Ordering::SeqCst));
+        });
+        other.join().expect("other dispatching thread");
+        self_resetting.join().expect("self-resetting thread");
+        seen.assert_no_late_call();
+        assert!(seen.x_calls.load(Ordering::SeqCst) >= 1);
+        *SELF_GUARD.lock().expect("guard cell") = None;
+        drop(x);
+        assert_eq!(loom_hooks::collect(&d), 0);
     });
 }

@@ -34,13 +34,13 @@ pub(crate) mod event_alias;
 pub(crate) mod observer;
 pub(crate) mod reclaim;
 pub(crate) mod slots;
+pub(crate) mod sync;
 pub(crate) mod thread_record;
 
 use std::borrow::Borrow;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use parking_lot::Mutex;
+use sync::{AtomicPtr, AtomicU64, Mutex, Ordering, process_static};
 
 use crate::alias::AliasTable;
 use crate::event::Event;
@@ -89,6 +89,9 @@ pub(crate) struct DispatcherInner {
     pub(crate) queues: QueueFactory,
     pub(crate) aliases: AliasTable,
     pub(crate) event_aliases: event_alias::EventAliases,
+    /// Under loom only: the negative control's switch ([`loom_hooks::skip_reset_wait`]).
+    #[cfg(loom)]
+    skip_reset_wait: std::sync::atomic::AtomicBool,
 }
 
 static GLOBAL: OnceLock<Dispatcher> = OnceLock::new();
@@ -124,6 +127,8 @@ impl Dispatcher {
                 queues: QueueFactory::default(),
                 aliases: AliasTable::default(),
                 event_aliases: event_alias::EventAliases::default(),
+                #[cfg(loom)]
+                skip_reset_wait: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -519,10 +524,11 @@ fn dispatch_nested(
     called
 }
 
-/// Where dispatches nested deeper than [`MAX_DEPTH`] "publish" their current observer: nobody
-/// reads it (waiters fall back to the thread's `word`), it only keeps the loop uniform.
-static NOT_ITEMISED: std::sync::atomic::AtomicPtr<Observer> =
-    std::sync::atomic::AtomicPtr::new(std::ptr::null_mut());
+process_static! {
+    /// Where dispatches nested deeper than [`MAX_DEPTH`] "publish" their current observer:
+    /// nobody reads it (waiters fall back to the thread's `word`), it only keeps the loop uniform.
+    static NOT_ITEMISED: AtomicPtr<Observer> = AtomicPtr::new(std::ptr::null_mut());
+}
 
 /// The caller has published "in a dispatch" in its record (`word`, non-zero depth); `calling` is
 /// this depth's "calling X" cell in the record, `asymmetric` the barrier mode. Returns how many
@@ -636,13 +642,7 @@ fn spin_while(mut cond: impl FnMut() -> bool) {
     let mut spins = 0u32;
     while cond() {
         spins += 1;
-        if spins < 64 {
-            std::hint::spin_loop();
-        } else if spins < 256 {
-            std::thread::yield_now();
-        } else {
-            std::thread::sleep(std::time::Duration::from_micros(50));
-        }
+        sync::spin_pause(spins);
     }
 }
 
@@ -714,12 +714,29 @@ impl DispatcherInner {
         if thread_record::others_may_dispatch() {
             thread_record::advance_epoch();
             barrier::heavy();
-            wait_until_not_calling(obs);
+            if self.reset_waits() {
+                wait_until_not_calling(obs);
+            }
         }
         if !thread_record::current_thread_is_calling(obs) {
             // SAFETY: removed, nobody else inside it (waited above), and not this thread.
             drop(unsafe { obs.take_callback() });
         }
+    }
+
+    /// True: reset waits for other threads inside the callback. Only the loom negative control
+    /// turns it off ([`loom_hooks::skip_reset_wait`]), to prove the loom test catches the bug.
+    #[cfg(not(loom))]
+    #[inline(always)]
+    fn reset_waits(&self) -> bool {
+        true
+    }
+
+    #[cfg(loom)]
+    fn reset_waits(&self) -> bool {
+        !self
+            .skip_reset_wait
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Enables or disables `obs` in place (its entry in the current list caches the flag).
@@ -774,5 +791,27 @@ impl Drop for DispatcherInner {
             drop(unsafe { ListBox::from_raw(list) });
         });
         self.reclaimer.free_all();
+    }
+}
+
+/// Test hooks for `tests/loom_reset.rs`, compiled only under `--cfg loom`.
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod loom_hooks {
+    /// The negative control's switch: with `skip`, this dispatcher's resets no longer wait for
+    /// other threads inside the callback (the bug the loom test must catch). A plain `std`
+    /// flag, set before the model's threads start.
+    pub fn skip_reset_wait(dispatcher: &super::Dispatcher, skip: bool) {
+        dispatcher
+            .inner
+            .skip_reset_wait
+            .store(skip, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Runs the dispatcher's reclaimer now (it otherwise waits for 64 retired lists): frees
+    /// every retired list whose readers have left. Returns how many lists are still pending.
+    pub fn collect(dispatcher: &super::Dispatcher) -> usize {
+        dispatcher.inner.reclaimer.collect();
+        dispatcher.inner.reclaimer.pending()
     }
 }

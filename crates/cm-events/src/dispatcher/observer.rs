@@ -21,7 +21,8 @@ use std::cell::UnsafeCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, AtomicUsize, Ordering};
+
+use super::sync::{AtomicBool, AtomicI64, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 
 use crate::event::Event;
 use crate::name::{EventName, Key};
@@ -252,7 +253,13 @@ pub(crate) struct ObserverList {
     tombstones: AtomicUsize,
     /// The sort key of the last entry, so an append can tell whether it sorts last.
     last_order: AtomicI64,
-    last_seq: std::sync::atomic::AtomicU64,
+    last_seq: AtomicU64,
+    /// Under loom only: set instead of freeing the list, so that a read after the free is a
+    /// clear panic (checked in [`ObserverList::entries`]) rather than undefined behaviour. A
+    /// plain `std` atomic: loom runs one thread at a time, so it shows the real order of events
+    /// in the explored execution, and it adds no interleavings of its own.
+    #[cfg(loom)]
+    freed: std::sync::atomic::AtomicBool,
 }
 
 // The entries start right after the header (no padding), see `ObserverList::layout`.
@@ -296,6 +303,11 @@ impl ObserverList {
     /// The entries, in call order (tombstones included).
     #[inline(always)]
     pub(crate) fn entries(&self) -> &[Entry] {
+        #[cfg(loom)]
+        assert!(
+            !self.freed.load(std::sync::atomic::Ordering::SeqCst),
+            "read an observer list the reclaimer freed"
+        );
         // SAFETY: a list only exists inside a `ListBox` allocation of `layout(capacity)`, whose
         // first `len` entries follow the header directly (asserted above) and were initialised
         // before the Release store of `len` this Acquire load reads.
@@ -427,7 +439,9 @@ impl ObserverList {
                 capacity,
                 tombstones: AtomicUsize::new(0),
                 last_order: AtomicI64::new(i64::MIN),
-                last_seq: std::sync::atomic::AtomicU64::new(0),
+                last_seq: AtomicU64::new(0),
+                #[cfg(loom)]
+                freed: std::sync::atomic::AtomicBool::new(false),
             });
         }
         let list = ListBox(ptr);
@@ -478,6 +492,13 @@ impl std::ops::Deref for ListBox {
 }
 
 impl Drop for ListBox {
+    /// Under loom: marks the list freed and keeps it (see `ObserverList::freed`).
+    #[cfg(loom)]
+    fn drop(&mut self) {
+        self.freed.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    #[cfg(not(loom))]
     fn drop(&mut self) {
         let layout = ObserverList::layout(self.capacity);
         for e in self.entries() {

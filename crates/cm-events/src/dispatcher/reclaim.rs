@@ -7,10 +7,9 @@
 //! Dropping the lists (and so possibly the last `Arc<Observer>`, whose closure may own guards)
 //! happens outside the lock, because user drop code may call back into the dispatcher.
 
-use parking_lot::Mutex;
-
 use super::barrier;
 use super::observer::ListBox;
+use super::sync::{Mutex, Ordering};
 use super::thread_record::{self, ThreadRecord};
 
 /// Retired lists waiting for a grace period.
@@ -57,7 +56,7 @@ impl Reclaimer {
         let mut readers = Vec::new();
         if !lists.is_empty() {
             thread_record::for_each(|r| {
-                let w = r.word.load(std::sync::atomic::Ordering::Acquire);
+                let w = r.word.load(Ordering::Acquire);
                 if thread_record::depth_of(w) != 0 {
                     readers.push((r, w));
                 }

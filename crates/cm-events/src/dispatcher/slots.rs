@@ -5,16 +5,25 @@
 //! pointer points at one shared, all-empty static chunk ([`EMPTY_CHUNK`]) rather than null, so
 //! dispatch finds a slot with two dependent loads and no chunk test; a slot with no observers
 //! holds a null list pointer, so dispatching to nobody is those loads plus one null check.
+//!
+//! Under loom (see [`super::sync`]) the table is tiny (4 chunks of 4 slots: ids below 16, which
+//! is all a loom test interns) and the empty chunk is a `loom::lazy_static!`.
 
-use std::sync::atomic::{AtomicPtr, Ordering};
-
+#[cfg(not(loom))]
 use crate::name::MAX_NAMES;
 
 use super::observer::ObserverList;
+use super::sync::{AtomicPtr, Ordering};
 
+#[cfg(not(loom))]
 const CHUNK_BITS: u32 = 10;
+#[cfg(loom)]
+const CHUNK_BITS: u32 = 2;
 const CHUNK_LEN: usize = 1 << CHUNK_BITS;
+#[cfg(not(loom))]
 pub(crate) const CHUNK_COUNT: usize = MAX_NAMES / CHUNK_LEN;
+#[cfg(loom)]
+pub(crate) const CHUNK_COUNT: usize = 4;
 
 /// The observers of one event name.
 pub(crate) struct Slot {
@@ -29,6 +38,7 @@ pub(crate) struct Chunk {
 
 /// What every chunk pointer holds until its chunk is allocated. Never written: only
 /// [`SlotTable::get_for_dispatch`] returns its slots, and dispatch only reads them.
+#[cfg(not(loom))]
 static EMPTY_CHUNK: Chunk = Chunk {
     slots: [const {
         Slot {
@@ -37,8 +47,17 @@ static EMPTY_CHUNK: Chunk = Chunk {
     }; CHUNK_LEN],
 };
 
+#[cfg(loom)]
+loom::lazy_static! {
+    static ref EMPTY_CHUNK: Chunk = Chunk {
+        slots: std::array::from_fn(|_| Slot {
+            list: AtomicPtr::new(std::ptr::null_mut()),
+        }),
+    };
+}
+
 fn empty_chunk() -> *mut Chunk {
-    std::ptr::from_ref(&EMPTY_CHUNK).cast_mut()
+    std::ptr::from_ref::<Chunk>(&EMPTY_CHUNK).cast_mut()
 }
 
 pub(crate) struct SlotTable {
@@ -80,6 +99,11 @@ impl SlotTable {
     /// The slot for `id`, allocating its chunk. Callers hold the dispatcher's write lock.
     pub(crate) fn get_or_create(&self, id: u32) -> &Slot {
         let idx = id as usize >> CHUNK_BITS;
+        #[cfg(loom)]
+        assert!(
+            idx < CHUNK_COUNT,
+            "name id {id} is past the loom-sized slot table"
+        );
         let cell = &self.chunks[idx];
         if cell.load(Ordering::Acquire) == empty_chunk() {
             let chunk = Box::new(Chunk {

@@ -30,16 +30,22 @@
 //! whole outermost dispatch of that thread.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
-
-use parking_lot::Mutex;
 
 use super::barrier;
 use super::observer::Observer;
 use super::slots::Slot;
+use super::sync::{
+    AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Mutex, Ordering, fence, process_static,
+    thread_locals,
+};
 
 /// Itemised nesting depth of recursive dispatch.
+#[cfg(not(loom))]
 pub(crate) const MAX_DEPTH: usize = 32;
+/// Under loom: two levels (a nested dispatch uses the next cell the same way; every cell is
+/// another load in each wait that loom must interleave).
+#[cfg(loom)]
+pub(crate) const MAX_DEPTH: usize = 2;
 
 /// Low bits of `word`: nesting depth.
 pub(crate) const DEPTH_MASK: u64 = 0xffff;
@@ -51,9 +57,11 @@ const EPOCH_SHIFT: u32 = 16;
 #[repr(align(128))]
 struct Epoch(AtomicU64);
 
-/// Holds the epoch already shifted and with depth 1 (`epoch << EPOCH_SHIFT | 1`), i.e. the very
-/// `word` an outermost dispatch stores: one load, no arithmetic on the hot path.
-static EPOCH: Epoch = Epoch(AtomicU64::new(1 << EPOCH_SHIFT | 1));
+process_static! {
+    /// Holds the epoch already shifted and with depth 1 (`epoch << EPOCH_SHIFT | 1`), i.e. the
+    /// very `word` an outermost dispatch stores: one load, no arithmetic on the hot path.
+    static EPOCH: Epoch = Epoch(AtomicU64::new(1 << EPOCH_SHIFT | 1));
+}
 
 /// The `word` an outermost dispatch stores on entry.
 #[inline(always)]
@@ -105,12 +113,16 @@ impl ThreadRecord {
     }
 }
 
-/// All records ever created (records are reused, never freed).
-static RECORDS: Mutex<Vec<&'static ThreadRecord>> = Mutex::new(Vec::new());
+process_static! {
+    /// All records ever created (records are reused, never freed).
+    static RECORDS: Mutex<Vec<&'static ThreadRecord>> = Mutex::new(Vec::new());
+}
 
-/// Records currently claimed by a live thread. Incremented (then a `SeqCst` fence) before a
-/// thread claims its record, so before its first dispatch; decremented after its last.
-static CLAIMED: AtomicUsize = AtomicUsize::new(0);
+process_static! {
+    /// Records currently claimed by a live thread. Incremented (then a `SeqCst` fence) before a
+    /// thread claims its record, so before its first dispatch; decremented after its last.
+    static CLAIMED: AtomicUsize = AtomicUsize::new(0);
+}
 
 /// False when no thread but the caller can be inside a dispatch: then a writer needs neither the
 /// heavy barrier nor the scan of the records, because any thread that registers later does so
@@ -122,12 +134,12 @@ static CLAIMED: AtomicUsize = AtomicUsize::new(0);
 /// thread's in the single total order of `SeqCst` fences, so every load after the other fence
 /// sees the writer's stores (the fence-to-fence rule of the C++/Rust memory model).
 pub(crate) fn others_may_dispatch() -> bool {
-    std::sync::atomic::fence(Ordering::SeqCst);
+    fence(Ordering::SeqCst);
     let claimed = CLAIMED.load(Ordering::SeqCst);
     claimed > usize::from(current_if_registered().is_some())
 }
 
-thread_local! {
+thread_locals! {
     // No destructor, so access is a plain TLS read.
     static CURRENT: Cell<*const ThreadRecord> = const { Cell::new(std::ptr::null()) };
     // The same record, but only in asymmetric-barrier mode (null otherwise and before the first
@@ -142,6 +154,11 @@ struct Releaser {
     record: Cell<*const ThreadRecord>,
 }
 
+// Under loom a thread-local destructor runs after loom has retired the thread and cannot touch
+// loom atomics, so records are never released there: a thread that exited still counts as one
+// that may dispatch (writers take the barrier path; the shortcut's race with a thread that
+// registers later is still explored).
+#[cfg(not(loom))]
 impl Drop for Releaser {
     fn drop(&mut self) {
         let _ = FAST.try_with(|c| c.set(std::ptr::null()));
@@ -189,7 +206,7 @@ fn register() -> &'static ThreadRecord {
     // its TLS keeps its record (below), so its count is never given back: harmless, writers
     // then just take the barrier.
     CLAIMED.fetch_add(1, Ordering::SeqCst);
-    std::sync::atomic::fence(Ordering::SeqCst);
+    fence(Ordering::SeqCst);
     let rec = {
         let mut records = RECORDS.lock();
         let free = records.iter().copied().find(|r| {
