@@ -36,8 +36,8 @@ use tokio::sync::mpsc;
 
 use crate::events::*;
 use crate::ids::ServerId;
-use crate::values::DiscoveryStatus;
 use crate::url_policy::UrlKind;
+use crate::values::DiscoveryStatus;
 
 /// The registry's `omniverse.toml` changed on disk but could not be used (it does not parse,
 /// or cannot be read); the registry keeps its current state. Payload: `url` (the file as a
