@@ -37,6 +37,19 @@ async fn dropping_next_event_unregisters_and_remove_all_resolves_none() {
     assert_eq!(next.await, None);
 }
 
+#[test]
+fn a_resolved_next_event_stops_observing_before_it_is_dropped() {
+    let d = Dispatcher::new();
+    let mut next = std::pin::pin!(d.next_event("async:once", None));
+    assert_eq!(d.dispatch("async:once", Payload::new()), 1);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let polled = std::future::Future::poll(next.as_mut(), &mut cx);
+    assert!(matches!(polled, std::task::Poll::Ready(Some(_))));
+    // The future still exists, but its event has come: nothing observes any more.
+    assert!(!d.has_any_observers("async:once"));
+    assert_eq!(d.dispatch("async:once", Payload::new()), 0);
+}
+
 #[cfg(feature = "actix")]
 mod actor {
     use std::sync::mpsc;
