@@ -75,6 +75,31 @@ mod actor {
     }
 
     #[test]
+    fn ticking_with_an_unbounded_interval_neither_panics_nor_ticks() {
+        // `Duration::MAX` overflows `Instant + Duration`; tokio's timer clamps it to "far
+        // future" (about 30 years), so the ticker is armed and never fires in the test.
+        let d = Dispatcher::new();
+        let d2 = d.clone();
+        let sys = System::new();
+        let (started, pumped) = sys.block_on(async move {
+            let bus = EventBus::new(d2).start();
+            let started = bus
+                .send(StartTicking {
+                    runloop: None,
+                    interval: Duration::MAX,
+                })
+                .await
+                .unwrap();
+            // The actor still answers after arming it.
+            let pumped = bus.send(Pump { runloop: None }).await.unwrap();
+            bus.send(StopTicking { runloop: None }).await.unwrap();
+            (started, pumped)
+        });
+        assert!(started.is_ok());
+        assert_eq!(pumped.unwrap(), 0);
+    }
+
+    #[test]
     fn event_bus_dispatches_queues_pumps_and_ticks() {
         let (tx, rx) = mpsc::channel();
         let d = Dispatcher::new();
