@@ -40,7 +40,12 @@ impl Future for NextEvent {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match Pin::new(&mut self.rx).poll(cx) {
-            Poll::Ready(r) => Poll::Ready(r.ok()),
+            Poll::Ready(r) => {
+                // Done: the observer must not outlive its event (dispatch would still count it
+                // and `has_any_observers` stay true until the future is dropped).
+                self._guard.reset();
+                Poll::Ready(r.ok())
+            }
             Poll::Pending if !self._guard.is_active() => Poll::Ready(None),
             Poll::Pending => Poll::Pending,
         }

@@ -254,7 +254,11 @@ impl MessageQueue {
     /// Pops the next message, waiting at most `timeout` for one (owner only): `Ok(None)` when
     /// none arrived in time, [`QueueError::Stopped`] once the queue is stopped and empty.
     pub fn pop_timeout(&self, timeout: Duration) -> Result<Option<Message>, QueueError> {
-        self.pop_until(Instant::now() + timeout)
+        // A timeout past the clock's range (e.g. `Duration::MAX`) is no deadline: wait untimed.
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.pop_until(deadline),
+            None => self.pop().map(Some),
+        }
     }
 
     /// [`MessageQueue::pop_timeout`] with a deadline.
@@ -295,7 +299,11 @@ impl MessageQueue {
 
     /// [`MessageQueue::await_message`] for at most `timeout`: true when a message waits.
     pub fn await_message_for(&self, timeout: Duration) -> Result<bool, QueueError> {
-        self.await_message_until(Instant::now() + timeout)
+        // A timeout past the clock's range (e.g. `Duration::MAX`) is no deadline: wait untimed.
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.await_message_until(deadline),
+            None => self.await_message().map(|()| true),
+        }
     }
 
     /// [`MessageQueue::await_message`] until `deadline`: true when a message waits.

@@ -126,6 +126,15 @@ impl Variant {
         matches!(self, Variant::F32(_) | Variant::F64(_))
     }
 
+    /// A float's value (exact: f32 widens to f64 losslessly); `None` for anything else.
+    fn float_value(&self) -> Option<f64> {
+        match *self {
+            Variant::F32(v) => Some(f64::from(v)),
+            Variant::F64(v) => Some(v),
+            _ => None,
+        }
+    }
+
     /// Converts to JSON. Non-finite floats become `null` (JSON has no NaN).
     pub fn to_json(&self) -> Value {
         match self {
@@ -183,8 +192,9 @@ impl Variant {
     }
 }
 
-/// Loose equality used by filters and `==`: integers compare by value whatever their width,
-/// floats by value, strings and interned strings by text.
+/// Equality used by filters and `==`: integers compare by value whatever their width and sign,
+/// floats by value, an integer and a float only when the float is exactly that integer, strings
+/// and interned strings by text. Exact comparison keeps it transitive.
 impl PartialEq for Variant {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
@@ -193,9 +203,18 @@ impl PartialEq for Variant {
             (Variant::Name(a), Variant::Name(b)) => a == b,
             (Variant::Array(a), Variant::Array(b)) => a == b,
             (Variant::Map(a), Variant::Map(b)) => a == b,
-            (a, b) if a.is_float() || b.is_float() => match (a.as_f64(), b.as_f64()) {
+            // Exact, so transitive: two floats by value (f32 widens to f64 exactly); an integer
+            // and a float only when the float is integral and exactly that integer (comparing
+            // through `as_f64` made u64 2^53+1 equal f64 2^53, which equals u64 2^53).
+            (a, b) if a.is_float() || b.is_float() => match (a.float_value(), b.float_value()) {
                 (Some(x), Some(y)) => x == y,
-                _ => false,
+                (Some(f), None) => b
+                    .as_i128()
+                    .is_some_and(|i| float_as_exact_i128(f) == Some(i)),
+                (None, Some(f)) => a
+                    .as_i128()
+                    .is_some_and(|i| float_as_exact_i128(f) == Some(i)),
+                (None, None) => false,
             },
             (a, b) => match (a.as_i128(), b.as_i128()) {
                 (Some(x), Some(y)) => x == y,
@@ -206,6 +225,14 @@ impl PartialEq for Variant {
             },
         }
     }
+}
+
+/// The integer a float is exactly equal to, if it is finite, integral and within `i128` (which
+/// holds every integer variant); `None` otherwise.
+fn float_as_exact_i128(f: f64) -> Option<i128> {
+    // -2^127 exactly; `i128::MAX as f64` would round up to 2^127, one past the range.
+    const MIN: f64 = i128::MIN as f64;
+    (f.is_finite() && f.fract() == 0.0 && (MIN..-MIN).contains(&f)).then_some(f as i128)
 }
 
 macro_rules! from_scalar {
@@ -258,6 +285,31 @@ mod tests {
         assert_eq!(Variant::F32(0.5), Variant::F64(0.5));
         assert_eq!(Variant::from("a"), Variant::Name(EventName::new("a")));
         assert_ne!(Variant::from("1"), Variant::I64(1));
+    }
+
+    #[test]
+    fn integer_float_equality_is_exact() {
+        let two_53 = 9_007_199_254_740_992_u64;
+        assert_ne!(Variant::U64(two_53 + 1), Variant::F64(two_53 as f64));
+        assert_eq!(Variant::U64(two_53), Variant::F64(two_53 as f64));
+        assert_ne!(
+            Variant::I64(i64::MAX),
+            Variant::F64(9_223_372_036_854_775_808.0)
+        );
+        assert_eq!(
+            Variant::I64(i64::MIN),
+            Variant::F64(-9_223_372_036_854_775_808.0)
+        );
+        assert_eq!(Variant::U64(u64::MAX), Variant::U64(u64::MAX));
+        assert_ne!(
+            Variant::U64(u64::MAX),
+            Variant::F64(18_446_744_073_709_551_616.0)
+        );
+        assert_eq!(Variant::I32(3), Variant::F32(3.0));
+        assert_ne!(Variant::I32(3), Variant::F64(3.5));
+        assert_ne!(Variant::I32(0), Variant::F64(f64::NAN));
+        assert_ne!(Variant::I64(i64::MAX), Variant::F64(f64::INFINITY));
+        assert_eq!(Variant::I8(0), Variant::F64(-0.0));
     }
 
     #[test]

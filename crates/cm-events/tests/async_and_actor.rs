@@ -37,6 +37,19 @@ async fn dropping_next_event_unregisters_and_remove_all_resolves_none() {
     assert_eq!(next.await, None);
 }
 
+#[test]
+fn a_resolved_next_event_stops_observing_before_it_is_dropped() {
+    let d = Dispatcher::new();
+    let mut next = std::pin::pin!(d.next_event("async:once", None));
+    assert_eq!(d.dispatch("async:once", Payload::new()), 1);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let polled = std::future::Future::poll(next.as_mut(), &mut cx);
+    assert!(matches!(polled, std::task::Poll::Ready(Some(_))));
+    // The future still exists, but its event has come: nothing observes any more.
+    assert!(!d.has_any_observers("async:once"));
+    assert_eq!(d.dispatch("async:once", Payload::new()), 0);
+}
+
 #[cfg(feature = "actix")]
 mod actor {
     use std::sync::mpsc;
@@ -59,6 +72,31 @@ mod actor {
         fn handle(&mut self, n: EventNotice, _: &mut Context<Self>) {
             let _ = self.0.send(n);
         }
+    }
+
+    #[test]
+    fn ticking_with_an_unbounded_interval_neither_panics_nor_ticks() {
+        // `Duration::MAX` overflows `Instant + Duration`; tokio's timer clamps it to "far
+        // future" (about 30 years), so the ticker is armed and never fires in the test.
+        let d = Dispatcher::new();
+        let d2 = d.clone();
+        let sys = System::new();
+        let (started, pumped) = sys.block_on(async move {
+            let bus = EventBus::new(d2).start();
+            let started = bus
+                .send(StartTicking {
+                    runloop: None,
+                    interval: Duration::MAX,
+                })
+                .await
+                .unwrap();
+            // The actor still answers after arming it.
+            let pumped = bus.send(Pump { runloop: None }).await.unwrap();
+            bus.send(StopTicking { runloop: None }).await.unwrap();
+            (started, pumped)
+        });
+        assert!(started.is_ok());
+        assert_eq!(pumped.unwrap(), 0);
     }
 
     #[test]

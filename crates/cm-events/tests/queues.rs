@@ -252,3 +252,27 @@ fn await_message_blocks_until_a_push_without_popping() {
     assert!(matches!(q.await_message(), Err(QueueError::Stopped { .. })));
     stopper.join().unwrap();
 }
+
+#[test]
+fn unbounded_timeouts_wait_untimed_instead_of_overflowing() {
+    // `Instant::now() + Duration::MAX` overflows (a panic); such a timeout means "no deadline".
+    let q = Arc::new(MessageQueue::owned_by_current_thread("await:max"));
+    let pusher = {
+        let q = q.clone();
+        std::thread::spawn(move || q.push(EventName::new("await:max"), Payload::new().with("n", 2)))
+    };
+    assert!(q.await_message_for(Duration::MAX).unwrap());
+    pusher.join().unwrap().unwrap();
+    let m = q.pop_timeout(Duration::MAX).unwrap().unwrap();
+    assert_eq!(m.payload["n"].as_i64(), Some(2));
+    // Stopped and empty answers at once, even with no deadline.
+    q.stop();
+    assert!(matches!(
+        q.pop_timeout(Duration::MAX),
+        Err(QueueError::Stopped { .. })
+    ));
+    assert!(matches!(
+        q.await_message_for(Duration::MAX),
+        Err(QueueError::Stopped { .. })
+    ));
+}

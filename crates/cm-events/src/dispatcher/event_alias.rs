@@ -125,6 +125,11 @@ impl Dispatcher {
             return Err(refuse("the alias is the target of other aliases"));
         }
         let alias_slot = inner.slots.get_or_create(alias.id());
+        // With `observe_with` and `remove_all_observers_for` resolving names under the write lock
+        // held here, this check is what keeps every observer's `event` a non-alias for as long
+        // as the observer is live (its list is non-null until its last live entry goes), so
+        // `remove`, `set_order` and `set_enabled`, which use that name's slot, never publish into
+        // (or take ownership of) a borrowed alias slot.
         if !alias_slot.list.load(Ordering::Acquire).is_null() {
             return Err(refuse("the alias name has observers of its own"));
         }

@@ -209,22 +209,29 @@ impl Dispatcher {
         N: AsEventName,
         F: Fn(&Event<'_>) + Send + Sync + 'static,
     {
-        let event = self.inner.event_aliases.resolve(event_name.to_event_name());
-        let observer = Arc::new(Observer::new(
-            ObserverParts {
-                name: observer_name.into(),
-                event,
-                options,
-                seq: self.inner.next_seq.fetch_add(1, Ordering::Relaxed),
-                dispatcher: Arc::as_ptr(&self.inner).addr(),
-            },
-            callback,
-        ));
-        let retired = {
+        let (name, event_name) = (observer_name.into(), event_name.to_event_name());
+        let (observer, retired) = {
             let _w = self.inner.write_lock.lock();
+            // Resolved under the write lock, which `add_event_alias` also holds: resolving before
+            // it let an alias added in between leave this observer in the alias's slot, whose
+            // borrowed list the target's next publish overwrote (observer lost, list leaked, and
+            // a rebuild here could take ownership of the target's list). Under the lock the name
+            // is either still no alias (and `add_event_alias` then refuses it: it has observers)
+            // or resolves to the target.
+            let event = self.inner.event_aliases.resolve(event_name);
+            let observer = Arc::new(Observer::new(
+                ObserverParts {
+                    name,
+                    event,
+                    options,
+                    seq: self.inner.next_seq.fetch_add(1, Ordering::Relaxed),
+                    dispatcher: Arc::as_ptr(&self.inner).addr(),
+                },
+                callback,
+            ));
             let slot = self.inner.slots.get_or_create(event.id());
             // SAFETY: lists are only replaced (and retired) under the write lock, held here.
-            match unsafe { slot.list.load(Ordering::Acquire).as_ref() } {
+            let retired = match unsafe { slot.list.load(Ordering::Acquire).as_ref() } {
                 None => self.inner.publish(event, slot, vec![observer.clone()]),
                 Some(list) => match list.try_append(observer.clone()) {
                     Ok(()) => None,
@@ -234,7 +241,8 @@ impl Dispatcher {
                         self.inner.publish(event, slot, observers)
                     }
                 },
-            }
+            };
+            (observer, retired)
         };
         self.inner.retire(retired);
         ObserverGuard::new(self.inner.clone(), observer)
@@ -325,17 +333,18 @@ impl Dispatcher {
     /// Removes every observer of `event_name` (their guards become inert); waits like
     /// [`ObserverGuard::reset`]. Returns how many were removed.
     pub fn remove_all_observers_for<N: AsEventName>(&self, event_name: N) -> usize {
-        let Some(name) = event_name
-            .lookup_name()
-            .map(|n| self.inner.event_aliases.resolve(n))
-        else {
-            return 0;
-        };
-        let Some(slot) = self.inner.slots.get(name.id()) else {
+        let Some(name) = event_name.lookup_name() else {
             return 0;
         };
         let (removed, retired) = {
             let _w = self.inner.write_lock.lock();
+            // Resolved under the write lock (as in `observe_with`): resolved before it, an alias
+            // added in between would make `name` the alias, and publishing into its slot would
+            // take ownership of the target's borrowed list (double free).
+            let name = self.inner.event_aliases.resolve(name);
+            let Some(slot) = self.inner.slots.get(name.id()) else {
+                return 0;
+            };
             let observers = self.inner.current_observers(slot);
             for o in &observers {
                 o.mark_removed();
