@@ -23,6 +23,10 @@
 //! [`variants`] gives the shapes the corpus test (`tests/toml_change_corpus.rs`) derives from
 //! every valid document of the toml-test suite.
 
+// A fuzz check reports a broken invariant by panicking (that is what libFuzzer records as a
+// crash), so an `expect` here is the check itself, not an unhandled error.
+#![allow(clippy::expect_used)]
+
 use cm_toml_store::{Change, DiscoveryEntry, Sections, TomlStore};
 
 use crate::scratch::with_scratch_store;
