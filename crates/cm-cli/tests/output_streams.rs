@@ -150,7 +150,7 @@ fn watch_ends_with_exit_0_when_its_reader_goes_away() {
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
-    assert!(first.contains("bookmark"), "{first}");
+    assert!(first.contains("BOOKMARK_ADDED"), "{first}");
     drop(stdout);
     // No further event is needed for cm to notice.
     assert_eq!(exit_code(&mut child), Some(0));

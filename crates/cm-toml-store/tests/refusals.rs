@@ -48,7 +48,7 @@ fn a_url_the_loader_would_warn_about_is_refused() {
         Change::RenameBookmark {
             old_name: "A".into(),
             new_name: "A2".into(),
-            url: "omniverse://h/ space".into(),
+            url: "omniverse://ho st/".into(),
         },
     ] {
         let reason = refused(file, &[add("ok", "omniverse://h/ok/"), change.clone()]);
