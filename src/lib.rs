@@ -51,8 +51,3 @@ pub mod prelude {
     };
     pub use cm_registry::typed_event::CONFIG_RELOAD_FAILED_EVENT;
 }
-
-// The README's facade example is compiled and run as a doctest.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;
