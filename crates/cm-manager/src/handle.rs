@@ -206,9 +206,16 @@ impl ManagerHandle {
         self.inner.registry.snapshot().storage().path.clone()
     }
 
-    /// The registry's changes from now on, as typed events (see [`RegistryHandle::events`]).
+    /// The registry's changes from now on, as typed events (see [`RegistryHandle::events`]):
+    /// every registry event on this manager's [`dispatcher`](Self::dispatcher), so with the
+    /// global dispatcher (the default) also those of other registries in the process. After
+    /// [`shutdown`](Self::shutdown) the stream returned is already ended.
     pub fn events(&self) -> RegistryEvents {
-        self.inner.registry.events()
+        if self.is_running() {
+            self.inner.registry.events()
+        } else {
+            RegistryEvents::ended()
+        }
     }
 
     /// Every connection status change of every server, from now on, as a stream. Ends when

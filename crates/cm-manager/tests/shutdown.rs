@@ -105,6 +105,10 @@ async fn every_call_after_shutdown_answers_not_running() {
         assert!(!manager.spawn(async {}));
         assert!(manager.show_add_http_server_dialog(None, None).is_none());
         assert!(manager.status_changes().next().await.is_none());
+        assert!(
+            manager.events().next().await.is_none(),
+            "an events stream taken after shutdown has ended"
+        );
     }
     // Idempotent, blocking or not.
     f.manager.shutdown();

@@ -245,6 +245,15 @@ impl RegistryEvents {
         }
     }
 
+    /// A stream that has already ended (what a stopped manager hands out).
+    pub fn ended() -> Self {
+        let (_, rx) = mpsc::unbounded_channel();
+        Self {
+            rx,
+            _guards: Vec::new(),
+        }
+    }
+
     /// The next event without waiting, if one is buffered.
     pub fn try_next(&mut self) -> Option<RegistryEvent> {
         self.rx.try_recv().ok()
