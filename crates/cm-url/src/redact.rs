@@ -93,13 +93,15 @@ pub(crate) fn redact_unparsed(input: &str) -> String {
         .filter(|&i| i < first_at)
         .map_or(0, |i| i + 3);
     let with_password_hidden = match input.rfind('@') {
-        Some(at) if at >= authority_start => match input[authority_start..at].find(':') {
-            Some(colon) => {
-                let colon = authority_start + colon;
-                format!("{}:{REDACTED}{}", &input[..colon], &input[at..])
+        Some(at) if at >= authority_start => {
+            match password_separator(&input[authority_start..at]) {
+                Some((colon, separator)) => {
+                    let colon = authority_start + colon;
+                    format!("{}{separator}{REDACTED}{}", &input[..colon], &input[at..])
+                }
+                None => input.to_owned(),
             }
-            None => input.to_owned(),
-        },
+        }
         _ => input.to_owned(),
     };
 
@@ -125,6 +127,23 @@ pub(crate) fn redact_unparsed(input: &str) -> String {
         push_escaped(&mut out, &params);
     }
     out
+}
+
+/// Where the password of a userinfo starts: the first `:`, or an encoded `:` (`%3A`) or a `;`
+/// (some tools write `container;key@account`), whichever comes first, with the separator as
+/// written. An encoded separator is not a password to the `url` crate, but a user who wrote one
+/// meant one; hiding it costs only a wrong-looking error message.
+fn password_separator(userinfo: &str) -> Option<(usize, &str)> {
+    let bytes = userinfo.as_bytes();
+    (0..bytes.len()).find_map(|i| match bytes[i] {
+        b':' | b';' => Some((i, &userinfo[i..=i])),
+        b'%' if bytes.get(i + 1) == Some(&b'3')
+            && matches!(bytes.get(i + 2), Some(b'a' | b'A' | b'b' | b'B')) =>
+        {
+            Some((i, &userinfo[i..i + 3]))
+        }
+        _ => None,
+    })
 }
 
 /// `text` with control characters escaped (`\u{1e}`), so that it prints as one line. For parts
