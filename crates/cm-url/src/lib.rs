@@ -230,6 +230,31 @@ pub fn redact(input: &str) -> String {
     }
 }
 
+/// `text` (a file, a diff, a log line) with every URL-looking word passed through
+/// [`redact`]: one rule for secrets wherever URLs are shown inside other text.
+///
+/// A URL-looking word is a `scheme://` and what follows up to whitespace, a quote, `<`, `>` or
+/// a backtick. A word that carries no secret is left exactly as written (not normalised), so
+/// the text stays recognisable; one that does is replaced by its redacted form.
+///
+/// ```
+/// assert_eq!(
+///     cm_url::redact_urls_in_text("url = \"omniverse://u:pw@host/x?sig=abc\"\nname = \"A\""),
+///     "url = \"omniverse://u:REDACTED@host/x?sig=REDACTED\"\nname = \"A\""
+/// );
+/// assert_eq!(cm_url::redact_urls_in_text("see HTTPS://Host/x"), "see HTTPS://Host/x");
+/// ```
+pub fn redact_urls_in_text(text: &str) -> String {
+    redact::redact_urls_in_text(text, |word| {
+        let redacted = redact(word);
+        let has_secret = match normalize(word) {
+            Ok(normalized) => normalized != redacted,
+            Err(_) => redacted != word,
+        };
+        has_secret.then_some(redacted)
+    })
+}
+
 /// A display name for a server when the user gives none: the host; `host/container` for
 /// Azure; `host/bucket` for path-style S3/R2/GCS; the bucket for `s3://` and `gs://`;
 /// `localhost` for local files. For input that does not parse, the best-effort host text of

@@ -129,6 +129,37 @@ pub(crate) fn redact_unparsed(input: &str) -> String {
     out
 }
 
+/// Rewrites each URL-looking word of `text` (see [`crate::redact_urls_in_text`]) for which
+/// `rewrite` returns a replacement.
+pub(crate) fn redact_urls_in_text(text: &str, rewrite: impl Fn(&str) -> Option<String>) -> String {
+    let ends_word = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>');
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut search = 0;
+    while let Some(found) = text[search..].find("://") {
+        let marker = search + found;
+        let start = text[..marker]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |i| {
+                i + text[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        let end = text[marker..]
+            .find(ends_word)
+            .map_or(text.len(), |i| marker + i);
+        search = end.max(marker + 3);
+        if start == marker || start < copied {
+            continue;
+        }
+        if let Some(replacement) = rewrite(&text[start..end]) {
+            out.push_str(&text[copied..start]);
+            out.push_str(&replacement);
+            copied = end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// Where the password of a userinfo starts: the first `:`, or an encoded `:` (`%3A`) or a `;`
 /// (some tools write `container;key@account`), whichever comes first, with the separator as
 /// written. An encoded separator is not a password to the `url` crate, but a user who wrote one

@@ -558,3 +558,26 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// Text around URLs is kept byte for byte, and no generated password survives.
+    #[test]
+    fn redact_urls_in_text_hides_every_password_and_keeps_the_rest(
+        generated in url(),
+        before in "[a-z =\\[\\]\\n]{0,10}",
+        after in "[a-z =\\[\\]\\n]{0,10}",
+    ) {
+        let text = format!("{before}\"{}\"{after}", generated.url);
+        let redacted = cm_url::redact_urls_in_text(&text);
+        if let Some(password) = &generated.password {
+            prop_assert!(!redacted.contains(password.as_str()), "{text:?} -> {redacted:?}");
+        }
+        prop_assert!(redacted.starts_with(&format!("{before}\"")), "{redacted:?}");
+        prop_assert!(redacted.ends_with(&format!("\"{after}")), "{redacted:?}");
+        if generated.password.is_none() && cm_url::redact(&generated.url) == cm_url::normalize(&generated.url).unwrap() {
+            prop_assert_eq!(&redacted, &text);
+        }
+    }
+}
