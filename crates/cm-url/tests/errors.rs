@@ -376,3 +376,29 @@ fn empty_azure_container_is_no_host() {
         assert!(!error.to_string().contains("SECRET"), "{error}");
     }
 }
+
+/// The server root keeps the scheme (abfs and abfss differ in TLS), as the README table says.
+#[test]
+fn azure_server_roots_keep_the_scheme_and_lower_case_the_container() {
+    let abfs = "abfs://c1@acct.dfs.core.windows.net/x";
+    assert_eq!(
+        cm_url::server_root(abfs).unwrap(),
+        "abfs://c1@acct.dfs.core.windows.net/"
+    );
+    assert!(!cm_url::is_under(
+        abfs,
+        "abfss://c1@acct.dfs.core.windows.net/"
+    ));
+    assert_eq!(
+        cm_url::server_root("wasb://C1@acct.blob.core.windows.net/x").unwrap(),
+        "wasb://c1@acct.blob.core.windows.net/"
+    );
+    assert_eq!(
+        cm_url::server_root("az://C1@acct/x").unwrap(),
+        cm_url::server_root("az://c1@acct/").unwrap()
+    );
+    assert_eq!(
+        cm_url::server_root("adl://c1@acct/x").unwrap(),
+        "adl://c1@acct/"
+    );
+}
