@@ -145,7 +145,9 @@ pub fn normalize(input: &str) -> Result<String, UrlError> {
 }
 
 /// The normalised form without user info (the Azure container before `@` is kept): the form to
-/// persist, since it can carry no password.
+/// persist, since it carries no password. Query and fragment are kept as written, so a signed
+/// URL (`?sig=…`, `X-Amz-Signature=…`, `#access_token=…`) keeps its token: check
+/// [`ServerUrl::secret_param`] before persisting, or persist [`server_root`].
 ///
 /// ```
 /// assert_eq!(
