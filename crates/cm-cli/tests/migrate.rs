@@ -41,3 +41,38 @@ fn a_new_style_file_has_nothing_to_migrate() {
     let out = sandbox.ok(&["migrate"]);
     assert!(out.ends_with("nothing to migrate\n"), "{out}");
 }
+
+/// Passwords and tokens in the file are never printed: not in the changed lines, not in the
+/// context lines, not in `--json`'s "diff" (the real `cm` binary, stdout grepped).
+#[test]
+fn the_diff_never_shows_a_password_or_token_from_the_file() {
+    const WITH_SECRETS: &str = r#"[paths]
+cache = "/tmp/cache"
+
+[bookmarks]
+Signed = "https://acct.blob.core.windows.net/c/x?sig=SECRETQ&sv=1"
+Mine = "omniverse://u:SECRETP@srv/Users/u/"
+Root = "omniverse://srv/"
+Token = "https://h.example.com/a#access_token=SECRETT"
+Odd = "az://c%3ASECRETE@acct/x"
+"#;
+    let sandbox = Sandbox::with_file(WITH_SECRETS);
+    for args in [
+        &["migrate", "--dry-run"][..],
+        &["migrate", "--dry-run", "--json"][..],
+    ] {
+        let out = sandbox.ok(args);
+        for secret in ["SECRETQ", "SECRETP", "SECRETT", "SECRETE"] {
+            assert!(!out.contains(secret), "{args:?} printed {secret}:\n{out}");
+        }
+        assert!(out.contains("REDACTED"), "{out}");
+        // What is not a secret is shown as written.
+        assert!(out.contains("?sig=REDACTED&sv=1"), "{out}");
+        assert!(out.contains("/Users/u/"), "{out}");
+    }
+    assert_eq!(sandbox.text(), WITH_SECRETS);
+    let out = sandbox.ok(&["migrate", "--json"]);
+    for secret in ["SECRETQ", "SECRETP", "SECRETT", "SECRETE"] {
+        assert!(!out.contains(secret), "printed {secret}:\n{out}");
+    }
+}

@@ -21,12 +21,12 @@ use crate::scheme::Scheme;
 /// | `s3://bucket`, `s3a://bucket`, `s3n://bucket` (Hadoop/Spark) | S3 | `s3://bucket/` |
 /// | `https://account.blob\|dfs.core.windows.net/container` (+ China, US Gov clouds) | Azure | host + `/container/` |
 /// | `https://account.dfs\|blob.fabric.microsoft.com/workspace` (OneLake) | Azure | host + `/workspace/` |
-/// | `abfs(s)://container@account.dfs.core.windows.net` (also `…fabric.microsoft.com`) | Azure | `abfss://container@host/` |
-/// | `wasb(s)://container@account.blob.core.windows.net` | Azure | `wasbs://container@host/` |
+/// | `abfs(s)://container@account.dfs.core.windows.net` (also `…fabric.microsoft.com`) | Azure | `abfs(s)://container@host/` (scheme kept: abfs and abfss differ in TLS) |
+/// | `wasb(s)://container@account.blob.core.windows.net` | Azure | `wasb(s)://container@host/` (scheme kept) |
 /// | `abfs(s)\|wasb(s)://account.dfs.core.windows.net/container` (no container before `@`) | Azure | host + `/container/` |
-/// | `abfs(s)://container/path` (no account host) | Azure | `abfs://container/` |
-/// | `az://container`, `azure://container`, `adl://container` | Azure | `az://container/` |
-/// | `az://container@account`, `adl://container@account…` | Azure | `az://container@account/` |
+/// | `abfs(s)://container/path` (no account host) | Azure | `abfs(s)://container/` |
+/// | `az://container`, `azure://container`, `adl://container` | Azure | same scheme, `://container/` (`az://container/`) |
+/// | `az://container@account`, `adl://container@account…` | Azure | same scheme, `://container@account/` (container lower-cased) |
 /// | `adl://account.azuredatalakestore.net` (Data Lake Gen1) | Azure | `adl://host/` |
 /// | `https://storage.googleapis.com/bucket`, `storage.cloud.google.com/bucket` | Gcs | host + `/bucket/` |
 /// | `https://bucket.storage.googleapis.com` | Gcs | host |

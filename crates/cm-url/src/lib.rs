@@ -145,7 +145,9 @@ pub fn normalize(input: &str) -> Result<String, UrlError> {
 }
 
 /// The normalised form without user info (the Azure container before `@` is kept): the form to
-/// persist, since it can carry no password.
+/// persist, since it carries no password. Query and fragment are kept as written, so a signed
+/// URL (`?sig=…`, `X-Amz-Signature=…`, `#access_token=…`) keeps its token: check
+/// [`ServerUrl::secret_param`] before persisting, or persist [`server_root`].
 ///
 /// ```
 /// assert_eq!(
@@ -228,6 +230,31 @@ pub fn redact(input: &str) -> String {
         Ok(url) => url.redacted(),
         Err(_) => redact::redact_unparsed(input),
     }
+}
+
+/// `text` (a file, a diff, a log line) with every URL-looking word passed through
+/// [`redact`]: one rule for secrets wherever URLs are shown inside other text.
+///
+/// A URL-looking word is a `scheme://` and what follows up to whitespace, a quote, `<`, `>` or
+/// a backtick. A word that carries no secret is left exactly as written (not normalised), so
+/// the text stays recognisable; one that does is replaced by its redacted form.
+///
+/// ```
+/// assert_eq!(
+///     cm_url::redact_urls_in_text("url = \"omniverse://u:pw@host/x?sig=abc\"\nname = \"A\""),
+///     "url = \"omniverse://u:REDACTED@host/x?sig=REDACTED\"\nname = \"A\""
+/// );
+/// assert_eq!(cm_url::redact_urls_in_text("see HTTPS://Host/x"), "see HTTPS://Host/x");
+/// ```
+pub fn redact_urls_in_text(text: &str) -> String {
+    redact::redact_urls_in_text(text, |word| {
+        let redacted = redact(word);
+        let has_secret = match normalize(word) {
+            Ok(normalized) => normalized != redacted,
+            Err(_) => redacted != word,
+        };
+        has_secret.then_some(redacted)
+    })
 }
 
 /// A display name for a server when the user gives none: the host; `host/container` for

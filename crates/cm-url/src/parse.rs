@@ -37,6 +37,9 @@ pub(crate) fn parse(input: &str) -> Result<ServerUrl, UrlError> {
     check_characters(input)?;
     let scheme = detect_scheme(input)?;
     let url = Url::parse(input).map_err(|error| parse_error(error, scheme, input))?;
+    if scheme.userinfo_is_container() {
+        check_container(&url, scheme, input)?;
+    }
 
     let host = normalized_host(&url, scheme, input)?;
     if scheme.needs_host() && host.is_empty() {
@@ -50,7 +53,12 @@ pub(crate) fn parse(input: &str) -> Result<ServerUrl, UrlError> {
     out.push_str(scheme.as_str());
     out.push_str("://");
     let username = push_span(&mut out, |out| {
+        let start = out.len();
         push_percent_normalized(out, url.username());
+        // Azure container names are lower case only; like s3/gs buckets, one spelling.
+        if scheme.userinfo_is_container() {
+            out[start..].make_ascii_lowercase();
+        }
     });
     let password = url.password().map(|password| {
         out.push(':');
@@ -95,6 +103,55 @@ pub(crate) fn parse(input: &str) -> Result<ServerUrl, UrlError> {
         query,
         fragment,
     })
+}
+
+/// The longest Azure container / file-system name.
+const MAX_CONTAINER_LEN: usize = 63;
+
+/// Validates the container that the Azure schemes carry before `@` (`az://container@account/`).
+///
+/// An `@` with nothing before it (`az://@account/`, `az://:key@account/`) is refused: dropping
+/// it would make the account the container, another URL. A container name uses ASCII letters,
+/// digits, `-` and `_` (object_store's examples write `file_system@`), at most 63 characters,
+/// or is one of Azure's special containers `$root`, `$web`, `$logs`. Anything else (`%3A`, `;`,
+/// an encoded control character, non-ASCII) is refused, because a key written as
+/// `container%3Akey@` or `container;key@` would otherwise be stored and shown as a name.
+fn check_container(url: &Url, scheme: Scheme, input: &str) -> Result<(), UrlError> {
+    if !authority_has_userinfo(input) {
+        return Ok(());
+    }
+    let container = url.username();
+    if container.is_empty() {
+        return Err(no_host(scheme, input));
+    }
+    let special = matches!(container, "$root" | "$web" | "$logs");
+    let valid = container.len() <= MAX_CONTAINER_LEN
+        && container
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'));
+    if special || valid {
+        return Ok(());
+    }
+    Err(UrlError::BadHost {
+        // The name itself is not quoted: it may hold a key behind an encoded separator.
+        host: String::new(),
+        reason: format!(
+            "the part before '@' in {}:// URLs is the container (file system) name, which uses only ASCII letters, digits, '-' and '_', at most {MAX_CONTAINER_LEN} characters (no '%', ':' or ';'); put keys in a credential, not the URL",
+            scheme.as_str()
+        ),
+        input: redact_unparsed(input),
+    })
+}
+
+/// Whether the authority of `input` (after `://`, before the path) contains an `@`. For the
+/// Azure (non-special) schemes a `\\` does not end the authority, as in the `url` crate.
+fn authority_has_userinfo(input: &str) -> bool {
+    let Some((_, rest)) = input.split_once("://") else {
+        return false;
+    };
+    rest.split(['/', '?', '#'])
+        .next()
+        .is_some_and(|authority| authority.contains('@'))
 }
 
 /// Runs `write` on `out` and returns the span of what it appended.

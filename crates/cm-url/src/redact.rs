@@ -93,13 +93,15 @@ pub(crate) fn redact_unparsed(input: &str) -> String {
         .filter(|&i| i < first_at)
         .map_or(0, |i| i + 3);
     let with_password_hidden = match input.rfind('@') {
-        Some(at) if at >= authority_start => match input[authority_start..at].find(':') {
-            Some(colon) => {
-                let colon = authority_start + colon;
-                format!("{}:{REDACTED}{}", &input[..colon], &input[at..])
+        Some(at) if at >= authority_start => {
+            match password_separator(&input[authority_start..at]) {
+                Some((colon, separator)) => {
+                    let colon = authority_start + colon;
+                    format!("{}{separator}{REDACTED}{}", &input[..colon], &input[at..])
+                }
+                None => input.to_owned(),
             }
-            None => input.to_owned(),
-        },
+        }
         _ => input.to_owned(),
     };
 
@@ -125,6 +127,54 @@ pub(crate) fn redact_unparsed(input: &str) -> String {
         push_escaped(&mut out, &params);
     }
     out
+}
+
+/// Rewrites each URL-looking word of `text` (see [`crate::redact_urls_in_text`]) for which
+/// `rewrite` returns a replacement.
+pub(crate) fn redact_urls_in_text(text: &str, rewrite: impl Fn(&str) -> Option<String>) -> String {
+    let ends_word = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>');
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut search = 0;
+    while let Some(found) = text[search..].find("://") {
+        let marker = search + found;
+        let start = text[..marker]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |i| {
+                i + text[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        let end = text[marker..]
+            .find(ends_word)
+            .map_or(text.len(), |i| marker + i);
+        search = end.max(marker + 3);
+        if start == marker || start < copied {
+            continue;
+        }
+        if let Some(replacement) = rewrite(&text[start..end]) {
+            out.push_str(&text[copied..start]);
+            out.push_str(&replacement);
+            copied = end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Where the password of a userinfo starts: the first `:`, or an encoded `:` (`%3A`) or a `;`
+/// (some tools write `container;key@account`), whichever comes first, with the separator as
+/// written. An encoded separator is not a password to the `url` crate, but a user who wrote one
+/// meant one; hiding it costs only a wrong-looking error message.
+fn password_separator(userinfo: &str) -> Option<(usize, &str)> {
+    let bytes = userinfo.as_bytes();
+    (0..bytes.len()).find_map(|i| match bytes[i] {
+        b':' | b';' => Some((i, &userinfo[i..=i])),
+        b'%' if bytes.get(i + 1) == Some(&b'3')
+            && matches!(bytes.get(i + 2), Some(b'a' | b'A' | b'b' | b'B')) =>
+        {
+            Some((i, &userinfo[i..i + 3]))
+        }
+        _ => None,
+    })
 }
 
 /// `text` with control characters escaped (`\u{1e}`), so that it prints as one line. For parts

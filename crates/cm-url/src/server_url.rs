@@ -147,7 +147,8 @@ impl ServerUrl {
     }
 
     /// The normalised URL without userinfo (the Azure container before `@` is kept, since it is
-    /// part of the address, not a credential). This is the form to persist.
+    /// part of the address, not a credential). This is the form to persist once
+    /// [`secret_param`](Self::secret_param) is `None`: query and fragment tokens are kept.
     ///
     /// ```
     /// let url = cm_url::parse("omniverse://alice:pw@server/Users/alice/").unwrap();

@@ -322,3 +322,83 @@ fn whitespace_in_the_path_is_percent_encoded() {
         );
     }
 }
+
+/// A key behind an encoded `:` or a `;` in an Azure container, or a name that is not a
+/// container name, is refused, and the message never shows the key.
+#[test]
+fn azure_container_names_are_validated_and_never_leak_a_key() {
+    for input in [
+        "az://c%3ASECRET3@acct3/",
+        "az://c%3aSECRET3@acct3/",
+        "az://%3ASECRET@acct/x",
+        "abfss://fs%3ASECRET@acct.dfs.core.windows.net/",
+        "az://c;SECRET@acct/",
+        "wasbs://c%3BSECRET@acct.blob.core.windows.net/",
+        "az://c%00@acct/",
+        "az://c%0A@acct/",
+        "az://é@acct/",
+        "az://c.d@acct/",
+    ] {
+        let error = err(input);
+        assert!(
+            matches!(&error, UrlError::BadHost { host, .. } if host.is_empty()),
+            "{input}: {error:?}"
+        );
+        let message = error.to_string();
+        assert!(!message.contains("SECRET"), "{input}: {message}");
+        assert!(message.contains("container"), "{input}: {message}");
+    }
+    assert_eq!(
+        err("az://c%3ASECRET3@acct3/").to_string(),
+        "bad host in \"az://c%3AREDACTED@acct3/\": the part before '@' in az:// URLs is the container (file system) name, which uses only ASCII letters, digits, '-' and '_', at most 63 characters (no '%', ':' or ';'); put keys in a credential, not the URL"
+    );
+    let long = format!("az://{}@acct/", "a".repeat(64));
+    assert!(matches!(err(&long), UrlError::BadHost { .. }));
+    for special in ["az://$root@acct/", "az://$web@acct/", "az://$logs@acct/"] {
+        assert!(cm_url::parse(special).is_ok(), "{special}");
+    }
+}
+
+/// An `@` with no container before it would make the account the container: refused.
+#[test]
+fn empty_azure_container_is_no_host() {
+    for (input, scheme) in [
+        ("az://@acct2/", "az"),
+        ("az://:SECRET@acct/", "az"),
+        ("abfss://@acct.dfs.core.windows.net/", "abfss"),
+        ("wasbs://@acct.blob.core.windows.net/c", "wasbs"),
+    ] {
+        let error = err(input);
+        assert!(
+            matches!(&error, UrlError::NoHost { scheme: s, .. } if s == scheme),
+            "{input}: {error:?}"
+        );
+        assert!(!error.to_string().contains("SECRET"), "{error}");
+    }
+}
+
+/// The server root keeps the scheme (abfs and abfss differ in TLS), as the README table says.
+#[test]
+fn azure_server_roots_keep_the_scheme_and_lower_case_the_container() {
+    let abfs = "abfs://c1@acct.dfs.core.windows.net/x";
+    assert_eq!(
+        cm_url::server_root(abfs).unwrap(),
+        "abfs://c1@acct.dfs.core.windows.net/"
+    );
+    assert!(!cm_url::is_under(
+        abfs,
+        "abfss://c1@acct.dfs.core.windows.net/"
+    ));
+    assert_eq!(
+        cm_url::server_root("wasb://C1@acct.blob.core.windows.net/x").unwrap(),
+        "wasb://c1@acct.blob.core.windows.net/"
+    );
+    assert_eq!(
+        cm_url::server_root("az://C1@acct/x").unwrap(),
+        cm_url::server_root("az://c1@acct/").unwrap()
+    );
+    assert_eq!(
+        cm_url::server_root("adl://c1@acct/x").unwrap(),
+        "adl://c1@acct/"
+    );
+}

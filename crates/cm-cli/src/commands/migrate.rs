@@ -39,6 +39,10 @@ pub(crate) fn run(args: MigrateArgs, file: &ConfigFile, out: &Output) -> Result<
         let report = store.migrate_if_needed()?.unwrap_or_default();
         (before, read_text(file)?, report)
     };
+    // The diff shows the file's lines, context included: URLs in it may carry passwords and
+    // tokens, which are redacted by cm-url's one rule before anything is printed.
+    let before = cm_url::redact_urls_in_text(&before);
+    let after = cm_url::redact_urls_in_text(&after);
     let name = file.path().display().to_string();
     let diff = TextDiff::from_lines(&before, &after)
         .unified_diff()
