@@ -35,7 +35,9 @@
 //!
 //! * scheme and host lower-cased; internationalised host names converted to punycode
 //!   (`bücher.example` → `xn--bcher-kva.example`), also for `omniverse://` whose host the `url`
-//!   crate would otherwise leave percent-encoded; trailing dots removed from host names;
+//!   crate would otherwise leave percent-encoded; a single trailing dot removed from host
+//!   names (other empty labels, and default-ignorable code points that IDNA would delete,
+//!   are refused);
 //!   IPv4 addresses in dotted decimal, IPv6 compressed in brackets;
 //! * default ports dropped for `http` (80) and `https` (443). `omniverse://` has no default
 //!   port in the `url` crate and Nucleus deployments differ, so **an explicit port is always

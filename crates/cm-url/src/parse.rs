@@ -5,13 +5,16 @@
 //! 1. leading and trailing whitespace is trimmed (paste artefacts); nothing left → `Empty`;
 //! 2. any control character left, or whitespace outside the path → `InvalidCharacter` (the
 //!    `url` crate would silently drop tabs and newlines, or encode a space in a host name or
-//!    password, which hides typos); whitespace in the path is percent-encoded (`%20`);
+//!    password, which hides typos); whitespace in the path is percent-encoded (`%20`); a
+//!    default-ignorable code point in the host (`ho\u{200b}st`, which IDNA would delete) →
+//!    `BadHost`;
 //! 3. the scheme: missing (`example.com:3009`, `C:\dir`) → `NoScheme`, not accepted →
-//!    `UnknownScheme`;
+//!    `UnknownScheme`; a `file:` URL with user info → `BadHost` (the `url` crate would call
+//!    it a bad international domain name);
 //! 4. the `url` crate's parse: host and port errors become `NoHost`, `BadHost`, `BadPort`;
 //! 5. host rules the `url` crate does not apply to opaque schemes (IDNA, lower case, trailing
-//!    dot) and cm-url's own rules (bucket names, DNS lengths, no port 0, no port on bucket
-//!    schemes).
+//!    dot) and cm-url's own rules (bucket names, no empty label but one trailing dot, escaped
+//!    default-ignorable code points, DNS lengths, no port 0, no port on bucket schemes).
 
 use std::borrow::Cow;
 
@@ -36,6 +39,15 @@ pub(crate) fn parse(input: &str) -> Result<ServerUrl, UrlError> {
     }
     check_characters(input)?;
     let scheme = detect_scheme(input)?;
+    if matches!(scheme, Scheme::File) && authority_has_userinfo(input) {
+        // The `url` crate reports this as a bad international domain name, which misleads.
+        let redacted = redact_unparsed(input);
+        return Err(UrlError::BadHost {
+            host: authority_parts(&redacted).0.to_owned(),
+            reason: "a file URL cannot carry user info (`user:password@`)".to_owned(),
+            input: redacted,
+        });
+    }
     let url = Url::parse(input).map_err(|error| parse_error(error, scheme, input))?;
     if scheme.userinfo_is_container() {
         check_container(&url, scheme, input)?;
@@ -230,7 +242,14 @@ fn check_characters(input: &str) -> Result<(), UrlError> {
     // look: ASCII ones are 0x00-0x20 and 0x7F, and every non-ASCII one (U+0080 to U+00A0,
     // U+1680, U+2000 to U+205F, U+3000) starts with one of the UTF-8 lead bytes C2, E1, E2,
     // E3 (never a continuation byte, so such a byte starts a character).
-    let may_be_invalid = |b: u8| matches!(b, 0..=0x20 | 0x7f | 0xc2 | 0xe1 | 0xe2 | 0xe3);
+    // The default-ignorable code points (refused in a host, below) add the lead bytes CD,
+    // EF, F0 and F3.
+    let may_be_invalid = |b: u8| {
+        matches!(
+            b,
+            0..=0x20 | 0x7f | 0xc2 | 0xcd | 0xe1 | 0xe2 | 0xe3 | 0xef | 0xf0 | 0xf3
+        )
+    };
     // Whitespace is accepted in the path only, where the `url` crate percent-encodes it
     // (`My Project` → `My%20Project`, as omni.client writes it); control characters nowhere.
     let mut path = None;
@@ -246,6 +265,20 @@ fn check_characters(input: &str) -> Result<(), UrlError> {
                 && !path
                     .get_or_insert_with(|| path_byte_range(input))
                     .contains(&at));
+        // IDNA mapping deletes default-ignorable code points (`ho\u{200b}st` → `host`): a
+        // host that looks like another but is stored as it is a lookalike merge, so refused.
+        if is_default_ignorable(character) {
+            let path = path.get_or_insert_with(|| path_byte_range(input));
+            let in_host = at < path.start && !input[at..path.start].contains('@');
+            if in_host {
+                let redacted = redact_unparsed(input);
+                return Err(UrlError::BadHost {
+                    host: authority_parts(&redacted).0.escape_default().to_string(),
+                    reason: ignorable_reason(character),
+                    input: redacted,
+                });
+            }
+        }
         if refused {
             return Err(UrlError::InvalidCharacter {
                 character,
@@ -255,6 +288,41 @@ fn check_characters(input: &str) -> Result<(), UrlError> {
         }
     }
     Ok(())
+}
+
+/// The first default-ignorable code point in percent-decoded `host`.
+fn escaped_ignorable(host: &str) -> Option<char> {
+    percent_decode_lossy(host)
+        .chars()
+        .find(|&c| is_default_ignorable(c))
+}
+
+fn ignorable_reason(c: char) -> String {
+    format!(
+        "it contains U+{:04X}, an invisible character that IDNA would silently remove",
+        u32::from(c)
+    )
+}
+
+/// Whether `c` is one of Unicode's default-ignorable code points that UTS-46 (IDNA) maps to
+/// nothing, so that a host containing it would silently become another host.
+fn is_default_ignorable(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0xAD | 0x34F
+            | 0x115F..=0x1160
+            | 0x17B4..=0x17B5
+            | 0x180B..=0x180F
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0x3164
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+            | 0xFFA0
+            | 0x1BCA0..=0x1BCA3
+            | 0xE0000..=0xE0FFF
+    )
 }
 
 /// The bytes of `input` that the `url` crate will read as the path: after the authority and
@@ -415,7 +483,19 @@ fn normalized_host<'a>(
     };
     let domain: Cow<'a, str> = match url.host() {
         None | Some(Host::Domain("")) => return Ok(Cow::Borrowed("")),
-        Some(Host::Domain(domain)) if scheme.has_special_host() => Cow::Borrowed(domain),
+        Some(Host::Domain(domain)) if scheme.has_special_host() => {
+            // The `url` crate has decoded and IDNA-mapped this host already, so an escaped
+            // invisible character (`ho%E2%80%8Bst`) is looked for in the raw host; only a
+            // host with a `%` pays for the decode.
+            let (raw, _) = authority_parts(input);
+            if let Some(found) = raw.contains('%').then(|| escaped_ignorable(raw)).flatten() {
+                return Err(bad_host(
+                    &percent_decode_lossy(raw).escape_default().to_string(),
+                    &ignorable_reason(found),
+                ));
+            }
+            Cow::Borrowed(domain)
+        }
         Some(Host::Domain(opaque)) if scheme.host_is_bucket() => {
             let valid = opaque
                 .bytes()
@@ -431,11 +511,25 @@ fn normalized_host<'a>(
             if name.is_empty() {
                 return Err(bad_host(opaque, "a host name cannot consist of dots only"));
             }
+            if has_empty_label(opaque) {
+                return Err(bad_host(opaque, EMPTY_LABEL));
+            }
             return Ok(Cow::Borrowed(name));
         }
         Some(Host::Domain(opaque)) if is_idna_invariant(opaque) => Cow::Borrowed(opaque),
         // Lower-casing first lets IDNA take its all-lower-case ASCII pass-through, which is
         // several times faster than mapping mixed case; the result is the same.
+        // The byte pass of `check_characters` sees raw characters only; an escaped one
+        // (`ho%E2%80%8Bst`) is decoded here, off the fast path, before IDNA would delete it.
+        Some(Host::Domain(opaque))
+            if opaque.contains('%') && escaped_ignorable(opaque).is_some() =>
+        {
+            let found = escaped_ignorable(opaque).unwrap_or('\u{200b}');
+            return Err(bad_host(
+                &percent_decode_lossy(opaque).escape_default().to_string(),
+                &ignorable_reason(found),
+            ));
+        }
         Some(Host::Domain(opaque)) => match latin_idna(opaque) {
             Some(domain) => Cow::Owned(domain),
             None => match parse_opaque_host(opaque) {
@@ -469,6 +563,10 @@ fn normalized_host<'a>(
             "a host name cannot consist of dots only",
         ));
     }
+    // One trailing dot (the DNS root) is allowed; any other empty label is not.
+    if has_empty_label(&domain) {
+        return Err(bad_host(&domain.to_ascii_lowercase(), EMPTY_LABEL));
+    }
     if trimmed.len() == domain.len() {
         return Ok(domain);
     }
@@ -485,6 +583,16 @@ fn normalized_host<'a>(
             }
         },
     ))
+}
+
+const EMPTY_LABEL: &str =
+    "a host name cannot have an empty label (a leading dot or two dots in a row)";
+
+/// Whether `host` has an empty label (`.a`, `a..b`, `a..`); one trailing dot, the DNS root,
+/// is allowed. IDNA keeps empty labels, so `.blob.core.windows.net` was accepted before.
+fn has_empty_label(host: &str) -> bool {
+    let labels = host.strip_suffix('.').unwrap_or(host);
+    labels.starts_with('.') || labels.ends_with('.') || labels.contains("..")
 }
 
 /// What `Host::parse(&opaque.to_ascii_lowercase())` returns as a domain, computed without

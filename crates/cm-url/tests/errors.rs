@@ -402,3 +402,97 @@ fn azure_server_roots_keep_the_scheme_and_lower_case_the_container() {
         "adl://c1@acct/"
     );
 }
+
+#[test]
+fn default_ignorable_code_points_in_a_host_are_refused_not_removed() {
+    // IDNA maps these to nothing: `ho\u{200b}st` would be stored as `host`, a lookalike merge.
+    for c in [
+        '\u{ad}',
+        '\u{34f}',
+        '\u{115f}',
+        '\u{17b4}',
+        '\u{180b}',
+        '\u{200b}',
+        '\u{200d}',
+        '\u{202e}',
+        '\u{2060}',
+        '\u{3164}',
+        '\u{fe0f}',
+        '\u{feff}',
+        '\u{ffa0}',
+        '\u{1bca0}',
+        '\u{e0001}',
+    ] {
+        for scheme in ["omniverse", "https"] {
+            let input = format!("{scheme}://ho{c}st/x");
+            match err(&input) {
+                UrlError::BadHost { host, reason, .. } => {
+                    let code = format!("U+{:04X}", u32::from(c));
+                    assert!(reason.contains(&code), "{input:?}: {reason}");
+                    assert!(!host.contains(c), "the host is shown escaped: {host:?}");
+                }
+                other => panic!("{input:?}: expected BadHost, got {other:?}"),
+            }
+        }
+    }
+    // In the path they are ordinary (percent-encoded) characters.
+    assert!(cm_url::parse("omniverse://host/a\u{200b}b").is_ok());
+}
+
+#[test]
+fn an_empty_label_in_a_host_is_refused() {
+    for input in [
+        "https://.blob.core.windows.net/c/x",
+        "https://a..example.com/",
+        "omniverse://.host/",
+        "omniverse://host../",
+        "s3://.bucket/x",
+        "s3://a..b/x",
+    ] {
+        match err(input) {
+            UrlError::BadHost { reason, .. } => {
+                assert!(reason.contains("empty label"), "{input}: {reason}");
+            }
+            other => panic!("{input}: expected BadHost, got {other:?}"),
+        }
+    }
+    // A single trailing dot (the DNS root) stays accepted.
+    assert_eq!(
+        cm_url::normalize("omniverse://host./x").unwrap(),
+        "omniverse://host/x"
+    );
+}
+
+#[test]
+fn a_file_url_with_user_info_is_refused_with_that_reason() {
+    let error = err("file://u:SECRET@host/x");
+    let UrlError::BadHost { reason, .. } = &error else {
+        panic!("expected BadHost, got {error:?}");
+    };
+    assert!(reason.contains("cannot carry user info"), "{reason}");
+    assert!(!error.to_string().contains("SECRET"), "{error}");
+}
+
+#[test]
+fn percent_encoded_default_ignorables_in_a_host_are_refused_too() {
+    for input in [
+        "omniverse://ho%E2%80%8Bst/",
+        "https://ho%E2%80%8Bst/",
+        "https://ho%C2%ADst/",
+    ] {
+        match err(input) {
+            UrlError::BadHost { reason, .. } => {
+                assert!(
+                    reason.contains("U+200B") || reason.contains("U+00AD"),
+                    "{input}: {reason}"
+                );
+            }
+            other => panic!("{input}: expected BadHost, got {other:?}"),
+        }
+    }
+    // An escape of an ordinary character in a host still decodes as before.
+    assert_eq!(
+        cm_url::normalize("https://h%6Fst/").unwrap(),
+        "https://host/"
+    );
+}
