@@ -185,6 +185,15 @@ pub(crate) struct ServerAddArgs {
     /// Reads answers line by line from stdin, so it can be driven by a pipe.
     #[arg(short, long, conflicts_with_all = ["name", "url"])]
     pub(crate) interactive: bool,
+    #[command(flatten)]
+    pub(crate) options: AddOptions,
+    #[command(flatten)]
+    pub(crate) credentials: CredentialArgs,
+}
+
+/// The options `cm server add` and `cm discovery add` share, after their `--interactive`.
+#[derive(Debug, Args)]
+pub(crate) struct AddOptions {
     /// Replace an entry for this server that the file holds with the wrong type (skipped on
     /// load, such as `"omniverse://host" = 1`) instead of refusing with exit status 2.
     #[arg(long, conflicts_with = "interactive")]
@@ -197,8 +206,6 @@ pub(crate) struct ServerAddArgs {
         requires = "interactive"
     )]
     pub(crate) timeout: f64,
-    #[command(flatten)]
-    pub(crate) credentials: CredentialArgs,
 }
 
 /// `cm discovery ...`
@@ -237,18 +244,8 @@ pub(crate) struct DiscoveryAddArgs {
     /// Reads answers line by line from stdin, so it can be driven by a pipe.
     #[arg(short, long, conflicts_with_all = ["name", "url"])]
     pub(crate) interactive: bool,
-    /// Replace an entry for this server that the file holds with the wrong type (skipped on
-    /// load, such as `"omniverse://host" = 1`) instead of refusing with exit status 2.
-    #[arg(long, conflicts_with = "interactive")]
-    pub(crate) force: bool,
-    /// With --interactive: how long one connection attempt may take, in seconds.
-    #[arg(
-        long,
-        default_value_t = 15.0,
-        value_name = "SECS",
-        requires = "interactive"
-    )]
-    pub(crate) timeout: f64,
+    #[command(flatten)]
+    pub(crate) options: AddOptions,
 }
 
 /// Credentials for servers that ask for a sign-in. Secrets come from environment variables,

@@ -24,9 +24,10 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use common::{cm_command, stderr, wait_until};
+use cm_testkit::wait;
+use common::{cm_command, stderr};
 
 const START: &str =
     "# this comment and [paths] must survive\n[paths]\nkeep = \"me\"\n\n[bookmarks]\n\n[servers]\n";
@@ -410,7 +411,7 @@ fn a_held_lock_is_named_and_given_up_on_after_the_lock_timeout() {
     assert!(waiting.wait().unwrap().success());
     assert!(sandbox.text().contains("B = \"omniverse://b/\""));
     // Released, the sidecar is empty again: it names no stale holder.
-    assert!(wait_until(10, || std::fs::read(&lock_path)
-        .unwrap()
-        .is_empty()));
+    assert!(wait::holds_within(Duration::from_secs(10), || {
+        std::fs::read(&lock_path).unwrap().is_empty()
+    }));
 }

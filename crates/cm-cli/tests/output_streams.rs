@@ -15,6 +15,7 @@ use std::process::{Child, Stdio};
 use std::sync::mpsc::channel;
 use std::time::Duration;
 
+use cm_testkit::wait;
 use common::{Sandbox, stderr};
 
 const FILE: &str = "[bookmarks]\nA = \"omniverse://h/a/\"\nB = \"omniverse://h/b/\"\n\n[servers]\n\"omniverse://h/\" = \"h\"\n";
@@ -43,7 +44,7 @@ fn closed_pipe() -> Stdio {
 fn exit_code(child: &mut Child) -> Option<i32> {
     let mut status = None;
     assert!(
-        common::wait_until(30, || {
+        wait::holds_within(Duration::from_secs(30), || {
             status = child.try_wait().unwrap();
             status.is_some()
         }),

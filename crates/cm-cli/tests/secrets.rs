@@ -20,8 +20,8 @@ use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cm_testkit::{TestServer, TestServerConfig};
-use common::{Sandbox, wait_until};
+use cm_testkit::{TestServer, TestServerConfig, wait};
+use common::Sandbox;
 
 const PASSWORD: &str = "pw-Cli-3a9f17";
 const WRONG_PASSWORD: &str = "pw-CliWrong-b0c2";
@@ -110,7 +110,9 @@ impl Watch {
             stderr,
         };
         assert!(
-            wait_until(30, || watch.stderr_text().contains("watching ")),
+            wait::holds_within(Duration::from_secs(30), || watch
+                .stderr_text()
+                .contains("watching ")),
             "cm watch never became ready: {}",
             watch.stderr_text()
         );
@@ -130,7 +132,7 @@ impl Watch {
         // SAFETY: our own child, not reaped yet.
         unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
         let mut status = None;
-        assert!(wait_until(20, || {
+        assert!(wait::holds_within(Duration::from_secs(20), || {
             status = self.child.try_wait().unwrap();
             status.is_some()
         }));
@@ -271,7 +273,7 @@ fn no_secret_in_any_output_log_event_or_file() {
 
     // The watcher saw the changes (events carry the stored, credential-free URLs).
     assert!(
-        wait_until(30, || {
+        wait::holds_within(Duration::from_secs(30), || {
             let seen = watch.stdout_text();
             [
                 cm_registry::events::BOOKMARK_ADDED_EVENT,

@@ -16,6 +16,7 @@ use std::process::{Child, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
+use cm_testkit::wait;
 use common::{Sandbox, redact_ports};
 
 /// A running `cm watch --json` with its stdout lines on a channel.
@@ -111,7 +112,7 @@ impl Watch {
         // SAFETY: `pid` is our own child, which has not been reaped yet.
         unsafe { libc::kill(pid, signal) };
         let mut status = None;
-        assert!(common::wait_until(20, || {
+        assert!(wait::holds_within(Duration::from_secs(20), || {
             status = self.child.try_wait().unwrap();
             status.is_some()
         }));

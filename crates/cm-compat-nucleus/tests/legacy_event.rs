@@ -7,11 +7,10 @@
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use cm_events::{Dispatcher, LegacySide, type_from_string};
 use cm_manager::ManagerConfig;
-use cm_testkit::{TestServer, TestServerConfig};
+use cm_testkit::{TestServer, TestServerConfig, wait};
 
 const OLD_NAME: &str = "omni.kit.widget.nucleus_connector.CONNECTION_SUCCEEDED";
 const WARNING: &str =
@@ -51,14 +50,6 @@ impl Seen {
     }
     fn get(&self) -> Vec<String> {
         self.0.lock().unwrap().clone()
-    }
-}
-
-fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !condition() {
-        assert!(Instant::now() < deadline, "{what}: not within 30 s");
-        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
@@ -143,7 +134,9 @@ fn an_old_name_observer_sees_the_event_once_per_new_connection_through_the_shim(
         ))),
         None,
     ));
-    wait_until("the shim's connect", || *connected.lock().unwrap() == 1);
+    wait::until(wait::DEADLINE, "the shim's connect", || {
+        *connected.lock().unwrap() == 1
+    });
     // A reconnect is a new connection.
     let reconnected = Arc::new(Mutex::new(0));
     let sink = reconnected.clone();
@@ -152,7 +145,9 @@ fn an_old_name_observer_sees_the_event_once_per_new_connection_through_the_shim(
         Some(Box::new(move |_| *sink.lock().unwrap() += 1)),
         None,
     ));
-    wait_until("the reconnect", || *reconnected.lock().unwrap() == 1);
+    wait::until(wait::DEADLINE, "the reconnect", || {
+        *reconnected.lock().unwrap() == 1
+    });
 
     // The old event fires after the new one within each dispatch, so it has arrived by now.
     let expected = [

@@ -5,11 +5,10 @@
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use cm_events::Dispatcher;
 use cm_manager::{ConnectionStatus, ManagerConfig};
-use cm_testkit::{Endpoint, TestServer, TestServerConfig};
+use cm_testkit::{Endpoint, TestServer, TestServerConfig, wait};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -21,14 +20,6 @@ impl Write for Captured {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
-    }
-}
-
-fn wait_until(mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !condition() {
-        assert!(Instant::now() < deadline, "condition not met in 30 s");
-        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
@@ -85,7 +76,9 @@ fn shim_delegates_warns_once_and_still_delivers_the_old_event() {
             None,
         ));
         let expected = results.lock().unwrap().len() + 1;
-        wait_until(|| results.lock().unwrap().len() >= expected);
+        wait::until(wait::DEADLINE, "every result", || {
+            results.lock().unwrap().len() >= expected
+        });
     }
     assert_eq!(results.lock().unwrap()[0], format!("srv|{url}|omniverse"));
     assert_eq!(server.controls().request_count(Endpoint::Stat), 1);
@@ -103,7 +96,9 @@ fn shim_delegates_warns_once_and_still_delivers_the_old_event() {
             .unwrap()
             .push(format!("{n}|{u}")))),
     ));
-    wait_until(|| !failed.lock().unwrap().is_empty());
+    wait::until(wait::DEADLINE, "the failure", || {
+        !failed.lock().unwrap().is_empty()
+    });
     assert_eq!(failed.lock().unwrap()[0], "bad|omniverse://");
 
     // disconnect signs out; reconnect reconnects and calls on_success(url).
@@ -120,7 +115,9 @@ fn shim_delegates_warns_once_and_still_delivers_the_old_event() {
         Some(Box::new(move |u| sink.lock().unwrap().push(u.to_owned()))),
         None,
     ));
-    wait_until(|| !reconnected.lock().unwrap().is_empty());
+    wait::until(wait::DEADLINE, "the reconnect", || {
+        !reconnected.lock().unwrap().is_empty()
+    });
     assert_eq!(
         manager.connection_status(&url),
         Some(ConnectionStatus::Connected)

@@ -6,8 +6,11 @@ use crate::address::{storage_address, warn_refused};
 use crate::client::Discovered;
 use crate::error::DiscoveryError;
 
-/// The document version this client understands.
-pub(crate) const SUPPORTED_VERSION: u64 = 1;
+/// The version of the stand-in protocol (`docs/PROTOCOL.md`) the clients speak: the discovery
+/// document's `version` and the storage server's `GET /info` version are one number. The one
+/// client-side copy (cm-manager's storage client uses it too); cm-testkit, the server side, keeps
+/// its own and a test asserts the two are equal.
+pub const PROTOCOL_VERSION: u32 = 1;
 
 /// The version was checked before; unknown keys are ignored for forward compatibility.
 #[derive(Debug, Deserialize)]
@@ -38,7 +41,7 @@ pub(crate) fn parse_document(
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|err| malformed(err.to_string()))?;
     match value.get("version").and_then(serde_json::Value::as_u64) {
-        Some(SUPPORTED_VERSION) => {}
+        Some(version) if version == u64::from(PROTOCOL_VERSION) => {}
         Some(version) => {
             return Err(DiscoveryError::UnsupportedVersion {
                 url: redacted_url.to_owned(),

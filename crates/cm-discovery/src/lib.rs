@@ -57,6 +57,7 @@ mod status;
 pub use actor::{DiscoveryActor, DiscoveryActorConfig, GetStatus, Refresh, StopDiscovery};
 pub use address::{REFUSED_TARGET, storage_address};
 pub use client::{Discovered, DiscoveryClient, RejectedAddress};
+pub use document::PROTOCOL_VERSION;
 pub use error::DiscoveryError;
 pub use http::{ClientBuildError, HttpDiscoveryClient, HttpDiscoveryConfig};
 pub use retry::RetryPolicy;

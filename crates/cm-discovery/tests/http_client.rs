@@ -13,6 +13,12 @@ fn client() -> HttpDiscoveryClient {
     HttpDiscoveryClient::new(HttpDiscoveryConfig::default()).unwrap()
 }
 
+/// The server side (the testkit) and the client side speak one protocol version.
+#[test]
+fn the_testkit_speaks_the_clients_protocol_version() {
+    assert_eq!(cm_testkit::PROTOCOL_VERSION, cm_discovery::PROTOCOL_VERSION);
+}
+
 #[tokio::test]
 async fn lists_the_servers_storage_addresses() {
     let server = server();

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use cm_manager::dialogs::AuthDialogState;
 use cm_manager::{AuthAnswer, ConnectionStatus, EnsureError, Reachable, Secret};
+use cm_testkit::wait;
 use cm_testkit::{Endpoint, TestServerConfig};
-use common::{Fixture, eventually};
+use common::{DEADLINE, Fixture};
 
 #[tokio::test]
 async fn http_urls_are_reachable_at_once_without_a_request() {
@@ -200,7 +201,10 @@ async fn interactive_sign_in_can_be_cancelled_from_the_auth_dialog() {
     let url = f.nucleus("/");
     let attempt = tokio::spawn(async move { manager.ensure_connection(&url).await });
     let dialog = f.manager.auth_dialog().clone();
-    eventually(|| matches!(dialog.state(), AuthDialogState::Pending { .. })).await;
+    wait::until_async(DEADLINE, "the pending dialog", || {
+        matches!(dialog.state(), AuthDialogState::Pending { .. })
+    })
+    .await;
     assert!(dialog.cancel());
     assert!(matches!(
         attempt.await.unwrap(),
@@ -216,7 +220,10 @@ async fn interactive_sign_in_completed_with_a_token_connects() {
     let url = f.nucleus("/");
     let attempt = tokio::spawn(async move { manager.ensure_connection(&url).await });
     let dialog = f.manager.auth_dialog().clone();
-    eventually(|| matches!(dialog.state(), AuthDialogState::Pending { .. })).await;
+    wait::until_async(DEADLINE, "the pending dialog", || {
+        matches!(dialog.state(), AuthDialogState::Pending { .. })
+    })
+    .await;
     let AuthDialogState::Pending { handle, .. } = dialog.state() else {
         unreachable!()
     };
@@ -334,7 +341,7 @@ async fn reconnect_runs_in_the_background_and_announces_the_connection() {
     let url = f.nucleus("/");
     assert!(f.manager.ensure_connection(&url).await.is_ok());
     assert!(f.manager.reconnect(&url));
-    eventually(|| events.lock().unwrap().len() == 2).await;
+    wait::until_async(DEADLINE, "two events", || events.lock().unwrap().len() == 2).await;
     assert_eq!(
         f.manager.connection_status(&url),
         Some(ConnectionStatus::Connected)
@@ -392,7 +399,7 @@ async fn connecting_dialog_is_shown_while_connecting_when_asked() {
             )
             .await
     });
-    eventually(|| progress.state().visible).await;
+    wait::until_async(DEADLINE, "the progress bar", || progress.state().visible).await;
     assert_eq!(progress.state().title, "Connecting");
     assert!(attempt.await.unwrap().is_ok());
     assert!(!progress.state().visible);

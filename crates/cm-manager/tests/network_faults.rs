@@ -38,7 +38,7 @@ use std::time::{Duration, Instant};
 use cm_discovery::DiscoveryError;
 use cm_manager::{ConnectionStatus, EnsureError, Reachable};
 use cm_registry::DiscoveryStatus;
-use cm_testkit::{Endpoint, Fault, TestServer, TestServerConfig, Times};
+use cm_testkit::{Endpoint, Fault, TestServer, TestServerConfig, Times, wait};
 use probe::{Counts, PeakMemory};
 use rig::{DEADLINE, Rig};
 
@@ -618,11 +618,9 @@ fn run_truncated(rig: &Rig, round: usize, tally: &mut Tally) -> String {
     let manager = rig.manager.clone();
     let url = storage_url.clone();
     let storage = std::thread::spawn(move || manager.ensure_connection_blocking(&url));
-    let start = Instant::now();
-    while server.discovery_requests() == 0 || server.stat_requests() == 0 {
-        assert!(start.elapsed() < DEADLINE, "{name}: requests never arrived");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    wait::until(DEADLINE, &format!("{name}: both requests"), || {
+        server.discovery_requests() != 0 && server.stat_requests() != 0
+    });
     tally.slow_reads += rig.responsive_reads(&storage_url, round);
     server.release();
     let result = storage.join().unwrap();

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use crate::events::RegistryEvent;
 use crate::ids::ServerId;
-use crate::state::{RegistryState, Slot};
+use crate::state::{RegistryState, ServerEntry, Slot};
 use crate::url_policy::UrlKind;
 use crate::values::{Bookmark, DiscoveryServer, DiscoveryStatus, ManualServer};
 
@@ -155,33 +155,64 @@ fn reconcile_bookmarks(
     state.dirty.bookmarks = true;
 }
 
-fn reconcile_discovery(state: &mut RegistryState, new: Vec<FileDiscovery>, out: &mut Reconciled) {
-    let old_order: Vec<ServerId> = state.discovery.iter().map(|s| s.server.id).collect();
-    let mut old: HashMap<Arc<str>, Slot<DiscoveryServer>> = state
-        .discovery
+/// The rule both kinds of server share: match the file's entries to the
+/// state's slots by normalised URL, let `merge` decide each entry (`None` for a
+/// URL that is new; it returns the new slot and whether anything changed), take
+/// the file's order and mark the servers dirty when anything changed. Returns
+/// the slots that are gone from the file, by id.
+fn reconcile_slots<T: ServerEntry, E>(
+    slots: &mut Vec<Slot<T>>,
+    dirty: &mut bool,
+    new: Vec<E>,
+    url_of: impl Fn(&E) -> &Arc<str>,
+    mut merge: impl FnMut(Option<Slot<T>>, E) -> (Slot<T>, bool),
+) -> Vec<Slot<T>> {
+    let old_order: Vec<ServerId> = slots.iter().map(|s| s.server.id()).collect();
+    let mut old: HashMap<Arc<str>, Slot<T>> = slots
         .drain(..)
-        .map(|s| (s.server.url.clone(), s))
+        .map(|s| (s.server.url().clone(), s))
         .collect();
+    let mut next: Vec<Slot<T>> = Vec::with_capacity(new.len());
+    let mut changed = false;
+    for entry in new {
+        let existing = old.remove(url_of(&entry));
+        let (slot, entry_changed) = merge(existing, entry);
+        changed |= entry_changed;
+        next.push(slot);
+    }
+    // What is left in `old` is gone from the file; announce in the old order.
+    let mut gone: Vec<Slot<T>> = old.into_values().collect();
+    gone.sort_by_key(|s| s.server.id());
+    changed |= !gone.is_empty();
+    let new_order = next.iter().map(|s| s.server.id());
+    if changed || new_order.ne(old_order.iter().copied()) {
+        *dirty = true;
+    }
+    *slots = next;
+    gone
+}
+
+fn reconcile_discovery(state: &mut RegistryState, new: Vec<FileDiscovery>, out: &mut Reconciled) {
     let mut removed = Vec::new();
     let mut added = Vec::new();
     let mut updated = Vec::new();
-    let mut next: Vec<Slot<DiscoveryServer>> = Vec::with_capacity(new.len());
-    let mut changed = false;
-    for entry in new {
-        let slot = match old.remove(&entry.url) {
+    let gone = reconcile_slots(
+        &mut state.discovery,
+        &mut state.dirty.servers,
+        new,
+        |entry| &entry.url,
+        |existing, entry| match existing {
             Some(slot) => {
                 let was = &slot.server;
                 if was.name == entry.name
                     && was.cached_addresses == entry.cached_addresses
                     && slot.written_as == entry.written_as
                 {
-                    next.push(slot);
-                    continue;
+                    return (slot, false);
                 }
-                changed = true;
                 let mut server = (**was).clone();
                 if was.name != entry.name {
-                    removed.push(discovery_removed(was));
+                    removed.push(was.removed_event());
                     added.push(RegistryEvent::DiscoveryServerAdded {
                         id: was.id,
                         name: entry.name.clone(),
@@ -199,13 +230,13 @@ fn reconcile_discovery(state: &mut RegistryState, new: Vec<FileDiscovery>, out: 
                 }
                 server.name = entry.name;
                 server.cached_addresses = entry.cached_addresses;
-                Slot {
+                let slot = Slot {
                     server: Arc::new(server),
                     written_as: entry.written_as,
-                }
+                };
+                (slot, true)
             }
             None => {
-                changed = true;
                 let id = state.ids.allocate();
                 let server = Arc::new(DiscoveryServer {
                     id,
@@ -220,32 +251,23 @@ fn reconcile_discovery(state: &mut RegistryState, new: Vec<FileDiscovery>, out: 
                     url: server.url.clone(),
                 });
                 out.discovery_added.push(server.clone());
-                Slot {
+                let slot = Slot {
                     server,
                     written_as: entry.written_as,
-                }
+                };
+                (slot, true)
             }
-        };
-        next.push(slot);
-    }
-    // What is left in `old` is gone from the file; announce in the old order.
-    let mut gone: Vec<Slot<DiscoveryServer>> = old.into_values().collect();
-    gone.sort_by_key(|s| s.server.id);
+        },
+    );
     for slot in gone {
-        changed = true;
         out.discovery_removed.push(slot.server.id);
-        removed.push(discovery_removed(&slot.server));
+        removed.push(slot.server.removed_event());
     }
     // One stable order: removals by id, then additions and updates in file order.
     removed.sort_by_key(event_server_id);
     out.events.extend(removed);
     out.events.extend(added);
     out.events.extend(updated);
-    let new_order = next.iter().map(|s| s.server.id);
-    if changed || new_order.ne(old_order.iter().copied()) {
-        state.dirty.servers = true;
-    }
-    state.discovery = next;
 }
 
 fn event_server_id(event: &RegistryEvent) -> u64 {
@@ -256,87 +278,58 @@ fn event_server_id(event: &RegistryEvent) -> u64 {
     }
 }
 
-/// The event announcing that discovery server `server` is gone.
-fn discovery_removed(server: &DiscoveryServer) -> RegistryEvent {
-    RegistryEvent::DiscoveryServerRemoved {
-        id: server.id,
-        name: server.name.clone(),
-        url: server.url.clone(),
-    }
-}
-
-/// The event announcing that manual server `server` is gone.
-fn manual_removed(server: &ManualServer) -> RegistryEvent {
-    RegistryEvent::ManualServerRemoved {
-        id: server.id,
-        name: server.name.clone(),
-        url: server.url.clone(),
-        kind: server.kind,
-    }
-}
-
 fn reconcile_manual(
     state: &mut RegistryState,
     new: Vec<FileServer>,
     events: &mut Vec<RegistryEvent>,
 ) {
-    let old_order: Vec<ServerId> = state.manual.iter().map(|s| s.server.id).collect();
-    let mut old: HashMap<Arc<str>, Slot<ManualServer>> = state
-        .manual
-        .drain(..)
-        .map(|s| (s.server.url.clone(), s))
-        .collect();
     let mut removed = Vec::new();
     let mut added = Vec::new();
-    let mut next: Vec<Slot<ManualServer>> = Vec::with_capacity(new.len());
-    let mut changed = false;
-    for entry in new {
-        let id = match old.remove(&entry.url) {
-            Some(slot) if slot.server.name == entry.name => {
-                changed |= slot.written_as != entry.written_as;
-                next.push(Slot {
-                    server: slot.server,
-                    written_as: entry.written_as,
-                });
-                continue;
-            }
-            // Renamed in the file: announced as removed and added again, under the same id.
-            Some(slot) => {
-                removed.push(manual_removed(&slot.server));
-                slot.server.id
-            }
-            None => state.ids.allocate(),
-        };
-        changed = true;
-        let server = ManualServer {
-            id,
-            name: entry.name,
-            url: entry.url,
-            kind: entry.kind,
-        };
-        added.push(RegistryEvent::ManualServerAdded {
-            id: server.id,
-            name: server.name.clone(),
-            url: server.url.clone(),
-            kind: server.kind,
-        });
-        next.push(Slot {
-            server: Arc::new(server),
-            written_as: entry.written_as,
-        });
-    }
-    for slot in old.into_values() {
-        changed = true;
-        removed.push(manual_removed(&slot.server));
-    }
+    let gone = reconcile_slots(
+        &mut state.manual,
+        &mut state.dirty.servers,
+        new,
+        |entry| &entry.url,
+        |existing, entry| {
+            let id = match existing {
+                Some(slot) if slot.server.name == entry.name => {
+                    let changed = slot.written_as != entry.written_as;
+                    let slot = Slot {
+                        server: slot.server,
+                        written_as: entry.written_as,
+                    };
+                    return (slot, changed);
+                }
+                // Renamed in the file: announced as removed and added again, under the same id.
+                Some(slot) => {
+                    removed.push(slot.server.removed_event());
+                    slot.server.id
+                }
+                None => state.ids.allocate(),
+            };
+            let server = ManualServer {
+                id,
+                name: entry.name,
+                url: entry.url,
+                kind: entry.kind,
+            };
+            added.push(RegistryEvent::ManualServerAdded {
+                id: server.id,
+                name: server.name.clone(),
+                url: server.url.clone(),
+                kind: server.kind,
+            });
+            let slot = Slot {
+                server: Arc::new(server),
+                written_as: entry.written_as,
+            };
+            (slot, true)
+        },
+    );
+    removed.extend(gone.iter().map(|slot| slot.server.removed_event()));
     removed.sort_by_key(event_server_id);
     events.extend(removed);
     events.extend(added);
-    let new_order = next.iter().map(|s| s.server.id);
-    if changed || new_order.ne(old_order.iter().copied()) {
-        state.dirty.servers = true;
-    }
-    state.manual = next;
 }
 
 #[cfg(test)]

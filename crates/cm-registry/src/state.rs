@@ -41,6 +41,72 @@ pub(crate) struct Slot<T> {
     pub(crate) written_as: Arc<str>,
 }
 
+/// What the state needs to know of a kind of server (discovery or manual),
+/// so that the rules both kinds share are written once.
+pub(crate) trait ServerEntry: Sized {
+    fn id(&self) -> ServerId;
+    fn url(&self) -> &Arc<str>;
+    /// The state's list of servers of this kind.
+    fn slots(state: &mut RegistryState) -> &mut Vec<Slot<Self>>;
+    /// The event announcing that this server is gone.
+    fn removed_event(&self) -> RegistryEvent;
+    /// The file edit that removes the entry written as `written_as`.
+    fn remove_op(written_as: Arc<str>) -> StoreOp;
+    /// The error for an id that names no server of this kind.
+    fn unknown(id: ServerId) -> RegistryError;
+}
+
+impl ServerEntry for DiscoveryServer {
+    fn id(&self) -> ServerId {
+        self.id
+    }
+    fn url(&self) -> &Arc<str> {
+        &self.url
+    }
+    fn slots(state: &mut RegistryState) -> &mut Vec<Slot<Self>> {
+        &mut state.discovery
+    }
+    fn removed_event(&self) -> RegistryEvent {
+        RegistryEvent::DiscoveryServerRemoved {
+            id: self.id,
+            name: self.name.clone(),
+            url: self.url.clone(),
+        }
+    }
+    fn remove_op(url: Arc<str>) -> StoreOp {
+        StoreOp::RemoveDiscoveryServer { url }
+    }
+    fn unknown(id: ServerId) -> RegistryError {
+        RegistryError::UnknownDiscoveryServer { id }
+    }
+}
+
+impl ServerEntry for ManualServer {
+    fn id(&self) -> ServerId {
+        self.id
+    }
+    fn url(&self) -> &Arc<str> {
+        &self.url
+    }
+    fn slots(state: &mut RegistryState) -> &mut Vec<Slot<Self>> {
+        &mut state.manual
+    }
+    fn removed_event(&self) -> RegistryEvent {
+        RegistryEvent::ManualServerRemoved {
+            id: self.id,
+            name: self.name.clone(),
+            url: self.url.clone(),
+            kind: self.kind,
+        }
+    }
+    fn remove_op(url: Arc<str>) -> StoreOp {
+        StoreOp::RemoveServer { url }
+    }
+    fn unknown(id: ServerId) -> RegistryError {
+        RegistryError::UnknownManualServer { id }
+    }
+}
+
 /// Which parts of the published snapshot are stale.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Dirty {
@@ -261,23 +327,7 @@ impl RegistryState {
         &mut self,
         id: ServerId,
     ) -> Result<Outcome<Arc<DiscoveryServer>>, RegistryError> {
-        let Some(at) = self.discovery.iter().position(|s| s.server.id == id) else {
-            return Err(RegistryError::UnknownDiscoveryServer { id });
-        };
-        let slot = self.discovery.remove(at);
-        self.dirty.servers = true;
-        let server = slot.server;
-        Ok(Outcome::new(
-            server.clone(),
-            RegistryEvent::DiscoveryServerRemoved {
-                id,
-                name: server.name.clone(),
-                url: server.url.clone(),
-            },
-            vec![StoreOp::RemoveDiscoveryServer {
-                url: slot.written_as,
-            }],
-        ))
+        self.remove_server(id)
     }
 
     /// Applies a discovery status report. `addresses` is the answer of a
@@ -366,23 +416,25 @@ impl RegistryState {
         &mut self,
         id: ServerId,
     ) -> Result<Outcome<Arc<ManualServer>>, RegistryError> {
-        let Some(at) = self.manual.iter().position(|s| s.server.id == id) else {
-            return Err(RegistryError::UnknownManualServer { id });
+        self.remove_server(id)
+    }
+
+    /// Removes server `id` of kind `T`: one rule for both kinds.
+    fn remove_server<T: ServerEntry>(
+        &mut self,
+        id: ServerId,
+    ) -> Result<Outcome<Arc<T>>, RegistryError> {
+        let slots = T::slots(self);
+        let Some(at) = slots.iter().position(|s| s.server.id() == id) else {
+            return Err(T::unknown(id));
         };
-        let slot = self.manual.remove(at);
+        let slot = slots.remove(at);
         self.dirty.servers = true;
         let server = slot.server;
         Ok(Outcome::new(
             server.clone(),
-            RegistryEvent::ManualServerRemoved {
-                id,
-                name: server.name.clone(),
-                url: server.url.clone(),
-                kind: server.kind,
-            },
-            vec![StoreOp::RemoveServer {
-                url: slot.written_as,
-            }],
+            server.removed_event(),
+            vec![T::remove_op(slot.written_as)],
         ))
     }
 }

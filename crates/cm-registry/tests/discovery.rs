@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use cm_discovery::RetryPolicy;
 use cm_registry::{ConnectionRegistry, DiscoveryStatus, RegistryConfig, RegistryHandle, ServerId};
-use cm_testkit::{Endpoint, Fault, TestServer, TestServerConfig, Times};
-use common::{Recorder, toml_path, wait_until};
+use cm_testkit::{Endpoint, Fault, TestServer, TestServerConfig, Times, wait};
+use common::{DEADLINE, Recorder, toml_path};
 
 fn fast_retry() -> RetryPolicy {
     RetryPolicy::default()
@@ -36,7 +36,7 @@ fn status(registry: &RegistryHandle, id: ServerId) -> DiscoveryStatus {
 }
 
 async fn wait_status(registry: &RegistryHandle, id: ServerId, want: &str) {
-    wait_until(&format!("status {want}"), || {
+    wait::until_async(DEADLINE, &format!("status {want}"), || {
         status(registry, id).as_str() == want
     })
     .await;
@@ -82,7 +82,7 @@ async fn successful_discovery_updates_status_addresses_and_file() {
     // A refresh runs another round.
     let before = server.controls().request_count(Endpoint::Discovery);
     registry.refresh_discovery(Some(id)).await.unwrap();
-    wait_until("a second discovery request", || {
+    wait::until_async(DEADLINE, "a second discovery request", || {
         server.controls().request_count(Endpoint::Discovery) > before
     })
     .await;
@@ -146,7 +146,7 @@ async fn settles_with_error(fault: Fault) -> String {
         .add_discovery_server("Bad", &server.discovery_url())
         .await
         .unwrap();
-    wait_until("a settled error", || {
+    wait::until_async(DEADLINE, "a settled error", || {
         let s = status(&registry, id);
         s.as_str() == "error" && s.is_settled()
     })
@@ -187,7 +187,7 @@ async fn a_server_that_is_down_then_up_is_retried_until_ready() {
         .add_discovery_server("Sleepy", &server.discovery_url())
         .await
         .unwrap();
-    wait_until("a retrying error", || {
+    wait::until_async(DEADLINE, "a retrying error", || {
         matches!(
             status(&registry, id),
             DiscoveryStatus::Error {

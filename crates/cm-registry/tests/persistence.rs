@@ -6,8 +6,9 @@ mod common;
 use std::time::Duration;
 
 use cm_registry::{ConnectionRegistry, RegistryConfig, RegistryError};
+use cm_testkit::wait;
 use cm_toml_store::{Change, TomlStore};
-use common::{Recorder, start_persisted, toml_path, wait_until};
+use common::{DEADLINE, Recorder, start_persisted, toml_path};
 
 const FILE: &str = r#"# user comment
 [paths]
@@ -186,7 +187,7 @@ async fn read_only_mode_loads_but_never_writes() {
     assert_eq!(registry.snapshot().bookmarks().len(), 2);
     // It still follows the file.
     std::fs::write(&path, FILE.replace("Astronaut", "Cosmonaut")).unwrap();
-    wait_until("the rename to be seen", || {
+    wait::until_async(DEADLINE, "the rename to be seen", || {
         registry.snapshot().bookmark("Cosmonaut").is_some()
     })
     .await;

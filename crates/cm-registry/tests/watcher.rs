@@ -5,7 +5,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Recorder, assert_quiet, start_persisted, toml_path, wait_until};
+use cm_testkit::wait;
+use common::{DEADLINE, Recorder, assert_quiet, start_persisted, toml_path};
 
 const BEFORE: &str = r#"[bookmarks]
 Keep = "omniverse://h/keep/"
@@ -60,7 +61,7 @@ async fn external_edits_produce_exactly_the_difference() {
     std::fs::write(&tmp, AFTER).unwrap();
     std::fs::rename(&tmp, &path).unwrap();
 
-    wait_until("the reload events", || recorder.len() >= 10).await;
+    wait::until_async(DEADLINE, "the reload events", || recorder.len() >= 10).await;
     assert_quiet(&recorder, Duration::from_millis(600)).await;
     insta::assert_snapshot!("external_edit_events", recorder.take());
     let snapshot = registry.snapshot();
@@ -106,7 +107,7 @@ async fn a_malformed_external_edit_keeps_the_state_and_reports_the_error() {
     let registry = start_persisted(&path, &recorder);
 
     std::fs::write(&path, "[bookmarks]\nbroken = \n").unwrap();
-    wait_until("the load error", || {
+    wait::until_async(DEADLINE, "the load error", || {
         registry.snapshot().storage().last_load_error.is_some()
     })
     .await;
@@ -123,7 +124,7 @@ async fn a_malformed_external_edit_keeps_the_state_and_reports_the_error() {
         BEFORE.replace("Gone = \"omniverse://h/gone/\"\n", ""),
     )
     .unwrap();
-    wait_until("the repair", || recorder.len() >= 1).await;
+    wait::until_async(DEADLINE, "the repair", || recorder.len() >= 1).await;
     assert_quiet(&recorder, Duration::from_millis(600)).await;
     assert_eq!(
         recorder.take(),

@@ -117,7 +117,8 @@ fn check_in(text: &str, store: &TomlStore) -> usize {
         let after = store
             .apply(std::slice::from_ref(change))
             .unwrap_or_else(|e| panic!("{change:?} was refused: {e}"));
-        let written = std::fs::read_to_string(store.path()).expect("read back the written file");
+        let written = std::fs::read_to_string(store.path())
+            .unwrap_or_else(|e| panic!("read back the written file: {e}"));
         let reloaded = store
             .load()
             .unwrap_or_else(|e| panic!("after {change:?} the file does not load: {e}\n{written}"));

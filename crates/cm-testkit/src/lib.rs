@@ -53,6 +53,7 @@ pub mod protocol;
 mod routes;
 mod server;
 mod state;
+pub mod wait;
 
 pub use config::TestServerConfig;
 pub use controls::{Controls, WaitTimeout};

@@ -1,7 +1,9 @@
 //! Wire types of the stand-in protocol (see `docs/PROTOCOL.md`).
 //!
 //! These are the JSON bodies cm-testkit sends and accepts. Clients in other crates define their own
-//! copies (they must not depend on the testkit); tests can use these to build or check bodies.
+//! copies (they must not depend on the testkit, nor the testkit on them); tests can use these to
+//! build or check bodies. [`PROTOCOL_VERSION`] is the server's copy of the clients'
+//! `cm_discovery::PROTOCOL_VERSION`: `cm-discovery/tests/http_client.rs` asserts they are equal.
 
 use serde::{Deserialize, Serialize};
 

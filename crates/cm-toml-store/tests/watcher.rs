@@ -5,8 +5,9 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
+use cm_testkit::wait;
 use cm_toml_store::{Change, FileChanged, TomlStore, WatchBackend, WatchConfig};
-use common::{store_with, wait_until};
+use common::store_with;
 use crossbeam_channel::{Receiver, unbounded};
 
 const DEBOUNCE: Duration = Duration::from_millis(200);
@@ -190,7 +191,9 @@ fn callback_subscriber_runs_and_dropping_the_watcher_stops_it() {
         )
         .unwrap();
     std::fs::write(store.path(), bookmark_file("cb")).unwrap();
-    assert!(wait_until(DEADLINE, || seen.lock().unwrap().len() == 1));
+    wait::until(DEADLINE, "one notification", || {
+        seen.lock().unwrap().len() == 1
+    });
     drop(watcher);
     std::fs::write(store.path(), bookmark_file("after-drop")).unwrap();
     std::thread::sleep(DEBOUNCE * 4);

@@ -40,7 +40,7 @@ pub(crate) fn run(
 
 fn add(args: DiscoveryAddArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
     let (Some(name), Some(url)) = (args.name, args.url) else {
-        return interactive::add_discovery_server(args.timeout, file, out);
+        return interactive::add_discovery_server(args.options.timeout, file, out);
     };
     cm_url::parse(&url)?;
     mutate(file, |registry| {

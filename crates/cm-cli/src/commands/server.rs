@@ -26,13 +26,13 @@ pub(crate) fn run(command: ServerCommand, file: &ConfigFile, out: &Output) -> Re
 
 fn add(args: ServerAddArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
     let (Some(name), Some(url)) = (args.name, args.url) else {
-        return interactive::add_server(args.timeout, args.credentials, file, out);
+        return interactive::add_server(args.options.timeout, args.credentials, file, out);
     };
     if args.credentials.token_env.is_some() || args.credentials.user.is_some() {
         out.warn("credentials are only used with --interactive (which connects); ignoring them");
     }
     let parsed = cm_url::parse(&url)?;
-    let file = &file.replacing_wrong_typed_entries(args.force);
+    let file = &file.replacing_wrong_typed_entries(args.options.force);
     mutate(file, |registry| {
         let (name, url) = (name.clone(), url.clone());
         async move { Ok(registry.add_manual_server(&name, &url).await?) }

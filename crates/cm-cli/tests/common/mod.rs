@@ -99,18 +99,6 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Polls `condition` every 50 ms for up to `secs` seconds.
-pub fn wait_until(secs: u64, mut condition: impl FnMut() -> bool) -> bool {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
-    while std::time::Instant::now() < deadline {
-        if condition() {
-            return true;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    condition()
-}
-
 pub fn exists(path: &Path) -> bool {
     path.exists()
 }

@@ -1,9 +1,11 @@
 //! The panel's server sections: manual servers with their connection status, discovery
 //! servers with their discovery status and cached addresses.
 
+use std::future::Future;
+
 use cm_manager::dialogs::AlertModel;
 use cm_manager::{ConnectionStatus, ManagerHandle};
-use cm_registry::{RegistrySnapshot, UrlKind};
+use cm_registry::{RegistryHandle, RegistrySnapshot, UrlKind};
 use egui::{Color32, Grid, Sense, Ui, vec2};
 
 use super::run_action;
@@ -65,24 +67,38 @@ pub(crate) fn manual_servers(
                             });
                         }
                     }
-                    if ui
-                        .small_button("Remove")
-                        .accessible_name(labels::remove_server(name))
-                        .clicked()
-                    {
-                        let (registry, id) = (manager.registry().clone(), server.id);
-                        run_action(manager, alert, async move {
-                            registry
-                                .remove_manual_server(id)
-                                .await
-                                .map(drop)
-                                .map_err(|e| e.to_string())
-                        });
-                    }
+                    let id = server.id;
+                    remove_button(ui, manager, alert, name, move |registry| async move {
+                        registry.remove_manual_server(id).await
+                    });
                 });
                 ui.end_row();
             }
         });
+}
+
+/// A server row's "Remove" button, for either kind of server: `remove` is the registry call for
+/// the row's kind, run off the UI thread; a failure goes to the alert.
+fn remove_button<Removing, T, E>(
+    ui: &mut Ui,
+    manager: &ManagerHandle,
+    alert: &AlertModel,
+    name: &str,
+    remove: impl FnOnce(RegistryHandle) -> Removing,
+) where
+    Removing: Future<Output = Result<T, E>> + Send + 'static,
+    E: std::fmt::Display,
+{
+    if ui
+        .small_button("Remove")
+        .accessible_name(labels::remove_server(name))
+        .clicked()
+    {
+        let removing = remove(manager.registry().clone());
+        run_action(manager, alert, async move {
+            removing.await.map(drop).map_err(|e| e.to_string())
+        });
+    }
 }
 
 /// The "Discovery servers" section.
@@ -124,20 +140,10 @@ pub(crate) fn discovery_servers(
                             .map_err(|e| e.to_string())
                     });
                 }
-                if ui
-                    .small_button("Remove")
-                    .accessible_name(labels::remove_server(name))
-                    .clicked()
-                {
-                    let (registry, id) = (manager.registry().clone(), server.id);
-                    run_action(manager, alert, async move {
-                        registry
-                            .remove_discovery_server(id)
-                            .await
-                            .map(drop)
-                            .map_err(|e| e.to_string())
-                    });
-                }
+                let id = server.id;
+                remove_button(ui, manager, alert, name, move |registry| async move {
+                    registry.remove_discovery_server(id).await
+                });
             });
             ui.indent("addresses", |ui| {
                 if server.cached_addresses.is_empty() {

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use cm_discovery::PROTOCOL_VERSION;
 use futures::future::BoxFuture;
 use parking_lot::Mutex;
 use reqwest::StatusCode;
@@ -21,9 +22,9 @@ use super::mapping::http_base_for;
 use crate::auth::{AuthAnswer, AuthCallbacks, Secret, SignInOutcome};
 use crate::status::ConnectionStatus::{self, *};
 
-/// The protocol name and version this client speaks (`GET /info`).
+/// The protocol name this client speaks (`GET /info`); the version is the clients' one
+/// [`PROTOCOL_VERSION`].
 const PROTOCOL: &str = "cm-storage";
-const PROTOCOL_VERSION: u32 = 1;
 
 /// Settings of [`HttpStorageClient`].
 #[derive(Clone, Debug)]

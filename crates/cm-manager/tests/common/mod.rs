@@ -10,7 +10,7 @@ use cm_manager::{ManagerConfig, ManagerHandle};
 use cm_testkit::{TestServer, TestServerConfig};
 
 /// Generous deadline for conditions on a loaded CI machine.
-pub const DEADLINE: Duration = Duration::from_secs(30);
+pub const DEADLINE: Duration = cm_testkit::wait::DEADLINE;
 
 /// A fast retry schedule (base 20 ms, no jitter) with the given budget.
 pub fn fast_retry(budget: Duration) -> RetryPolicy {
@@ -81,18 +81,6 @@ impl Fixture {
 impl Drop for Fixture {
     fn drop(&mut self) {
         self.manager.shutdown();
-    }
-}
-
-/// Polls `condition` until it holds or the deadline passes.
-pub async fn eventually(mut condition: impl FnMut() -> bool) {
-    let start = std::time::Instant::now();
-    while !condition() {
-        assert!(
-            start.elapsed() < DEADLINE,
-            "condition not met within {DEADLINE:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 

@@ -5,14 +5,14 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cm_events::{Dispatcher, ObserverGuard};
 use cm_registry::events::ALL_EVENTS;
 use cm_registry::{ConnectionRegistry, RegistryConfig, RegistryHandle};
 
 /// Generous: CI is a loaded 2-core machine.
-pub const DEADLINE: Duration = Duration::from_secs(30);
+pub const DEADLINE: Duration = cm_testkit::wait::DEADLINE;
 
 /// Records every registry event dispatched on a private dispatcher, in order,
 /// as `name payload-json` lines.
@@ -69,16 +69,6 @@ impl Recorder {
     /// Takes the recorded lines, joined by newlines.
     pub fn take(&self) -> String {
         std::mem::take(&mut *self.lines.lock().unwrap()).join("\n")
-    }
-}
-
-/// Polls `condition` every 20 ms (yielding to the actix system) until it
-/// holds; panics with `what` after [`DEADLINE`].
-pub async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !condition() {
-        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
-        actix_rt::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

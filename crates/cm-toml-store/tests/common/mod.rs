@@ -2,7 +2,6 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use cm_toml_store::{Durability, TomlStore};
 
@@ -22,18 +21,6 @@ pub fn store_with(text: Option<&str>) -> (tempfile::TempDir, TomlStore) {
 
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap()
-}
-
-/// Polls `condition` until it holds or `deadline` passes.
-pub fn wait_until(deadline: Duration, mut condition: impl FnMut() -> bool) -> bool {
-    let end = Instant::now() + deadline;
-    while Instant::now() < end {
-        if condition() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    condition()
 }
 
 /// One document of the toml-test suite: its path in the suite (`valid/array/array.toml`) and
