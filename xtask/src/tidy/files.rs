@@ -13,12 +13,10 @@ const NO_MODULE_DOC: &[(&str, &str)] = &[(
 )];
 
 /// Files allowed to name a `../` path out of the repository, and why.
-const OUT_OF_REPO_EXEMPT: &[(&str, &str)] = &[
-    (
-        "xtask/src/tidy/files.rs",
-        "its unit tests spell out the paths this rule rejects",
-    ),
-];
+const OUT_OF_REPO_EXEMPT: &[(&str, &str)] = &[(
+    "xtask/src/tidy/files.rs",
+    "its unit tests spell out the paths this rule rejects",
+)];
 
 /// The lint line every crate root carries (see `unwrap_lints`).
 const UNWRAP_LINTS: &str = "#![warn(clippy::unwrap_used, clippy::expect_used)]";
