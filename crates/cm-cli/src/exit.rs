@@ -92,7 +92,9 @@ fn store_status(e: &StoreError) -> u8 {
         || e.is_refused_change()
         || matches!(
             e,
-            StoreError::NoConfigLocation { .. } | StoreError::NotWritable { .. }
+            StoreError::NoConfigLocation { .. }
+                | StoreError::NotWritable { .. }
+                | StoreError::UnsafeLockFile { .. }
         )
     {
         BAD_INPUT

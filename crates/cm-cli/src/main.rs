@@ -22,11 +22,16 @@ mod session;
 
 use std::process::ExitCode;
 
+use std::io::{IsTerminal as _, Write as _};
+
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return clap_exit(&error),
+    };
     init_logging(cli.verbose, cli.quiet);
     let out = output::Output::new(cli.json, cli.quiet, cli.color);
     match commands::run(cli, &out) {
@@ -38,6 +43,32 @@ fn main() -> ExitCode {
             error.exit_code()
         }
     }
+}
+
+/// Ends a run clap stopped: `--help` and `--version` go to stdout through the same fallible
+/// write as every result (a failing stdout is exit 1, a closed pipe exit 0); usage errors go
+/// to stderr as clap prints them (exit 2).
+fn clap_exit(error: &clap::Error) -> ExitCode {
+    if error.use_stderr() {
+        // Nowhere left to report a failing stderr to; the exit status still tells.
+        let _ = error.print();
+        return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(exit::FAILURE));
+    }
+    let rendered = error.render();
+    let mut stdout = std::io::stdout().lock();
+    let text = if stdout.is_terminal() {
+        rendered.ansi().to_string()
+    } else {
+        rendered.to_string()
+    };
+    if let Err(write_error) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        drop(stdout);
+        output::stdout_failed(&write_error);
+    }
+    ExitCode::from(exit::SUCCESS)
 }
 
 /// Logs go to stderr. By default only errors show

@@ -219,7 +219,8 @@ pub(crate) fn exit_when_stdout_closes() {
     }
 }
 
-/// `text` with control characters, bidirectional formatting characters and line/paragraph
+/// `text` with control characters, format characters (Unicode category Cf: bidirectional
+/// marks, zero-width spaces and joiners, the byte-order mark, tags, ...) and line/paragraph
 /// separators written as `\u{..}` escapes. This is the one rule for everything `cm` prints
 /// for people: table cells, watch lines and the stderr notes, warnings and errors.
 ///
@@ -227,19 +228,17 @@ pub(crate) fn exit_when_stdout_closes() {
 /// a bookmark name would drive the terminal of whoever lists it (clear the screen, set the
 /// title), a bidi mark or override (U+200F, U+202E, ...) would make one name look like
 /// another, and a line separator (U+2028) would split one line in two where a terminal or
-/// log viewer honours it.
+/// log viewer honours it. The other format characters are invisible too (U+200B, U+FEFF),
+/// so they could make two different names print alike.
 pub(crate) fn terminal_safe(text: &str) -> Cow<'_, str> {
     fn unsafe_char(c: char) -> bool {
+        use unicode_general_category::{GeneralCategory, get_general_category};
         c.is_control()
-            || matches!(
-                c,
-                // Arabic letter mark; left-to-right and right-to-left marks.
-                '\u{061c}' | '\u{200e}' | '\u{200f}'
-                // Line and paragraph separators.
-                | '\u{2028}' | '\u{2029}'
-                // Embeddings, overrides and isolates.
-                | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-            )
+            // Line and paragraph separators.
+            || matches!(c, '\u{2028}' | '\u{2029}')
+            // Every format character, the bidi marks, embeddings, overrides and isolates
+            // (U+061C, U+200E, U+202A..U+202E, U+2066..U+2069) among them.
+            || get_general_category(c) == GeneralCategory::Format
     }
     if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);

@@ -241,6 +241,77 @@ fn root_leaves_a_users_file_and_lock_file_with_the_user() {
     );
 }
 
+/// A lock file the user planted as a link (to an existing file or to nowhere) or as a hard
+/// link makes root refuse (exit 2) without truncating, writing, creating or giving away the
+/// file it names.
+#[test]
+fn root_refuses_a_lock_file_the_user_linked_elsewhere() {
+    if !is_root() {
+        println!("skipped: needs root to be the victim of another user's link (running as a user)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let user = dir.path().join("u");
+    std::fs::create_dir(&user).unwrap();
+    chown(&user, OTHER, OTHER);
+    chmod(&user, 0o700);
+    let config = user.join("omniverse.toml");
+    std::fs::write(&config, START).unwrap();
+    chown(&config, OTHER, OTHER);
+    chmod(&config, 0o600);
+    let lock = user.join("omniverse.toml.lock");
+    let victim = dir.path().join("victim");
+    let dangling = dir.path().join("not-there");
+    let plant: [(&str, &dyn Fn()); 3] = [
+        ("symlink", &|| symlink(&victim, &lock).unwrap()),
+        ("dangling symlink", &|| symlink(&dangling, &lock).unwrap()),
+        ("hard link", &|| std::fs::hard_link(&victim, &lock).unwrap()),
+    ];
+    for (kind, plant) in plant {
+        std::fs::write(&victim, "root-only secret\n").unwrap();
+        chmod(&victim, 0o600);
+        let _ = std::fs::remove_file(&lock);
+        plant();
+        let out = cm_command()
+            .arg("--config")
+            .arg(&config)
+            .args(["bookmark", "add", "R", "omniverse://h/r/"])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{kind}: {err}");
+        let expected = if kind == "hard link" {
+            "has other hard links"
+        } else {
+            "is a symbolic link"
+        };
+        assert!(
+            err.contains("lock file") && err.contains(expected),
+            "{kind}: {err}"
+        );
+        let meta = std::fs::metadata(&victim).unwrap();
+        assert_eq!(
+            (meta.uid(), meta.gid(), meta.mode() & 0o7777),
+            (0, 0, 0o600),
+            "{kind}: the victim's owner and mode"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&victim).unwrap(),
+            "root-only secret\n",
+            "{kind}: the victim's content"
+        );
+        assert!(
+            !dangling.exists(),
+            "{kind}: a dangling link's target was created"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&config).unwrap(),
+            START,
+            "{kind}: nothing written"
+        );
+    }
+}
+
 #[test]
 fn a_user_who_may_not_write_the_file_cannot_replace_it_through_its_directory() {
     if !is_root() {

@@ -118,3 +118,31 @@ fn an_answer_with_only_refused_addresses_stores_nothing() {
         stderr(&out)
     );
 }
+
+/// An answer whose addresses would grow the file over the 16 MiB limit is a failed refresh
+/// (exit 2, the reason on stderr without `-v`), not a "ready" that saved nothing.
+#[test]
+fn a_refresh_whose_result_cannot_be_saved_fails() {
+    let addresses: Vec<String> = (0..200)
+        .map(|i| format!("omniverse://big.example/{}/{i}/", "p".repeat(400)))
+        .collect();
+    let server =
+        TestServer::start(TestServerConfig::default().with_storage_addresses(addresses)).unwrap();
+    // Padded with comment lines to 32 KiB under the limit; the answer is about 80 KiB.
+    let limit = usize::try_from(cm_toml_store::MAX_FILE_BYTES).unwrap();
+    let head = "[bookmarks]\n[servers]\n";
+    let line = format!("# {}\n", "x".repeat(1021));
+    let mut text = head.to_owned();
+    while text.len() + line.len() < limit - 32 * 1024 {
+        text.push_str(&line);
+    }
+    let sandbox = Sandbox::with_file(&text);
+    sandbox.ok(&["discovery", "add", "Big", &server.discovery_url()]);
+    let before = sandbox.text();
+    let out = sandbox.run(&["discovery", "refresh", "--timeout", "20"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("were not saved"), "{err}");
+    assert!(err.contains("16 MiB"), "{err}");
+    assert_eq!(sandbox.text(), before, "the file changed");
+}

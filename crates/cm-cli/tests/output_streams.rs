@@ -107,6 +107,33 @@ fn a_closed_stderr_never_panics() {
     assert!(sandbox.text().contains("A = "), "the file lost an entry");
 }
 
+/// clap's own output (`--help`, `--version`, `help`) goes through the same fallible write.
+#[test]
+fn help_and_version_on_a_full_stdout_exit_1() {
+    let sandbox = Sandbox::with_file(FILE);
+    for args in [&["--help"][..], &["--version"], &["help", "bookmark"]] {
+        let out = cm(&sandbox, args)
+            .stdout(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .unwrap(),
+            )
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("cannot write the result to stdout"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        // Still printed, and exit 0, on a working stdout.
+        let out = cm(&sandbox, args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(!out.stdout.is_empty(), "{args:?}");
+    }
+}
+
 #[test]
 fn a_full_stdout_exits_1_with_the_reason() {
     let sandbox = Sandbox::with_file(FILE);
@@ -162,14 +189,26 @@ fn watch_ends_with_exit_0_when_its_reader_goes_away() {
 #[test]
 fn bidi_marks_and_line_separators_are_escaped_for_the_terminal() {
     let sandbox = Sandbox::with_file(
-        "[bookmarks]\n\"a\u{200f}b\u{2028}c\u{2029}d\u{61c}e\" = \"omniverse://h/a/\"\n",
+        "[bookmarks]\n\"a\u{200f}b\u{2028}c\u{2029}d\u{61c}e\u{feff}f\u{200b}g\u{ad}h\u{e0041}i\" = \"omniverse://h/a/\"\n",
     );
     let listed = sandbox.ok(&["bookmark", "list"]);
     assert!(
-        listed.contains("a\\u{200f}b\\u{2028}c\\u{2029}d\\u{61c}e"),
+        listed.contains(
+            "a\\u{200f}b\\u{2028}c\\u{2029}d\\u{61c}e\\u{feff}f\\u{200b}g\\u{ad}h\\u{e0041}i"
+        ),
         "{listed}"
     );
-    for mark in ['\u{200f}', '\u{2028}', '\u{2029}', '\u{61c}'] {
+    // Every format character (category Cf), not only the bidi ones.
+    for mark in [
+        '\u{200f}',
+        '\u{2028}',
+        '\u{2029}',
+        '\u{61c}',
+        '\u{feff}',
+        '\u{200b}',
+        '\u{ad}',
+        '\u{e0041}',
+    ] {
         assert!(!listed.contains(mark), "{mark:?} printed raw: {listed}");
     }
     // In an error message on stderr too.

@@ -45,13 +45,84 @@ pub fn storage_address(raw: &str) -> Result<String, RejectedAddress> {
             parsed.scheme()
         )));
     }
+    let reason = |key: &str| {
+        format!(
+            "it carries a credential (parameter {key:?}); a discovery answer must not hand out secrets"
+        )
+    };
     if let Some(key) = parsed.secret_param() {
-        return Err(refuse(format!(
-            "it carries a credential (parameter {:?}); a discovery answer must not hand out secrets",
-            key
-        )));
+        return Err(refuse(reason(key)));
+    }
+    if let Some(key) = hidden_secret_param(&parsed) {
+        // `redact` hides values only where `secret_param` looks, so show the origin alone.
+        return Err(RejectedAddress {
+            address: origin_only(&parsed),
+            reason: reason(&key),
+        });
     }
     Ok(parsed.without_credentials())
+}
+
+/// A credential parameter [`cm_url::ServerUrl::secret_param`] does not see because it is
+/// spelled the way lenient servers still read it: `;` as the separator (`?a=1;sig=…`), a
+/// decorated key (`sig[]=`, `sig%20=`, ` sig=`), extra `?`s (`??sig=`), a matrix parameter in
+/// a path segment (`/p;token=…`) or a query hidden behind an encoded `?` (`/%3Ftoken=…`).
+///
+/// Each candidate key is reduced to its plain form and then judged by cm-url's own key rule
+/// (asked through `secret_param` on a probe URL), so the list of secret names stays one.
+/// This lives here rather than in cm-url only because cm-url's redaction was being changed
+/// in parallel; moving it into `secret_param` later keeps every caller on one rule.
+fn hidden_secret_param(parsed: &cm_url::ServerUrl) -> Option<String> {
+    let decoded_path = percent_encoding::percent_decode_str(parsed.path()).decode_utf8_lossy();
+    // An encoded `?` or `#` in the path starts what a decoding server reads as a query.
+    let (path, path_query) = match decoded_path.find(['?', '#']) {
+        Some(at) => (&decoded_path[..at], Some(&decoded_path[at + 1..])),
+        None => (&*decoded_path, None),
+    };
+    // Matrix parameters: every `;`-piece of a segment after its first.
+    let matrix = path
+        .split('/')
+        .flat_map(|segment| segment.split(';').skip(1));
+    let params = [parsed.query(), parsed.fragment(), path_query]
+        .into_iter()
+        .flatten()
+        .flat_map(|params| params.split(['&', ';']));
+    matrix
+        .chain(params)
+        .filter_map(|piece| piece.split_once('=').map(|(key, _)| key))
+        .map(plain_key)
+        .find(|key| is_secret_key(key))
+}
+
+/// `scheme://host[:port]/***`: the redacted address without anything after the authority.
+fn origin_only(parsed: &cm_url::ServerUrl) -> String {
+    let redacted = parsed.redacted();
+    let authority = redacted.find("://").map_or(0, |i| i + 3);
+    let end = redacted[authority..]
+        .find('/')
+        .map_or(redacted.len(), |i| authority + i);
+    format!("{}/{}", &redacted[..end], cm_url::REDACTED)
+}
+
+/// `key` percent-decoded, without surrounding whitespace, leading `?`s or a trailing `[]`.
+fn plain_key(key: &str) -> String {
+    let decoded = percent_encoding::percent_decode_str(key).decode_utf8_lossy();
+    let mut key = decoded.trim().trim_start_matches('?').trim();
+    while let Some(shorter) = key.strip_suffix("[]") {
+        key = shorter.trim_end();
+    }
+    key.to_owned()
+}
+
+/// cm-url's rule for credential keys, asked through a probe URL carrying only `key`
+/// (every byte percent-encoded, which cm-url decodes before it compares).
+fn is_secret_key(key: &str) -> bool {
+    if key.is_empty() {
+        return false;
+    }
+    let encoded: String = key.bytes().map(|b| format!("%{b:02X}")).collect();
+    cm_url::parse(&format!("omniverse://probe.invalid/?{encoded}=x"))
+        .is_ok_and(|probe| probe.secret_param().is_some())
 }
 
 /// Logs the warning for addresses `discovery_url` (redacted) listed that were refused.
@@ -83,6 +154,49 @@ mod tests {
             let refused = storage_address(raw).unwrap_err();
             assert!(!refused.address.contains("s3cr3t"), "{refused:?}");
             assert!(!refused.reason.contains("s3cr3t"), "{refused:?}");
+        }
+    }
+
+    /// Every spelling of a credential parameter a lenient server might read, the ones the
+    /// first rule missed (issue 14 attack) and the ones it already caught.
+    #[test]
+    fn credentials_are_refused_however_they_are_spelled() {
+        for raw in [
+            // Caught from the start.
+            "omniverse://a1.example/?token=SEKRIT",
+            "omniverse://a1.example/?a=1&sig=SEKRIT",
+            "omniverse://a1.example/?Sig=SEKRIT",
+            "omniverse://a1.example/?%73ig=SEKRIT",
+            "omniverse://a1.example/?sessionToken=SEKRIT",
+            "omniverse://a1.example/#access_token=SEKRIT",
+            // Missed before.
+            "omniverse://a1.example/?a=1;sig=SEKRIT",
+            "omniverse://a1.example/?sig%20=SEKRIT",
+            "omniverse://a1.example/?%20sig=SEKRIT",
+            "omniverse://a1.example/??sig=SEKRIT",
+            "omniverse://a1.example/?sig[]=SEKRIT",
+            "omniverse://a1.example/?sig%5B%5D=SEKRIT",
+            "omniverse://a1.example/p;token=SEKRIT",
+            "omniverse://a1.example/p;a=1;token=SEKRIT/q",
+            "omniverse://a1.example/p%3Btoken=SEKRIT",
+            "omniverse://a1.example/%3Ftoken=SEKRIT",
+            "omniverse://a1.example/x%3Fa=1%26sig=SEKRIT",
+            "omniverse://a1.example/%23token=SEKRIT",
+        ] {
+            let refused = storage_address(raw);
+            let Err(refused) = refused else {
+                panic!("{raw} was kept: {refused:?}");
+            };
+            let shown = format!("{} {}", refused.address, refused.reason);
+            assert!(!shown.contains("SEKRIT"), "{raw}: shown as {shown}");
+        }
+        // Not credentials: kept as they were.
+        for raw in [
+            "omniverse://a1.example/p;v=2/?versionId=2;x=1",
+            "omniverse://a1.example/tokens/?a[]=1",
+            "omniverse://a1.example/?keyboard=1",
+        ] {
+            assert!(storage_address(raw).is_ok(), "{raw} was refused");
         }
     }
 

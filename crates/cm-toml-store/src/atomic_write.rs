@@ -134,7 +134,11 @@ fn write_temp_then_rename(
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        // O_EXCL already refuses any existing name, a dangling link included; O_NOFOLLOW
+        // says so explicitly. Owner and mode are then set through this descriptor only.
+        options
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
     }
     let mut file = options
         .open(temp)

@@ -90,6 +90,16 @@ pub enum StoreError {
         /// Why, in words.
         reason: String,
     },
+    /// The lock file is not one this process may lock and write: a symbolic link (followed,
+    /// root would truncate and give away the link's target), a file with other hard links,
+    /// or something other than a regular file or FIFO. Nothing was opened for writing.
+    #[error("lock file {} {reason}; remove it (nothing was written)", path.display())]
+    UnsafeLockFile {
+        /// The lock file.
+        path: PathBuf,
+        /// What it is, in words: "is a symbolic link", "is not a regular file", ...
+        reason: String,
+    },
     /// Another process held the lock for longer than the store's
     /// [`LockWait::timeout`](crate::LockWait::timeout); nothing was written.
     #[error(

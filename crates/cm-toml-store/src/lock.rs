@@ -12,6 +12,15 @@
 //! it gives up with [`StoreError::LockTimeout`] instead of hanging silently). A sidecar that
 //! is not a regular file (a FIFO works as a lock too) is only locked, never written.
 //!
+//! # Links planted in the directory
+//!
+//! The sidecar is opened with `O_NOFOLLOW` (created with `O_EXCL`) and checked through the
+//! opened descriptor: a symbolic link, a file with other hard links, or anything but a
+//! regular file or FIFO is refused ([`StoreError::UnsafeLockFile`]) before anything is
+//! written. Otherwise root saving a user's config would truncate, or hand to the user, a
+//! file the user linked there. The holder line and the owner (`fchown`) go through that
+//! descriptor only.
+//!
 //! # Why the sidecar stays
 //!
 //! The 0-byte sidecar is left in place when no one holds the lock, on purpose. Deleting it
@@ -186,16 +195,7 @@ impl LockGuard {
         if let Some(dir) = lock_path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, "create directory", e))?;
         }
-        let mut options = OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options
-            .open(lock_path)
-            .map_err(|e| StoreError::io(lock_path, "open lock file", e))?;
+        let (file, kind) = open_lock_file(lock_path)?;
         if let Some(owner) = owner
             && crate::permissions::is_root()
             && let Err(error) = keep_owner(&file, owner)
@@ -207,10 +207,133 @@ impl LockGuard {
             Err(TryLockError::WouldBlock) => wait_for(file, lock_path, wait)?,
             Err(TryLockError::Error(e)) => return Err(StoreError::io(lock_path, "lock", e)),
         };
-        let names_holder = file.metadata().is_ok_and(|m| m.is_file())
+        let names_holder = kind == LockFileKind::Regular
             && write_holder(&file, &LockHolder::this_process()).is_ok();
         Ok(LockGuard { file, names_holder })
     }
+}
+
+/// What an opened lock file is: only a regular file is ever written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LockFileKind {
+    Regular,
+    /// A FIFO locks as well as a file does; it is never written.
+    Fifo,
+}
+
+/// Opens (creating it when missing) the sidecar at `lock_path` without following a link,
+/// and checks through the opened descriptor that it is safe to write and hand over.
+///
+/// Every later write and `fchown` goes through the returned descriptor, never the path, so
+/// a name swapped after the check changes nothing. The sidecar lives in a directory its
+/// owner controls: when root saves a user's config, a link planted there must not make root
+/// truncate or give away (or create) a file elsewhere, and a hard link to another file
+/// (`st_nlink` > 1) must not either.
+fn open_lock_file(lock_path: &Path) -> Result<(File, LockFileKind), StoreError> {
+    let mut created_race = 0;
+    let file = loop {
+        match open_no_follow(lock_path, false) {
+            Ok(file) => break file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && created_race < 3 => {
+                match open_no_follow(lock_path, true) {
+                    Ok(file) => break file,
+                    // Another process created it first (or a link was planted): open that.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        created_race += 1;
+                    }
+                    Err(e) => return Err(open_error(lock_path, e)),
+                }
+            }
+            Err(e) => return Err(open_error(lock_path, e)),
+        }
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| StoreError::io(lock_path, "inspect lock file", e))?;
+    let unsafe_lock = |reason: &str| StoreError::UnsafeLockFile {
+        path: lock_path.to_path_buf(),
+        reason: reason.to_owned(),
+    };
+    let kind = if meta.is_file() {
+        LockFileKind::Regular
+    } else if is_fifo(&meta) {
+        LockFileKind::Fifo
+    } else {
+        return Err(unsafe_lock("is not a regular file"));
+    };
+    if link_count(&meta) > 1 {
+        return Err(unsafe_lock(
+            "has other hard links (it is another file's name too)",
+        ));
+    }
+    Ok((file, kind))
+}
+
+/// An open of the lock file for reading and writing that never follows a final symbolic
+/// link (`O_NOFOLLOW`) and, with `create`, only creates a new file (`O_EXCL`).
+fn open_no_follow(lock_path: &Path, create: bool) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true);
+    if create {
+        options.create_new(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_CLOEXEC is std's default for every open; O_NONBLOCK keeps a FIFO's open from
+        // waiting (O_RDWR does not wait on Linux, but it may elsewhere).
+        options
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK);
+    }
+    #[cfg(not(unix))]
+    {
+        // No O_NOFOLLOW here: refuse a link by its metadata instead (a narrower race than
+        // none; Windows needs privileges to create symlinks at all).
+        if std::fs::symlink_metadata(lock_path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(std::io::Error::from_raw_os_error(LINK_REFUSED));
+        }
+    }
+    options.open(lock_path)
+}
+
+#[cfg(not(unix))]
+const LINK_REFUSED: i32 = -1;
+
+/// The typed refusal for a link, the I/O error for anything else.
+fn open_error(lock_path: &Path, e: std::io::Error) -> StoreError {
+    #[cfg(unix)]
+    let is_link = e.raw_os_error() == Some(libc::ELOOP);
+    #[cfg(not(unix))]
+    let is_link = e.raw_os_error() == Some(LINK_REFUSED);
+    if is_link {
+        StoreError::UnsafeLockFile {
+            path: lock_path.to_path_buf(),
+            reason: "is a symbolic link".to_owned(),
+        }
+    } else {
+        StoreError::io(lock_path, "open lock file", e)
+    }
+}
+
+#[cfg(unix)]
+fn is_fifo(meta: &std::fs::Metadata) -> bool {
+    std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type())
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_meta: &std::fs::Metadata) -> bool {
+    false
+}
+
+#[cfg(unix)]
+fn link_count(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(meta)
+}
+
+#[cfg(not(unix))]
+fn link_count(_meta: &std::fs::Metadata) -> u64 {
+    1
 }
 
 /// Blocks for the lock on a helper thread, so that this thread can give notice and give up.
@@ -286,7 +409,16 @@ pub(crate) fn read_holder(lock_path: &Path) -> Option<LockHolder> {
         return None;
     }
     let mut text = String::new();
-    File::open(lock_path)
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // A name swapped for a link or a FIFO since the check is neither followed nor waited on.
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    options
+        .open(lock_path)
         .ok()?
         .take(256)
         .read_to_string(&mut text)

@@ -101,6 +101,64 @@ fn root_hands_the_file_and_an_old_root_owned_lock_file_back_to_the_owner() {
     );
 }
 
+/// A lock file that is a link (to a file or to nowhere) or another file's hard link is a
+/// typed refusal: the file it names is neither written, created nor handed over. For any
+/// user; as root the owner hand-over is checked too.
+#[test]
+fn a_linked_lock_file_is_refused_and_its_target_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("omniverse.toml");
+    std::fs::write(&path, "[bookmarks]\n[servers]\n").unwrap();
+    if is_root() {
+        std::os::unix::fs::chown(&path, Some(OTHER), Some(OTHER)).unwrap();
+    }
+    let lock = dir.path().join("omniverse.toml.lock");
+    let victim = dir.path().join("victim");
+    let dangling = dir.path().join("not-there");
+    for kind in ["symlink", "dangling symlink", "hard link"] {
+        std::fs::write(&victim, "secret\n").unwrap();
+        std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let before = std::fs::metadata(&victim).unwrap();
+        let _ = std::fs::remove_file(&lock);
+        match kind {
+            "symlink" => symlink(&victim, &lock).unwrap(),
+            "dangling symlink" => symlink(&dangling, &lock).unwrap(),
+            _ => std::fs::hard_link(&victim, &lock).unwrap(),
+        }
+        let err = add(&store(&path), "a").unwrap_err();
+        let expected = if kind == "hard link" {
+            "has other hard links"
+        } else {
+            "is a symbolic link"
+        };
+        assert!(
+            matches!(&err, StoreError::UnsafeLockFile { path, reason } if path == &lock && reason.contains(expected)),
+            "{kind}: {err}"
+        );
+        assert!(err.to_string().starts_with("lock file "), "{err}");
+        let after = std::fs::metadata(&victim).unwrap();
+        assert_eq!(
+            (after.uid(), after.gid(), after.mode()),
+            (before.uid(), before.gid(), before.mode()),
+            "{kind}: the victim's owner and mode"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&victim).unwrap(),
+            "secret\n",
+            "{kind}"
+        );
+        assert!(
+            !dangling.exists(),
+            "{kind}: a dangling link's target was created"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "[bookmarks]\n[servers]\n",
+            "{kind}: nothing written"
+        );
+    }
+}
+
 #[test]
 fn a_read_only_file_is_a_typed_refusal() {
     let dir = tempfile::tempdir().unwrap();

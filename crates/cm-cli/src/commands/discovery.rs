@@ -113,7 +113,7 @@ fn refresh(
     if let Some(url) = url {
         cm_url::parse(url)?;
     }
-    let (servers, timed_out) = with_registry(
+    let (servers, timed_out, not_saved) = with_registry(
         file,
         // Retries stop a little before the wait does, so a failure is reported as final.
         RegistryMode::WriteAndDiscover {
@@ -140,7 +140,10 @@ fn refresh(
                 .iter()
                 .filter_map(|id| snapshot.discovery_server(*id).cloned())
                 .collect();
-            Ok((servers, timed_out))
+            // The registry records the last save's error (cleared by a later successful one):
+            // a discovery result it could not save is a failed refresh, not a quiet warning.
+            let not_saved = snapshot.storage().last_save_error.clone();
+            Ok((servers, timed_out, not_saved))
         },
     )?;
     if servers.is_empty() {
@@ -155,6 +158,14 @@ fn refresh(
     }
     let timeout_note = timed_out.then(|| format!("did not finish within {timeout} s"));
     print_servers(&servers, timeout_note.as_deref(), file, out);
+    if let Some(error) = not_saved {
+        out.warn(&format!(
+            "the discovered addresses were not saved to {}",
+            file.path().display()
+        ));
+        // Exit 2 for a change the store refused (a limit), 1 for a failed write.
+        return Err(CliError::Store(error));
+    }
     let failed = servers.iter().any(|s| s.status != DiscoveryStatus::Ready);
     if failed {
         let names: Vec<&str> = servers
