@@ -58,7 +58,7 @@ fn every_public_value_type_round_trips_through_json() {
         status: DiscoveryStatus::Ready,
         addresses,
     });
-    use connection_manager::toml_store::{Bookmark as Entry, DiscoveryEntry, ServerEntry};
+    use connection_manager::toml_store::{BookmarkEntry as Entry, DiscoveryEntry, ServerEntry};
     round_trip(Sections {
         bookmarks: vec![Entry {
             name: "P".into(),
