@@ -143,6 +143,8 @@ fn auth_alert_and_progress() {
     auth.on_prompt(&SignInPrompt::Show {
         handle: SignInHandle(1),
         server_url: "omniverse://studio.example.com/".to_owned(),
+        sign_in_url: None,
+        user_code: None,
     });
     let mut harness = Harness::builder()
         .with_size(egui::vec2(460.0, 220.0))

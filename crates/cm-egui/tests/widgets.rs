@@ -106,6 +106,8 @@ fn sign_in_prompt_shows_the_oldest_pending_sign_in_and_cancels_it() {
         auth.on_prompt(&SignInPrompt::Show {
             handle: SignInHandle(handle),
             server_url: url.to_owned(),
+            sign_in_url: None,
+            user_code: None,
         });
     }
     harness.run_steps(3);

@@ -101,6 +101,12 @@ pub enum SignInPrompt {
         handle: SignInHandle,
         /// The server being signed in to.
         server_url: String,
+        /// The page to open in a browser to sign in (the authorization URL, or the device
+        /// flow's verification URI), so a UI can offer "open again" and a copy-able link;
+        /// `None` when the server offers no browser sign-in.
+        sign_in_url: Option<String>,
+        /// The code the user types on `sign_in_url` (device flow only).
+        user_code: Option<String>,
     },
     /// The sign-in with this handle ended (completed, cancelled or timed out): hide the prompt.
     Hide {
@@ -241,6 +247,8 @@ impl AuthCallbacks {
         self.tell(&SignInPrompt::Show {
             handle,
             server_url: server_url.to_owned(),
+            sign_in_url: None,
+            user_code: None,
         });
         let outcome = match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(outcome)) => outcome,

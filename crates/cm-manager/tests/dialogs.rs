@@ -238,10 +238,14 @@ fn auth_dialog_shows_the_oldest_pending_sign_in_and_cancels_it() {
         SignInPrompt::Show {
             handle: SignInHandle(1),
             server_url: "omniverse://a/".into(),
+            sign_in_url: None,
+            user_code: None,
         },
         SignInPrompt::Show {
             handle: SignInHandle(2),
             server_url: "omniverse://b/".into(),
+            sign_in_url: None,
+            user_code: None,
         },
         SignInPrompt::Hide {
             handle: SignInHandle(1),

@@ -24,16 +24,29 @@ pub enum AuthDialogState {
         handle: u64,
         /// The server being signed in to.
         server_url: String,
+        /// The browser page of this sign-in, if the server offers one (see [`SignInPrompt::Show`]).
+        sign_in_url: Option<String>,
+        /// The device flow's user code, if any.
+        user_code: Option<String>,
         /// How many more sign-ins wait behind this one.
         queued: usize,
     },
+}
+
+/// One sign-in waiting in the prompt's queue.
+#[derive(Clone, Debug)]
+struct PendingSignIn {
+    handle: SignInHandle,
+    server_url: String,
+    sign_in_url: Option<String>,
+    user_code: Option<String>,
 }
 
 /// The sign-in prompt view model. Cloning shares it.
 #[derive(Clone)]
 pub struct AuthDialog {
     tx: Arc<watch::Sender<AuthDialogState>>,
-    pending: Arc<Mutex<Vec<(SignInHandle, String)>>>,
+    pending: Arc<Mutex<Vec<PendingSignIn>>>,
     canceller: Arc<dyn Fn(SignInHandle) -> bool + Send + Sync>,
 }
 
@@ -84,15 +97,25 @@ impl AuthDialog {
     pub fn on_prompt(&self, prompt: &SignInPrompt) {
         let mut pending = self.pending.lock();
         match prompt {
-            SignInPrompt::Show { handle, server_url } => {
-                pending.push((*handle, server_url.clone()))
-            }
-            SignInPrompt::Hide { handle } => pending.retain(|(h, _)| h != handle),
+            SignInPrompt::Show {
+                handle,
+                server_url,
+                sign_in_url,
+                user_code,
+            } => pending.push(PendingSignIn {
+                handle: *handle,
+                server_url: server_url.clone(),
+                sign_in_url: sign_in_url.clone(),
+                user_code: user_code.clone(),
+            }),
+            SignInPrompt::Hide { handle } => pending.retain(|p| p.handle != *handle),
         }
         let state = match pending.first() {
-            Some((handle, server_url)) => AuthDialogState::Pending {
-                handle: handle.0,
-                server_url: server_url.clone(),
+            Some(shown) => AuthDialogState::Pending {
+                handle: shown.handle.0,
+                server_url: shown.server_url.clone(),
+                sign_in_url: shown.sign_in_url.clone(),
+                user_code: shown.user_code.clone(),
                 queued: pending.len() - 1,
             },
             None => AuthDialogState::Hidden,
@@ -113,7 +136,7 @@ impl AuthDialog {
 
     /// The cancel button: cancels the sign-in shown now; false if none is pending.
     pub fn cancel(&self) -> bool {
-        let shown = self.pending.lock().first().map(|(h, _)| *h);
+        let shown = self.pending.lock().first().map(|p| p.handle);
         shown.is_some_and(|handle| (self.canceller)(handle))
     }
 }
