@@ -86,6 +86,10 @@ pub struct AuthRequest {
     pub url: String,
     /// 1 for the first question of an attempt; higher after rejected credentials.
     pub attempt: u32,
+    /// The server offers a browser sign-in: answering [`AuthAnswer::None`] runs it (when the
+    /// manager allows interactive sign-in). A terminal prompt asks for a password only when
+    /// this is false.
+    pub browser_sign_in: bool,
 }
 
 /// Identifies one pending interactive sign-in.
@@ -218,6 +222,7 @@ impl AuthCallbacks {
             server_url: server_url.to_owned(),
             url: cm_url::redact(url),
             attempt,
+            browser_sign_in: false,
         })
     }
 
