@@ -9,13 +9,13 @@
 //! |---|---|---|
 //! | [`ConnectionsPanel`] | servers with live status, discovery servers with addresses, bookmarks, the file's health, the last event | add / rename / remove bookmarks, connect / sign out / remove servers, refresh discovery, open the add-server dialogs |
 //! | [`AddServerDialogView`] | an [`AddServerDialog`](cm_manager::dialogs::AddServerDialog) (discovery, Nucleus or HTTP): input → connecting → success / error | type, Add, Retry, Cancel, Close |
-//! | [`AuthDialogView`] | the [`AuthDialog`](cm_manager::dialogs::AuthDialog) while a browser sign-in is pending | Cancel sign-in |
+//! | [`AuthDialogView`] | the [`AuthDialog`](cm_manager::dialogs::AuthDialog) while a browser sign-in is pending: the sign-in page as a link, the device code | Open again, Copy link, Copy code, Cancel sign-in |
 //! | [`AlertPane`] | an [`AlertModel`](cm_manager::dialogs::AlertModel) (info / warning / error) | Dismiss |
 //! | [`ProgressBarView`] | a [`ProgressModel`](cm_manager::dialogs::ProgressModel) (fraction or indeterminate) | |
 //!
 //! Colours, spacings and fonts live in [`CmStyle`]; accessible names (what screen readers
-//! say and what `egui_kittest` tests look up) in [`labels`]. [`LiveUpdates`] repaints when
-//! the manager changes something on its own thread.
+//! say and what `egui_kittest` tests look up) and the words for every status in [`labels`].
+//! [`LiveUpdates`] repaints when the manager changes something on its own thread.
 //!
 //! ## Embedding the panel
 //!

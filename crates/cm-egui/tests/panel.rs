@@ -3,17 +3,34 @@
 mod common;
 
 use cm_egui::{ConnectionsPanel, labels};
+use cm_manager::ConnectionStatus;
 use cm_manager::dialogs::ServerKind;
+use cm_registry::DiscoveryStatus;
 use cm_testkit::{TestServer, TestServerConfig};
 use common::{Fixture, click, has_label, has_text, step_until, type_into, wait_for};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 fn harness(fixture: &Fixture) -> Harness<'static, ConnectionsPanel> {
     let panel = ConnectionsPanel::new(fixture.manager.clone()).observe_events(&fixture.dispatcher);
     Harness::builder()
         .with_size(egui::vec2(900.0, 700.0))
         .build_ui_state(|ui, panel: &mut ConnectionsPanel| panel.ui(ui), panel)
+}
+
+/// What a server row says for `status`.
+fn status(status: ConnectionStatus) -> &'static str {
+    labels::connection_status(status)
+}
+
+/// Where the button or field labelled `label` is drawn.
+fn rect_of(harness: &Harness<'_, ConnectionsPanel>, label: &str) -> egui::Rect {
+    harness.get_by_label(label).rect()
+}
+
+/// Whether the control labelled `label` is greyed out.
+fn is_disabled(harness: &Harness<'_, ConnectionsPanel>, label: &str) -> bool {
+    harness.get_by_label(label).accesskit_node().is_disabled()
 }
 
 const TWO_BOOKMARKS: &str = r#"# my bookmarks
@@ -178,26 +195,31 @@ fn servers_show_live_status_and_discovery_addresses() {
     step_until(&mut harness, "the servers from the file", |h| {
         has_label(h, &labels::connect_server("Studio"))
     });
-    assert!(has_label(&harness, "Disconnected"), "never connected yet");
     assert!(
-        has_label(&harness, "Reachable"),
+        has_label(&harness, status(ConnectionStatus::Disconnected)),
+        "never connected yet"
+    );
+    assert!(
+        has_label(&harness, labels::REACHABLE),
         "HTTP servers are reachable at once"
     );
 
     step_until(&mut harness, "discovery of Lab", |h| {
-        has_text(h, &format!("• {root}")) && has_label(h, "ready")
+        has_text(h, &format!("• {root}"))
+            && has_label(h, labels::discovery_status(&DiscoveryStatus::Ready))
     });
 
     click(&mut harness, &labels::connect_server("Studio"));
     step_until(&mut harness, "Studio connected", |h| {
-        has_label(h, "Connected")
+        has_label(h, status(ConnectionStatus::Connected))
     });
     assert!(has_label(&harness, &labels::sign_out_server("Studio")));
 
     click(&mut harness, &labels::sign_out_server("Studio"));
     step_until(&mut harness, "Studio signed out", |h| {
-        has_label(h, "SignedOut")
+        has_label(h, status(ConnectionStatus::SignedOut))
     });
+    assert!(!has_text(&harness, "SignedOut"), "no enum name on screen");
 
     click(&mut harness, &labels::remove_server("Bucket"));
     wait_for(&mut harness, "Bucket removed from the file", || {
@@ -206,6 +228,122 @@ fn servers_show_live_status_and_discovery_addresses() {
     step_until(&mut harness, "Bucket gone from the panel", |h| {
         !has_label(h, &labels::remove_server("Bucket"))
     });
+}
+
+/// The double click the live run found: Connect stops applying while a sign-in is pending,
+/// and the Remove button must not move under the pointer, nor when the status text changes
+/// length (connected, waiting for sign-in, cancelled).
+#[test]
+fn a_server_rows_buttons_stay_in_their_columns_whatever_its_status() {
+    let open = TestServer::start(TestServerConfig::default()).unwrap();
+    let guarded = TestServer::start(TestServerConfig::default().with_required_token(true)).unwrap();
+    let toml = format!(
+        "[servers]\n\"{}\" = \"Open\"\n\"{}\" = \"Guarded\"\n\
+         \"https://bucket.s3.amazonaws.com\" = \"Bucket\"\n",
+        open.storage_url().trim_end_matches('/'),
+        guarded.storage_url().trim_end_matches('/'),
+    );
+    let fixture = Fixture::with_file(&toml);
+    let mut harness = harness(&fixture);
+    step_until(&mut harness, "the servers from the file", |h| {
+        has_label(h, &labels::connect_server("Guarded"))
+            && has_label(h, &labels::remove_server("Bucket"))
+    });
+    let removes = |h: &Harness<'_, ConnectionsPanel>| {
+        ["Open", "Guarded", "Bucket"].map(|name| rect_of(h, &labels::remove_server(name)))
+    };
+    let before = removes(&harness);
+    assert_eq!(
+        harness
+            .query_all_by_label(status(ConnectionStatus::Disconnected))
+            .count(),
+        2
+    );
+    assert!(
+        before.iter().all(|rect| rect.min.x == before[0].min.x),
+        "one Remove column for every row, HTTP included: {before:?}"
+    );
+    assert!(is_disabled(&harness, &labels::sign_out_server("Open")));
+
+    click(&mut harness, &labels::connect_server("Open"));
+    step_until(&mut harness, "Open connected", |h| {
+        has_label(h, status(ConnectionStatus::Connected))
+    });
+    assert!(!is_disabled(&harness, &labels::sign_out_server("Open")));
+    assert_eq!(removes(&harness), before, "after connecting");
+
+    click(&mut harness, &labels::connect_server("Guarded"));
+    step_until(&mut harness, "Guarded waiting for its sign-in", |h| {
+        has_label(h, labels::CANCEL_SIGN_IN) && has_label(h, status(ConnectionStatus::Connecting))
+    });
+    assert!(
+        is_disabled(&harness, &labels::connect_server("Guarded")),
+        "Connect does not apply while connecting, and stays in its place"
+    );
+    assert_eq!(removes(&harness), before, "while waiting for the sign-in");
+
+    click(&mut harness, labels::CANCEL_SIGN_IN);
+    step_until(&mut harness, "the sign-in cancelled", |h| {
+        has_label(h, "Sign-in cancelled")
+    });
+    assert!(
+        !has_text(&harness, "AuthCancelled"),
+        "no enum name on screen"
+    );
+    assert!(!is_disabled(&harness, &labels::connect_server("Guarded")));
+    assert_eq!(removes(&harness), before, "after the cancel");
+}
+
+/// A discovery row's buttons neither move when its status changes nor when a failure reason
+/// appears: the reason goes on a line of its own.
+#[test]
+fn discovery_rows_keep_their_buttons_in_place_and_show_the_reason_below() {
+    let server = TestServer::start(TestServerConfig::default()).unwrap();
+    let closed_port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let toml = format!(
+        "[[discovery_servers]]\nname = \"Lab\"\nurl = \"{}\"\ncached_addresses = []\n\n\
+         [[discovery_servers]]\nname = \"Gone\"\nurl = \"http://127.0.0.1:{closed_port}/\"\n\
+         cached_addresses = []\n",
+        server.discovery_url()
+    );
+    let fixture = Fixture::with_file(&toml);
+    let mut harness = harness(&fixture);
+    let buttons =
+        ["Lab", "Gone"].map(|name| [labels::refresh_discovery(name), labels::remove_server(name)]);
+    step_until(&mut harness, "the discovery servers", |h| {
+        buttons.iter().flatten().all(|label| has_label(h, label))
+    });
+    let columns = |h: &Harness<'_, ConnectionsPanel>| {
+        buttons
+            .each_ref()
+            .map(|row| row.each_ref().map(|label| rect_of(h, label).x_range()))
+    };
+    let before = columns(&harness);
+    assert_eq!(before[0], before[1], "the rows' buttons are in columns");
+
+    let failed = |fixture: &Fixture| {
+        fixture
+            .manager
+            .registry()
+            .snapshot()
+            .discovery_servers()
+            .iter()
+            .find(|server| &*server.name == "Gone")
+            .and_then(|server| server.status.error().map(str::to_owned))
+    };
+    step_until(&mut harness, "Lab discovered and Gone failed", |h| {
+        has_label(h, labels::discovery_status(&DiscoveryStatus::Ready))
+            && failed(&fixture).is_some_and(|reason| has_label(h, &reason))
+    });
+    let reason = failed(&fixture).unwrap();
+    assert!(
+        !has_label(&harness, "ready") && !has_text(&harness, &format!("error: {reason}")),
+        "no status by its event name"
+    );
+    assert_eq!(columns(&harness), before, "after the statuses changed");
 }
 
 #[test]
@@ -263,7 +401,7 @@ fn cancelling_the_sign_in_prompt_ends_the_attempt() {
     step_until(&mut harness, "the sign-in prompt", |h| {
         has_label(h, labels::CANCEL_SIGN_IN)
     });
-    assert!(has_text(&harness, "Sign in with your web browser"));
+    assert!(has_text(&harness, "Waiting for you to sign in to"));
     assert!(has_text(&harness, &server.storage_url()));
 
     click(&mut harness, labels::CANCEL_SIGN_IN);
@@ -274,7 +412,7 @@ fn cancelling_the_sign_in_prompt_ends_the_attempt() {
     );
     assert_eq!(
         fixture.manager.connection_status(&server.storage_url()),
-        Some(cm_manager::ConnectionStatus::AuthCancelled)
+        Some(ConnectionStatus::AuthCancelled)
     );
     assert!(
         fixture

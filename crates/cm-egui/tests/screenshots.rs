@@ -137,17 +137,20 @@ fn add_server_dialog_states() {
     results.unwrap();
 }
 
-#[test]
-fn auth_alert_and_progress() {
+/// The sign-in prompt for a sign-in with these parts.
+fn auth_harness(
+    sign_in_url: Option<&str>,
+    user_code: Option<&str>,
+) -> Harness<'static, AuthDialog> {
     let auth = AuthDialog::new(|_| true);
     auth.on_prompt(&SignInPrompt::Show {
         handle: SignInHandle(1),
         server_url: "omniverse://studio.example.com/".to_owned(),
-        sign_in_url: None,
-        user_code: None,
+        sign_in_url: sign_in_url.map(str::to_owned),
+        user_code: user_code.map(str::to_owned),
     });
     let mut harness = Harness::builder()
-        .with_size(egui::vec2(460.0, 220.0))
+        .with_size(egui::vec2(480.0, 320.0))
         .wgpu()
         .build_ui_state(
             |ui, auth: &mut AuthDialog| {
@@ -156,9 +159,28 @@ fn auth_alert_and_progress() {
             auth,
         );
     harness.run_steps(4);
-    harness.snapshot_options("auth_dialog_pending", &options());
+    harness
+}
+
+#[test]
+fn auth_alert_and_progress() {
+    let authorize = "http://studio.example.com:3009/auth/authorize?response_type=code\
+        &client_id=cm&redirect_uri=http%3A%2F%2F127.0.0.1%3A51234%2Fcallback&state=Zm9vYmFy\
+        &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
     let mut results = SnapshotResults::new();
-    results.extend_harness(&mut harness);
+    for (name, sign_in_url, user_code) in [
+        ("auth_dialog_pending", Some(authorize), None),
+        (
+            "auth_dialog_device_code",
+            Some("http://studio.example.com:3009/auth/device"),
+            Some("WDJB-MJHT"),
+        ),
+        ("auth_dialog_no_sign_in_page", None, None),
+    ] {
+        let mut harness = auth_harness(sign_in_url, user_code);
+        harness.snapshot_options(name, &options());
+        results.extend_harness(&mut harness);
+    }
 
     let models = [AlertModel::new(), AlertModel::new(), AlertModel::new()];
     models[0].info("Added server Studio");

@@ -9,6 +9,7 @@ use cm_egui::{AlertPane, AuthDialogView, ProgressBarView, labels};
 use cm_manager::dialogs::{AlertModel, AuthDialog, ProgressModel};
 use cm_manager::{SignInHandle, SignInPrompt};
 use common::{click, has_label, has_text};
+use egui::OutputCommand;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -133,4 +134,119 @@ fn sign_in_prompt_shows_the_oldest_pending_sign_in_and_cancels_it() {
     });
     harness.run_steps(3);
     assert!(!has_label(&harness, labels::CANCEL_SIGN_IN));
+}
+
+/// A prompt harness showing one pending sign-in (handle 3) with `sign_in_url` and `user_code`;
+/// also the handle its canceller was last called with (0 before).
+fn prompt_showing(
+    sign_in_url: Option<&str>,
+    user_code: Option<&str>,
+) -> (Harness<'static, AuthDialog>, Arc<AtomicU64>) {
+    let cancelled = Arc::new(AtomicU64::new(0));
+    let seen = cancelled.clone();
+    let auth = AuthDialog::new(move |handle: SignInHandle| {
+        seen.store(handle.0, Ordering::SeqCst);
+        true
+    });
+    auth.on_prompt(&SignInPrompt::Show {
+        handle: SignInHandle(3),
+        server_url: "omniverse://studio.example.com/".to_owned(),
+        sign_in_url: sign_in_url.map(str::to_owned),
+        user_code: user_code.map(str::to_owned),
+    });
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(600.0, 400.0))
+        .build_ui_state(
+            |ui, auth: &mut AuthDialog| {
+                AuthDialogView::new(auth).show(ui.ctx());
+            },
+            auth,
+        );
+    harness.run_steps(3);
+    (harness, cancelled)
+}
+
+/// Clicks the control labelled `label` and answers the commands (open a URL, copy) that frame
+/// sent to the host application.
+fn click_for_commands(harness: &mut Harness<'_, AuthDialog>, label: &str) -> Vec<OutputCommand> {
+    harness.get_by_label(label).click();
+    harness.step();
+    let commands = harness.output().platform_output.commands.clone();
+    harness.run_steps(2);
+    commands
+}
+
+fn opens(url: &str) -> impl Fn(&OutputCommand) -> bool + '_ {
+    move |command| matches!(command, OutputCommand::OpenUrl(open) if open.url == url)
+}
+
+fn copies(text: &str) -> impl Fn(&OutputCommand) -> bool + '_ {
+    move |command| matches!(command, OutputCommand::CopyText(copied) if copied == text)
+}
+
+const SIGN_IN_PAGE: &str = "http://127.0.0.1:4100/auth/authorize?response_type=code&client_id=cm\
+    &redirect_uri=http%3A%2F%2F127.0.0.1%3A51234%2Fcallback&state=Zm9vYmFy\
+    &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
+
+#[test]
+fn sign_in_prompt_offers_its_page_as_a_link_to_open_again_and_copy() {
+    let (mut harness, _) = prompt_showing(Some(SIGN_IN_PAGE), None);
+    assert!(has_text(
+        &harness,
+        "Sign in on the page your web browser opened"
+    ));
+    let link = harness.get_by_label(labels::SIGN_IN_LINK);
+    assert_eq!(link.accesskit_node().role(), Role::Link);
+    assert!(
+        link.rect().width() <= 400.0,
+        "the long URL is cut to the dialog's width"
+    );
+    assert!(has_label(&harness, labels::CANCEL_SIGN_IN));
+    harness.check_accessibility();
+
+    let commands = click_for_commands(&mut harness, labels::OPEN_SIGN_IN_PAGE);
+    assert!(commands.iter().any(opens(SIGN_IN_PAGE)), "{commands:?}");
+    let commands = click_for_commands(&mut harness, labels::SIGN_IN_LINK);
+    assert!(commands.iter().any(opens(SIGN_IN_PAGE)), "{commands:?}");
+
+    assert!(!has_label(&harness, "Copied"));
+    let commands = click_for_commands(&mut harness, labels::COPY_SIGN_IN_LINK);
+    assert!(
+        commands.iter().any(copies(SIGN_IN_PAGE)),
+        "the whole URL: {commands:?}"
+    );
+    assert!(has_label(&harness, "Copied"));
+}
+
+#[test]
+fn sign_in_prompt_shows_the_device_code_to_enter_and_copy() {
+    let page = "http://127.0.0.1:4100/auth/device";
+    let (mut harness, _) = prompt_showing(Some(page), Some("WDJB-MJHT"));
+    assert!(has_label(&harness, "WDJB-MJHT"));
+    assert!(has_text(&harness, "enter the code below"));
+    harness.check_accessibility();
+    let commands = click_for_commands(&mut harness, labels::COPY_USER_CODE);
+    assert!(commands.iter().any(copies("WDJB-MJHT")), "{commands:?}");
+    let commands = click_for_commands(&mut harness, labels::OPEN_SIGN_IN_PAGE);
+    assert!(commands.iter().any(opens(page)), "{commands:?}");
+}
+
+#[test]
+fn sign_in_prompt_without_a_page_says_what_to_do_instead() {
+    let (mut harness, cancelled) = prompt_showing(None, None);
+    assert!(has_text(&harness, "gave no sign-in page"));
+    assert!(has_text(
+        &harness,
+        "connect with a user name and password or an access token"
+    ));
+    for absent in [
+        labels::SIGN_IN_LINK,
+        labels::OPEN_SIGN_IN_PAGE,
+        labels::COPY_SIGN_IN_LINK,
+    ] {
+        assert!(!has_label(&harness, absent), "{absent}: nothing to open");
+    }
+    harness.check_accessibility();
+    click(&mut harness, labels::CANCEL_SIGN_IN);
+    assert_eq!(cancelled.load(Ordering::SeqCst), 3, "Cancel is the way out");
 }
