@@ -70,9 +70,7 @@ impl SignIn {
             Source::Flags(_) => self.end(Ending::Rejected(server)),
             // The browser sign-in is the manager's; no password prompt competes with it.
             _ if request.browser_sign_in => AuthAnswer::None,
-            Source::Terminal if request.attempt > MAX_PROMPTS => {
-                self.end(Ending::Rejected(server))
-            }
+            Source::Terminal if request.attempt > MAX_PROMPTS => self.end(Ending::Rejected(server)),
             Source::Terminal => match crate::prompt::ask_credentials(&server, again) {
                 Some(answer) => answer,
                 None => self.end(Ending::GaveUp(server)),

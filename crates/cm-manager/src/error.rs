@@ -123,7 +123,10 @@ impl EnsureError {
         match self {
             EnsureError::InvalidUrl(reason) => format!("invalid URL: {reason}"),
             EnsureError::DiscoveryFailed { server, reason } => {
-                format!("discovery server {server:?} failed: {}", plain_cause(None, reason))
+                format!(
+                    "discovery server {server:?} failed: {}",
+                    plain_cause(None, reason)
+                )
             }
             EnsureError::DiscoveryTimeout { server, timeout } => format!(
                 "discovery server {server:?} did not finish within {:.1} s",

@@ -113,7 +113,8 @@ fn migrate_document(doc: &mut DocumentMut, sections: &Sections) -> Option<Migrat
         };
         let key = comparison_key(&root);
         // A file bookmark at a directory is that directory's entry root.
-        let is_root_bookmark = is_server_root(&bookmark.url) || comparison_key(&bookmark.url) == key;
+        let is_root_bookmark =
+            is_server_root(&bookmark.url) || comparison_key(&bookmark.url) == key;
         match servers.iter_mut().find(|(k, _)| *k == key) {
             Some((_, server)) => {
                 if is_root_bookmark

@@ -81,9 +81,12 @@ pub(crate) fn disconnect(
     let mut had_session = false;
     if nucleus {
         let (manager, _) = start(file, Duration::from_secs(10), CredentialArgs::default())?;
-        had_session = manager
-            .connection_status(&args.url)
-            .is_some_and(|status| matches!(status, ConnectionStatus::Connected | ConnectionStatus::Connecting));
+        had_session = manager.connection_status(&args.url).is_some_and(|status| {
+            matches!(
+                status,
+                ConnectionStatus::Connected | ConnectionStatus::Connecting
+            )
+        });
         let stopped = !runtime()?.block_on(manager.disconnect(&args.url));
         let status = manager.connection_status(&args.url);
         manager.shutdown();
@@ -136,6 +139,9 @@ fn start(
 pub(crate) struct Unreachable {
     reason: String,
     detail: String,
+    /// A sign-in this process ended (rejected, no credentials): the reason is the whole
+    /// message, since the server did answer.
+    sign_in: bool,
 }
 
 impl Unreachable {
@@ -144,6 +150,7 @@ impl Unreachable {
         Self {
             detail: reason.clone(),
             reason,
+            sign_in: false,
         }
     }
 }
@@ -190,7 +197,8 @@ fn wait(
     let started = Instant::now();
     let limit = deadline.limit;
     let result = with_spinner(out, label, || {
-        runtime().map(|rt| rt.block_on(async { tokio::time::timeout_at(deadline.at, attempt).await }))
+        runtime()
+            .map(|rt| rt.block_on(async { tokio::time::timeout_at(deadline.at, attempt).await }))
     })?;
     tracing::debug!(
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -198,9 +206,17 @@ fn wait(
     );
     Ok(match result {
         Ok(Ok(reachable)) => Ok(reachable),
-        Ok(Err(e)) => Err(Unreachable {
-            reason: sign_in.explain(&e).unwrap_or_else(|| e.cause()),
-            detail: e.to_string(),
+        Ok(Err(e)) => Err(match sign_in.explain(&e) {
+            Some(reason) => Unreachable {
+                reason,
+                detail: e.to_string(),
+                sign_in: true,
+            },
+            None => Unreachable {
+                reason: e.cause(),
+                detail: e.to_string(),
+                sign_in: false,
+            },
         }),
         Err(_) => Err(Unreachable::plain(format!(
             "no answer within {:.1} s",
@@ -278,6 +294,8 @@ fn report(
                     "detail": e.detail,
                 }));
                 Err(CliError::AlreadyReported)
+            } else if e.sign_in {
+                Err(CliError::Failed(e.reason.clone()))
             } else {
                 Err(CliError::Failed(format!("unreachable {url}: {}", e.reason)))
             }
@@ -288,17 +306,14 @@ fn report(
 /// What was done for a reachable URL, and whether the server itself answered.
 fn describe(reachable: &Reachable) -> (String, bool) {
     match reachable {
-        Reachable::AlwaysReachable => (
-            "not a Nucleus URL; --probe contacts it".to_owned(),
-            false,
-        ),
+        Reachable::AlwaysReachable => ("not a Nucleus URL; --probe contacts it".to_owned(), false),
         Reachable::AlreadyConnected => ("already connected".to_owned(), true),
         Reachable::Connected { attempts: 1 } => ("connected".to_owned(), true),
-        Reachable::Connected { attempts } => {
-            (format!("connected after {attempts} attempts"), true)
-        }
+        Reachable::Connected { attempts } => (format!("connected after {attempts} attempts"), true),
         Reachable::Discovered { server } => (
-            format!("provided by discovery server {server:?}, which answered; the address itself was not contacted"),
+            format!(
+                "provided by discovery server {server:?}, which answered; the address itself was not contacted"
+            ),
             false,
         ),
     }

@@ -292,11 +292,12 @@ impl Session<'_> {
         };
         let url = stored.unwrap_or_else(|| url.to_owned());
         // A manual server is shown under its `[servers]` key, as the file spells it.
-        let key = match self.target {
-            Target::Discovery => cm_url::redact(&url),
-            Target::Manual => cm_url::redact(&cm_url::server_key(&url)),
-        };
+        // Redacted before it is keyed: redaction re-serialises, which would put the slash back.
         let url = cm_url::redact(&url);
+        let key = match self.target {
+            Target::Discovery => url.clone(),
+            Target::Manual => cm_url::server_key(&url),
+        };
         let kind = match self.target {
             Target::Discovery => "discovery",
             Target::Manual => cm_url::kind(&url).map_or("unknown", |k| k.as_str()),

@@ -88,16 +88,34 @@ pub(crate) fn summary(report: &MigrationReport, dry_run: bool) -> String {
     let mut line = format!(
         "{add} {} server(s){}; {moved} {} root bookmark(s) to [servers]{}",
         report.servers_added.len(),
-        names(report.servers_added.iter().map(|s| s.name.as_str()).collect()),
+        names(
+            report
+                .servers_added
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect()
+        ),
         report.bookmarks_removed.len(),
-        names(report.bookmarks_removed.iter().map(|b| b.name.as_str()).collect()),
+        names(
+            report
+                .bookmarks_removed
+                .iter()
+                .map(|b| b.name.as_str())
+                .collect()
+        ),
     );
     if !report.skipped.is_empty() {
         line.push_str(&format!(
             "; skipped {} bookmark(s) whose URL has no server root (kept unchanged, no server \
              added){}",
             report.skipped.len(),
-            names(report.skipped.iter().map(|(b, _)| b.name.as_str()).collect()),
+            names(
+                report
+                    .skipped
+                    .iter()
+                    .map(|(b, _)| b.name.as_str())
+                    .collect()
+            ),
         ));
     }
     crate::output::terminal_safe(&line).into_owned()

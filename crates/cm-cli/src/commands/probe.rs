@@ -20,7 +20,11 @@ pub(crate) async fn probe(url: &ServerUrl, limit: Duration) -> Result<Reachable,
         let path = file_path(text).ok_or_else(|| "not a local file path".to_owned())?;
         return match std::fs::metadata(&path) {
             Ok(_) => Ok(Reachable::Connected { attempts: 1 }),
-            Err(e) => Err(format!("{}: {}", path.display(), plain_cause(None, &e.to_string()))),
+            Err(e) => Err(format!(
+                "{}: {}",
+                path.display(),
+                plain_cause(None, &e.to_string())
+            )),
         };
     }
     if !(text.starts_with("http://") || text.starts_with("https://")) {
@@ -51,11 +55,8 @@ pub(crate) async fn probe(url: &ServerUrl, limit: Duration) -> Result<Reachable,
 fn file_path(url: &str) -> Option<std::path::PathBuf> {
     let rest = url.strip_prefix("file://")?;
     let path = rest.strip_prefix("localhost").unwrap_or(rest);
-    path.starts_with('/').then(|| {
-        std::path::PathBuf::from(
-            percent_decode(path),
-        )
-    })
+    path.starts_with('/')
+        .then(|| std::path::PathBuf::from(percent_decode(path)))
 }
 
 fn percent_decode(text: &str) -> String {
@@ -81,7 +82,9 @@ fn percent_decode(text: &str) -> String {
 /// The error and its sources, `: `-joined, without the URL reqwest puts in its message.
 fn chain(error: &reqwest::Error) -> String {
     let mut text = match error.url() {
-        Some(url) => error.to_string().replace(&format!(" ({})", url.as_str()), ""),
+        Some(url) => error
+            .to_string()
+            .replace(&format!(" ({})", url.as_str()), ""),
         None => error.to_string(),
     };
     let mut source = std::error::Error::source(error);

@@ -39,8 +39,9 @@ fn add(args: ServerAddArgs, file: &ConfigFile, out: &Output) -> Result<(), CliEr
     })?;
     // What was stored: the entry root, under its `[servers]` key (cm-url's one rule).
     let root = cm_url::entry_root(&url).unwrap_or_else(|_| parsed.server_root());
-    let key = cm_url::redact(&cm_url::server_key(&root));
+    // Redacted before it is keyed: redaction re-serialises, which would put the slash back.
     let root = cm_url::redact(&root);
+    let key = cm_url::server_key(&root);
     let kind = parsed.kind().as_str();
     done(
         out,
