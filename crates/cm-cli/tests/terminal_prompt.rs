@@ -85,3 +85,31 @@ fn a_refresh_shows_a_spinner_while_it_waits() {
     cm.exp_string("running discovery").unwrap();
     cm.exp_eof().unwrap();
 }
+
+#[test]
+fn interactive_add_signs_in_on_the_terminal_and_shows_the_stored_key() {
+    let server = TestServer::start(
+        TestServerConfig::default()
+            .with_user("alice", "secret")
+            .with_required_token(true),
+    )
+    .unwrap();
+    let sandbox = Sandbox::new();
+    let mut cm = cm_on_a_terminal(&sandbox, &["server", "add", "-i", "--timeout", "30"]);
+    cm.exp_string("Name (empty: derived from the URL):")
+        .unwrap();
+    cm.send_line("studio").unwrap();
+    cm.exp_string("URL:").unwrap();
+    cm.send_line(&format!("{}Projects/", server.storage_url()))
+        .unwrap();
+    cm.exp_string("User (empty for a token): ").unwrap();
+    cm.send_line("alice").unwrap();
+    cm.exp_string("Password: ").unwrap();
+    cm.send_line("secret").unwrap();
+    let key = server.storage_url().trim_end_matches('/').to_owned();
+    cm.exp_string(&format!("added nucleus server studio -> {key}"))
+        .unwrap();
+    let rest = cm.exp_eof().unwrap();
+    assert!(!rest.contains("secret"), "{rest}");
+    assert!(sandbox.text().contains(&format!("\"{key}\" = \"studio\"")));
+}

@@ -61,7 +61,7 @@ pub(crate) async fn connect_nucleus(
                 return Err(EnsureError::Unreachable {
                     server: cm_url::redact(root),
                     attempts,
-                    reason: error.message,
+                    reason: error.to_string(),
                 });
             }
         }

@@ -173,7 +173,11 @@ impl ServerUrl {
                 directory
                     .split('/')
                     .rfind(|segment| !segment.is_empty())
-                    .map_or_else(|| "localhost".to_owned(), str::to_owned)
+                    .map_or_else(
+                        || "localhost".to_owned(),
+                        // A name is for reading: `My%20Scenes` is shown as `My Scenes`.
+                        crate::redact::percent_decode_lossy,
+                    )
             }
             RootLayout::Host | RootLayout::FileSystem => self.host().to_owned(),
             RootLayout::FirstSegment => match self.first_segment() {
