@@ -94,9 +94,10 @@ pub(crate) enum Command {
 
     /// Check that a URL is reachable: exit 0 if it is, 1 (with the reason) if not.
     ///
-    /// Discovery-provided URLs wait for that discovery to finish; omniverse:// URLs connect
-    /// (signing in when the server asks); http(s), S3, Azure, GCS and file URLs are
-    /// reachable at once.
+    /// omniverse:// URLs connect (signing in when the server asks: credential flags, else a
+    /// prompt on a terminal); discovery-provided URLs wait for that discovery to finish;
+    /// http(s), S3, Azure, GCS and file URLs count as reachable without being contacted
+    /// (`not checked`), unless --probe is given.
     Ensure(EnsureArgs),
 
     /// Sign out of the Nucleus server of URL (a no-op for other URLs).
@@ -271,6 +272,10 @@ pub(crate) struct EnsureArgs {
     /// Give up after this many seconds.
     #[arg(long, default_value_t = 30.0, value_name = "SECS")]
     pub(crate) timeout: f64,
+    /// Really contact a non-Nucleus URL: an HTTP HEAD to an http(s) server root (any HTTP
+    /// answer counts as reachable), the path of a file URL.
+    #[arg(long)]
+    pub(crate) probe: bool,
     #[command(flatten)]
     pub(crate) credentials: CredentialArgs,
 }
@@ -305,10 +310,15 @@ pub(crate) struct MigrateArgs {
 /// `cm url ...`
 #[derive(Debug, Subcommand)]
 pub(crate) enum UrlCommand {
-    /// Print the canonical spelling of URL.
+    /// Print the canonical spelling of URL (passwords and tokens redacted unless
+    /// --show-secrets).
     Normalize {
         /// The URL.
         url: String,
+        /// Print passwords and token-like query values as they are, for a script to use
+        /// (they are redacted by default, as everywhere cm prints a URL).
+        #[arg(long)]
+        show_secrets: bool,
     },
     /// Print the server root of URL (what is listed as one server).
     Root {

@@ -18,7 +18,9 @@ mod cli;
 mod commands;
 mod exit;
 mod output;
+mod prompt;
 mod session;
+mod sign_in;
 
 use std::process::ExitCode;
 
@@ -32,8 +34,8 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return clap_exit(&error),
     };
-    init_logging(cli.verbose, cli.quiet);
     let out = output::Output::new(cli.json, cli.quiet, cli.color);
+    init_logging(cli.verbose, cli.quiet, out.color_err());
     match commands::run(cli, &out) {
         Ok(()) => ExitCode::from(exit::SUCCESS),
         Err(error) => {
@@ -75,8 +77,11 @@ fn clap_exit(error: &clap::Error) -> ExitCode {
 /// (the tool reports problems itself, in one line), plus the warning for each storage address
 /// a discovery server listed and that was refused (it carried a credential or named local
 /// files: see `cm_discovery::storage_address`), which names the discovery server; `-v`
-/// raises everything to info, `-vv` debug, `-vvv` trace; `RUST_LOG` overrides all of it.
-fn init_logging(verbose: u8, quiet: bool) {
+/// raises everything to info (which config file, which server, each connection attempt and
+/// the full error chain of a failure), `-vv` debug, `-vvv` trace; `RUST_LOG` overrides all
+/// of it. Log lines are coloured exactly when stderr's other output is: `--color`, `NO_COLOR`
+/// and whether stderr is a terminal decide.
+fn init_logging(verbose: u8, quiet: bool, color: bool) {
     let refused = format!("error,{}=warn", cm_discovery::REFUSED_TARGET);
     let default = match (quiet, verbose) {
         (true, _) => "off",
@@ -89,6 +94,7 @@ fn init_logging(verbose: u8, quiet: bool) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(color)
         .with_target(verbose > 1)
         .init();
 }

@@ -27,6 +27,7 @@ use cm_toml_store::{LockWait, TomlStore};
 use crate::cli::CredentialArgs;
 use crate::exit::CliError;
 use crate::output::Output;
+use crate::sign_in::{SignIn, Source};
 
 /// The resolved omniverse.toml, and how its writers wait for the lock.
 #[derive(Clone, Debug)]
@@ -34,6 +35,7 @@ pub(crate) struct ConfigFile {
     path: PathBuf,
     lock_wait: LockWait,
     replace_wrong_typed: bool,
+    out: Output,
 }
 
 impl ConfigFile {
@@ -59,6 +61,7 @@ impl ConfigFile {
             path,
             lock_wait,
             replace_wrong_typed: false,
+            out,
         })
     }
 
@@ -69,6 +72,7 @@ impl ConfigFile {
             path: self.path.clone(),
             lock_wait: self.lock_wait.clone(),
             replace_wrong_typed: replace,
+            out: self.out,
         }
     }
 
@@ -130,6 +134,9 @@ where
             .discovery(true)
             .retry_policy(cm_discovery::RetryPolicy::OMNI_CLIENT.with_budget(budget)),
     };
+    let notice = (mode != RegistryMode::ReadOnly)
+        .then(|| MigrationNotice::before(file))
+        .flatten();
     let system = actix::System::new();
     let result = system.block_on(async move {
         let registry =
@@ -141,7 +148,40 @@ where
         body(registry).await
     });
     close(system);
+    if let Some(notice) = notice {
+        notice.after(file);
+    }
     result
+}
+
+/// The one-time migration a writing start performs on an old-style file, told on stderr:
+/// the command asked for one change and the file got more (servers added, root bookmarks
+/// moved), which must not go unsaid.
+pub(crate) struct MigrationNotice {
+    report: cm_toml_store::MigrationReport,
+}
+
+impl MigrationNotice {
+    /// The migration `file` is due for, if it is old-style.
+    pub(crate) fn before(file: &ConfigFile) -> Option<Self> {
+        let plan = file.store().plan_migration().ok()??;
+        Some(Self {
+            report: plan.report,
+        })
+    }
+
+    /// Says what moved, once the file is no longer old-style.
+    pub(crate) fn after(self, file: &ConfigFile) {
+        if !matches!(file.store().plan_migration(), Ok(None)) {
+            return;
+        }
+        file.out.note(&format!(
+            "note: {} was in the old style (bookmarks only) and was migrated to the servers \
+             layout: {}",
+            file.path.display(),
+            crate::commands::migration_summary(&self.report)
+        ));
+    }
 }
 
 /// Lets go of an actix System the command drove with `block_on`: everything still queued on
@@ -181,8 +221,18 @@ pub(crate) struct ManagerSession {
 impl ManagerSession {
     /// Starts cm-manager on its own thread over `file`. The registry has no watcher (a
     /// one-shot command does not follow edits) and runs discovery (so `ensure` can wait for it).
-    pub(crate) fn start(&self, file: &ConfigFile) -> Result<ManagerHandle, CliError> {
-        let answer = credentials_answer(&self.credentials)?;
+    /// Sign-in requests are answered by the returned [`SignIn`] (see [`crate::sign_in`]).
+    pub(crate) fn start(&self, file: &ConfigFile) -> Result<(ManagerHandle, SignIn), CliError> {
+        let source = match credentials_answer(&self.credentials)? {
+            Some(answer) => Source::Flags(answer),
+            None if crate::prompt::available() => Source::Terminal,
+            None => Source::Nothing,
+        };
+        let sign_in = SignIn::new(source);
+        let notice = self
+            .persist
+            .then(|| MigrationNotice::before(file))
+            .flatten();
         let registry = RegistryConfig::with_store(file.store())
             .watch(false)
             .persistence(self.persist)
@@ -197,18 +247,20 @@ impl ManagerSession {
             manager.shutdown();
             return Err(CliError::Store(error.clone()));
         }
-        // Without credentials a sign-in request is refused at once: a one-shot command has
-        // no browser sign-in to wait for, so waiting would only run into the timeout.
-        let answer = answer.unwrap_or(AuthAnswer::Abort);
+        let answerer = sign_in.clone();
         manager
             .storage()
             .auth()
-            .register_auth_callback("", move |_request| answer.clone());
-        Ok(manager)
+            .register_auth_callback("", move |request| answerer.answer(request));
+        if let Some(notice) = notice {
+            // The manager's registry migrates while it starts, before it answers a snapshot.
+            notice.after(file);
+        }
+        Ok((manager, sign_in))
     }
 }
 
-/// The answer to give sign-in requests, read from the environment variables the flags name.
+/// The answer the credential flags give, read from the environment variables they name.
 fn credentials_answer(args: &CredentialArgs) -> Result<Option<AuthAnswer>, CliError> {
     let read = |var: &str, flag: &str| {
         std::env::var(var).map_err(|_| {

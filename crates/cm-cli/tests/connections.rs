@@ -31,10 +31,11 @@ fn a_server_that_asks_for_a_sign_in_needs_credentials_from_the_environment() {
     let refused = sandbox.run(&["ensure", &url, "--json", "--timeout", "10"]);
     assert_eq!(refused.status.code(), Some(1));
     insta::assert_snapshot!("without_credentials", redact_ports(&stdout(&refused)));
+    // The answer names the flags to pass (no terminal here to prompt on).
     assert!(
-        stderr(&refused).contains("--token-env"),
+        stdout(&refused).contains("--token-env"),
         "{}",
-        stderr(&refused)
+        stdout(&refused)
     );
 
     let signed_in = sandbox
@@ -68,7 +69,11 @@ fn a_server_that_asks_for_a_sign_in_needs_credentials_from_the_environment() {
         .output()
         .unwrap();
     assert_eq!(wrong.status.code(), Some(1));
-    assert!(stdout(&wrong).contains("sign-in"), "{}", stdout(&wrong));
+    assert!(
+        stderr(&wrong).contains("credentials for") && stderr(&wrong).contains("rejected"),
+        "{}",
+        stderr(&wrong)
+    );
 
     let token = server.controls().issue_token("alice");
     let with_token = sandbox
@@ -93,7 +98,14 @@ fn an_unreachable_server_fails_within_the_timeout() {
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(value["reachable"], false);
     assert!(
-        value["reason"].as_str().unwrap().contains("unreachable"),
+        value["reason"]
+            .as_str()
+            .unwrap()
+            .contains("connection refused"),
+        "{value}"
+    );
+    assert!(
+        value["detail"].as_str().unwrap().contains("unreachable"),
         "{value}"
     );
 }

@@ -25,6 +25,7 @@ pub(crate) async fn connect_nucleus(
     let started = Instant::now();
     let mut backoff = policy.backoff();
     let mut attempts = 0;
+    tracing::info!("connecting to {}", cm_url::redact(root));
     loop {
         attempts += 1;
         // After a drop (or when asked), reconnect rather than reuse the stale state.
@@ -48,7 +49,12 @@ pub(crate) async fn connect_nucleus(
         }
         match backoff.next_delay(started.elapsed()) {
             Some(delay) => {
-                tracing::debug!(server = %cm_url::redact(root), attempt = attempts, ?delay, error = %error, "retrying");
+                tracing::info!(
+                    "{}: attempt {attempts} failed ({}); retrying in {:.1} s",
+                    cm_url::redact(root),
+                    crate::error::plain_cause(Some(error.code), &error.message),
+                    delay.as_secs_f64()
+                );
                 tokio::time::sleep(delay).await;
             }
             None => {

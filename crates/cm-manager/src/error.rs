@@ -102,6 +102,123 @@ pub enum EnsureError {
     WouldDeadlock,
 }
 
+impl EnsureError {
+    /// Why, in one short line for people: one plain cause (`connection refused`,
+    /// `host not found`, `timed out`, `TLS: …`, `the server answered 503 Service
+    /// Unavailable`) and, after retries, the attempt count, e.g. `connection refused after 10
+    /// attempts`. No URL: the caller names what it asked about. [`Display`](std::fmt::Display)
+    /// keeps the whole chain (for logs and `-v`).
+    ///
+    /// ```
+    /// use cm_manager::EnsureError;
+    /// let e = EnsureError::Unreachable {
+    ///     server: "omniverse://127.0.0.1:1/".into(),
+    ///     attempts: 10,
+    ///     reason: "Connection: omniverse://127.0.0.1:1/: error sending request for url (<url>): \
+    ///              client error (Connect): tcp connect error: Connection refused (os error 111)".into(),
+    /// };
+    /// assert_eq!(e.cause(), "connection refused after 10 attempts");
+    /// ```
+    pub fn cause(&self) -> String {
+        match self {
+            EnsureError::InvalidUrl(reason) => format!("invalid URL: {reason}"),
+            EnsureError::DiscoveryFailed { server, reason } => {
+                format!(
+                    "discovery server {server:?} failed: {}",
+                    plain_cause(None, reason)
+                )
+            }
+            EnsureError::DiscoveryTimeout { server, timeout } => format!(
+                "discovery server {server:?} did not finish within {:.1} s",
+                timeout.as_secs_f64()
+            ),
+            EnsureError::AuthAborted { .. } => "sign-in aborted".to_owned(),
+            EnsureError::AuthCancelled { .. } => "sign-in cancelled".to_owned(),
+            EnsureError::AuthFailed { server, reason } => {
+                format!("sign-in failed: {}", without_server(reason, server))
+            }
+            EnsureError::ServerIncompatible { server, reason } => {
+                format!("not compatible: {}", without_server(reason, server))
+            }
+            EnsureError::Unreachable {
+                attempts, reason, ..
+            } => {
+                let cause = plain_cause(None, reason);
+                match attempts {
+                    1 => cause,
+                    n => format!("{cause} after {n} attempts"),
+                }
+            }
+            EnsureError::Storage { code, reason, .. } => plain_cause(Some(*code), reason),
+            EnsureError::NotRunning | EnsureError::WouldDeadlock => self.to_string(),
+        }
+    }
+}
+
+/// One plain cause for a failure whose `chain` is an error and its sources joined by `: `
+/// (as storage messages and transport errors are), with `code` when one is known.
+///
+/// ```
+/// use cm_manager::{ResultCode, plain_cause};
+/// assert_eq!(plain_cause(None, "client error (Connect): tcp connect error: Connection refused (os error 111)"), "connection refused");
+/// assert_eq!(plain_cause(Some(ResultCode::InvalidHost), "dns error: failed to lookup address information: Name or service not known"), "host not found");
+/// assert_eq!(plain_cause(None, "omniverse://h/ answered 503 Service Unavailable"), "the server answered 503 Service Unavailable");
+/// ```
+pub fn plain_cause(code: Option<ResultCode>, chain: &str) -> String {
+    let lower = chain.to_ascii_lowercase();
+    let has = |needle: &str| lower.contains(needle);
+    if code == Some(ResultCode::InvalidHost)
+        || has("dns error")
+        || has("failed to lookup address")
+        || has("name or service not known")
+        || has("no such host")
+    {
+        return "host not found".to_owned();
+    }
+    if has("connection refused") {
+        return "connection refused".to_owned();
+    }
+    if has("certificate") || has("tls") || has("handshake") {
+        return format!("TLS: {}", last_cause(chain));
+    }
+    if code == Some(ResultCode::ErrorTimeout) || has("timed out") || has("deadline has elapsed") {
+        return "timed out".to_owned();
+    }
+    if has("connection reset") {
+        return "connection reset by the server".to_owned();
+    }
+    if has("incomplete message") || has("connection closed") || has("unexpected eof") {
+        return "the server closed the connection".to_owned();
+    }
+    if let Some(at) = chain.find(" answered ") {
+        return format!("the server answered {}", &chain[at + " answered ".len()..]);
+    }
+    last_cause(chain)
+}
+
+/// The innermost cause of a `: `-joined chain, without the OS error number.
+fn last_cause(chain: &str) -> String {
+    let last = chain.rsplit(": ").next().unwrap_or(chain).trim();
+    let last = match last.find(" (os error ") {
+        Some(at) => &last[..at],
+        None => last,
+    };
+    let mut chars = last.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => chain.to_owned(),
+    }
+}
+
+/// `reason` without a leading `SERVER: ` and with the server named as "the server".
+fn without_server(reason: &str, server: &str) -> String {
+    let reason = reason
+        .strip_prefix(server)
+        .and_then(|rest| rest.strip_prefix(": "))
+        .unwrap_or(reason);
+    reason.replace(server, "the server")
+}
+
 /// Starting the manager failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {

@@ -69,7 +69,7 @@ pub use auth::{
 };
 pub use cm_registry::events::CONNECTION_SUCCEEDED_EVENT;
 pub use config::ManagerConfig;
-pub use error::{EnsureError, Reachable, StartupError};
+pub use error::{EnsureError, Reachable, StartupError, plain_cause};
 pub use handle::{EnsureOptions, ManagerHandle};
 pub use singleton::{
     BookmarkChangeError, add_bookmark, disconnect, ensure_connection, ensure_connection_blocking,

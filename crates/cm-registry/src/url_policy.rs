@@ -85,8 +85,10 @@ fn refuse_secret_param(parsed: &cm_url::ServerUrl, url: &str) -> Result<(), Regi
 
 /// The stored form (server root) and kind of a manual server URL.
 pub(crate) fn manual_server_root(url: &str) -> Result<(String, UrlKind), RegistryError> {
-    let parsed = cm_url::parse(url).map_err(|e| invalid(url, e))?;
-    Ok((parsed.server_root(), parsed.kind()))
+    // `cm_url::entry_root`: a file server keeps its directory, the one rule for file roots.
+    let kind = cm_url::kind(url).map_err(|e| invalid(url, e))?;
+    let root = cm_url::entry_root(url).map_err(|e| invalid(url, e))?;
+    Ok((root, kind))
 }
 
 /// A URL safe to log or put in an event.
@@ -94,11 +96,8 @@ pub(crate) fn redact(url: &str) -> String {
     cm_url::redact(url)
 }
 
-/// The `[servers]` key for a server root: the root without its trailing
-/// slash, unless that would name something else (`file:///`).
+/// The `[servers]` key for a server root: `cm_url::server_key`, the one rule (file roots
+/// keep their trailing slash).
 pub(crate) fn server_key(root: &str) -> String {
-    match root.strip_suffix('/') {
-        Some(short) if cm_url::server_root(short).is_ok_and(|r| r == root) => short.to_owned(),
-        _ => root.to_owned(),
-    }
+    cm_url::server_key(root)
 }

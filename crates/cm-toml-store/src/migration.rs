@@ -7,8 +7,9 @@
 //!
 //! 1. every bookmark URL's server root (`cm_url::server_root`: scheme://host,
 //!    plus the container or bucket for Azure, GCS and path-style S3/R2)
-//!    becomes one `[servers]` entry, keyed by the root without its trailing
-//!    slash (`"omniverse://my-server" = "my-server"`);
+//!    becomes one `[servers]` entry, keyed by `cm_url::server_key` (the root
+//!    without its trailing slash, `"omniverse://my-server" = "my-server"`; a
+//!    file root keeps it, `"file:///"`), the rule `cm server add` uses too;
 //! 2. the server is named after the bookmark that pointed exactly at the root
 //!    if there was one (keeping the name the user chose), otherwise with
 //!    `cm_url::fallback_name_for_url`;
@@ -111,7 +112,9 @@ fn migrate_document(doc: &mut DocumentMut, sections: &Sections) -> Option<Migrat
             }
         };
         let key = comparison_key(&root);
-        let is_root_bookmark = is_server_root(&bookmark.url);
+        // A file bookmark at a directory is that directory's entry root.
+        let is_root_bookmark =
+            is_server_root(&bookmark.url) || comparison_key(&bookmark.url) == key;
         match servers.iter_mut().find(|(k, _)| *k == key) {
             Some((_, server)) => {
                 if is_root_bookmark
@@ -132,7 +135,7 @@ fn migrate_document(doc: &mut DocumentMut, sections: &Sections) -> Option<Migrat
                 servers.push((
                     key,
                     ServerEntry {
-                        url: root.trim_end_matches('/').to_string(),
+                        url: cm_url::server_key(&root),
                         name,
                     },
                 ));

@@ -31,9 +31,10 @@ pub(crate) fn comparison_key(url: &str) -> String {
     }
 }
 
-/// The server a URL belongs to (ends with '/').
+/// The root of the server entry a URL belongs to (ends with '/'): `cm_url::entry_root`,
+/// which keeps a file URL's directory (the one rule `cm server add` applies too).
 pub(crate) fn server_root(url: &str) -> Result<String, String> {
-    cm_url::server_root(url).map_err(|e| e.to_string())
+    cm_url::entry_root(url).map_err(|e| e.to_string())
 }
 
 /// Whether `url` is exactly its own server root.

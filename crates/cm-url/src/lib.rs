@@ -198,6 +198,64 @@ pub fn is_server_root(input: &str) -> bool {
     parse::parse(input).is_ok_and(|url| url.is_server_root())
 }
 
+/// The root a `[servers]` entry made for `input` stands for: its [`server_root`], except
+/// for `file:` URLs, where the directory the URL names is kept (`file:///mnt/share/` for
+/// `file:///mnt/share/` and for `file:///mnt/share/a.usd`): a local "server" is a share or a
+/// mount point, and the server root `file:///` would widen it to the whole file system. This
+/// and [`server_key`] are the one rule for file roots; `cm server add` and the migration of
+/// old-style files both apply it.
+///
+/// ```
+/// assert_eq!(cm_url::entry_root("omniverse://host:3009/Projects/a.usd").unwrap(), "omniverse://host:3009/");
+/// assert_eq!(cm_url::entry_root("file:///mnt/share/").unwrap(), "file:///mnt/share/");
+/// assert_eq!(cm_url::entry_root("file:///mnt/share/a.usd").unwrap(), "file:///mnt/share/");
+/// assert_eq!(cm_url::entry_root("file:///a.usd").unwrap(), "file:///");
+/// ```
+pub fn entry_root(input: &str) -> Result<String, UrlError> {
+    let url = parse::parse(input)?;
+    if url.kind() != UrlKind::File {
+        return Ok(url.into_server_root());
+    }
+    let text = url.as_str();
+    let end = text.find(['?', '#']).unwrap_or(text.len());
+    let text = &text[..end];
+    Ok(match text.rfind('/') {
+        Some(slash) => text[..=slash].to_owned(),
+        None => url.into_server_root(),
+    })
+}
+
+/// The key a server root is stored under in `omniverse.toml`'s `[servers]` table: the root
+/// without its trailing `/` (`omniverse://host:3009`), except for `file:` roots, which keep
+/// theirs. This is the one rule for file roots, used by the migration and by `cm server add`
+/// alike: `file:///` (the whole local file system) and `file:///mnt/share/` stay spelled that
+/// way, where trimming would give `file:`, `file://` or a path that reads as a file.
+///
+/// ```
+/// assert_eq!(cm_url::server_key("omniverse://Host:3009/"), "omniverse://host:3009");
+/// assert_eq!(cm_url::server_key("https://acct.blob.core.windows.net/models/"), "https://acct.blob.core.windows.net/models");
+/// assert_eq!(cm_url::server_key("file:///"), "file:///");
+/// assert_eq!(cm_url::server_key("file:/"), "file:///");
+/// assert_eq!(cm_url::server_key("file:///mnt/share/"), "file:///mnt/share/");
+/// ```
+pub fn server_key(root: &str) -> String {
+    let Ok(parsed) = parse::parse(root) else {
+        return root.to_owned();
+    };
+    let normal = parsed.as_str().to_owned();
+    if parsed.kind() == UrlKind::File {
+        return if normal.ends_with('/') {
+            normal
+        } else {
+            format!("{normal}/")
+        };
+    }
+    match normal.strip_suffix('/') {
+        Some(short) if server_root(short).is_ok_and(|r| r == normal) => short.to_owned(),
+        _ => normal,
+    }
+}
+
 /// Whether `url` lies at or below `root`, comparing normalised forms without user info, query
 /// or fragment, at path-segment boundaries. `root` may be given with or without its trailing
 /// `/`. Invalid input on either side gives `false`.

@@ -165,7 +165,20 @@ impl ServerUrl {
     /// ```
     pub fn fallback_name(&self) -> String {
         match self.layout {
-            RootLayout::FileSystem if self.host.is_empty() => "localhost".to_owned(),
+            // A local directory is named after its last segment (`file:///mnt/share/a.usd`
+            // → `share`); the file system root, which has none, is `localhost`.
+            RootLayout::FileSystem if self.host.is_empty() => {
+                let path = self.path();
+                let directory = &path[..path.rfind('/').map_or(0, |slash| slash + 1)];
+                directory
+                    .split('/')
+                    .rfind(|segment| !segment.is_empty())
+                    .map_or_else(
+                        || "localhost".to_owned(),
+                        // A name is for reading: `My%20Scenes` is shown as `My Scenes`.
+                        crate::redact::percent_decode_lossy,
+                    )
+            }
             RootLayout::Host | RootLayout::FileSystem => self.host().to_owned(),
             RootLayout::FirstSegment => match self.first_segment() {
                 Some(segment) => format!("{}/{segment}", self.host()),

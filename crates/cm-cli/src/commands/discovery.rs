@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use cm_manager::plain_cause;
 use cm_registry::{DiscoveryServer, DiscoveryStatus};
 use serde_json::{Value, json};
 
@@ -113,7 +114,12 @@ fn refresh(
     if let Some(url) = url {
         cm_url::parse(url)?;
     }
-    let (servers, timed_out, not_saved) = with_registry(
+    // The wait can be long (a dead server is retried until the budget is spent): a spinner
+    // says so on a terminal.
+    let bar = out
+        .show_progress()
+        .then(|| super::ensure::spinner(out, "running discovery"));
+    let outcome = with_registry(
         file,
         // Retries stop a little before the wait does, so a failure is reported as final.
         RegistryMode::WriteAndDiscover {
@@ -145,7 +151,11 @@ fn refresh(
             let not_saved = snapshot.storage().last_save_error.clone();
             Ok((servers, timed_out, not_saved))
         },
-    )?;
+    );
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let (servers, timed_out, not_saved) = outcome?;
     if servers.is_empty() {
         out.note(&format!(
             "no discovery servers in {}",
@@ -158,6 +168,14 @@ fn refresh(
     }
     let timeout_note = timed_out.then(|| format!("did not finish within {timeout} s"));
     print_servers(&servers, timeout_note.as_deref(), file, out);
+    if !out.json {
+        // Below the table, one line each, so the table stays narrow.
+        for s in &servers {
+            if let Some(reason) = s.status.error() {
+                out.note(&format!("{}: {}", s.name, plain_cause(None, reason)));
+            }
+        }
+    }
     if let Some(error) = not_saved {
         out.warn(&format!(
             "the discovered addresses were not saved to {}",
@@ -210,10 +228,14 @@ fn print_servers(
     for s in servers {
         let status = match &s.status {
             DiscoveryStatus::Ready => out.paint(Style::Green, "ready"),
-            DiscoveryStatus::Error { reason, .. } => {
-                out.paint(Style::Red, &format!("error: {reason}"))
-            }
+            // The reason goes below the table (`refresh`) or into --json's `error`.
+            DiscoveryStatus::Error { .. } => out.paint(Style::Red, "error"),
             other if other.is_settled() => other.to_string(),
+            // Loaded from the file and not discovered in this run: what is shown is the
+            // cache of an earlier discovery.
+            DiscoveryStatus::Pending if !s.cached_addresses.is_empty() && unsettled.is_none() => {
+                out.paint(Style::Dim, "cached")
+            }
             other => match unsettled {
                 Some(note) => out.paint(Style::Yellow, &format!("{} ({note})", other.as_str())),
                 None => other.as_str().to_owned(),
@@ -248,6 +270,8 @@ fn server_json(s: &DiscoveryServer, unsettled: Option<&str>) -> Value {
         "kind": "discovery",
         "status": s.status.as_str(),
         "addresses": s.cached_addresses.iter().map(|a| terminal_safe(&cm_url::redact(a)).into_owned()).collect::<Vec<_>>(),
+        // The addresses come from the file's cache: no discovery answered them in this run.
+        "cached": s.status == DiscoveryStatus::Pending && !s.cached_addresses.is_empty(),
     });
     if let Some(reason) = s.status.error() {
         item["error"] = Value::from(reason);

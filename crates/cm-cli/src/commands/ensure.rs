@@ -8,7 +8,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use cm_manager::{EnsureError, ManagerHandle, Reachable};
+use cm_manager::{ConnectionStatus, EnsureError, ManagerHandle, Reachable};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
@@ -16,20 +16,27 @@ use crate::cli::{ConnectArgs, CredentialArgs, EnsureArgs, ReconnectArgs};
 use crate::exit::CliError;
 use crate::output::{Output, Style};
 use crate::session::{ConfigFile, ManagerSession, runtime, seconds};
+use crate::sign_in::SignIn;
 
 /// `cm ensure URL`.
 pub(crate) fn ensure(args: EnsureArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
     let deadline = Deadline::start(seconds("--timeout", args.timeout)?);
-    cm_url::parse(&args.url)?;
+    let parsed = cm_url::parse(&args.url)?;
     file.preflight(out)?;
-    let has_credentials = has_credentials(&args.credentials);
-    let manager = start(file, deadline.manager_budget(), args.credentials)?;
+    if args.probe && parsed.kind() != cm_url::UrlKind::Nucleus {
+        let label = format!("probing {}", cm_url::redact(&args.url));
+        let result = with_spinner(out, &label, || {
+            runtime().map(|rt| rt.block_on(super::probe::probe(&parsed, deadline.limit)))
+        })?;
+        return report(out, &args.url, Ok(result.map_err(Unreachable::plain)));
+    }
+    let (manager, sign_in) = start(file, deadline.manager_budget(), args.credentials)?;
     let label = format!("connecting to {}", cm_url::redact(&args.url));
     let result = wait(
         out,
         &label,
         deadline,
-        has_credentials,
+        &sign_in,
         manager.ensure_connection(&args.url),
     );
     manager.shutdown();
@@ -45,14 +52,13 @@ pub(crate) fn reconnect(
     let deadline = Deadline::start(seconds("--timeout", args.timeout)?);
     cm_url::parse(&args.url)?;
     file.preflight(out)?;
-    let has_credentials = has_credentials(&args.credentials);
-    let manager = start(file, deadline.manager_budget(), args.credentials)?;
+    let (manager, sign_in) = start(file, deadline.manager_budget(), args.credentials)?;
     let label = format!("reconnecting to {}", cm_url::redact(&args.url));
     let result = wait(
         out,
         &label,
         deadline,
-        has_credentials,
+        &sign_in,
         manager.reconnect_detailed(&args.url),
     );
     manager.shutdown();
@@ -69,24 +75,43 @@ pub(crate) fn disconnect(
     file.preflight(out)?;
     let url = cm_url::redact(&args.url);
     let nucleus = parsed.kind() == cm_url::UrlKind::Nucleus;
+    let root = cm_url::redact(&parsed.server_root());
+    // Sessions live in the memory of the process that signed in: a session exists when the
+    // server is connected (or connecting) in this one, and only then is there one to end.
+    let mut had_session = false;
     if nucleus {
-        let manager = start(file, Duration::from_secs(10), CredentialArgs::default())?;
-        let signed_out = runtime()?.block_on(manager.disconnect(&args.url));
+        let (manager, _) = start(file, Duration::from_secs(10), CredentialArgs::default())?;
+        had_session = manager.connection_status(&args.url).is_some_and(|status| {
+            matches!(
+                status,
+                ConnectionStatus::Connected | ConnectionStatus::Connecting
+            )
+        });
+        let stopped = !runtime()?.block_on(manager.disconnect(&args.url));
         let status = manager.connection_status(&args.url);
         manager.shutdown();
-        if !signed_out {
+        if stopped {
             return Err(CliError::Failed(format!(
                 "could not sign out of {url}: the connection manager stopped"
             )));
         }
         tracing::debug!(?status, "status after sign-out");
     }
-    let root = cm_url::redact(&parsed.server_root());
     if out.json {
-        out.json_value(&json!({ "url": url, "server": root, "signed_out": nucleus }));
+        out.json_value(&json!({
+            "url": url,
+            "server": root,
+            "signed_out": had_session,
+            "had_session": had_session,
+        }));
     } else if !out.quiet {
-        if nucleus {
+        if had_session {
             out.line(&format!("signed out of {}", out.paint(Style::Cyan, &root)));
+        } else if nucleus {
+            out.line(&format!(
+                "no session for {}; nothing to sign out of",
+                out.paint(Style::Cyan, &root)
+            ));
         } else {
             out.line(&format!(
                 "{url} is not a Nucleus URL; nothing to sign out of"
@@ -100,7 +125,7 @@ fn start(
     file: &ConfigFile,
     limit: Duration,
     credentials: CredentialArgs,
-) -> Result<ManagerHandle, CliError> {
+) -> Result<(ManagerHandle, SignIn), CliError> {
     ManagerSession {
         persist: false,
         timeout: limit,
@@ -109,10 +134,25 @@ fn start(
     .start(file)
 }
 
-/// Why a URL is not reachable, and whether credentials would help.
-struct Unreachable {
+/// Why a URL is not reachable: one plain line for people, and the whole chain (`-v`, and
+/// `detail` in `--json`).
+pub(crate) struct Unreachable {
     reason: String,
+    detail: String,
+    /// A sign-in this process ended (rejected, no credentials): the reason is the whole
+    /// message, since the server did answer.
     sign_in: bool,
+}
+
+impl Unreachable {
+    /// A failure whose one line says it all.
+    pub(crate) fn plain(reason: String) -> Self {
+        Self {
+            detail: reason.clone(),
+            reason,
+            sign_in: false,
+        }
+    }
 }
 
 /// The `--timeout` of a connection command, kept as given: it counts from the start of the
@@ -151,35 +191,51 @@ fn wait(
     out: &Output,
     label: &str,
     deadline: Deadline,
-    has_credentials: bool,
+    sign_in: &SignIn,
     attempt: impl Future<Output = Result<Reachable, EnsureError>>,
 ) -> Result<Result<Reachable, Unreachable>, CliError> {
-    let spinner = out.show_progress().then(|| spinner(out, label));
     let started = Instant::now();
     let limit = deadline.limit;
-    let result = runtime()?.block_on(async { tokio::time::timeout_at(deadline.at, attempt).await });
-    if let Some(spinner) = spinner {
-        spinner.finish_and_clear();
-    }
+    let result = with_spinner(out, label, || {
+        runtime()
+            .map(|rt| rt.block_on(async { tokio::time::timeout_at(deadline.at, attempt).await }))
+    })?;
     tracing::debug!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "connection attempt finished"
     );
     Ok(match result {
         Ok(Ok(reachable)) => Ok(reachable),
-        Ok(Err(EnsureError::AuthAborted { server })) if !has_credentials => Err(Unreachable {
-            reason: format!("{server} asks for a sign-in and no credentials were given"),
-            sign_in: true,
+        Ok(Err(e)) => Err(match sign_in.explain(&e) {
+            Some(reason) => Unreachable {
+                reason,
+                detail: e.to_string(),
+                sign_in: true,
+            },
+            None => Unreachable {
+                reason: e.cause(),
+                detail: e.to_string(),
+                sign_in: false,
+            },
         }),
-        Ok(Err(e)) => Err(Unreachable {
-            sign_in: is_sign_in_problem(&e),
-            reason: e.to_string(),
-        }),
-        Err(_) => Err(Unreachable {
-            reason: format!("no answer within {:.1} s", limit.as_secs_f64()),
-            sign_in: false,
-        }),
+        Err(_) => Err(Unreachable::plain(format!(
+            "no answer within {:.1} s",
+            limit.as_secs_f64()
+        ))),
     })
+}
+
+/// Runs `f` with a spinner labelled `label` on stderr when it is a terminal. The terminal
+/// sign-in prompt hides the spinner while it asks.
+fn with_spinner<T>(out: &Output, label: &str, f: impl FnOnce() -> T) -> T {
+    let bar = out.show_progress().then(|| spinner(out, label));
+    crate::prompt::register_spinner(bar.clone());
+    let result = f();
+    crate::prompt::register_spinner(None);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    result
 }
 
 /// A stderr spinner with elapsed time.
@@ -198,7 +254,8 @@ pub(crate) fn spinner(out: &Output, label: &str) -> ProgressBar {
     bar
 }
 
-/// Prints the outcome and maps it to the exit status.
+/// Prints the outcome and maps it to the exit status. A failure's line goes to stderr in
+/// human mode (stdout holds results only); `--json` puts the outcome on stdout either way.
 fn report(
     out: &Output,
     url: &str,
@@ -206,61 +263,58 @@ fn report(
 ) -> Result<(), CliError> {
     let result = result?;
     let url = cm_url::redact(url);
-    let reason = match &result {
-        Ok(reachable) => describe(reachable),
-        Err(e) => e.reason.clone(),
-    };
-    let reachable = result.is_ok();
-    if out.json {
-        out.json_value(&json!({ "url": url, "reachable": reachable, "reason": reason }));
-    } else if reachable {
-        if !out.quiet {
-            out.line(&format!(
-                "{} {url}: {reason}",
-                out.paint(Style::Green, "reachable")
-            ));
-        }
-    } else {
-        out.line(&format!(
-            "{} {url}: {reason}",
-            out.paint(Style::Red, "unreachable")
-        ));
-    }
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            if e.sign_in {
-                out.note("hint: the server asks for a sign-in; pass --token-env VAR, or --user NAME --password-env VAR");
+    match &result {
+        Ok(reachable) => {
+            let (reason, checked) = describe(reachable);
+            if out.json {
+                out.json_value(&json!({
+                    "url": url,
+                    "reachable": true,
+                    "reason": reason,
+                    "checked": checked,
+                }));
+            } else if !out.quiet {
+                if checked {
+                    let word = out.paint(Style::Green, "reachable");
+                    out.line(&format!("{word} {url}: {reason}"));
+                } else {
+                    let word = out.paint(Style::Yellow, "not checked");
+                    out.line(&format!("{word} {url} ({reason})"));
+                }
             }
-            // The reason is already on stdout; stderr gets no second copy.
-            Err(CliError::AlreadyReported)
+            Ok(())
+        }
+        Err(e) => {
+            if out.json {
+                out.json_value(&json!({
+                    "url": url,
+                    "reachable": false,
+                    "reason": e.reason,
+                    "checked": true,
+                    "detail": e.detail,
+                }));
+                Err(CliError::AlreadyReported)
+            } else if e.sign_in {
+                Err(CliError::Failed(e.reason.clone()))
+            } else {
+                Err(CliError::Failed(format!("unreachable {url}: {}", e.reason)))
+            }
         }
     }
 }
 
-fn describe(reachable: &Reachable) -> String {
+/// What was done for a reachable URL, and whether the server itself answered.
+fn describe(reachable: &Reachable) -> (String, bool) {
     match reachable {
-        Reachable::AlwaysReachable => {
-            "reachable without a connection (not a Nucleus URL)".to_owned()
-        }
-        Reachable::AlreadyConnected => "already connected".to_owned(),
-        Reachable::Connected { attempts: 1 } => "connected".to_owned(),
-        Reachable::Connected { attempts } => format!("connected after {attempts} attempts"),
-        Reachable::Discovered { server } => {
-            format!("provided by discovery server {server:?}, discovery complete")
-        }
+        Reachable::AlwaysReachable => ("not a Nucleus URL; --probe contacts it".to_owned(), false),
+        Reachable::AlreadyConnected => ("already connected".to_owned(), true),
+        Reachable::Connected { attempts: 1 } => ("connected".to_owned(), true),
+        Reachable::Connected { attempts } => (format!("connected after {attempts} attempts"), true),
+        Reachable::Discovered { server } => (
+            format!(
+                "provided by discovery server {server:?}, which answered; the address itself was not contacted"
+            ),
+            false,
+        ),
     }
-}
-
-fn has_credentials(args: &CredentialArgs) -> bool {
-    args.token_env.is_some() || args.password_env.is_some()
-}
-
-fn is_sign_in_problem(e: &EnsureError) -> bool {
-    matches!(
-        e,
-        EnsureError::AuthFailed { .. }
-            | EnsureError::AuthAborted { .. }
-            | EnsureError::AuthCancelled { .. }
-    )
 }

@@ -26,6 +26,7 @@ use crate::cli::CredentialArgs;
 use crate::exit::CliError;
 use crate::output::{Output, Style, stderr_line, stderr_text};
 use crate::session::{ConfigFile, ManagerSession, runtime, seconds};
+use crate::sign_in::SignIn;
 
 /// Which kind of server the user is adding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,7 +70,7 @@ fn run(
     out: &Output,
 ) -> Result<(), CliError> {
     let limit = seconds("--timeout", timeout)?;
-    let manager = ManagerSession {
+    let (manager, sign_in) = ManagerSession {
         persist: true,
         timeout: limit,
         credentials,
@@ -83,6 +84,7 @@ fn run(
     };
     let result = Session {
         manager: &manager,
+        sign_in: &sign_in,
         target,
         out,
         dialog: None,
@@ -133,6 +135,7 @@ enum Step {
 
 struct Session<'a> {
     manager: &'a ManagerHandle,
+    sign_in: &'a SignIn,
     target: Target,
     out: &'a Output,
     dialog: Option<AddServerDialog>,
@@ -169,7 +172,11 @@ impl Session<'_> {
                 }
             };
             step = match state {
-                AddServerState::Success { name, url, .. } => return self.succeeded(&name, &url),
+                AddServerState::Success {
+                    name,
+                    url,
+                    server_id,
+                } => return self.succeeded(&name, &url, server_id),
                 AddServerState::Input { name, problem, .. } => {
                     let problem = problem.unwrap_or_else(|| "the input was refused".to_owned());
                     stderr_line(&format!("  {} {problem}", out.paint_err(Style::Red, "✗")));
@@ -179,6 +186,8 @@ impl Session<'_> {
                     Step::Submit { name, url }
                 }
                 AddServerState::Error { name, url, message } => {
+                    // A sign-in this process ended says why in its own words.
+                    let message = self.sign_in.take_message().unwrap_or(message);
                     stderr_line(&format!(
                         "  {} could not add it: {message}",
                         out.paint_err(Style::Red, "✗")
@@ -253,32 +262,55 @@ impl Session<'_> {
     }
 
     fn with_progress(&self, label: &str, f: impl FnOnce() -> AddServerState) -> AddServerState {
-        if self.out.show_progress() {
-            let bar = spinner(self.out, label);
-            let state = f();
+        let bar = self.out.show_progress().then(|| spinner(self.out, label));
+        // The terminal sign-in prompt hides the spinner while it asks.
+        crate::prompt::register_spinner(bar.clone());
+        let state = f();
+        crate::prompt::register_spinner(None);
+        if let Some(bar) = bar {
             bar.finish_and_clear();
-            state
-        } else {
-            f()
         }
+        state
     }
 
-    fn succeeded(&self, name: &str, url: &str) -> Result<(), CliError> {
+    /// The success line names what was stored: the `[servers]` key (the server root), or the
+    /// discovery URL, as the file now spells it.
+    fn succeeded(&self, name: &str, url: &str, server_id: u64) -> Result<(), CliError> {
         let out = self.out;
-        let url = cm_url::redact(url);
+        let snapshot = self.manager.registry().snapshot();
+        let stored = match self.target {
+            Target::Discovery => snapshot
+                .discovery_servers()
+                .iter()
+                .find(|s| s.id.get() == server_id)
+                .map(|s| s.url.to_string()),
+            Target::Manual => snapshot
+                .manual_servers()
+                .iter()
+                .find(|s| s.id.get() == server_id)
+                .map(|s| s.url.to_string()),
+        };
+        let url = stored.unwrap_or_else(|| url.to_owned());
+        // A manual server is shown under its `[servers]` key, as the file spells it.
+        // Redacted before it is keyed: redaction re-serialises, which would put the slash back.
+        let url = cm_url::redact(&url);
+        let key = match self.target {
+            Target::Discovery => url.clone(),
+            Target::Manual => cm_url::server_key(&url),
+        };
         let kind = match self.target {
             Target::Discovery => "discovery",
             Target::Manual => cm_url::kind(&url).map_or("unknown", |k| k.as_str()),
         };
         done(
             out,
-            json!({ "added": { "name": name, "url": url, "kind": kind } }),
+            json!({ "added": { "name": name, "url": url, "key": key, "kind": kind } }),
             || {
                 format!(
                     "{} added {kind} server {} -> {}",
                     out.paint(Style::Green, "✓"),
                     out.paint(Style::Bold, name),
-                    out.paint(Style::Cyan, &url)
+                    out.paint(Style::Cyan, &key)
                 )
             },
         );

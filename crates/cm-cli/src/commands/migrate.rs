@@ -61,19 +61,64 @@ pub(crate) fn run(args: MigrateArgs, file: &ConfigFile, out: &Output) -> Result<
     }
     print_diff(out, &before, &after, &name);
     if !out.quiet {
-        let verb = if args.dry_run { "would add" } else { "added" };
-        let moved = if args.dry_run { "would move" } else { "moved" };
-        out.line(&format!(
-            "{verb} {} server(s); {moved} {} root bookmark(s) to [servers]; {} bookmark(s) left as they are",
-            report.servers_added.len(),
-            report.bookmarks_removed.len(),
-            report.skipped.len()
-        ));
+        out.line(&summary(&report, args.dry_run));
         if args.dry_run {
             out.note("dry run: the file was not changed (run `cm migrate` to apply)");
         }
     }
     Ok(())
+}
+
+/// One line saying what a migration did (or, for a dry run, would do), naming what moved
+/// and what was skipped: a bookmark whose URL has no server root stays in `[bookmarks]`
+/// unchanged and adds no server.
+pub(crate) fn summary(report: &MigrationReport, dry_run: bool) -> String {
+    let names = |names: Vec<&str>| {
+        if names.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", names.join(", "))
+        }
+    };
+    let (add, moved) = if dry_run {
+        ("would add", "would move")
+    } else {
+        ("added", "moved")
+    };
+    let mut line = format!(
+        "{add} {} server(s){}; {moved} {} root bookmark(s) to [servers]{}",
+        report.servers_added.len(),
+        names(
+            report
+                .servers_added
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect()
+        ),
+        report.bookmarks_removed.len(),
+        names(
+            report
+                .bookmarks_removed
+                .iter()
+                .map(|b| b.name.as_str())
+                .collect()
+        ),
+    );
+    if !report.skipped.is_empty() {
+        line.push_str(&format!(
+            "; skipped {} bookmark(s) whose URL has no server root (kept unchanged, no server \
+             added){}",
+            report.skipped.len(),
+            names(
+                report
+                    .skipped
+                    .iter()
+                    .map(|(b, _)| b.name.as_str())
+                    .collect()
+            ),
+        ));
+    }
+    crate::output::terminal_safe(&line).into_owned()
 }
 
 fn read_text(file: &ConfigFile) -> Result<String, CliError> {

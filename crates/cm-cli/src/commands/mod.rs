@@ -5,6 +5,7 @@ mod discovery;
 mod ensure;
 mod interactive;
 mod migrate;
+mod probe;
 mod server;
 mod url;
 mod watch;
@@ -23,7 +24,7 @@ pub(crate) fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
     };
     let lock_timeout = crate::session::seconds("--lock-timeout", cli.lock_timeout)?;
     let file = ConfigFile::resolve(cli.config.as_deref(), lock_timeout, out)?;
-    tracing::debug!(path = %file.path().display(), "using config file");
+    tracing::info!("config file {}", file.path().display());
     match command {
         Command::Bookmark(command) => bookmark::run(command, &file, out),
         Command::Server(command) => server::run(command, &file, out),
@@ -35,4 +36,9 @@ pub(crate) fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
         Command::Watch(args) => watch::run(args, &file, out),
         Command::Url(command) => url::run(&command, out),
     }
+}
+
+/// What a migration that ran did, in one line (for the notice a writing command prints).
+pub(crate) fn migration_summary(report: &cm_toml_store::MigrationReport) -> String {
+    migrate::summary(report, false)
 }

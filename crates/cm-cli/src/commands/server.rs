@@ -37,16 +37,20 @@ fn add(args: ServerAddArgs, file: &ConfigFile, out: &Output) -> Result<(), CliEr
         let (name, url) = (name.clone(), url.clone());
         async move { Ok(registry.add_manual_server(&name, &url).await?) }
     })?;
-    let root = cm_url::redact(&parsed.server_root());
+    // What was stored: the entry root, under its `[servers]` key (cm-url's one rule).
+    let root = cm_url::entry_root(&url).unwrap_or_else(|_| parsed.server_root());
+    // Redacted before it is keyed: redaction re-serialises, which would put the slash back.
+    let root = cm_url::redact(&root);
+    let key = cm_url::server_key(&root);
     let kind = parsed.kind().as_str();
     done(
         out,
-        json!({ "added": { "name": name, "url": root, "kind": kind } }),
+        json!({ "added": { "name": name, "url": root, "key": key, "kind": kind } }),
         || {
             format!(
                 "added {kind} server {} -> {}",
                 out.paint(Style::Bold, &name),
-                out.paint(Style::Cyan, &root)
+                out.paint(Style::Cyan, &key)
             )
         },
     );

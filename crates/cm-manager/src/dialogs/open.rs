@@ -103,9 +103,11 @@ impl ManagerHandle {
                 }
             }
             ServerKind::Nucleus | ServerKind::Http => {
-                self.ensure_connection(&url)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                // One plain line for the dialog; the whole chain goes to the log.
+                self.ensure_connection(&url).await.map_err(|e| {
+                    tracing::info!(error = %e, "adding the server failed");
+                    e.cause()
+                })?;
                 registry
                     .add_manual_server(&name, &url)
                     .await

@@ -1,0 +1,131 @@
+//! The terminal sign-in prompt: a user name, then a hidden password (or, with an empty user
+//! name, a hidden token), asked on the controlling terminal.
+//!
+//! Only used when stdin and stderr are both terminals (see [`available`]). The questions go to
+//! `/dev/tty` and the answers come from it, not from stdin: `cm server add -i` holds stdin for
+//! its own questions, and a password must never be read from a pipe someone else fills. The
+//! password is read with terminal echo off (rpassword). A spinner that is running is hidden
+//! while the prompt is up (see [`register_spinner`]), so the two never draw over each other.
+
+use std::sync::Mutex;
+
+use cm_manager::{AuthAnswer, Secret};
+use indicatif::ProgressBar;
+
+/// The spinner on screen, hidden while a prompt asks.
+static SPINNER: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// Records the spinner now on screen (`None` once it is cleared).
+pub(crate) fn register_spinner(bar: Option<ProgressBar>) {
+    if let Ok(mut slot) = SPINNER.lock() {
+        *slot = bar;
+    }
+}
+
+/// Whether a person can be asked: stdin and stderr are terminals (and there is a `/dev/tty`).
+pub(crate) fn available() -> bool {
+    use std::io::IsTerminal as _;
+    cfg!(unix) && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// Asks for credentials for `server`; `again` says the previous ones were rejected. `None`
+/// when the person gave up (end of input, an empty password) or the terminal failed.
+pub(crate) fn ask_credentials(server: &str, again: bool) -> Option<AuthAnswer> {
+    let bar = SPINNER.lock().ok().and_then(|slot| slot.clone());
+    match bar {
+        Some(bar) => bar.suspend(|| ask(server, again)),
+        None => ask(server, again),
+    }
+}
+
+fn ask(server: &str, again: bool) -> Option<AuthAnswer> {
+    let result = (|| -> std::io::Result<Option<AuthAnswer>> {
+        let mut tty = Tty::open()?;
+        if again {
+            tty.say(&format!("credentials for {server} rejected; try again\n"))?;
+        } else {
+            tty.say(&format!("{server} asks for a sign-in\n"))?;
+        }
+        let Some(user) = tty.line("User (empty for a token): ")? else {
+            return Ok(None);
+        };
+        let (question, is_token) = if user.is_empty() {
+            ("Token: ", true)
+        } else {
+            ("Password: ", false)
+        };
+        let secret = rpassword::prompt_password(question)?;
+        if secret.is_empty() {
+            return Ok(None);
+        }
+        let secret = Secret::new(secret);
+        Ok(Some(if is_token {
+            AuthAnswer::Token(secret)
+        } else {
+            AuthAnswer::UserPassword {
+                username: user,
+                password: secret,
+            }
+        }))
+    })();
+    result.unwrap_or_else(|error| {
+        tracing::warn!(%error, "cannot ask for credentials on the terminal");
+        None
+    })
+}
+
+/// The controlling terminal, for visible questions and answers.
+struct Tty {
+    #[cfg(unix)]
+    file: std::io::BufReader<std::fs::File>,
+}
+
+impl Tty {
+    #[cfg(unix)]
+    fn open() -> std::io::Result<Self> {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")?;
+        Ok(Self {
+            file: std::io::BufReader::new(file),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn open() -> std::io::Result<Self> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "no terminal prompt on this platform",
+        ))
+    }
+
+    fn say(&mut self, text: &str) -> std::io::Result<()> {
+        #[cfg(unix)]
+        {
+            use std::io::Write as _;
+            let file = self.file.get_mut();
+            file.write_all(crate::output::terminal_safe(text).as_bytes())?;
+            file.flush()?;
+        }
+        #[cfg(not(unix))]
+        let _ = text;
+        Ok(())
+    }
+
+    /// One answer, trimmed; `None` at end of input.
+    fn line(&mut self, question: &str) -> std::io::Result<Option<String>> {
+        self.say(question)?;
+        #[cfg(unix)]
+        {
+            use std::io::BufRead as _;
+            let mut line = String::new();
+            if self.file.read_line(&mut line)? == 0 {
+                return Ok(None);
+            }
+            Ok(Some(line.trim().to_owned()))
+        }
+        #[cfg(not(unix))]
+        Ok(None)
+    }
+}
