@@ -7,7 +7,7 @@
 //! | Python answer | means |
 //! |---|---|
 //! | `None` or `AuthAnswer.none()` | no credentials here: the interactive sign-in, if allowed |
-//! | `AuthAnswer.abort()` | give up signing in (status `auth_abort`) |
+//! | `AuthAnswer.abort()` | give up signing in (status `AuthAbort`) |
 //! | `AuthAnswer.token(t)` or a `str` | this bearer token |
 //! | `AuthAnswer.user_password(u, p)` or a `(u, p)` tuple | exchange these for a token |
 //!
@@ -287,7 +287,7 @@ fn complete_sign_in(handle: u64, answer: &Bound<'_, PyAny>) -> PyResult<bool> {
         .complete_sign_in(SignInHandle(handle), answer))
 }
 
-/// Cancels the pending interactive sign-in `handle` (status `auth_cancelled`); False if it is
+/// Cancels the pending interactive sign-in `handle` (status `AuthCancelled`); False if it is
 /// not pending.
 #[pyfunction]
 fn cancel_sign_in(handle: u64) -> PyResult<bool> {

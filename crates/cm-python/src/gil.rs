@@ -13,12 +13,16 @@
 //!   Python objects the Rust side still holds then are never released, which is harmless: the
 //!   process is ending.
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::ThreadId;
 
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 static EXITING: AtomicBool = AtomicBool::new(false);
+/// The thread that ran [`at_exit`] (the one finalizing the interpreter).
+static FINALIZER: OnceLock<ThreadId> = OnceLock::new();
 
 /// Whether the interpreter is on its way out (after [`at_exit`]).
 pub(crate) fn exiting() -> bool {
@@ -35,14 +39,32 @@ pub(crate) fn with_python<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> Optio
 }
 
 /// Runs `f` with the GIL released (the rule for every call that may wait).
+///
+/// A thread that comes back from `f` after [`at_exit`] on another thread than the exiting
+/// one is a daemon thread (Python joined the others before `atexit`). Taking the GIL back
+/// would let CPython (before 3.14) end it with `pthread_exit`, whose forced unwind through
+/// these Rust frames aborts the process ("FATAL: exception not rethrown"); it parks instead,
+/// as CPython 3.14 itself does, until the process ends.
 pub(crate) fn blocking<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> T {
-    py.detach(f)
+    py.detach(|| {
+        let value = f();
+        if exiting() && FINALIZER.get() != Some(&std::thread::current().id()) {
+            loop {
+                std::thread::park();
+            }
+        }
+        value
+    })
 }
 
 /// Logs `error` (with its traceback) on the `connection_manager` logger at ERROR, saying what
 /// raised it. Falls back to printing it on `sys.stderr` if logging itself fails.
 pub(crate) fn log_exception(py: Python<'_>, error: PyErr, what: &str) {
     tracing::warn!(what, "a Python callback raised an exception");
+    if exiting() {
+        // Logging may release the GIL (it writes to a stream); see `blocking`.
+        return;
+    }
     let logged = (|| -> PyResult<()> {
         let logger = py
             .import("logging")?
@@ -89,6 +111,7 @@ where
 #[pyfunction]
 #[pyo3(name = "_at_exit")]
 pub(crate) fn at_exit(py: Python<'_>) {
+    let _ = FINALIZER.set(std::thread::current().id());
     EXITING.store(true, Ordering::Release);
     blocking(py, || {
         cm_manager::shutdown();

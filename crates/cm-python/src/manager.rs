@@ -34,8 +34,14 @@ const NOT_RUNNING: &str =
 const ON_MANAGER_THREAD: &str = "this call would wait for the connection manager's own thread, \
      which is running it (an observer or callback): make the call from another thread";
 
-fn instance() -> PyResult<ManagerHandle> {
-    cm_manager::get_instance().ok_or_else(|| PyRuntimeError::new_err(NOT_RUNNING))
+/// The running manager; `None` (with the reason logged) before startup, as Kit's module
+/// functions answer `False` when the extension is not loaded.
+fn running(py: Python<'_>, call: &str) -> Option<ManagerHandle> {
+    let manager = cm_manager::get_instance();
+    if manager.is_none() {
+        log_warning(py, &format!("{call}: {NOT_RUNNING}"));
+    }
+    manager
 }
 
 /// Waits for `future` with the GIL released; a `RuntimeError` on the manager's own thread.
@@ -50,6 +56,12 @@ where
 
 /// Logs a warning on the `connection_manager` logger (where a Kit user looks for them).
 pub(crate) fn log_warning(py: Python<'_>, message: &str) {
+    if gil::exiting() {
+        // Logging may release the GIL, which a daemon thread must not take back now (see
+        // `gil::blocking`).
+        tracing::warn!(message);
+        return;
+    }
     let logged = py
         .import("logging")
         .and_then(|logging| logging.call_method1("getLogger", ("connection_manager",)))
@@ -395,8 +407,8 @@ impl PyConnectionManager {
         self.manager.is_running()
     }
 
-    /// The connection status of `url`'s Nucleus server (`connected`, `disconnected`,
-    /// `auth_failed`, ...); None for other URLs.
+    /// The connection status of `url`'s Nucleus server, by omni.client's names (`Connected`,
+    /// `Disconnected`, `SignedOut`, `AuthFailed`, ...); None for other URLs.
     fn connection_status(&self, url: &str) -> Option<&'static str> {
         self.manager.connection_status(url).map(|s| s.as_str())
     }
@@ -500,8 +512,7 @@ fn ensure_connection_sync(
     url: &str,
     show_connecting_dialog: bool,
 ) -> PyResult<bool> {
-    let Some(manager) = cm_manager::get_instance() else {
-        log_warning(py, NOT_RUNNING);
+    let Some(manager) = running(py, "ensure_connection") else {
         return Ok(false);
     };
     let result = wait(
@@ -562,29 +573,37 @@ fn get_bookmarks(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     }
 }
 
-/// Adds bookmark `name` pointing at `url`; False (reason logged) if refused.
+/// Adds bookmark `name` pointing at `url`; False (reason logged) if refused or before
+/// `startup()`.
 #[pyfunction]
 fn add_bookmark(py: Python<'_>, name: &str, url: &str) -> PyResult<bool> {
-    let manager = instance()?;
+    let Some(manager) = running(py, "add_bookmark") else {
+        return Ok(false);
+    };
     let registry = manager.registry();
     let result = wait(py, &manager, registry.add_bookmark(name, url))?;
     Ok(logged_bool(py, "add_bookmark", result))
 }
 
-/// Removes the bookmark called `name`; False (reason logged) if there is none.
+/// Removes the bookmark called `name`; False (reason logged) if there is none or before
+/// `startup()`.
 #[pyfunction]
 fn remove_bookmark(py: Python<'_>, name: &str) -> PyResult<bool> {
-    let manager = instance()?;
+    let Some(manager) = running(py, "remove_bookmark") else {
+        return Ok(false);
+    };
     let registry = manager.registry();
     let result = wait(py, &manager, registry.remove_bookmark(name))?;
     Ok(logged_bool(py, "remove_bookmark", result))
 }
 
 /// Renames bookmark `old_name` to `new_name`, pointing at `url`; False (reason logged) if
-/// refused.
+/// refused or before `startup()`.
 #[pyfunction]
 fn rename_bookmark(py: Python<'_>, old_name: &str, new_name: &str, url: &str) -> PyResult<bool> {
-    let manager = instance()?;
+    let Some(manager) = running(py, "rename_bookmark") else {
+        return Ok(false);
+    };
     let registry = manager.registry();
     let result = wait(
         py,
