@@ -91,6 +91,7 @@ pub(crate) fn ci() -> Result {
             "--locked",
         ]),
     )?;
+    crate::python::run()?;
     loom()?;
     step("demo", cargo(&["xtask", "demo"]))?;
     eprintln!(
