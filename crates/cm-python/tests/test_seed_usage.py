@@ -210,3 +210,30 @@ def test_listening_for_events(manager, testkit, capsys):
     manager.registry.add_discovery_server(name="Loopback", discovery_url=server.discovery_url)
     wait_for(printed, "the DISCOVERY_SERVER_UPDATED observer's print")
     sub.reset()
+
+
+def test_the_watch_bookmarks_example_prints_an_outside_edit(tmp_path, config_path):
+    """examples/watch_bookmarks.py, run as a user would, sees a bookmark another program adds."""
+    import os
+    import pathlib
+    import subprocess
+    import sys
+
+    example = pathlib.Path(__file__).resolve().parents[1] / "examples" / "watch_bookmarks.py"
+    config_path.write_text('[bookmarks]\nFirst = "omniverse://host/First/"\n')
+    watcher = subprocess.Popen(
+        [sys.executable, str(example), str(config_path), "--seconds", "60"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert watcher.stdout is not None
+        assert watcher.stdout.readline().startswith("watching ")
+        assert watcher.stdout.readline().strip() == "First -> omniverse://host/First/"
+        tmp = tmp_path / "edit.tmp"
+        tmp.write_text('[bookmarks]\nFirst = "omniverse://host/First/"\nSecond = "omniverse://host/Second/"\n')
+        os.replace(tmp, config_path)
+        assert watcher.stdout.readline().strip() == "added   Second -> omniverse://host/Second/"
+    finally:
+        watcher.kill()
+        watcher.wait()
