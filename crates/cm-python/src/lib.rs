@@ -4,21 +4,21 @@
 //! `connection_manager` (in `python/`) re-exports as the Kit extension's module API and as
 //! `connection_manager.eventdispatcher` (Carbonite's `carb.eventdispatcher`).
 //!
-//! * [`manager`]: `startup` / `shutdown` / `get_instance`, `ensure_connection`, bookmarks,
+//! * `src/manager.rs`: `startup` / `shutdown` / `get_instance`, `ensure_connection`, bookmarks,
 //!   `disconnect` / `reconnect`, and the registry object (`get_instance().registry`).
-//! * [`dialogs`]: the add-server dialog view models a Python UI drives.
-//! * [`auth`]: authentication and sign-in message-box callbacks written in Python.
-//! * [`events`]: the event dispatcher, observers, events, run loops and legacy aliases.
-//! * [`convert`]: payload values to and from Python objects.
-//! * [`gil`]: the threading rules every other module follows.
+//! * `src/dialogs.rs`: the add-server dialog view models a Python UI drives.
+//! * `src/auth.rs`: authentication and sign-in message-box callbacks written in Python.
+//! * `src/events.rs`: the event dispatcher, observers, events, run loops and legacy aliases.
+//! * `src/convert.rs`: payload values to and from Python objects.
+//! * `src/gil.rs`: the threading rules every other module follows.
 //!
 //! # Threads and the GIL
 //!
 //! The manager, its registry, the file watcher and the discovery actors run on Rust threads,
 //! and they call Python (observers, auth callbacks, dialog callbacks). Two rules keep that
 //! from deadlocking: every call into Rust that may wait releases the GIL first
-//! ([`gil::blocking`]), and every call into Python from a Rust thread takes the GIL for just
-//! that call ([`gil::with_python`]), catching the exception and logging it with its traceback.
+//! (`gil::blocking`), and every call into Python from a Rust thread takes the GIL for just
+//! that call (`gil::with_python`), catching the exception and logging it with its traceback.
 //! At interpreter exit an `atexit` hook stops the manager and turns every Python callback into
 //! a no-op, so no Rust thread touches a finalizing interpreter.
 
