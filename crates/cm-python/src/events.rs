@@ -242,6 +242,8 @@ impl PyEventDispatcher {
 
     /// Dispatches `event_name` with `payload` to its observers now, on this thread; returns how
     /// many were called. The GIL is released while observers run (Python ones take it back).
+    /// With no observer it returns 0 at once, without converting the payload (so a value of an
+    /// unsupported type raises `TypeError` only while someone observes the name).
     #[pyo3(signature = (event_name, payload=None))]
     fn dispatch_event(
         &self,
@@ -249,6 +251,10 @@ impl PyEventDispatcher {
         event_name: &str,
         payload: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<usize> {
+        // Nobody listening (the common case): no payload to convert, no GIL to release.
+        if !self.dispatcher.has_any_observers(event_name) {
+            return Ok(0);
+        }
         let payload = optional_payload(payload)?;
         Ok(blocking(py, || {
             self.dispatcher.dispatch(event_name, &payload)

@@ -12,6 +12,7 @@ import connection_manager as cm
 from connection_manager import eventdispatcher
 
 PACKAGE = pathlib.Path(cm.__file__).parent
+PACKAGE_ROOT = pathlib.Path(__file__).resolve().parents[1]  # crates/cm-python
 
 
 def stub_names(stub: pathlib.Path):
@@ -65,3 +66,15 @@ def test_every_public_name_has_a_docstring_help_shows():
                 own = [k for k in obj.__mro__ if k.__module__.startswith("connection_manager")]
                 for member in {m for k in own for m in vars(k) if not m.startswith("_")}:
                     assert inspect.getdoc(getattr(obj, member)), f"{name}.{member} has no docstring"
+
+
+def test_the_benchmark_script_runs_in_quick_mode():
+    """benches/bench_python.py (the docs/BENCHMARKS.md figures) cannot rot: a quick pass runs."""
+    import subprocess
+    import sys
+
+    script = PACKAGE_ROOT / "benches" / "bench_python.py"
+    result = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for row in ("python/dispatch_event/0_observers", "python/dispatch_event/1_observer", "python/get_bookmarks/1000_bookmarks"):
+        assert row in result.stdout

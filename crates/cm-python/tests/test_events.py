@@ -77,6 +77,8 @@ def test_payload_values_round_trip_and_read_like_a_dict():
                    "none": None, "list": [1, "a", [2.0]], "map": {"k": "v"}}
         assert dispatcher().dispatch_event("test.payload", payload) == 1
         assert sub.is_active
+        with pytest.raises(TypeError):  # checked whenever someone observes the name
+            dispatcher().dispatch_event("test.payload", {"bad": object()})
     assert not sub.is_active
     event = got[0]
     assert event.event_name == "test.payload"
@@ -84,8 +86,6 @@ def test_payload_values_round_trip_and_read_like_a_dict():
     assert event.get("missing", 7) == 7 and "n" in event and "missing" not in event
     with pytest.raises(KeyError):
         event["missing"]
-    with pytest.raises(TypeError):
-        dispatcher().dispatch_event("test.payload", {"bad": object()})
     assert dispatcher().dispatch_event("test.payload", {}) == 0  # reset: no observer left
 
 
@@ -121,7 +121,9 @@ def test_queue_event_runs_immediate_now_and_deferred_on_the_run_loop():
     assert seen == [("now", 1)]
     assert loop.update(1 / 60) == 1
     assert seen == [("now", 1), "frame", ("later", 1)]
-    assert loop.frame_number == 1
+    eventdispatcher.queue_event("test.queued", {"x": 2}, runloop="python-test")
+    assert loop.tick() == 1 and seen[-1] == ("later", 2)
+    assert loop.frame_number == 2
     with pytest.raises(RuntimeError):
         d.queue_event("test.queued", {}, runloop="no-such-loop")
     for sub in (now, later, frames):
@@ -139,6 +141,9 @@ def test_type_from_string_and_aliases_match_rust():
     assert d.register_event_alias(legacy, "test.alias") is False  # already registered
     assert d.unregister_event_alias(legacy)
     assert d.unregister_event_alias(legacy) is False
+    # The module-level form (Kit's omni.kit.app.register_event_alias).
+    assert eventdispatcher.register_event_alias(legacy, "test.alias")
+    assert d.unregister_event_alias(legacy)
 
 
 def test_next_event_is_awaitable():

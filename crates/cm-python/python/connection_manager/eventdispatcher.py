@@ -29,6 +29,8 @@ __all__ = [
     "ObserverGuard",
     "RunLoop",
     "get_eventdispatcher",
+    "queue_event",
+    "register_event_alias",
     "type_from_string",
 ]
 
@@ -74,3 +76,15 @@ _DISPATCHER = EventDispatcher()
 def get_eventdispatcher() -> EventDispatcher:
     """The process-wide event dispatcher."""
     return _DISPATCHER
+
+
+def queue_event(event_name: str, payload: Optional[Dict[str, Any]] = None, runloop: Optional[str] = None) -> None:
+    """``get_eventdispatcher().queue_event``: dispatch ``<event_name>:immediate`` now and queue
+    ``event_name`` for the next ``update()`` of ``runloop`` (default: the main loop)."""
+    _DISPATCHER.queue_event(event_name, payload, runloop)
+
+
+def register_event_alias(event_type: int, event_name: str) -> bool:
+    """``get_eventdispatcher().register_event_alias`` (Kit's ``omni.kit.app.register_event_alias``):
+    make ``event_name`` the alias of the legacy integer type ``event_type``."""
+    return _DISPATCHER.register_event_alias(event_type, event_name)
