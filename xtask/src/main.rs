@@ -6,10 +6,11 @@
 //! ```text
 //! cargo xtask test              all tests (unit, integration, doctests, benches in test mode)
 //! cargo xtask ci                fmt --check, clippy -D warnings, tidy, rustdoc -D warnings,
-//!                               all tests, loom, the demo
+//!                               all tests, the Python bindings' tests, loom, the demo
 //! cargo xtask tidy [--quick | --only RULE]
 //!                               the codebase's own conventions (see tidy.rs)
 //! cargo xtask loom              cm-events' loom test on the real dispatcher (--cfg loom)
+//! cargo xtask python            cm-python's wheel in a fresh venv under target/, then pytest
 //! cargo xtask screenshots [--update]
 //!                               cm-egui's image snapshots on a software Vulkan driver
 //! cargo xtask bench [--quick] [--json FILE] [--markdown FILE]
@@ -27,6 +28,7 @@
 mod bench;
 mod cmd;
 mod demo;
+mod python;
 mod screenshots;
 mod stress;
 mod tidy;
@@ -39,13 +41,16 @@ usage: cargo xtask <command> [options]
 commands:
   test                 run every test with snapshot updates off
   ci                   fmt --check, clippy --all-targets -D warnings, tidy, rustdoc -D warnings,
-                       every test, loom, the demo
+                       every test, the Python bindings, loom, the demo
   tidy [--quick | --only RULE]
                        the codebase checks its own conventions (module docs, code map, README
                        doctests, paths, metadata, feature sets, dependency budgets, README
                        examples as downstream crates); --quick: only the file checks
   loom                 cm-events' loom test (the real dispatcher under --cfg loom, release, in
                        target/loom); LOOM_MAX_PREEMPTIONS=N widens the search (default 2)
+  python               build cm-python's wheel, install it in a fresh venv (target/python-venv,
+                       with maturin and pytest from PyPI) and run crates/cm-python/tests;
+                       skipped with a notice when there is no python3
   screenshots [--update]
                        render cm-egui's widgets to docs/images/*.png on lavapipe and compare
                        (--update rewrites them; installs mesa-vulkan-drivers if missing)
@@ -71,6 +76,7 @@ fn main() -> ExitCode {
         "test" => cmd::test(),
         "ci" => cmd::ci(),
         "loom" => cmd::loom(),
+        "python" => python::run(),
         "bench" => bench::run(rest),
         "demo" => demo::run(rest),
         "stress" => stress::run(rest),

@@ -371,8 +371,10 @@ impl ManagerHandle {
             .unwrap_or(Err(EnsureError::WouldDeadlock))
     }
 
-    /// Runs `future` to completion on this thread, unless this is the manager's own thread.
-    pub(crate) fn block_on<F: std::future::Future>(&self, future: F) -> Option<F::Output> {
+    /// Runs `future` to completion on this thread, unless this is the manager's own thread
+    /// (an observer or callback running there would wait for itself): then it logs a warning
+    /// and answers `None`. For bindings that offer blocking forms of the async calls (cm-python).
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> Option<F::Output> {
         if *self.inner.system_thread.lock() == Some(std::thread::current().id()) {
             tracing::warn!("blocking call on the connection manager's thread refused");
             return None;
