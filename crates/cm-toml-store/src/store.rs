@@ -7,6 +7,7 @@ use toml_edit::DocumentMut;
 use crate::atomic_write::{Durability, remove_orphaned_temps, write_atomic};
 use crate::change::{apply_change, wrong_typed_target};
 use crate::document::{Depth, ParsedFile, decode, parse_framed, parse_spanned, read_edited};
+use crate::last_parsed::{KeptDocument, LastParsed};
 use crate::lock::{LockGuard, LockWait};
 use crate::migration::{is_old_style, mark_new_style};
 use crate::path::{lock_path_for, resolve_link_target};
@@ -82,7 +83,16 @@ pub struct TomlStore {
     durability: Durability,
     seen: SeenContent,
     own_rendering: SeenContent,
+    last_parsed: LastParsed,
     replace_wrong_typed: bool,
+}
+
+/// A document ready for an edit: see [`TomlStore::prepare`].
+struct Prepared {
+    doc: DocumentMut,
+    loaded: Loaded,
+    /// The document's rendering where it differs from the framed file text.
+    before: Option<String>,
 }
 
 impl TomlStore {
@@ -95,6 +105,7 @@ impl TomlStore {
             durability: Durability::Full,
             seen: SeenContent::default(),
             own_rendering: SeenContent::default(),
+            last_parsed: LastParsed::default(),
             replace_wrong_typed: false,
         }
     }
@@ -253,33 +264,38 @@ impl TomlStore {
         let text = decode(&self.path, &bytes)?;
         let framed = Framed::new(text);
         let body = framed.body();
-        let ParsedFile { mut doc, loaded } = parse_framed(&self.path, text, &framed, depth)?;
-        // A file this store wrote as a plain rendering re-renders to itself,
-        // so the comparison rendering can be skipped (checked in debug builds).
-        let before = if self.own_rendering.matches(&bytes) {
-            debug_assert_eq!(
-                render(&doc, body),
-                body,
-                "toml_edit rendering is not a fixed point"
-            );
-            None
-        } else {
-            Some(render(&doc, body))
-        };
+        let Prepared {
+            mut doc,
+            loaded,
+            before,
+        } = self.prepare(text, &bytes, &framed, depth)?;
         let (result, changed) = edit(&mut doc, &loaded)?;
-        if !changed {
+        // Nothing to write: the document (edited or not) still stands for `text`.
+        let unchanged = |doc: DocumentMut, rendering, result| {
+            let loaded = self.reread(&doc, text)?;
             self.seen.record(&bytes);
-            return Ok((self.reread(&doc, text)?, result));
+            self.last_parsed.keep(KeptDocument {
+                text: text.to_owned(),
+                doc,
+                rendering,
+            });
+            Ok((loaded, result))
+        };
+        if !changed {
+            return unchanged(doc, before, result);
         }
         let after = render(&doc, body);
         let is_plain_rendering = before.as_deref().is_none_or(|b| b == body);
-        let new_text = framed.finish(match before {
-            Some(before) => merge_untouched(body, &before, after),
-            None => after,
-        });
+        // The rendering the kept document stands for, where it is not the new text itself.
+        let (new_body, rendering) = match before {
+            Some(before) if before != body => {
+                (merge_untouched(body, &before, after.clone()), Some(after))
+            }
+            _ => (after, None),
+        };
+        let new_text = framed.finish(new_body);
         if new_text == text {
-            self.seen.record(&bytes);
-            return Ok((self.reread(&doc, text)?, result));
+            return unchanged(doc, rendering, result);
         }
         if new_text.len() as u64 > MAX_FILE_BYTES {
             return Err(self.refused(Refusal::FileTooLarge {
@@ -295,7 +311,62 @@ impl TomlStore {
             self.own_rendering.record(new_text.as_bytes());
         }
         tracing::debug!(path = %self.path.display(), bytes = new_text.len(), "saved omniverse.toml");
+        self.last_parsed.keep(KeptDocument {
+            text: new_text,
+            doc,
+            rendering,
+        });
         Ok((written, result))
+    }
+
+    /// The document to edit for the file text `text` (read under the lock), what it holds to
+    /// `depth`, and its rendering where that is not `framed.body()` itself.
+    ///
+    /// The document kept by this process's last edit is used when `text` is exactly the text
+    /// it stands for ([`LastParsed`]); otherwise the text is parsed.
+    fn prepare(
+        &self,
+        text: &str,
+        bytes: &[u8],
+        framed: &Framed<'_>,
+        depth: Depth,
+    ) -> Result<Prepared, StoreError> {
+        let body = framed.body();
+        if let Some(kept) = self.last_parsed.take_if_same(text) {
+            debug_assert_eq!(
+                render(&kept.doc, body),
+                kept.rendering.as_deref().unwrap_or(body),
+                "a kept document renders as recorded"
+            );
+            let loaded = match depth {
+                // An edit at this depth looks at the document only.
+                Depth::Shape => Loaded::default(),
+                Depth::Entries | Depth::Full => read_edited(&kept.doc, depth),
+            };
+            return Ok(Prepared {
+                doc: kept.doc,
+                loaded,
+                before: kept.rendering,
+            });
+        }
+        let ParsedFile { doc, loaded } = parse_framed(&self.path, text, framed, depth)?;
+        // A file this store wrote as a plain rendering re-renders to itself,
+        // so the comparison rendering can be skipped (checked in debug builds).
+        let before = if self.own_rendering.matches(bytes) {
+            debug_assert_eq!(
+                render(&doc, body),
+                body,
+                "toml_edit rendering is not a fixed point"
+            );
+            None
+        } else {
+            Some(render(&doc, body)).filter(|rendering| rendering != body)
+        };
+        Ok(Prepared {
+            doc,
+            loaded,
+            before,
+        })
     }
 
     /// Resolves the file's symlinks and takes the lock next to the file they lead to, so
@@ -335,7 +406,7 @@ impl TomlStore {
 
     /// The content of an edited document whose rendering is `text`.
     fn reread(&self, doc: &DocumentMut, text: &str) -> Result<Loaded, StoreError> {
-        let loaded = read_edited(doc);
+        let loaded = read_edited(doc, Depth::Full);
         if loaded.warnings.is_empty() {
             return Ok(loaded);
         }
