@@ -33,6 +33,8 @@ pub(crate) struct KeptDocument {
     /// not re-render byte for byte); `None` when the document renders to the framed text
     /// itself, the usual case for a file this process wrote.
     pub(crate) rendering: Option<String>,
+    /// `doc` reads back without any [`crate::LoadWarning`].
+    pub(crate) clean: bool,
 }
 
 /// The last kept document, shared by a store and its clones.

@@ -93,6 +93,8 @@ struct Prepared {
     loaded: Loaded,
     /// The document's rendering where it differs from the framed file text.
     before: Option<String>,
+    /// The document is known to read back without any warning.
+    clean: bool,
 }
 
 impl TomlStore {
@@ -191,7 +193,7 @@ impl TomlStore {
     /// file already holds are written back as they are, even one with an invalid URL
     /// (dropping it would lose the user's data).
     pub fn save_sections(&self, sections: &Sections) -> Result<Loaded, StoreError> {
-        self.edit(Depth::Entries, |doc, current| {
+        self.edit_checked(Depth::Entries, |doc, current| {
             for change in new_entries(&current.sections, sections) {
                 check_change(&change).map_err(|reason| self.refused(reason))?;
             }
@@ -215,7 +217,7 @@ impl TomlStore {
             // Before the lock: these depend on the change alone.
             check_change(change).map_err(|reason| self.refused(reason))?;
         }
-        self.edit(Depth::Shape, |doc, _| {
+        self.edit_checked(Depth::Shape, |doc, _| {
             let was_old_style = is_old_style(doc.as_table());
             let mut changed = false;
             for change in changes {
@@ -259,6 +261,26 @@ impl TomlStore {
         depth: Depth,
         edit: impl FnOnce(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
     ) -> Result<(Loaded, R), StoreError> {
+        self.edit_with(depth, false, edit)
+    }
+
+    /// [`Self::edit`] for an edit that writes only entries checked with the loader's URL rule
+    /// ([`check_change`]) or already in the file as they were: a document with no URL warning
+    /// before such an edit has none after it, so reading the result back skips the URL checks.
+    fn edit_checked<R>(
+        &self,
+        depth: Depth,
+        edit: impl FnOnce(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
+    ) -> Result<(Loaded, R), StoreError> {
+        self.edit_with(depth, true, edit)
+    }
+
+    fn edit_with<R>(
+        &self,
+        depth: Depth,
+        writes_checked: bool,
+        edit: impl FnOnce(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
+    ) -> Result<(Loaded, R), StoreError> {
         let (target, _lock) = self.lock_target()?;
         let bytes = read_bytes(&target)?;
         let text = decode(&self.path, &bytes)?;
@@ -268,16 +290,19 @@ impl TomlStore {
             mut doc,
             loaded,
             before,
+            clean,
         } = self.prepare(text, &bytes, &framed, depth)?;
         let (result, changed) = edit(&mut doc, &loaded)?;
+        let urls_known_valid = clean && writes_checked;
         // Nothing to write: the document (edited or not) still stands for `text`.
         let unchanged = |doc: DocumentMut, rendering, result| {
-            let loaded = self.reread(&doc, text)?;
+            let loaded = self.reread(&doc, text, urls_known_valid)?;
             self.seen.record(&bytes);
             self.last_parsed.keep(KeptDocument {
                 text: text.to_owned(),
                 doc,
                 rendering,
+                clean: loaded.warnings.is_empty(),
             });
             Ok((loaded, result))
         };
@@ -303,7 +328,7 @@ impl TomlStore {
                 limit: MAX_FILE_BYTES,
             }));
         }
-        let written = self.reread(&doc, &new_text)?;
+        let written = self.reread(&doc, &new_text, urls_known_valid)?;
         remove_orphaned_temps(&target);
         write_atomic(&target, new_text.as_bytes(), self.durability)?;
         self.seen.record(new_text.as_bytes());
@@ -315,6 +340,7 @@ impl TomlStore {
             text: new_text,
             doc,
             rendering,
+            clean: written.warnings.is_empty(),
         });
         Ok((written, result))
     }
@@ -347,6 +373,7 @@ impl TomlStore {
                 doc: kept.doc,
                 loaded,
                 before: kept.rendering,
+                clean: kept.clean,
             });
         }
         let ParsedFile { doc, loaded } = parse_framed(&self.path, text, framed, depth)?;
@@ -366,6 +393,7 @@ impl TomlStore {
             doc,
             loaded,
             before,
+            clean: false,
         })
     }
 
@@ -404,9 +432,26 @@ impl TomlStore {
         }
     }
 
-    /// The content of an edited document whose rendering is `text`.
-    fn reread(&self, doc: &DocumentMut, text: &str) -> Result<Loaded, StoreError> {
-        let loaded = read_edited(doc, Depth::Full);
+    /// The content of an edited document whose rendering is `text`. `urls_known_valid`: no
+    /// URL in the document can fail the loader's check (see [`Self::edit_checked`]), so the
+    /// check, the largest part of the read, is skipped.
+    fn reread(
+        &self,
+        doc: &DocumentMut,
+        text: &str,
+        urls_known_valid: bool,
+    ) -> Result<Loaded, StoreError> {
+        let depth = if urls_known_valid {
+            Depth::Entries
+        } else {
+            Depth::Full
+        };
+        let loaded = read_edited(doc, depth);
+        debug_assert!(
+            !urls_known_valid
+                || read_edited(doc, Depth::Full).warnings.len() == loaded.warnings.len(),
+            "an edit of a clean document wrote a URL the loader warns about"
+        );
         if loaded.warnings.is_empty() {
             return Ok(loaded);
         }
