@@ -5,7 +5,11 @@
 //!
 //! Ids: `cm_toml_store/<operation>/<case>` and `toml_peer/<operation>/<case>`. The edit is
 //! measured without fsync (`nosync`, 10 000 bookmarks; `nosync_<n>_bookmarks` for the smaller
-//! files) and with it (`full`, 10 000 bookmarks); the difference is the fsync cost.
+//! files) and with it (`full`, 10 000 bookmarks); the difference is the fsync cost. Its floor,
+//! `edit_one_bookmark/floor` (`floor_<n>_bookmarks`), is what any edit of the file must do at
+//! least: read it, hash it, write the same bytes to a temporary file and rename it over (no
+//! fsync). `edit_one_bookmark/outside_changed_<n>_bookmarks` is an edit of a file another writer
+//! changed since the store's last edit (so it is parsed again), the outside write included.
 //!
 //! Fixtures are written the first time a benchmark of their size runs, so a filter that skips
 //! a size skips its set-up and `cargo test --benches` stays quick.
@@ -14,6 +18,8 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use std::hash::BuildHasher as _;
 
 use cm_toml_store::{Change, Durability, TomlStore};
 use criterion::{Criterion, criterion_main};
@@ -96,6 +102,31 @@ fn edit(store: &TomlStore, counter: &AtomicU64) -> usize {
         .len()
 }
 
+/// The floor of an edit: read the file, hash it (what telling our own save from an outside
+/// edit costs), and replace it atomically with the same bytes (no fsync).
+fn read_hash_write(path: &Path) -> u64 {
+    let bytes = std::fs::read(path).unwrap();
+    let hash = foldhash::quality::FixedState::with_seed(1).hash_one(&bytes[..]);
+    let temp = path.with_extension("toml.floor-tmp");
+    std::fs::write(&temp, &bytes).unwrap();
+    std::fs::rename(&temp, path).unwrap();
+    hash
+}
+
+/// An outside writer's edit of the file (a comment line that alternates, so the length stays
+/// and the bytes differ), then the store's edit.
+fn edit_after_outside_change(f: &Fixture, counter: &AtomicU64, round: &AtomicU64) -> usize {
+    let mut text = std::fs::read_to_string(&f.path).unwrap();
+    let n = round.fetch_add(1, Ordering::Relaxed);
+    let mark = text.find("# outside ").unwrap_or(text.len());
+    text.truncate(mark);
+    writeln!(text, "# outside {}", n % 2).unwrap();
+    let temp = f.path.with_extension("toml.outside-tmp");
+    std::fs::write(&temp, &text).unwrap();
+    std::fs::rename(&temp, &f.path).unwrap();
+    edit(&f.store, counter)
+}
+
 /// The peer of a save: what a store that keeps no formatting does for one edit (read, parse,
 /// change, serialise, write a temp file and rename it over; no fsync).
 fn plain_save(path: &Path, url: String) -> usize {
@@ -129,6 +160,26 @@ fn benches(c: &mut Criterion) {
             let f = fixture.get_or_insert_with(|| Fixture::new(n, Durability::NoSync));
             b.iter(|| black_box(edit(&f.store, &counter)))
         });
+        let floor_id = if n == 10_000 {
+            "edit_one_bookmark/floor".to_owned()
+        } else {
+            format!("edit_one_bookmark/floor_{label}_bookmarks")
+        };
+        // Its own copy, so the store's kept document stays valid for the edit rows.
+        let mut floor: Option<Fixture> = None;
+        group.bench_function(floor_id, |b| {
+            let f = floor.get_or_insert_with(|| Fixture::new(n, Durability::NoSync));
+            b.iter(|| black_box(read_hash_write(&f.path)))
+        });
+        let mut outside: Option<Fixture> = None;
+        group.bench_function(
+            format!("edit_one_bookmark/outside_changed_{label}_bookmarks"),
+            |b| {
+                let f = outside.get_or_insert_with(|| Fixture::new(n, Durability::NoSync));
+                let round = AtomicU64::new(0);
+                b.iter(|| black_box(edit_after_outside_change(f, &counter, &round)))
+            },
+        );
         if n == 10_000 {
             // The same file with fsync of the file and its directory.
             let mut full: Option<Fixture> = None;

@@ -77,14 +77,14 @@ pub(crate) fn parse_framed(
     })
 }
 
-/// Reads our sections from an edited document. Warnings from an edited
+/// Reads our sections from an edited document to `depth`. Warnings from an edited
 /// document carry no position (line 1, column 1); callers that find warnings
 /// re-parse the rendered text to place them.
-pub(crate) fn read_edited(doc: &DocumentMut) -> Loaded {
+pub(crate) fn read_edited(doc: &DocumentMut, depth: Depth) -> Loaded {
     let mut reader = Reader {
         path: Path::new(""),
         text: "",
-        depth: Depth::Full,
+        depth,
         warnings: Vec::new(),
     };
     // Edits only ever produce section shapes that read back.

@@ -63,6 +63,7 @@ mod atomic_write;
 mod change;
 mod document;
 mod error;
+mod last_parsed;
 mod lock;
 mod migration;
 mod path;

@@ -76,7 +76,13 @@ impl<'a> Framed<'a> {
 /// Renders `doc` with the conventions of `original` (a [`Framed::body`]) that `toml_edit`
 /// does not keep: a UTF-8 byte order mark and CRLF line endings.
 pub(crate) fn render(doc: &DocumentMut, original: &str) -> String {
-    let mut out = doc.to_string();
+    use std::fmt::Write as _;
+    // Sized for the file up front: growing a 0.7 MB string by doubling copies it again at
+    // every step, and in a heap that also holds a kept document (`last_parsed.rs`) each of
+    // those steps is a fresh allocation.
+    let mut out = String::with_capacity(original.len() + original.len() / 8 + 256);
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{doc}");
     // Most files have no CR at all; one memchr settles that without counting lines.
     if original.contains('\r') && is_crlf(original) {
         let mut crlf = String::with_capacity(out.len() + out.len() / 16);

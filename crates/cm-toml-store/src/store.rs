@@ -7,6 +7,7 @@ use toml_edit::DocumentMut;
 use crate::atomic_write::{Durability, remove_orphaned_temps, write_atomic};
 use crate::change::{apply_change, wrong_typed_target};
 use crate::document::{Depth, ParsedFile, decode, parse_framed, parse_spanned, read_edited};
+use crate::last_parsed::{KeptDocument, LastParsed};
 use crate::lock::{LockGuard, LockWait};
 use crate::migration::{is_old_style, mark_new_style};
 use crate::path::{lock_path_for, resolve_link_target};
@@ -82,7 +83,18 @@ pub struct TomlStore {
     durability: Durability,
     seen: SeenContent,
     own_rendering: SeenContent,
+    last_parsed: LastParsed,
     replace_wrong_typed: bool,
+}
+
+/// A document ready for an edit: see [`TomlStore::prepare`].
+struct Prepared {
+    doc: DocumentMut,
+    loaded: Loaded,
+    /// The document's rendering where it differs from the framed file text.
+    before: Option<String>,
+    /// The document is known to read back without any warning.
+    clean: bool,
 }
 
 impl TomlStore {
@@ -95,6 +107,7 @@ impl TomlStore {
             durability: Durability::Full,
             seen: SeenContent::default(),
             own_rendering: SeenContent::default(),
+            last_parsed: LastParsed::default(),
             replace_wrong_typed: false,
         }
     }
@@ -180,7 +193,7 @@ impl TomlStore {
     /// file already holds are written back as they are, even one with an invalid URL
     /// (dropping it would lose the user's data).
     pub fn save_sections(&self, sections: &Sections) -> Result<Loaded, StoreError> {
-        self.edit(Depth::Entries, |doc, current| {
+        self.edit_checked(Depth::Entries, |doc, current| {
             for change in new_entries(&current.sections, sections) {
                 check_change(&change).map_err(|reason| self.refused(reason))?;
             }
@@ -204,7 +217,7 @@ impl TomlStore {
             // Before the lock: these depend on the change alone.
             check_change(change).map_err(|reason| self.refused(reason))?;
         }
-        self.edit(Depth::Shape, |doc, _| {
+        self.edit_checked(Depth::Shape, |doc, _| {
             let was_old_style = is_old_style(doc.as_table());
             let mut changed = false;
             for change in changes {
@@ -248,38 +261,66 @@ impl TomlStore {
         depth: Depth,
         edit: impl FnOnce(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
     ) -> Result<(Loaded, R), StoreError> {
+        self.edit_with(depth, false, edit)
+    }
+
+    /// [`Self::edit`] for an edit that writes only entries checked with the loader's URL rule
+    /// ([`check_change`]) or already in the file as they were: a document with no URL warning
+    /// before such an edit has none after it, so reading the result back skips the URL checks.
+    fn edit_checked<R>(
+        &self,
+        depth: Depth,
+        edit: impl FnOnce(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
+    ) -> Result<(Loaded, R), StoreError> {
+        self.edit_with(depth, true, edit)
+    }
+
+    fn edit_with<R>(
+        &self,
+        depth: Depth,
+        writes_checked: bool,
+        edit: impl FnOnce(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
+    ) -> Result<(Loaded, R), StoreError> {
         let (target, _lock) = self.lock_target()?;
         let bytes = read_bytes(&target)?;
         let text = decode(&self.path, &bytes)?;
         let framed = Framed::new(text);
         let body = framed.body();
-        let ParsedFile { mut doc, loaded } = parse_framed(&self.path, text, &framed, depth)?;
-        // A file this store wrote as a plain rendering re-renders to itself,
-        // so the comparison rendering can be skipped (checked in debug builds).
-        let before = if self.own_rendering.matches(&bytes) {
-            debug_assert_eq!(
-                render(&doc, body),
-                body,
-                "toml_edit rendering is not a fixed point"
-            );
-            None
-        } else {
-            Some(render(&doc, body))
-        };
+        let Prepared {
+            mut doc,
+            loaded,
+            before,
+            clean,
+        } = self.prepare(text, &bytes, &framed, depth)?;
         let (result, changed) = edit(&mut doc, &loaded)?;
-        if !changed {
+        let urls_known_valid = clean && writes_checked;
+        // Nothing to write: the document (edited or not) still stands for `text`.
+        let unchanged = |doc: DocumentMut, rendering, result| {
+            let loaded = self.reread(&doc, text, urls_known_valid)?;
             self.seen.record(&bytes);
-            return Ok((self.reread(&doc, text)?, result));
+            self.last_parsed.keep(KeptDocument {
+                text: text.to_owned(),
+                doc,
+                rendering,
+                clean: loaded.warnings.is_empty(),
+            });
+            Ok((loaded, result))
+        };
+        if !changed {
+            return unchanged(doc, before, result);
         }
         let after = render(&doc, body);
         let is_plain_rendering = before.as_deref().is_none_or(|b| b == body);
-        let new_text = framed.finish(match before {
-            Some(before) => merge_untouched(body, &before, after),
-            None => after,
-        });
+        // The rendering the kept document stands for, where it is not the new text itself.
+        let (new_body, rendering) = match before {
+            Some(before) if before != body => {
+                (merge_untouched(body, &before, after.clone()), Some(after))
+            }
+            _ => (after, None),
+        };
+        let new_text = framed.finish(new_body);
         if new_text == text {
-            self.seen.record(&bytes);
-            return Ok((self.reread(&doc, text)?, result));
+            return unchanged(doc, rendering, result);
         }
         if new_text.len() as u64 > MAX_FILE_BYTES {
             return Err(self.refused(Refusal::FileTooLarge {
@@ -287,7 +328,7 @@ impl TomlStore {
                 limit: MAX_FILE_BYTES,
             }));
         }
-        let written = self.reread(&doc, &new_text)?;
+        let written = self.reread(&doc, &new_text, urls_known_valid)?;
         remove_orphaned_temps(&target);
         write_atomic(&target, new_text.as_bytes(), self.durability)?;
         self.seen.record(new_text.as_bytes());
@@ -295,7 +336,65 @@ impl TomlStore {
             self.own_rendering.record(new_text.as_bytes());
         }
         tracing::debug!(path = %self.path.display(), bytes = new_text.len(), "saved omniverse.toml");
+        self.last_parsed.keep(KeptDocument {
+            text: new_text,
+            doc,
+            rendering,
+            clean: written.warnings.is_empty(),
+        });
         Ok((written, result))
+    }
+
+    /// The document to edit for the file text `text` (read under the lock), what it holds to
+    /// `depth`, and its rendering where that is not `framed.body()` itself.
+    ///
+    /// The document kept by this process's last edit is used when `text` is exactly the text
+    /// it stands for ([`LastParsed`]); otherwise the text is parsed.
+    fn prepare(
+        &self,
+        text: &str,
+        bytes: &[u8],
+        framed: &Framed<'_>,
+        depth: Depth,
+    ) -> Result<Prepared, StoreError> {
+        let body = framed.body();
+        if let Some(kept) = self.last_parsed.take_if_same(text) {
+            debug_assert_eq!(
+                render(&kept.doc, body),
+                kept.rendering.as_deref().unwrap_or(body),
+                "a kept document renders as recorded"
+            );
+            let loaded = match depth {
+                // An edit at this depth looks at the document only.
+                Depth::Shape => Loaded::default(),
+                Depth::Entries | Depth::Full => read_edited(&kept.doc, depth),
+            };
+            return Ok(Prepared {
+                doc: kept.doc,
+                loaded,
+                before: kept.rendering,
+                clean: kept.clean,
+            });
+        }
+        let ParsedFile { doc, loaded } = parse_framed(&self.path, text, framed, depth)?;
+        // A file this store wrote as a plain rendering re-renders to itself,
+        // so the comparison rendering can be skipped (checked in debug builds).
+        let before = if self.own_rendering.matches(bytes) {
+            debug_assert_eq!(
+                render(&doc, body),
+                body,
+                "toml_edit rendering is not a fixed point"
+            );
+            None
+        } else {
+            Some(render(&doc, body)).filter(|rendering| rendering != body)
+        };
+        Ok(Prepared {
+            doc,
+            loaded,
+            before,
+            clean: false,
+        })
     }
 
     /// Resolves the file's symlinks and takes the lock next to the file they lead to, so
@@ -333,9 +432,26 @@ impl TomlStore {
         }
     }
 
-    /// The content of an edited document whose rendering is `text`.
-    fn reread(&self, doc: &DocumentMut, text: &str) -> Result<Loaded, StoreError> {
-        let loaded = read_edited(doc);
+    /// The content of an edited document whose rendering is `text`. `urls_known_valid`: no
+    /// URL in the document can fail the loader's check (see [`Self::edit_checked`]), so the
+    /// check, the largest part of the read, is skipped.
+    fn reread(
+        &self,
+        doc: &DocumentMut,
+        text: &str,
+        urls_known_valid: bool,
+    ) -> Result<Loaded, StoreError> {
+        let depth = if urls_known_valid {
+            Depth::Entries
+        } else {
+            Depth::Full
+        };
+        let loaded = read_edited(doc, depth);
+        debug_assert!(
+            !urls_known_valid
+                || read_edited(doc, Depth::Full).warnings.len() == loaded.warnings.len(),
+            "an edit of a clean document wrote a URL the loader warns about"
+        );
         if loaded.warnings.is_empty() {
             return Ok(loaded);
         }
