@@ -1,0 +1,51 @@
+//! The `--json` schemas, shipped with the binary: each is the `after_long_help` of the command
+//! that prints it, so `cm bookmark list --help` says what `cm bookmark list --json` prints
+//! without the crate README at hand. The README's "JSON output" table says the same; these
+//! strings are the contract's copy in the binary, and the help snapshots pin them.
+
+/// `cm bookmark list --json`.
+pub(crate) const BOOKMARK_LIST: &str = "\
+JSON (--json):
+    {\"<name>\": \"<url>\", ...}   in file order; URLs normalised and redacted
+
+    add/remove print {\"added\"|\"removed\": {\"name\", \"url\"}},
+    rename prints {\"renamed\": {\"old_name\", \"new_name\", \"url\"}}.";
+
+/// `cm server list --json`.
+pub(crate) const SERVER_LIST: &str = "\
+JSON (--json):
+    [{\"name\", \"url\", \"kind\", \"source\": \"manual\"|\"discovery\", \"discovery_url\"?}]
+    kind: nucleus, http, s3, azure, gcs or file; discovery_url only for source \"discovery\"
+
+    add/remove print {\"added\"|\"removed\": {\"name\", \"url\", \"kind\"}},
+    rename prints {\"renamed\": {\"old_name\", \"new_name\", \"url\", \"kind\"}}.";
+
+/// `cm discovery list --json`.
+pub(crate) const DISCOVERY_LIST: &str = "\
+JSON (--json):
+    [{\"name\", \"url\", \"kind\": \"discovery\", \"status\", \"addresses\": [url...], \"error\"?}]
+    status: pending, discovering, ready or error (refresh reports the real outcome)
+
+    add/remove print {\"added\"|\"removed\": {\"name\", \"url\", \"kind\": \"discovery\"}}.";
+
+/// `cm watch --json`.
+pub(crate) const WATCH: &str = "\
+JSON (--json), one object per line:
+    {\"event\": \"omni.kit.widget.connection_manager.<UPPER_SNAKE>\", \"payload\": {...},
+     \"time\": \"<RFC 3339, UTC>\"}
+    payload keys are the registry's; every payload has \"url\" (redacted).
+    An edit that leaves the file unusable: {\"error\": \"<message>\", \"path\": \"<file>\"}.";
+
+/// `cm config path --json`.
+pub(crate) const CONFIG_PATH: &str = "\
+JSON (--json):
+    {\"path\", \"source\": \"flag\"|\"env\"|\"default\", \"exists\": bool}";
+
+/// `cm config show --json`.
+pub(crate) const CONFIG_SHOW: &str = "\
+JSON (--json):
+    {\"path\", \"exists\": bool, \"old_style\": bool,
+     \"bookmarks\": {\"<name>\": \"<url>\", ...},
+     \"servers\": [{\"name\", \"url\", \"kind\"}],
+     \"discovery_servers\": [{\"name\", \"url\", \"cached_addresses\": [url...]}],
+     \"warnings\": [{\"line\", \"column\", \"section\", \"entry\", \"message\"}]}";
