@@ -206,7 +206,7 @@ fn show(source: Source, file: &ConfigFile, out: &Output) -> Result<(), CliError>
         );
     }
     for warning in &loaded.warnings {
-        out.warn(&format!("{path}:{warning} (skipped)"));
+        out.warn(&format!("{path}:{warning}"));
     }
     Ok(())
 }
