@@ -55,8 +55,17 @@ fn completions_exist_for_every_shell_and_bash_loads_and_completes_them() {
 #[test]
 fn the_man_page_renders() {
     let page = cm_ok(&["man"]);
-    assert!(page.starts_with(".ie") || page.contains(".TH cm 1"), "{page}");
-    for needle in [".TH cm 1", ".SH NAME", ".SH SYNOPSIS", "bookmark", "completions"] {
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH cm 1"),
+        "{page}"
+    );
+    for needle in [
+        ".TH cm 1",
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        "bookmark",
+        "completions",
+    ] {
         assert!(page.contains(needle), "missing {needle:?}");
     }
     let dir = tempfile::tempdir().unwrap();
@@ -73,7 +82,10 @@ fn the_man_page_renders() {
         Ok(out) if out.status.success() => {
             let text = stdout(&out);
             assert!(text.contains("NAME"), "{text}");
-            assert!(text.contains("Manage Omniverse server connections"), "{text}");
+            assert!(
+                text.contains("Manage Omniverse server connections"),
+                "{text}"
+            );
             assert!(text.contains("bookmark"), "{text}");
         }
         Ok(out) => panic!("man -l failed: {}", stderr(&out)),
@@ -85,7 +97,12 @@ fn the_man_page_renders() {
     let pages = tempfile::tempdir().unwrap();
     let out = cm_ok(&["man", "--out-dir", &pages.path().display().to_string()]);
     assert!(out.starts_with("wrote "), "{out}");
-    for name in ["cm.1", "cm-bookmark.1", "cm-server-rename.1", "cm-config-path.1"] {
+    for name in [
+        "cm.1",
+        "cm-bookmark.1",
+        "cm-server-rename.1",
+        "cm-config-path.1",
+    ] {
         assert!(pages.path().join(name).is_file(), "{name} not written");
     }
 }
@@ -151,10 +168,7 @@ fn config_show_prints_the_parsed_state_and_warns_about_skipped_entries() {
     let json = sandbox.run(&["config", "show", "--json"]);
     let value: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
     assert_eq!(value["warnings"][0]["entry"], "Broken");
-    insta::assert_snapshot!(
-        "config_show_json",
-        sandbox.redact(&stdout(&json))
-    );
+    insta::assert_snapshot!("config_show_json", sandbox.redact(&stdout(&json)));
     assert_eq!(sandbox.text(), SHOWN, "config show never writes");
 }
 
@@ -169,14 +183,25 @@ fn servers_are_renamed_and_removed_by_name_with_did_you_mean_and_no_ids() {
         &["server", "rename", "nucleus", "Main"],
         &["server", "rename", "Nucleus", "Bucket"],
         &["server", "rename", "Nucleus", "Main"],
-        &["server", "rename", "omniverse://srv/Projects/x.usd", "Central"],
+        &[
+            "server",
+            "rename",
+            "omniverse://srv/Projects/x.usd",
+            "Central",
+        ],
         &["server", "rename", "Studio", "Studio 2"],
         &["server", "remove", "Studio 2"],
         &["server", "remove", "Bukket"],
         &["server", "remove", "Bucket"],
         &["bookmark", "remove", "cred"],
         &["bookmark", "rename", "Cred", "Credentials"],
-        &["bookmark", "rename", "Credentials", "Cred", "omniverse://srv/Cred2/"],
+        &[
+            "bookmark",
+            "rename",
+            "Credentials",
+            "Cred",
+            "omniverse://srv/Cred2/",
+        ],
     ];
     let mut transcript = String::new();
     for args in steps {
@@ -190,7 +215,9 @@ fn servers_are_renamed_and_removed_by_name_with_did_you_mean_and_no_ids() {
         ));
     }
     assert!(
-        !transcript.contains("(id ") && !transcript.contains("server 1 ") && !transcript.contains("server 2 "),
+        !transcript.contains("(id ")
+            && !transcript.contains("server 1 ")
+            && !transcript.contains("server 2 "),
         "{transcript}"
     );
     insta::assert_snapshot!("rename_remove_transcript", sandbox.redact(&transcript));

@@ -8,10 +8,13 @@
 //!   itself (`old_name == new_name`, new `url`), like the API's
 //!   `rename_bookmark(name, name, url)`; a name that disappeared while a new
 //!   name with the same URL appeared is a rename; and a name that disappeared
-//!   while a new name appeared in its place (between the same surviving
-//!   bookmarks) is a rename with a new URL, because that is the file
-//!   `rename_bookmark(old, new, url)` writes (it keeps the bookmark's place):
-//!   the hand edit and the API call are one change, announced alike;
+//!   while a new name appeared in its place is a rename with a new URL, because
+//!   that is the file `rename_bookmark(old, new, url)` writes (it keeps the
+//!   bookmark's place): the hand edit and the API call are one change, announced
+//!   alike. "In its place" means: the only vanished and the only new name
+//!   between the same two surviving bookmarks, and at least one bookmark
+//!   survives (a file whose every bookmark was replaced, such as a recreated
+//!   file, is deletions and additions, not a guess at renames);
 //! * servers are matched by normalised URL; a server whose name changed is
 //!   announced as removed then added, keeping its [`ServerId`];
 //! * a discovery server whose cached addresses changed is announced as updated.
@@ -138,6 +141,7 @@ fn reconcile_bookmarks(
         new_name: now.name.clone(),
         url: now.url.clone(),
     };
+    let gone_count = gone.len();
     let mut paired: HashMap<&str, ()> = HashMap::new();
     let mut unpaired: Vec<(usize, &Bookmark)> = Vec::new();
     for (gap, old) in gone {
@@ -153,17 +157,26 @@ fn reconcile_bookmarks(
             None => unpaired.push((gap, old)),
         }
     }
-    // What no URL paired: a vanished name and a new one in the same gap, in order, are a
-    // rename in place (the file `rename_bookmark(old, new, url)` writes).
-    let mut appeared_by_gap: HashMap<usize, VecDeque<&Bookmark>> = HashMap::new();
+    // What no URL paired: the only vanished and the only new name of a gap are a rename in
+    // place (the file `rename_bookmark(old, new, url)` writes), when some bookmark survived.
+    let survivors = state.bookmarks.len() - gone_count;
+    let mut appeared_by_gap: HashMap<usize, Vec<&Bookmark>> = HashMap::new();
     for &(gap, b) in &appeared {
         if !paired.contains_key(&*b.name) {
-            appeared_by_gap.entry(gap).or_default().push_back(b);
+            appeared_by_gap.entry(gap).or_default().push(b);
         }
+    }
+    let mut gone_per_gap: HashMap<usize, usize> = HashMap::new();
+    for &(gap, _) in &unpaired {
+        *gone_per_gap.entry(gap).or_default() += 1;
     }
     let mut deleted = Vec::new();
     for (gap, old) in unpaired {
-        match appeared_by_gap.get_mut(&gap).and_then(VecDeque::pop_front) {
+        let in_place = match appeared_by_gap.get(&gap) {
+            Some(new) if survivors > 0 && new.len() == 1 && gone_per_gap[&gap] == 1 => Some(new[0]),
+            _ => None,
+        };
+        match in_place {
             Some(now) => {
                 paired.insert(&now.name, ());
                 renamed.push(rename(old, now));

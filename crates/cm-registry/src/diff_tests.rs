@@ -176,6 +176,33 @@ fn a_bookmark_renamed_and_repointed_in_place_is_one_rename() {
             r#"BOOKMARK_ADDED {"name":"z","url":"omniverse://h/z/"}"#,
         ]
     );
+    // Two replaced between the same survivors: no guessing which became which.
+    let events = apply(
+        &mut state,
+        &sections(
+            &[
+                ("p", "omniverse://h/p/"),
+                ("q", "omniverse://h/q/"),
+                ("c", "omniverse://h/c/"),
+            ],
+            &[],
+            &[],
+        ),
+    );
+    assert_eq!(events.len(), 4, "{events:?}");
+    assert!(
+        events.iter().all(|e| !e.starts_with("BOOKMARK_RENAMED")),
+        "{events:?}"
+    );
+    // Every bookmark replaced (a recreated file): deletions and additions.
+    let events = apply(
+        &mut state,
+        &sections(&[("only", "omniverse://h/o/")], &[], &[]),
+    );
+    assert!(
+        events.iter().all(|e| !e.starts_with("BOOKMARK_RENAMED")),
+        "{events:?}"
+    );
 }
 
 #[test]
