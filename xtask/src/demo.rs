@@ -223,7 +223,10 @@ fn merged_reader(
     let forward = |pipe: Box<dyn std::io::Read + Send>, from_stdout: bool| {
         let tx = tx.clone();
         std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(std::result::Result::ok) {
+            for line in BufReader::new(pipe)
+                .lines()
+                .map_while(std::result::Result::ok)
+            {
                 if tx.send((from_stdout, line)).is_err() {
                     break;
                 }
@@ -659,9 +662,10 @@ fn add_interactively(demo: &Demo<'_>, scratch: &Server) -> Result {
         Some(&answers),
         0,
     )?;
-    demo.events.wait_for(mark, "the interactive add", |name, p| {
-        name == "MANUAL_SERVER_ADDED" && p["name"] == "Scratch"
-    })?;
+    demo.events
+        .wait_for(mark, "the interactive add", |name, p| {
+            name == "MANUAL_SERVER_ADDED" && p["name"] == "Scratch"
+        })?;
     demo.cm_then_event(
         &["server", "rename", "Scratch", "Scratch space"],
         "the server rename (removed, then added under the same id)",

@@ -97,21 +97,25 @@ pub(crate) enum Command {
     /// Discovery-provided URLs wait for that discovery to finish; omniverse:// URLs connect
     /// (signing in when the server asks); http(s), S3, Azure, GCS and file URLs are
     /// reachable at once.
+    #[command(after_long_help = crate::json_schemas::ENSURE)]
     Ensure(EnsureArgs),
 
     /// Sign out of the Nucleus server of URL (a no-op for other URLs).
+    #[command(after_long_help = crate::json_schemas::DISCONNECT)]
     Disconnect(ConnectArgs),
 
     /// Connect again to the Nucleus server of URL and wait for the outcome.
+    #[command(after_long_help = crate::json_schemas::ENSURE)]
     Reconnect(ReconnectArgs),
 
     /// Migrate an old-style omniverse.toml (bookmarks only) to the servers layout.
     ///
     /// Shows the change as a unified diff of the file text.
+    #[command(after_long_help = crate::json_schemas::MIGRATE)]
     Migrate(MigrateArgs),
 
     /// Answer URL questions the way the connection manager does (for scripts).
-    #[command(subcommand)]
+    #[command(subcommand, after_long_help = crate::json_schemas::URL)]
     Url(UrlCommand),
 
     /// Print every connection-manager event as it happens, until interrupted.

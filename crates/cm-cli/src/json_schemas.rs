@@ -30,7 +30,7 @@ JSON (--json):
 
 /// `cm watch --json`.
 pub(crate) const WATCH: &str = "\
-JSON (--json), one object per line:
+JSON (--json): one object per line,
     {\"event\": \"omni.kit.widget.connection_manager.<UPPER_SNAKE>\", \"payload\": {...},
      \"time\": \"<RFC 3339, UTC>\"}
     payload keys are the registry's; every payload has \"url\" (redacted).
@@ -44,8 +44,30 @@ JSON (--json):
 /// `cm config show --json`.
 pub(crate) const CONFIG_SHOW: &str = "\
 JSON (--json):
-    {\"path\", \"exists\": bool, \"old_style\": bool,
+    {\"path\", \"source\": \"flag\"|\"env\"|\"default\", \"exists\": bool, \"old_style\": bool,
      \"bookmarks\": {\"<name>\": \"<url>\", ...},
      \"servers\": [{\"name\", \"url\", \"kind\"}],
      \"discovery_servers\": [{\"name\", \"url\", \"cached_addresses\": [url...]}],
      \"warnings\": [{\"line\", \"column\", \"section\", \"entry\", \"message\"}]}";
+
+/// `cm ensure --json` and `cm reconnect --json`.
+pub(crate) const ENSURE: &str = "\
+JSON (--json):
+    {\"url\", \"reachable\": bool, \"reason\": string}";
+
+/// `cm disconnect --json`.
+pub(crate) const DISCONNECT: &str = "\
+JSON (--json):
+    {\"url\", \"server\", \"signed_out\": bool}";
+
+/// `cm migrate --json`.
+pub(crate) const MIGRATE: &str = "\
+JSON (--json):
+    {\"path\", \"dry_run\", \"migrated\", \"servers_added\": [{\"name\", \"url\"}],
+     \"bookmarks_removed\": [{\"name\", \"url\"}], \"skipped\": [{\"name\", \"url\", \"reason\"}],
+     \"diff\": \"<unified diff>\"}";
+
+/// `cm url ... --json`.
+pub(crate) const URL: &str = "\
+JSON (--json):
+    {\"input\", \"normalized\"|\"root\"|\"kind\"}";

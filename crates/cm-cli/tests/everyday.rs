@@ -254,3 +254,66 @@ fn tables_fit_columns_by_display_width_and_json_is_never_cut() {
     let value: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
     assert_eq!(value["名前のブックマーク"], long);
 }
+
+/// The `--json` schemas ship with the binary: each command that prints JSON says what in its
+/// `--help`.
+#[test]
+fn json_schemas_are_in_each_commands_long_help() {
+    let commands: &[&[&str]] = &[
+        &["bookmark", "list"],
+        &["server", "list"],
+        &["discovery", "list"],
+        &["watch"],
+        &["config", "path"],
+        &["config", "show"],
+        &["ensure"],
+        &["disconnect"],
+        &["reconnect"],
+        &["migrate"],
+        &["url"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let help = cm_ok(&args);
+        assert!(
+            help.contains("JSON (--json):"),
+            "cm {command:?} --help:\n{help}"
+        );
+    }
+    let help = cm_ok(&["config", "show", "--help"]);
+    let schema = &help[help.find("JSON (--json):").unwrap()..];
+    insta::assert_snapshot!("config_show_schema", schema);
+}
+
+/// The default build has no `cm gui` (and links no window toolkit: `cargo xtask tidy` checks
+/// the dependency tree); it says how to get it only through the README, so here it is simply
+/// an unknown command, exit 2.
+#[cfg(not(feature = "gui"))]
+#[test]
+fn the_default_build_has_no_gui() {
+    let out = cm_command().arg("gui").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unrecognized subcommand 'gui'"), "{}", stderr(&out));
+}
+
+/// With `--features gui`, `cm gui` exists; without a display it fails with one clear line and
+/// exit 1, never a panic.
+#[cfg(feature = "gui")]
+#[test]
+fn cm_gui_without_a_display_fails_clearly() {
+    let help = cm_ok(&["gui", "--help"]);
+    assert!(help.contains("connections panel"), "{help}");
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .cm(&["gui"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error: cannot open a window"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -49,7 +49,7 @@ impl Source {
             Source::Flag => "chosen by --config".to_owned(),
             Source::Env => format!("chosen by ${}", cm_toml_store::CONFIG_DIR_VAR),
             Source::Default => format!(
-                "the default (no --config, ${} not set)",
+                "the default: no --config, ${} not set",
                 cm_toml_store::CONFIG_DIR_VAR
             ),
         }

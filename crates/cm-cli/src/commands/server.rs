@@ -58,7 +58,8 @@ pub(crate) fn find_server(
     if let Some(server) = discovery().find(|s| &*s.name == given) {
         return Ok(FoundServer::Discovery(server.clone()));
     }
-    let is_url = given.contains("://");
+    // Blank is neither a name nor a URL: cm-url's "empty" error (exit 2) says so.
+    let is_url = given.contains("://") || given.trim().is_empty();
     if is_url {
         cm_url::parse(given)?;
         if let Some(server) = snapshot.manual_server_by_url(given) {
