@@ -294,7 +294,11 @@ fn json_schemas_are_in_each_commands_long_help() {
 fn the_default_build_has_no_gui() {
     let out = cm_command().arg("gui").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("unrecognized subcommand 'gui'"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unrecognized subcommand 'gui'"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// With `--features gui`, `cm gui` exists; without a display it fails with one clear line and
