@@ -10,9 +10,16 @@
 //!    sign-in with a password passed through an environment variable (never argv);
 //! 4. `ensure` on each kind of URL (discovery-provided, Nucleus, S3, unreachable);
 //! 5. add, rename and remove bookmarks;
-//! 6. edit the file from outside (an editor's save: temp file + rename) and see the watcher
+//! 6. add a server through the interactive dialog driven by a pipe, rename it, and ask
+//!    `cm config path` which file all this went to;
+//! 7. edit the file from outside (an editor's save: temp file + rename) and see the watcher
 //!    pick it up;
-//! 7. stop the watcher with SIGTERM and print a summary.
+//! 8. migrate an old-style (bookmarks-only) file with `cm migrate`;
+//! 9. stop the watcher with SIGTERM and print a summary.
+//!
+//! The build shows cargo's own progress (there is nothing to see for minutes on a cold
+//! build otherwise). Every command's output is shown as it is, so the demo prints nothing
+//! that a user would not see: no sign-out of a session a one-shot process never had.
 //!
 //! Every wait has a deadline; every child process is killed when the demo ends, also on
 //! failure (the [`Children`] guard); the temporary directory is removed at the end.
@@ -68,9 +75,10 @@ fn build() -> Result<Binaries> {
     step(
         "building the `cm` tool and the `cm-testkit` servers (cargo build -p cm-cli -p cm-testkit)",
     );
+    // Not `--quiet`: cargo's progress goes to the terminal (stderr), the JSON messages that
+    // name the executables to the pipe (stdout).
     let output = cargo(&[
         "build",
-        "--quiet",
         "-p",
         "cm-cli",
         "-p",
@@ -206,6 +214,34 @@ fn line_reader(pipe: Option<impl std::io::Read + Send + 'static>) -> Receiver<St
     rx
 }
 
+/// Lines of a child's stdout (`true`) and stderr (`false`) on one channel, in arrival order.
+fn merged_reader(
+    stdout: Option<impl std::io::Read + Send + 'static>,
+    stderr: Option<impl std::io::Read + Send + 'static>,
+) -> Receiver<(bool, String)> {
+    let (tx, rx) = channel();
+    let forward = |pipe: Box<dyn std::io::Read + Send>, from_stdout: bool| {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe)
+                .lines()
+                .map_while(std::result::Result::ok)
+            {
+                if tx.send((from_stdout, line)).is_err() {
+                    break;
+                }
+            }
+        });
+    };
+    if let Some(pipe) = stdout {
+        forward(Box::new(pipe), true);
+    }
+    if let Some(pipe) = stderr {
+        forward(Box::new(pipe), false);
+    }
+    rx
+}
+
 /// The events `cm watch --json` printed so far.
 #[derive(Clone, Default)]
 struct EventLog(Arc<Mutex<Vec<(String, Value)>>>);
@@ -313,6 +349,7 @@ fn cm(
     config: &Path,
     args: &[&str],
     env: &[(&str, &str)],
+    stdin: Option<&str>,
     expect: i32,
 ) -> Result<String> {
     let shown: Vec<String> = args
@@ -325,7 +362,14 @@ fn cm(
             }
         })
         .collect();
-    println!("  $ cm {}", shown.join(" "));
+    match stdin {
+        Some(input) => println!(
+            "  $ printf '{}' | cm {}",
+            input.replace('\n', "\\n"),
+            shown.join(" ")
+        ),
+        None => println!("  $ cm {}", shown.join(" ")),
+    }
     let mut child = Command::new(&binaries.cm)
         .arg("--config")
         .arg(config)
@@ -334,11 +378,22 @@ fn cm(
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .stdin(Stdio::null())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .spawn()
         .map_err(|e| format!("cannot run cm: {e}"))?;
-    let stdout = line_reader(child.stdout.take());
-    let stderr = line_reader(child.stderr.take());
+    if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        use std::io::Write as _;
+        // Dropped at the end of this block: the end of input, as after `printf`.
+        pipe.write_all(input.as_bytes())
+            .map_err(|e| format!("cannot write to cm's stdin: {e}"))?;
+    }
+    // One channel for both pipes, so the lines show in about the order cm wrote them (the
+    // dialog's prompts on stderr before its result on stdout).
+    let lines = merged_reader(child.stdout.take(), child.stderr.take());
     let until = Instant::now() + STEP_DEADLINE;
     let status = loop {
         if let Ok(Some(status)) = child.try_wait() {
@@ -355,17 +410,12 @@ fn cm(
         std::thread::sleep(Duration::from_millis(10));
     };
     // The pipes close when the child exits; collect what is left.
-    let collect = |rx: Receiver<String>| -> Vec<String> {
-        let mut lines = Vec::new();
-        while let Ok(line) = rx.recv_timeout(Duration::from_secs(2)) {
-            lines.push(line);
-        }
-        lines
-    };
-    let out = collect(stdout);
-    let err = collect(stderr);
-    for line in out.iter().chain(err.iter()) {
+    let mut out = Vec::new();
+    while let Ok((from_stdout, line)) = lines.recv_timeout(Duration::from_secs(2)) {
         println!("    {line}");
+        if from_stdout {
+            out.push(line);
+        }
     }
     let code = status.code().unwrap_or(-1);
     println!("    (exit status {code})");
@@ -392,7 +442,7 @@ struct Demo<'a> {
 impl Demo<'_> {
     /// Runs `cm` with no extra environment; fails unless it exits with `expect`.
     fn cm(&self, args: &[&str], expect: i32) -> Result<String> {
-        cm(self.binaries, &self.config, args, &[], expect)
+        cm(self.binaries, &self.config, args, &[], None, expect)
     }
 
     /// Runs a `cm` command that must succeed, then waits until the watcher reports `what`.
@@ -414,6 +464,8 @@ struct Servers {
     studio: Server,
     /// A Nucleus-style storage server that requires sign-in as `demo`.
     nucleus: Server,
+    /// A storage server without sign-in, for the interactive add.
+    scratch: Server,
 }
 
 /// The walk-through: one function per step, in the order the module docs list them.
@@ -439,8 +491,9 @@ fn walk_through(
     sign_in(&demo, &servers.nucleus, &password)?;
     ensure_each_kind(&demo, &servers.studio)?;
     edit_bookmarks(&demo, &servers.nucleus)?;
+    add_interactively(&demo, &servers.scratch)?;
     edit_from_outside(&demo, dir)?;
-    sign_out(&demo, &servers.nucleus)?;
+    migrate_old_style(&demo, dir)?;
     stop_watcher(children, watch)?;
     summary(&demo, started);
     Ok(())
@@ -465,7 +518,13 @@ fn start_servers(binaries: &Binaries, password: &str, children: &mut Children) -
         "  nucleus: {} (requires sign-in as user `demo`)",
         nucleus.storage_url
     );
-    Ok(Servers { studio, nucleus })
+    let scratch = start_testkit(&binaries.testkit, &[], children, "scratch server")?;
+    println!("  scratch: {}", scratch.storage_url);
+    Ok(Servers {
+        studio,
+        nucleus,
+        scratch,
+    })
 }
 
 /// Step 2: add a discovery server and watch discovery complete.
@@ -511,6 +570,7 @@ fn sign_in(demo: &Demo<'_>, nucleus: &Server, password: &str) -> Result {
         &demo.config,
         &args,
         &[(PASSWORD_VAR, password)],
+        None,
         0,
     )?;
     Ok(())
@@ -549,10 +609,12 @@ fn edit_bookmarks(demo: &Demo<'_>, nucleus: &Server) -> Result {
         |name, p| name == "BOOKMARK_ADDED" && p["name"] == "Samples",
     )?;
     demo.cm_then_event(
-        &["bookmark", "rename", "Scenes", "Car scenes", &projects],
+        &["bookmark", "rename", "Scenes", "Car scenes"],
         "the rename",
         |name, _| name == "BOOKMARK_RENAMED",
     )?;
+    println!("  a typo gets a suggestion:");
+    demo.cm(&["bookmark", "remove", "samples"], 1)?;
     demo.cm_then_event(
         &["bookmark", "remove", "Samples"],
         "the removal",
@@ -562,7 +624,7 @@ fn edit_bookmarks(demo: &Demo<'_>, nucleus: &Server) -> Result {
     Ok(())
 }
 
-/// Step 6: edit the file as an editor saves it (temp file + rename); the watcher picks it up.
+/// Step 7: edit the file as an editor saves it (temp file + rename); the watcher picks it up.
 fn edit_from_outside(demo: &Demo<'_>, dir: &Path) -> Result {
     step("editing omniverse.toml from outside (as an editor saves: temp file, then rename)");
     let config = &demo.config;
@@ -587,14 +649,50 @@ fn edit_from_outside(demo: &Demo<'_>, dir: &Path) -> Result {
     })
 }
 
-/// Step 7a: sign out of the Nucleus server.
-fn sign_out(demo: &Demo<'_>, nucleus: &Server) -> Result {
-    step("signing out of the Nucleus server");
-    demo.cm(&["disconnect", &nucleus.storage_url], 0)?;
+/// Step 6: the add-server dialog answered through a pipe, a rename, and which file it was.
+fn add_interactively(demo: &Demo<'_>, scratch: &Server) -> Result {
+    step("adding a server through the interactive dialog, its answers piped in");
+    let answers = format!("Scratch\n{}\n", scratch.storage_url);
+    let mark = demo.events.len();
+    cm(
+        demo.binaries,
+        &demo.config,
+        &["server", "add", "--interactive"],
+        &[],
+        Some(&answers),
+        0,
+    )?;
+    demo.events
+        .wait_for(mark, "the interactive add", |name, p| {
+            name == "MANUAL_SERVER_ADDED" && p["name"] == "Scratch"
+        })?;
+    demo.cm_then_event(
+        &["server", "rename", "Scratch", "Scratch space"],
+        "the server rename (removed, then added under the same id)",
+        |name, p| name == "MANUAL_SERVER_ADDED" && p["name"] == "Scratch space",
+    )?;
+    demo.cm(&["config", "path"], 0)?;
     Ok(())
 }
 
-/// Step 7b: stop the watcher with SIGTERM; it must exit with status 0.
+/// Step 8: `cm migrate` on an old-style file (bookmarks only), first as a dry run.
+fn migrate_old_style(demo: &Demo<'_>, dir: &Path) -> Result {
+    step("migrating an old-style omniverse.toml (bookmarks only) with `cm migrate`");
+    let old = dir.join("old-style").join("omniverse.toml");
+    let text = "# written by an old Kit\n[bookmarks]\nProjects = \"omniverse://old-server/Projects/\"\nSamples = \"https://bucket.s3.amazonaws.com/Samples/\"\n";
+    std::fs::create_dir_all(dir.join("old-style"))
+        .and_then(|()| std::fs::write(&old, text))
+        .map_err(|e| format!("cannot write {}: {e}", old.display()))?;
+    println!("  {}:", old.display());
+    for line in text.lines() {
+        println!("    | {line}");
+    }
+    cm(demo.binaries, &old, &["migrate", "--dry-run"], &[], None, 0)?;
+    cm(demo.binaries, &old, &["migrate"], &[], None, 0)?;
+    Ok(())
+}
+
+/// Step 9a: stop the watcher with SIGTERM; it must exit with status 0.
 fn stop_watcher(children: &mut Children, watch: usize) -> Result {
     step("stopping the watcher with SIGTERM");
     let pid = children.pid(watch).to_string();
@@ -611,7 +709,7 @@ fn stop_watcher(children: &mut Children, watch: usize) -> Result {
     }
 }
 
-/// Step 7c: the events the watcher saw and the final file.
+/// Step 9b: the events the watcher saw and the final file.
 fn summary(demo: &Demo<'_>, started: Instant) {
     step("summary");
     println!("  events seen by `cm watch`:");
@@ -624,7 +722,7 @@ fn summary(demo: &Demo<'_>, started: Instant) {
         println!("    | {line}");
     }
     println!(
-        "\ndemo walk-through finished in {:.1} s: discovery, sign-in, ensure on every kind of URL, bookmarks and an outside edit, all seen as events.",
+        "\ndemo walk-through finished in {:.1} s: discovery, sign-in, ensure on every kind of URL, bookmarks, an interactive add, an outside edit and a migration, the changes all seen as events.",
         started.elapsed().as_secs_f64()
     );
 }

@@ -16,6 +16,7 @@
 //! cargo xtask bench [--quick] [--json FILE] [--markdown FILE]
 //!                               criterion benchmarks against peers and targets; --quick: short
 //! cargo xtask demo              the main job, on loopback servers and a temporary config
+//! cargo xtask man               cm's man pages (cm.1, cm-bookmark.1, ...) into target/man
 //! cargo xtask stress            the long reliability runs (parameters on the command line)
 //! ```
 
@@ -60,11 +61,31 @@ commands:
                        --quick is a short pass (< 1 min once built); --json / --markdown
                        also write the report
   demo                 the main job: loopback servers, a temporary omniverse.toml, a walk-through
+  man                  write cm's man pages (cm.1 and one per command) into target/man
   stress [--processes N] [--mutations N] [--kills N] [--soak-secs N] [--fuzz-secs N]
          [--fault-rounds N] [--only NAME[,NAME...]] [--help]
                        the long reliability runs in release (many cm processes, SIGKILLs,
                        soak, network faults, fuzzing); summary in target/stress-report.json
 ";
+
+/// `cargo xtask man`: `cm man --out-dir target/man`, through the real binary, so the pages are
+/// the ones `cm` itself prints.
+fn man() -> cmd::Result {
+    let dir = cmd::workspace_root().join("target").join("man");
+    let dir = dir.display().to_string();
+    let args = [
+        "run",
+        "--quiet",
+        "--locked",
+        "-p",
+        "cm-cli",
+        "--",
+        "man",
+        "--out-dir",
+        &dir,
+    ];
+    cmd::step("cm man --out-dir target/man", cmd::cargo(&args))
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -82,6 +103,7 @@ fn main() -> ExitCode {
         "stress" => stress::run(rest),
         "tidy" => tidy::run(rest),
         "screenshots" => screenshots::run(rest),
+        "man" => man(),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

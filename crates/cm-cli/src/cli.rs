@@ -40,7 +40,7 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
 
-    /// Print machine-readable JSON on stdout (schemas in the cm-cli README).
+    /// Print machine-readable JSON on stdout (each command's schema is in its `--help`).
     #[arg(long, global = true)]
     pub(crate) json: bool,
 
@@ -98,21 +98,25 @@ pub(crate) enum Command {
     /// prompt on a terminal); discovery-provided URLs wait for that discovery to finish;
     /// http(s), S3, Azure, GCS and file URLs count as reachable without being contacted
     /// (`not checked`), unless --probe is given.
+    #[command(after_long_help = crate::json_schemas::ENSURE)]
     Ensure(EnsureArgs),
 
     /// Sign out of the Nucleus server of URL (a no-op for other URLs).
+    #[command(after_long_help = crate::json_schemas::DISCONNECT)]
     Disconnect(ConnectArgs),
 
     /// Connect again to the Nucleus server of URL and wait for the outcome.
+    #[command(after_long_help = crate::json_schemas::ENSURE)]
     Reconnect(ReconnectArgs),
 
     /// Migrate an old-style omniverse.toml (bookmarks only) to the servers layout.
     ///
     /// Shows the change as a unified diff of the file text.
+    #[command(after_long_help = crate::json_schemas::MIGRATE)]
     Migrate(MigrateArgs),
 
     /// Answer URL questions the way the connection manager does (for scripts).
-    #[command(subcommand)]
+    #[command(subcommand, after_long_help = crate::json_schemas::URL)]
     Url(UrlCommand),
 
     /// Print every connection-manager event as it happens, until interrupted.
@@ -120,13 +124,64 @@ pub(crate) enum Command {
     /// Follows edits made by other processes (within the 1 s debounce) and runs discovery
     /// for the configured discovery servers. Prints `watching FILE` on stderr once live.
     /// Ctrl-C (SIGINT) or SIGTERM ends it with exit status 0.
+    #[command(after_long_help = crate::json_schemas::WATCH)]
     Watch(WatchArgs),
+
+    /// Which omniverse.toml cm uses, and what it holds.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+
+    /// Print a shell completion script on stdout.
+    ///
+    /// bash: `source <(cm completions bash)`, or save it as
+    /// ~/.local/share/bash-completion/completions/cm. zsh: save it as `_cm` in a directory of
+    /// your $fpath. fish: save it as ~/.config/fish/completions/cm.fish.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page cm(1) on stdout, or write one page per command into a directory.
+    ///
+    /// `cm man | man -l -` reads it; `cm man --out-dir DIR` writes cm.1, cm-bookmark.1, ...
+    /// for installing under a man1 directory.
+    Man {
+        /// Write cm.1 and one page per subcommand into DIR instead of printing cm.1.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
+
+    /// Open the connections panel in a window (built with the `gui` feature).
+    ///
+    /// The same panel as cm-egui's: bookmarks, servers and discovery, live as other
+    /// processes edit omniverse.toml, with sign-in prompts.
+    #[cfg(feature = "gui")]
+    Gui,
+}
+
+/// `cm config ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Print the path of the omniverse.toml in use, and why that one (stderr).
+    ///
+    /// The file is --config FILE when given, else $OMNI_CONFIG_PATH/omniverse.toml when
+    /// OMNI_CONFIG_PATH is set, else $HOME/.nvidia-omniverse/config/omniverse.toml.
+    #[command(after_long_help = crate::json_schemas::CONFIG_PATH)]
+    Path,
+    /// Print what the file holds as cm reads it, with a warning for each skipped entry.
+    ///
+    /// Reads the file only (no write, no network). An old-style file is shown as it would
+    /// be after its migration, which the next change to it performs.
+    #[command(after_long_help = crate::json_schemas::CONFIG_SHOW)]
+    Show,
 }
 
 /// `cm bookmark ...`
 #[derive(Debug, Subcommand)]
 pub(crate) enum BookmarkCommand {
     /// List bookmarks in file order.
+    #[command(after_long_help = crate::json_schemas::BOOKMARK_LIST)]
     List,
     /// Add bookmark NAME pointing at URL.
     Add {
@@ -144,14 +199,14 @@ pub(crate) enum BookmarkCommand {
         /// The bookmark's name.
         name: String,
     },
-    /// Rename bookmark OLD to NEW, pointing at URL.
+    /// Rename bookmark OLD to NEW (pointing at URL when given), keeping its place.
     Rename {
         /// The current name.
         old: String,
         /// The new name.
         new: String,
-        /// The URL the renamed bookmark points at.
-        url: String,
+        /// The URL the renamed bookmark points at (default: the one it points at now).
+        url: Option<String>,
     },
 }
 
@@ -162,13 +217,23 @@ pub(crate) enum ServerCommand {
     ///
     /// Reads the file only: discovery-provided addresses are the cached ones, and nothing
     /// touches the network.
+    #[command(after_long_help = crate::json_schemas::SERVER_LIST)]
     List,
     /// Add a manual server (Nucleus, HTTP, S3, Azure or GCS); stored as its server root.
     Add(ServerAddArgs),
-    /// Remove the manual server whose root is URL's server root.
+    /// Remove a manual server, named by its name or by a URL (any URL under the server).
     Remove {
-        /// The server's URL (any URL under the server names it).
-        url: String,
+        /// The server's name, or its URL.
+        #[arg(value_name = "NAME|URL")]
+        server: String,
+    },
+    /// Give a server (manual or discovery) a new display name, keeping its URL and place.
+    Rename {
+        /// The server's current name, or its URL.
+        #[arg(value_name = "NAME|URL")]
+        server: String,
+        /// The new name (unique among servers).
+        new: String,
     },
 }
 
@@ -213,6 +278,7 @@ pub(crate) struct AddOptions {
 #[derive(Debug, Subcommand)]
 pub(crate) enum DiscoveryCommand {
     /// List discovery servers with their status and cached addresses (no network).
+    #[command(after_long_help = crate::json_schemas::DISCOVERY_LIST)]
     List,
     /// Add a discovery server (http or https URL). Run `cm discovery refresh` to discover.
     Add(DiscoveryAddArgs),

@@ -81,6 +81,18 @@ fn registry_message(e: &RegistryError) -> String {
             ..
         } => format!("{source}; --force replaces it"),
         RegistryError::NotSaved { source, .. } => format!("nothing changed: {source}"),
+        // Server ids are the process's own bookkeeping: a message names servers by name or
+        // URL (the commands name the server that has a URL where they can look it up).
+        RegistryError::DuplicateServerName { name, .. } => {
+            format!("a server named {name:?} already exists")
+        }
+        RegistryError::DuplicateServerUrl { url, .. } => {
+            format!("another server already has the URL {url:?}")
+        }
+        RegistryError::UnknownManualServer { .. }
+        | RegistryError::UnknownDiscoveryServer { .. } => {
+            "that server is gone (another process removed it meanwhile)".to_owned()
+        }
         other => other.to_string(),
     }
 }

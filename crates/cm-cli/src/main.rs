@@ -17,6 +17,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod json_schemas;
 mod output;
 mod prompt;
 mod session;

@@ -254,10 +254,42 @@ pub(crate) fn terminal_safe(text: &str) -> Cow<'_, str> {
     Cow::Owned(safe)
 }
 
-/// Left-aligned columns for human tables; the last column is not padded.
+/// Left-aligned columns for human tables, fitted to the terminal (see [`table_within`] and
+/// [`terminal_columns`]).
 pub(crate) fn table(rows: &[Vec<String>]) -> Vec<String> {
+    table_within(rows, terminal_columns())
+}
+
+/// The width tables fit: `$COLUMNS` when it holds a number (so a script or a test can ask for
+/// a width), else the width of the terminal stdout is, else none (a pipe or a file gets whole
+/// cells: only a person at a terminal is helped by `…`).
+pub(crate) fn terminal_columns() -> Option<usize> {
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+    {
+        return Some(columns);
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| usize::from(w))
+}
+
+/// Gap between columns.
+const GAP: usize = 2;
+/// A column is never squeezed below this many cells (or its widest cell, if narrower).
+const MIN_COLUMN: usize = 8;
+
+/// Left-aligned columns, aligned by display width (a CJK character takes two cells, a
+/// combining mark none; colour escapes none); the last column is not padded. With
+/// `max_width`, the widest columns are narrowed, one cell at a time, until the line fits (or
+/// every column is down to [`MIN_COLUMN`]), and a cell wider than its column is cut with `…`.
+/// `--json` output never goes through here, so it is never cut.
+pub(crate) fn table_within(rows: &[Vec<String>], max_width: Option<usize>) -> Vec<String> {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
+    let mut widths: Vec<usize> = (0..columns)
         .map(|c| {
             rows.iter()
                 .filter_map(|r| r.get(c))
@@ -266,13 +298,28 @@ pub(crate) fn table(rows: &[Vec<String>]) -> Vec<String> {
                 .unwrap_or(0)
         })
         .collect();
+    if let Some(limit) = max_width {
+        let total =
+            |widths: &[usize]| widths.iter().sum::<usize>() + GAP * columns.saturating_sub(1);
+        while total(&widths) > limit {
+            let Some((widest, &width)) = widths.iter().enumerate().max_by_key(|&(i, w)| (*w, i))
+            else {
+                break;
+            };
+            if width <= MIN_COLUMN {
+                break;
+            }
+            widths[widest] = width - 1;
+        }
+    }
     rows.iter()
         .map(|row| {
             let mut line = String::new();
             for (i, cell) in row.iter().enumerate() {
-                line.push_str(cell);
+                let cell = truncate_to(cell, widths[i]);
+                line.push_str(&cell);
                 if i + 1 < row.len() {
-                    let pad = widths[i].saturating_sub(visible_width(cell)) + 2;
+                    let pad = widths[i].saturating_sub(visible_width(&cell)) + GAP;
                     line.push_str(&" ".repeat(pad));
                 }
             }
@@ -281,7 +328,53 @@ pub(crate) fn table(rows: &[Vec<String>]) -> Vec<String> {
         .collect()
 }
 
-/// Width of `text` ignoring ANSI colour escapes.
+/// `text` cut to `width` display cells, ending in `…` when cut; colour escapes are kept (and
+/// closed when the cut falls inside a coloured run).
+fn truncate_to(text: &str, width: usize) -> Cow<'_, str> {
+    if visible_width(text) <= width {
+        return Cow::Borrowed(text);
+    }
+    let room = width.saturating_sub(1);
+    let mut cut = String::with_capacity(text.len());
+    let mut used = 0;
+    let mut in_escape = false;
+    let mut coloured = false;
+    for c in text.chars() {
+        match (in_escape, c) {
+            (false, '\x1b') => {
+                in_escape = true;
+                coloured = true;
+                cut.push(c);
+            }
+            (true, 'm') => {
+                in_escape = false;
+                cut.push(c);
+            }
+            (true, _) => cut.push(c),
+            (false, _) => {
+                let w = char_width(c);
+                if used + w > room {
+                    break;
+                }
+                used += w;
+                cut.push(c);
+            }
+        }
+    }
+    if width > 0 {
+        cut.push('…');
+    }
+    if coloured {
+        cut.push_str("\x1b[0m");
+    }
+    Cow::Owned(cut)
+}
+
+fn char_width(c: char) -> usize {
+    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
+}
+
+/// Display width of `text` in terminal cells, ignoring ANSI colour escapes.
 fn visible_width(text: &str) -> usize {
     let mut width = 0;
     let mut in_escape = false;
@@ -290,7 +383,7 @@ fn visible_width(text: &str) -> usize {
             (false, '\x1b') => in_escape = true,
             (true, 'm') => in_escape = false,
             (true, _) => {}
-            (false, _) => width += 1,
+            (false, _) => width += char_width(c),
         }
     }
     width
@@ -309,6 +402,25 @@ mod tests {
         let lines = table(&rows);
         assert_eq!(lines[0], "\x1b[1ma\x1b[0m     x");
         assert_eq!(lines[1], "long  y");
+    }
+
+    #[test]
+    fn tables_align_by_display_width_and_fit_the_width_given() {
+        let rows = vec![
+            vec!["名前".to_owned(), "x".to_owned()],
+            vec!["ab".to_owned(), "y".to_owned()],
+        ];
+        assert_eq!(table_within(&rows, None), ["名前  x", "ab    y"]);
+        let long = vec![vec![
+            "name".to_owned(),
+            "omniverse://a-very-long-host.example.com/Projects/".to_owned(),
+        ]];
+        let fitted = table_within(&long, Some(30));
+        assert_eq!(fitted, ["name  omniverse://a-very-long…"]);
+        assert_eq!(visible_width(&fitted[0]), 30);
+        let painted = paint(true, Style::Cyan, "abcdefghij");
+        assert_eq!(truncate_to(&painted, 5), "\x1b[36mabcd…\x1b[0m");
+        assert_eq!(truncate_to("日本語です", 5), "日本…");
     }
 
     #[test]

@@ -85,6 +85,12 @@ impl Watch {
             .expect("no event within 30 s")
     }
 
+    /// The next `--json` event line with its `time` checked (RFC 3339) and taken out, so
+    /// the rest can be compared.
+    fn next_untimed(&self) -> String {
+        untimed(&self.next())
+    }
+
     /// Waits (up to 30 s) for a stdout line containing `needle`; the lines skipped on the way
     /// are events of the same edit (or of a step before).
     fn next_with(&self, needle: &str) -> String {
@@ -134,7 +140,7 @@ fn watch_prints_edits_made_by_other_processes() {
     let mut events = Vec::new();
 
     sandbox.ok(&["bookmark", "add", "Projects", "omniverse://srv/Projects/"]);
-    events.push(watch.next());
+    events.push(watch.next_untimed());
     sandbox.ok(&[
         "bookmark",
         "rename",
@@ -142,19 +148,19 @@ fn watch_prints_edits_made_by_other_processes() {
         "Work",
         "omniverse://srv/Projects/",
     ]);
-    events.push(watch.next());
+    events.push(watch.next_untimed());
     sandbox.ok(&["server", "add", "srv", "omniverse://srv/"]);
-    events.push(watch.next());
+    events.push(watch.next_untimed());
 
     // An editor saving the file by hand (write to a temp file, rename over).
     let edited = sandbox.text().replace("Work = ", "Edited = ");
     let tmp = sandbox.dir.path().join("omniverse.toml.tmp");
     std::fs::write(&tmp, edited).unwrap();
     std::fs::rename(&tmp, sandbox.config()).unwrap();
-    events.push(watch.next());
+    events.push(watch.next_untimed());
 
     sandbox.ok(&["bookmark", "remove", "Edited"]);
-    events.push(watch.next());
+    events.push(watch.next_untimed());
 
     for line in &events {
         let value: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -170,6 +176,115 @@ fn watch_prints_edits_made_by_other_processes() {
     assert_eq!(watch.stop(libc::SIGTERM), Some(0));
 }
 
+/// `line` (one `--json` event) without its `time`, after checking that `time` is an RFC 3339
+/// UTC timestamp.
+fn untimed(line: &str) -> String {
+    let mut value: serde_json::Value = serde_json::from_str(line).unwrap();
+    let time = value["time"]
+        .as_str()
+        .expect("every event has a time")
+        .to_owned();
+    assert!(time.ends_with('Z'), "{time}");
+    humantime::parse_rfc3339(&time).unwrap_or_else(|e| panic!("{time}: {e}"));
+    value.as_object_mut().unwrap().remove("time");
+    value.to_string()
+}
+
+/// Renaming a bookmark and re-pointing it with `cm bookmark rename A B URL`, and making the
+/// same change by hand in an editor, are one change: a watcher sees the same event sequence.
+#[test]
+fn a_hand_edit_and_cm_bookmark_rename_give_the_same_events() {
+    const FILE: &str = "[bookmarks]\nFirst = \"omniverse://srv/1/\"\nA = \"omniverse://srv/a/\"\nLast = \"omniverse://srv/9/\"\n\n[servers]\n";
+    let by_cm = Sandbox::with_file(FILE);
+    let watch = Watch::start(&by_cm, &["--json"]);
+    by_cm.ok(&["bookmark", "rename", "A", "B", "omniverse://srv/b/"]);
+    let from_cm = watch.next_untimed();
+    assert_eq!(watch.stop(libc::SIGTERM), Some(0));
+
+    let by_hand = Sandbox::with_file(FILE);
+    let watch = Watch::start(&by_hand, &["--json"]);
+    let edited = FILE.replace("A = \"omniverse://srv/a/\"", "B = \"omniverse://srv/b/\"");
+    let tmp = by_hand.dir.path().join("omniverse.toml.tmp");
+    std::fs::write(&tmp, edited).unwrap();
+    std::fs::rename(&tmp, by_hand.config()).unwrap();
+    let from_hand = watch.next_untimed();
+    assert_eq!(from_cm, from_hand);
+    assert!(from_cm.contains("BOOKMARK_RENAMED"), "{from_cm}");
+    // Nothing else follows either change (a deleted + added pair would).
+    by_hand.ok(&["bookmark", "add", "Marker", "omniverse://srv/m/"]);
+    assert!(watch.next().contains("\"Marker\""));
+    assert_eq!(watch.stop(libc::SIGTERM), Some(0));
+}
+
+/// `watching FILE` comes before the first event, even one of the discovery a watch starts
+/// for the configured discovery servers; human lines quote string values.
+#[test]
+fn the_ready_line_comes_first_and_human_values_are_quoted() {
+    let server = cm_testkit::TestServer::start(cm_testkit::TestServerConfig::default()).unwrap();
+    let sandbox = Sandbox::with_file(&format!(
+        "[bookmarks]\n\n[servers]\n\n[[discovery_servers]]\nname = \"My Studio\"\nurl = \"{}\"\ncached_addresses = []\n",
+        server.discovery_url()
+    ));
+    // stdout and stderr into one pipe, in the order cm wrote them.
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" --config \"$1\" watch --debounce-ms 200 2>&1")
+        .arg(env!("CARGO_BIN_EXE_cm"))
+        .arg(sandbox.config())
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, lines) = channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = || {
+        lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("no line within 30 s")
+    };
+    let first = next();
+    assert!(first.starts_with("watching "), "{first}");
+    let mut seen = Vec::new();
+    while !seen
+        .iter()
+        .any(|l: &String| l.contains(r#"status="ready""#))
+    {
+        seen.push(next());
+    }
+    assert!(
+        seen.iter().all(|l| l.contains(r#"name="My Studio""#)),
+        "{seen:?}"
+    );
+    sandbox.ok(&[
+        "bookmark",
+        "add",
+        "My Projects",
+        "omniverse://srv/Projects/",
+    ]);
+    let added = next();
+    assert!(
+        added.ends_with(r#"BOOKMARK_ADDED name="My Projects" url="omniverse://srv/Projects/""#),
+        "{added}"
+    );
+    let pid = child.id() as i32;
+    // SAFETY: `pid` is our own child (sh exec'd into cm), which has not been reaped yet.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    let mut status = None;
+    assert!(wait::holds_within(Duration::from_secs(20), || {
+        status = child.try_wait().unwrap();
+        status.is_some()
+    }));
+    assert_eq!(status.and_then(|s| s.code()), Some(0));
+}
+
 #[test]
 fn watch_shows_discovery_completing_and_stops_on_sigint() {
     let server = cm_testkit::TestServer::start(cm_testkit::TestServerConfig::default()).unwrap();
@@ -177,12 +292,15 @@ fn watch_shows_discovery_completing_and_stops_on_sigint() {
     let watch = Watch::start(&sandbox, &[]);
     sandbox.ok(&["discovery", "add", "Studio", &server.discovery_url()]);
     let mut seen = Vec::new();
-    while !seen.iter().any(|l: &String| l.contains("status=ready")) {
+    while !seen
+        .iter()
+        .any(|l: &String| l.contains(r#"status="ready""#))
+    {
         seen.push(watch.next());
     }
     assert!(
         seen[0].contains(&format!(
-            "{} name=Studio",
+            "{} name=\"Studio\"",
             cm_registry::events::short_name(cm_registry::events::DISCOVERY_SERVER_ADDED_EVENT)
         )),
         "{seen:?}"

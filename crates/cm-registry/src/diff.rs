@@ -7,7 +7,14 @@
 //! * bookmarks are matched by name; a name whose URL changed is a rename onto
 //!   itself (`old_name == new_name`, new `url`), like the API's
 //!   `rename_bookmark(name, name, url)`; a name that disappeared while a new
-//!   name with the same URL appeared is a rename;
+//!   name with the same URL appeared is a rename; and a name that disappeared
+//!   while a new name appeared in its place is a rename with a new URL, because
+//!   that is the file `rename_bookmark(old, new, url)` writes (it keeps the
+//!   bookmark's place): the hand edit and the API call are one change, announced
+//!   alike. "In its place" means: the only vanished and the only new name
+//!   between the same two surviving bookmarks, and at least one bookmark
+//!   survives (a file whose every bookmark was replaced, such as a recreated
+//!   file, is deletions and additions, not a guess at renames);
 //! * servers are matched by normalised URL; a server whose name changed is
 //!   announced as removed then added, keeping its [`ServerId`];
 //! * a discovery server whose cached addresses changed is announced as updated.
@@ -96,32 +103,48 @@ fn reconcile_bookmarks(
     let new_by_name: HashMap<&str, &Bookmark> = new.iter().map(|b| (&*b.name, b)).collect();
     let old_names: HashMap<&str, ()> = state.bookmarks.iter().map(|b| (&*b.name, ())).collect();
 
-    let mut gone: Vec<&Bookmark> = Vec::new();
+    // Each vanished or new name with its gap: how many surviving names (in both lists) come
+    // before it in its own list. A rename in place leaves its bookmark in the same gap.
+    let mut gone: Vec<(usize, &Bookmark)> = Vec::new();
     let mut renamed: Vec<RegistryEvent> = Vec::new();
+    let mut gap = 0;
     for old in &state.bookmarks {
         match new_by_name.get(&*old.name) {
-            Some(now) if now.url == old.url => {}
-            Some(now) => renamed.push(RegistryEvent::BookmarkRenamed {
-                old_name: old.name.clone(),
-                new_name: now.name.clone(),
-                url: now.url.clone(),
-            }),
-            None => gone.push(old),
+            Some(now) => {
+                gap += 1;
+                if now.url != old.url {
+                    renamed.push(RegistryEvent::BookmarkRenamed {
+                        old_name: old.name.clone(),
+                        new_name: now.name.clone(),
+                        url: now.url.clone(),
+                    });
+                }
+            }
+            None => gone.push((gap, old)),
         }
     }
     // New names, grouped by URL in file order, so a vanished name can be paired
     // with the first new name that points where it pointed.
     let mut appeared_by_url: HashMap<&str, VecDeque<&Bookmark>> = HashMap::new();
-    let mut appeared: Vec<&Bookmark> = Vec::new();
+    let mut appeared: Vec<(usize, &Bookmark)> = Vec::new();
+    let mut gap = 0;
     for b in &new {
-        if !old_names.contains_key(&*b.name) {
+        if old_names.contains_key(&*b.name) {
+            gap += 1;
+        } else {
             appeared_by_url.entry(&b.url).or_default().push_back(b);
-            appeared.push(b);
+            appeared.push((gap, b));
         }
     }
+    let rename = |old: &Bookmark, now: &Bookmark| RegistryEvent::BookmarkRenamed {
+        old_name: old.name.clone(),
+        new_name: now.name.clone(),
+        url: now.url.clone(),
+    };
+    let gone_count = gone.len();
     let mut paired: HashMap<&str, ()> = HashMap::new();
-    let mut deleted = Vec::new();
-    for old in gone {
+    let mut unpaired: Vec<(usize, &Bookmark)> = Vec::new();
+    for (gap, old) in gone {
         let partner = match appeared_by_url.entry(&old.url) {
             Entry::Occupied(mut queue) => queue.get_mut().pop_front(),
             Entry::Vacant(_) => None,
@@ -129,11 +152,34 @@ fn reconcile_bookmarks(
         match partner {
             Some(now) => {
                 paired.insert(&now.name, ());
-                renamed.push(RegistryEvent::BookmarkRenamed {
-                    old_name: old.name.clone(),
-                    new_name: now.name.clone(),
-                    url: now.url.clone(),
-                });
+                renamed.push(rename(old, now));
+            }
+            None => unpaired.push((gap, old)),
+        }
+    }
+    // What no URL paired: the only vanished and the only new name of a gap are a rename in
+    // place (the file `rename_bookmark(old, new, url)` writes), when some bookmark survived.
+    let survivors = state.bookmarks.len() - gone_count;
+    let mut appeared_by_gap: HashMap<usize, Vec<&Bookmark>> = HashMap::new();
+    for &(gap, b) in &appeared {
+        if !paired.contains_key(&*b.name) {
+            appeared_by_gap.entry(gap).or_default().push(b);
+        }
+    }
+    let mut gone_per_gap: HashMap<usize, usize> = HashMap::new();
+    for &(gap, _) in &unpaired {
+        *gone_per_gap.entry(gap).or_default() += 1;
+    }
+    let mut deleted = Vec::new();
+    for (gap, old) in unpaired {
+        let in_place = match appeared_by_gap.get(&gap) {
+            Some(new) if survivors > 0 && new.len() == 1 && gone_per_gap[&gap] == 1 => Some(new[0]),
+            _ => None,
+        };
+        match in_place {
+            Some(now) => {
+                paired.insert(&now.name, ());
+                renamed.push(rename(old, now));
             }
             None => deleted.push(RegistryEvent::BookmarkDeleted {
                 name: old.name.clone(),
@@ -143,6 +189,7 @@ fn reconcile_bookmarks(
     }
     let added = appeared
         .into_iter()
+        .map(|(_, b)| b)
         .filter(|b| !paired.contains_key(&*b.name))
         .map(|b| RegistryEvent::BookmarkAdded {
             name: b.name.clone(),

@@ -112,6 +112,99 @@ fn bookmark_add_remove_rename_and_repoint() {
     assert_eq!(names, ["b2", "c", "d"]);
 }
 
+/// A hand edit that renames a bookmark and changes its URL in one go (the file
+/// `rename_bookmark(old, new, url)` writes, the bookmark keeping its place) is that rename,
+/// not a deletion and an addition; a removal elsewhere plus an addition stay what they are.
+#[test]
+fn a_bookmark_renamed_and_repointed_in_place_is_one_rename() {
+    let mut state = RegistryState::default();
+    let before = [
+        ("a", "omniverse://h/a/"),
+        ("b", "omniverse://h/b/"),
+        ("c", "omniverse://h/c/"),
+    ];
+    apply(&mut state, &sections(&before, &[], &[]));
+    let events = apply(
+        &mut state,
+        &sections(
+            &[
+                ("a", "omniverse://h/a/"),
+                ("B2", "omniverse://h/b2/"),
+                ("c", "omniverse://h/c/"),
+            ],
+            &[],
+            &[],
+        ),
+    );
+    assert_eq!(
+        events,
+        [r#"BOOKMARK_RENAMED {"new_name":"B2","old_name":"b","url":"omniverse://h/b2/"}"#]
+    );
+    // The API's rename of the same bookmark announces the same event.
+    let mut api = RegistryState::default();
+    apply(&mut api, &sections(&before, &[], &[]));
+    let outcome = api.rename_bookmark("b", "B2", "omniverse://h/b2/").unwrap();
+    let api_events: Vec<String> = outcome
+        .events
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                crate::events::short_name(e.name()),
+                e.payload_json()
+            )
+        })
+        .collect();
+    assert_eq!(api_events, events);
+    // Removed at the start, added at the end: different places, so no rename.
+    let events = apply(
+        &mut state,
+        &sections(
+            &[
+                ("B2", "omniverse://h/b2/"),
+                ("c", "omniverse://h/c/"),
+                ("z", "omniverse://h/z/"),
+            ],
+            &[],
+            &[],
+        ),
+    );
+    assert_eq!(
+        events,
+        [
+            r#"BOOKMARK_DELETED {"name":"a","url":"omniverse://h/a/"}"#,
+            r#"BOOKMARK_ADDED {"name":"z","url":"omniverse://h/z/"}"#,
+        ]
+    );
+    // Two replaced between the same survivors: no guessing which became which.
+    let events = apply(
+        &mut state,
+        &sections(
+            &[
+                ("p", "omniverse://h/p/"),
+                ("q", "omniverse://h/q/"),
+                ("c", "omniverse://h/c/"),
+            ],
+            &[],
+            &[],
+        ),
+    );
+    assert_eq!(events.len(), 4, "{events:?}");
+    assert!(
+        events.iter().all(|e| !e.starts_with("BOOKMARK_RENAMED")),
+        "{events:?}"
+    );
+    // Every bookmark replaced (a recreated file): deletions and additions.
+    let events = apply(
+        &mut state,
+        &sections(&[("only", "omniverse://h/o/")], &[], &[]),
+    );
+    assert!(
+        events.iter().all(|e| !e.starts_with("BOOKMARK_RENAMED")),
+        "{events:?}"
+    );
+}
+
 #[test]
 fn server_rename_keeps_id_and_is_removed_then_added() {
     let mut state = RegistryState::default();

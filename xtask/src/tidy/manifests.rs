@@ -48,6 +48,13 @@ const BUDGETS: &[Budget] = &[
         max_packages: usize::MAX,
         forbidden: &["actix", "actix-rt", "tokio"],
     },
+    // The default `cm` stays a small terminal tool: the window toolkit of `cm gui` comes only
+    // with its `gui` feature (issue 18.17).
+    Budget {
+        args: &["-p", "cm-cli"],
+        max_packages: usize::MAX,
+        forbidden: &["eframe", "egui", "egui-winit", "winit", "glow", "cm-egui"],
+    },
 ];
 
 /// `cargo metadata --no-deps`: the workspace's own packages.
@@ -145,8 +152,8 @@ pub(super) fn packaging(_root: &Path) -> Result<Vec<Finding>> {
     )
 }
 
-/// Every crate with optional features builds without its defaults, and cm-egui's image
-/// snapshots build (`--features screenshots`).
+/// Every crate with optional features builds without its defaults, cm-egui's image
+/// snapshots build (`--features screenshots`), and so does `cm gui` (`cm-cli --features gui`).
 pub(super) fn feature_sets(_root: &Path) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     let mut checks: Vec<Vec<String>> = Vec::new();
@@ -161,6 +168,12 @@ pub(super) fn feature_sets(_root: &Path) -> Result<Vec<Finding>> {
         "cm-egui".into(),
         "--features".into(),
         "screenshots".into(),
+    ]);
+    checks.push(vec![
+        "-p".into(),
+        "cm-cli".into(),
+        "--features".into(),
+        "gui".into(),
     ]);
     for extra in checks {
         let mut args = vec!["check", "--locked", "--quiet"];

@@ -3,7 +3,10 @@
 //! `list` uses a read-only registry (no write, no network); the others a writing registry
 //! without watcher or discovery (see [`crate::session`]).
 
+use cm_registry::{RegistryError, RegistryHandle};
 use serde_json::{Map, Value, json};
+
+use super::suggest::with_suggestion;
 
 use crate::cli::BookmarkCommand;
 use crate::exit::CliError;
@@ -42,7 +45,10 @@ pub(crate) fn run(
         BookmarkCommand::Remove { name } => {
             let removed = mutate(file, |registry| {
                 let name = name.clone();
-                async move { Ok(registry.remove_bookmark(&name).await?) }
+                async move {
+                    let removed = registry.remove_bookmark(&name).await;
+                    removed.map_err(|e| unknown_bookmark(&registry, e))
+                }
             })?;
             let url = cm_url::redact(&removed.url);
             done(
@@ -59,9 +65,25 @@ pub(crate) fn run(
             Ok(())
         }
         BookmarkCommand::Rename { old, new, url } => {
-            mutate(file, |registry| {
+            let url = mutate(file, |registry| {
                 let (old, new, url) = (old.clone(), new.clone(), url.clone());
-                async move { Ok(registry.rename_bookmark(&old, &new, &url).await?) }
+                async move {
+                    // Without a URL the bookmark keeps the one it has (read in the same
+                    // session that renames it).
+                    let url = match url {
+                        Some(url) => url,
+                        None => match registry.snapshot().bookmark(&old) {
+                            Some(bookmark) => bookmark.url.to_string(),
+                            None => {
+                                let unknown = RegistryError::UnknownBookmark { name: old };
+                                return Err(unknown_bookmark(&registry, unknown));
+                            }
+                        },
+                    };
+                    let renamed = registry.rename_bookmark(&old, &new, &url).await;
+                    renamed.map_err(|e| unknown_bookmark(&registry, e))?;
+                    Ok(url)
+                }
             })?;
             let url = stored_url(&url);
             done(
@@ -79,6 +101,19 @@ pub(crate) fn run(
             Ok(())
         }
     }
+}
+
+/// `error`, with a did-you-mean for a bookmark name that names nothing.
+fn unknown_bookmark(registry: &RegistryHandle, error: RegistryError) -> CliError {
+    let RegistryError::UnknownBookmark { name } = error else {
+        return error.into();
+    };
+    let bookmarks = registry.bookmarks();
+    CliError::Failed(with_suggestion(
+        format!("no bookmark named {name:?}"),
+        &name,
+        bookmarks.iter().map(|b| &*b.name),
+    ))
 }
 
 /// Prints a change's result: JSON, or a human line on stdout (unless `--quiet`).

@@ -46,7 +46,10 @@ fn add(args: DiscoveryAddArgs, file: &ConfigFile, out: &Output) -> Result<(), Cl
     cm_url::parse(&url)?;
     mutate(file, |registry| {
         let (name, url) = (name.clone(), url.clone());
-        async move { Ok(registry.add_discovery_server(&name, &url).await?) }
+        async move {
+            let added = registry.add_discovery_server(&name, &url).await;
+            added.map_err(|e| super::server::name_the_server(&registry, e))
+        }
     })?;
     let url = stored_url(&url);
     done(

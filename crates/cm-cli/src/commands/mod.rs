@@ -1,12 +1,17 @@
 //! One module per command group; [`run`] dispatches the parsed command line to them.
 
 mod bookmark;
+mod config;
 mod discovery;
+mod docs;
 mod ensure;
+#[cfg(feature = "gui")]
+mod gui;
 mod interactive;
 mod migrate;
 mod probe;
 mod server;
+mod suggest;
 mod url;
 mod watch;
 
@@ -20,6 +25,9 @@ pub(crate) fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
     // `url` answers need no config file at all.
     let command = match cli.command {
         Command::Url(command) => return url::run(&command, out),
+        // Neither do completions and the man page: they describe the command line itself.
+        Command::Completions { shell } => return docs::completions(shell, out),
+        Command::Man { out_dir } => return docs::man(out_dir.as_deref(), out),
         other => other,
     };
     let lock_timeout = crate::session::seconds("--lock-timeout", cli.lock_timeout)?;
@@ -34,7 +42,12 @@ pub(crate) fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
         Command::Reconnect(args) => ensure::reconnect(args, &file, out),
         Command::Migrate(args) => migrate::run(args, &file, out),
         Command::Watch(args) => watch::run(args, &file, out),
+        Command::Config(command) => config::run(&command, cli.config.is_some(), &file, out),
+        #[cfg(feature = "gui")]
+        Command::Gui => gui::run(&file, out),
         Command::Url(command) => url::run(&command, out),
+        Command::Completions { shell } => docs::completions(shell, out),
+        Command::Man { out_dir } => docs::man(out_dir.as_deref(), out),
     }
 }
 

@@ -1,14 +1,22 @@
-//! `cm server list | add | remove`: manual servers (`[servers] url = name`).
+//! `cm server list | add | remove | rename`: manual servers (`[servers] url = name`).
+//!
+//! `remove` and `rename` take the server's name or a URL under it (see [`find_server`]).
+//! `rename` also renames a discovery server (names are unique across both kinds).
 //!
 //! `list` also shows the storage addresses that discovery servers provide (their cached
 //! addresses in the file), marked `discovery`; it reads the file only and never touches the
 //! network. `add` stores the server root of the URL given; `add --interactive` connects first
 //! (see [`super::interactive`]).
 
+use std::sync::Arc;
+
+use cm_registry::{DiscoveryServer, ManualServer, RegistryError, RegistryHandle, RegistrySnapshot};
+use cm_toml_store::{Change, DiscoveryEntry};
 use serde_json::{Value, json};
 
 use super::bookmark::done;
 use super::interactive;
+use super::suggest::with_suggestion;
 use crate::cli::{ServerAddArgs, ServerCommand};
 use crate::exit::CliError;
 use crate::output::{Output, Style, table, terminal_safe};
@@ -20,7 +28,76 @@ pub(crate) fn run(command: ServerCommand, file: &ConfigFile, out: &Output) -> Re
     match command {
         ServerCommand::List => list(file, out),
         ServerCommand::Add(args) => add(args, file, out),
-        ServerCommand::Remove { url } => remove(&url, file, out),
+        ServerCommand::Remove { server } => remove(&server, file, out),
+        ServerCommand::Rename { server, new } => rename(&server, &new, file, out),
+    }
+}
+
+/// A server of either kind, as the snapshot holds it.
+pub(crate) enum FoundServer {
+    /// A `[servers]` entry.
+    Manual(Arc<ManualServer>),
+    /// A `[[discovery_servers]]` entry.
+    Discovery(Arc<DiscoveryServer>),
+}
+
+/// The server `given` names: the server with that name, else (when `given` is a URL) the
+/// manual server whose root it lies in, else the discovery server with that URL. Not found
+/// is exit 1 with a did-you-mean among the server names; a URL that does not parse (and is no
+/// server's name) is exit 2.
+pub(crate) fn find_server(
+    snapshot: &RegistrySnapshot,
+    given: &str,
+    file: &ConfigFile,
+) -> Result<FoundServer, CliError> {
+    let manual = || snapshot.manual_servers().iter();
+    let discovery = || snapshot.discovery_servers().iter();
+    if let Some(server) = manual().find(|s| &*s.name == given) {
+        return Ok(FoundServer::Manual(server.clone()));
+    }
+    if let Some(server) = discovery().find(|s| &*s.name == given) {
+        return Ok(FoundServer::Discovery(server.clone()));
+    }
+    // Blank is neither a name nor a URL: cm-url's "empty" error (exit 2) says so.
+    let is_url = given.contains("://") || given.trim().is_empty();
+    if is_url {
+        cm_url::parse(given)?;
+        if let Some(server) = snapshot.manual_server_by_url(given) {
+            return Ok(FoundServer::Manual(server.clone()));
+        }
+        if let Some(server) = snapshot.discovery_server_by_url(given) {
+            return Ok(FoundServer::Discovery(server.clone()));
+        }
+        return Err(CliError::Failed(format!(
+            "no server for {:?} in {}",
+            cm_url::redact(given),
+            file.path().display()
+        )));
+    }
+    let names = manual()
+        .map(|s| &*s.name)
+        .chain(discovery().map(|s| &*s.name));
+    Err(CliError::Failed(with_suggestion(
+        format!("no server named {given:?}"),
+        given,
+        names,
+    )))
+}
+
+/// `error` with the server it names by id named by its name instead: ids are the process's
+/// own bookkeeping, and mean nothing to whoever reads the message.
+pub(crate) fn name_the_server(registry: &RegistryHandle, error: RegistryError) -> CliError {
+    let RegistryError::DuplicateServerUrl { url, existing } = &error else {
+        return error.into();
+    };
+    let snapshot = registry.snapshot();
+    let name = snapshot
+        .manual_server(*existing)
+        .map(|s| s.name.clone())
+        .or_else(|| snapshot.discovery_server(*existing).map(|s| s.name.clone()));
+    match name {
+        Some(name) => CliError::Failed(format!("server {name:?} already has the URL {url:?}")),
+        None => error.into(),
     }
 }
 
@@ -35,7 +112,10 @@ fn add(args: ServerAddArgs, file: &ConfigFile, out: &Output) -> Result<(), CliEr
     let file = &file.replacing_wrong_typed_entries(args.options.force);
     mutate(file, |registry| {
         let (name, url) = (name.clone(), url.clone());
-        async move { Ok(registry.add_manual_server(&name, &url).await?) }
+        async move {
+            let added = registry.add_manual_server(&name, &url).await;
+            added.map_err(|e| name_the_server(&registry, e))
+        }
     })?;
     // What was stored: the entry root, under its `[servers]` key (cm-url's one rule).
     let root = cm_url::entry_root(&url).unwrap_or_else(|_| parsed.server_root());
@@ -57,22 +137,20 @@ fn add(args: ServerAddArgs, file: &ConfigFile, out: &Output) -> Result<(), CliEr
     Ok(())
 }
 
-fn remove(url: &str, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
-    cm_url::parse(url)?;
+fn remove(given: &str, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
     let removed = mutate(file, |registry| {
-        let url = url.to_owned();
+        let given = given.to_owned();
         async move {
-            let id = registry
-                .snapshot()
-                .manual_server_by_url(&url)
-                .map(|s| s.id)
-                .ok_or_else(|| {
-                    CliError::Failed(format!(
-                        "no manual server for {:?} in {}",
-                        cm_url::redact(&url),
-                        file.path().display()
-                    ))
-                })?;
+            let id = match find_server(&registry.snapshot(), &given, file)? {
+                FoundServer::Manual(server) => server.id,
+                FoundServer::Discovery(server) => {
+                    return Err(CliError::Failed(format!(
+                        "{:?} is a discovery server; remove it with `cm discovery remove {}`",
+                        &*server.name,
+                        cm_url::redact(&server.url)
+                    )));
+                }
+            };
             Ok(registry.remove_manual_server(id).await?)
         }
     })?;
@@ -88,6 +166,85 @@ fn remove(url: &str, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
             )
         },
     );
+    Ok(())
+}
+
+/// Renames the server `given` names to `new`: one locked, atomic edit of its entry in place
+/// (`[servers]` value, or the discovery table's `name`), so it keeps its URL, its place in
+/// the file and, for a discovery server, its cached addresses. A registry watching the file
+/// announces it as the reload diff announces every server rename: removed, then added under
+/// the same id (Kit has no "server renamed" event).
+fn rename(given: &str, new: &str, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
+    let found = with_registry(file, RegistryMode::ReadOnly, |registry| async move {
+        let snapshot = registry.snapshot();
+        let found = find_server(&snapshot, given, file)?;
+        let old_name = match &found {
+            FoundServer::Manual(s) => s.name.clone(),
+            FoundServer::Discovery(s) => s.name.clone(),
+        };
+        if *old_name != *new {
+            check_new_server_name(&snapshot, new)?;
+        }
+        Ok(found)
+    })?;
+    let (old_name, url, kind, change) = match &found {
+        FoundServer::Manual(s) => (
+            s.name.clone(),
+            s.url.clone(),
+            s.kind.as_str(),
+            Change::SetServer {
+                url: s.url.to_string(),
+                name: new.to_owned(),
+            },
+        ),
+        FoundServer::Discovery(s) => (
+            s.name.clone(),
+            s.url.clone(),
+            "discovery",
+            Change::SetDiscoveryServer(DiscoveryEntry {
+                name: new.to_owned(),
+                url: s.url.to_string(),
+                cached_addresses: s.cached_addresses.iter().map(|a| a.to_string()).collect(),
+            }),
+        ),
+    };
+    if *old_name != *new {
+        let store = file.store();
+        if store.plan_migration()?.is_some() {
+            // An old-style file gets its one-time migration first, as every change does.
+            mutate(file, |_registry| async { Ok(()) })?;
+        }
+        store.apply(&[change])?;
+    }
+    let root = cm_url::redact(&url);
+    done(
+        out,
+        json!({ "renamed": { "old_name": &*old_name, "new_name": new, "url": root, "kind": kind } }),
+        || {
+            format!(
+                "renamed server {} to {} ({})",
+                out.paint(Style::Bold, &old_name),
+                out.paint(Style::Bold, new),
+                out.paint(Style::Cyan, &root)
+            )
+        },
+    );
+    Ok(())
+}
+
+/// A new server name must be a usable name (the registry's rule: something visible, no
+/// control characters) that no server of either kind has yet.
+fn check_new_server_name(snapshot: &RegistrySnapshot, new: &str) -> Result<(), CliError> {
+    if new.trim().is_empty() || new.chars().any(char::is_control) {
+        return Err(CliError::BadInput(format!(
+            "invalid name {new:?}: a name must contain a visible character and no control characters"
+        )));
+    }
+    if snapshot.server_id_by_name(new).is_some() {
+        return Err(CliError::Failed(format!(
+            "a server named {new:?} already exists"
+        )));
+    }
     Ok(())
 }
 

@@ -17,11 +17,16 @@
 //! content and reports the events of the next good edit.
 //!
 //! Once the watcher is live, `watching FILE` is printed on stderr: scripts and tests wait for
-//! that line before editing the file. SIGINT (Ctrl-C) and SIGTERM end the watch with exit 0,
+//! that line before editing the file. It comes before the first event: the events of the
+//! first load (and of any discovery that finishes before the watcher is live) are held back
+//! until it is printed, then printed in order. Each `--json` event carries `time`, when it
+//! was dispatched (RFC 3339, UTC, milliseconds); the human form quotes string values
+//! (`name="My Bookmark"`), so a value with spaces reads as one. SIGINT (Ctrl-C) and SIGTERM end the watch with exit 0,
 //! and so does stdout's reader going away (`cm watch --json | head -n 1`).
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
 
 use cm_events::{Dispatcher, ObserverGuard};
 use cm_registry::events::{ALL_EVENTS, short_name};
@@ -45,11 +50,19 @@ pub(crate) fn run(args: WatchArgs, file: &ConfigFile, out: &Output) -> Result<()
     let dispatcher = Dispatcher::new();
     let started = Instant::now();
     let out = *out;
+    let gate = Gate::closed();
     let _guards: Vec<ObserverGuard> = ALL_EVENTS
         .iter()
         .map(|name| {
+            let gate = gate.clone();
             dispatcher.observe("cm watch", 0, *name, None, move |event| {
-                print_event(&out, started, name, event.payload().to_json());
+                let printed = Printed {
+                    name,
+                    payload: event.payload().to_json(),
+                    at: SystemTime::now(),
+                    elapsed: started.elapsed(),
+                };
+                gate.print_or_hold(&out, printed);
             })
         })
         .collect();
@@ -71,7 +84,9 @@ pub(crate) fn run(args: WatchArgs, file: &ConfigFile, out: &Output) -> Result<()
             out,
             file.path().to_owned(),
         ));
-        out.note(&format!("watching {}", file.path().display()));
+        gate.open_after(&out, || {
+            out.note(&format!("watching {}", file.path().display()))
+        });
         wait_for_interrupt().await?;
         tracing::debug!("interrupted; stopping the watch");
         Ok(())
@@ -109,31 +124,68 @@ async fn report_unusable_file(registry: RegistryHandle, out: Output, path: PathB
     }
 }
 
-fn print_event(out: &Output, started: Instant, name: &str, payload: Value) {
+/// One event, as it is printed.
+struct Printed {
+    name: &'static str,
+    payload: Value,
+    /// When it was dispatched (the `time` of `--json`).
+    at: SystemTime,
+    /// Since the watch started (the human form's `[   1.23s]`).
+    elapsed: Duration,
+}
+
+/// Holds events back until the `watching FILE` line is out, so that line always comes first.
+/// `None` once open; the lock also keeps the held events ahead of any later one.
+#[derive(Clone)]
+struct Gate(Arc<Mutex<Option<Vec<Printed>>>>);
+
+impl Gate {
+    fn closed() -> Self {
+        Gate(Arc::new(Mutex::new(Some(Vec::new()))))
+    }
+
+    fn print_or_hold(&self, out: &Output, event: Printed) {
+        let mut held = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        match held.as_mut() {
+            Some(queue) => queue.push(event),
+            None => print_event(out, &event),
+        }
+    }
+
+    /// Runs `announce` (the ready line), then prints what was held, and lets events through.
+    fn open_after(&self, out: &Output, announce: impl FnOnce()) {
+        let mut held = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        announce();
+        for event in held.take().unwrap_or_default() {
+            print_event(out, &event);
+        }
+    }
+}
+
+fn print_event(out: &Output, event: &Printed) {
     if out.json {
-        out.json_line(&json!({ "event": name, "payload": payload }));
+        let time = humantime::format_rfc3339_millis(event.at).to_string();
+        out.json_line(&json!({ "event": event.name, "payload": event.payload, "time": time }));
         return;
     }
     // The human form leaves the common namespace out: `BOOKMARK_ADDED`.
-    let short = short_name(name);
+    let short = short_name(event.name);
     let mut line = format!(
         "{} {}",
         out.paint(
             Style::Dim,
-            &format!("[{:>7.2}s]", started.elapsed().as_secs_f64())
+            &format!("[{:>7.2}s]", event.elapsed.as_secs_f64())
         ),
         out.paint(Style::Bold, short)
     );
-    if let Value::Object(map) = payload {
+    if let Value::Object(map) = &event.payload {
         for (key, value) in map {
-            let value = match value {
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
+            // JSON spelling: strings quoted (with `\"` and `\\` escaped), numbers and lists as
+            // they are, so `name="a b"` cannot be read as two fields.
             line.push_str(&format!(
                 " {}={}",
-                terminal_safe(&key),
-                terminal_safe(&value)
+                terminal_safe(key),
+                terminal_safe(&value.to_string())
             ));
         }
     }

@@ -70,7 +70,9 @@ pub fn cm_command() -> Command {
     cmd.env_remove("OMNI_CONFIG_PATH")
         .env_remove("RUST_LOG")
         .env("NO_COLOR", "1")
-        .env("RUST_BACKTRACE", "0");
+        .env("RUST_BACKTRACE", "0")
+        // Tables fit `COLUMNS` when it is set; the tests that want a width set it.
+        .env_remove("COLUMNS");
     cmd
 }
 
