@@ -206,12 +206,27 @@ impl AuthCallbacks {
 
     /// Asks the callback with the longest prefix of `url` (or of `server_url`) for credentials.
     /// No matching callback answers [`AuthAnswer::None`]. The callback runs on the caller's
-    /// thread with no lock held.
+    /// thread with no lock held. Same as [`ask_request`](Self::ask_request) with
+    /// `browser_sign_in: false`.
     pub fn ask(&self, server_url: &str, url: &str, attempt: u32) -> AuthAnswer {
+        self.ask_request(&AuthRequest {
+            server_url: server_url.to_owned(),
+            url: url.to_owned(),
+            attempt,
+            browser_sign_in: false,
+        })
+    }
+
+    /// [`ask`](Self::ask) with every field of the request (the storage client sets
+    /// [`AuthRequest::browser_sign_in`] when the server advertises a browser sign-in). The URL
+    /// is redacted before the callback sees it.
+    pub fn ask_request(&self, request: &AuthRequest) -> AuthAnswer {
         let callback = {
             let auth = self.auth.read();
             auth.iter()
-                .filter(|(prefix, _, _)| url.starts_with(prefix) || server_url.starts_with(prefix))
+                .filter(|(prefix, _, _)| {
+                    request.url.starts_with(prefix) || request.server_url.starts_with(prefix)
+                })
                 .max_by_key(|(prefix, _, _)| prefix.len())
                 .map(|(_, _, callback)| callback.clone())
         };
@@ -219,10 +234,8 @@ impl AuthCallbacks {
             return AuthAnswer::None;
         };
         callback(&AuthRequest {
-            server_url: server_url.to_owned(),
-            url: cm_url::redact(url),
-            attempt,
-            browser_sign_in: false,
+            url: cm_url::redact(&request.url),
+            ..request.clone()
         })
     }
 
@@ -246,22 +259,41 @@ impl AuthCallbacks {
         if !self.has_message_box() {
             return SignInOutcome::TimedOut;
         }
+        let (handle, rx) = self.begin_sign_in(server_url, None, None);
+        let outcome = match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) | Err(_) => SignInOutcome::TimedOut,
+        };
+        self.end_sign_in(handle);
+        outcome
+    }
+
+    /// Registers a pending sign-in and tells the message-box callbacks `Show` with its link;
+    /// the receiver gets what [`cancel_sign_in`](Self::cancel_sign_in) or
+    /// [`complete_sign_in`](Self::complete_sign_in) says. End it with
+    /// [`end_sign_in`](Self::end_sign_in).
+    pub(crate) fn begin_sign_in(
+        &self,
+        server_url: &str,
+        sign_in_url: Option<String>,
+        user_code: Option<String>,
+    ) -> (SignInHandle, oneshot::Receiver<SignInOutcome>) {
         let handle = SignInHandle(self.next());
         let (tx, rx) = oneshot::channel();
         self.pending.lock().insert(handle, tx);
         self.tell(&SignInPrompt::Show {
             handle,
             server_url: server_url.to_owned(),
-            sign_in_url: None,
-            user_code: None,
+            sign_in_url,
+            user_code,
         });
-        let outcome = match tokio::time::timeout(timeout, rx).await {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(_)) | Err(_) => SignInOutcome::TimedOut,
-        };
+        (handle, rx)
+    }
+
+    /// Forgets the pending sign-in `handle` and tells the callbacks `Hide`.
+    pub(crate) fn end_sign_in(&self, handle: SignInHandle) {
         self.pending.lock().remove(&handle);
         self.tell(&SignInPrompt::Hide { handle });
-        outcome
     }
 
     /// Cancels the pending sign-in `handle` (status `AuthCancelled`); false if it is not pending.
