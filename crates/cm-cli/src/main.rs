@@ -19,6 +19,7 @@ mod commands;
 mod exit;
 mod output;
 mod session;
+mod sign_in;
 
 use std::process::ExitCode;
 

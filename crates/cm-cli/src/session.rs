@@ -27,6 +27,7 @@ use cm_toml_store::{LockWait, TomlStore};
 use crate::cli::CredentialArgs;
 use crate::exit::CliError;
 use crate::output::Output;
+use crate::sign_in::BrowserSignIn;
 
 /// The resolved omniverse.toml, and how its writers wait for the lock.
 #[derive(Clone, Debug)]
@@ -181,29 +182,59 @@ pub(crate) struct ManagerSession {
 impl ManagerSession {
     /// Starts cm-manager on its own thread over `file`. The registry has no watcher (a
     /// one-shot command does not follow edits) and runs discovery (so `ensure` can wait for it).
+    /// At a terminal without credential flags, a server that offers a browser sign-in gets one
+    /// (see [`BrowserSignIn::at_a_terminal`]).
     pub(crate) fn start(&self, file: &ConfigFile) -> Result<ManagerHandle, CliError> {
+        let has_credentials =
+            self.credentials.token_env.is_some() || self.credentials.password_env.is_some();
+        self.start_with(
+            file,
+            BrowserSignIn::at_a_terminal(has_credentials, self.timeout),
+        )
+    }
+
+    /// [`start`](Self::start) with the browser sign-in `browser` (`None`: sign-in requests
+    /// without credential flags are refused at once).
+    pub(crate) fn start_with(
+        &self,
+        file: &ConfigFile,
+        browser: Option<BrowserSignIn>,
+    ) -> Result<ManagerHandle, CliError> {
         let answer = credentials_answer(&self.credentials)?;
         let registry = RegistryConfig::with_store(file.store())
             .watch(false)
             .persistence(self.persist)
             .retry_policy(cm_discovery::RetryPolicy::OMNI_CLIENT.with_budget(self.timeout));
-        let config = ManagerConfig::new(registry)
+        let mut config = ManagerConfig::new(registry)
             .retry_budget(self.timeout)
             .discovery_timeout(self.timeout)
             .dispatcher(Dispatcher::new());
+        if let Some(browser) = &browser {
+            config = config
+                .interactive_sign_in(true)
+                .http_storage(browser.http_config());
+        }
         let manager = ManagerHandle::start(config).map_err(|e| CliError::Failed(e.to_string()))?;
         let status = manager.registry().snapshot();
         if let Some(error) = &status.storage().last_load_error {
             manager.shutdown();
             return Err(CliError::Store(error.clone()));
         }
-        // Without credentials a sign-in request is refused at once: a one-shot command has
-        // no browser sign-in to wait for, so waiting would only run into the timeout.
-        let answer = answer.unwrap_or(AuthAnswer::Abort);
-        manager
-            .storage()
-            .auth()
-            .register_auth_callback("", move |_request| answer.clone());
+        let auth = manager.storage().auth();
+        match (answer, browser) {
+            (Some(answer), _) => {
+                auth.register_auth_callback("", move |_request| answer.clone());
+            }
+            (None, Some(browser)) => {
+                browser.show_progress(&manager);
+                auth.register_auth_callback("", BrowserSignIn::answer);
+            }
+            // Without credentials a sign-in request is refused at once: nobody could answer
+            // it, so waiting would only run into the timeout.
+            (None, None) => {
+                auth.register_auth_callback("", |_request| AuthAnswer::Abort);
+            }
+        }
         Ok(manager)
     }
 }

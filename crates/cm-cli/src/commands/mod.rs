@@ -4,6 +4,7 @@ mod bookmark;
 mod discovery;
 mod ensure;
 mod interactive;
+mod login;
 mod migrate;
 mod server;
 mod url;
@@ -31,6 +32,8 @@ pub(crate) fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
         Command::Ensure(args) => ensure::ensure(args, &file, out),
         Command::Disconnect(args) => ensure::disconnect(args, &file, out),
         Command::Reconnect(args) => ensure::reconnect(args, &file, out),
+        Command::Login(args) => login::login(args, &file, out),
+        Command::Logout(args) => login::logout(args, &file, out),
         Command::Migrate(args) => migrate::run(args, &file, out),
         Command::Watch(args) => watch::run(args, &file, out),
         Command::Url(command) => url::run(&command, out),

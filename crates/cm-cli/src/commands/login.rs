@@ -1,0 +1,132 @@
+//! `cm login URL` and `cm logout URL`: the browser sign-in from the command line.
+//!
+//! `login` starts the manager with the browser sign-in on (authorization code over a loopback
+//! redirect; `--device` for the device flow; `--no-browser` prints the link instead of opening
+//! it) and connects to URL: the server's `401` runs the sign-in. Ctrl-C cancels it. The token
+//! stays in this process's memory: cm keeps no sign-in between commands.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use cm_manager::{EnsureError, SignInFlow, SignInPrompt};
+use serde_json::json;
+
+use crate::cli::{ConnectArgs, CredentialArgs, LoginArgs};
+use crate::exit::CliError;
+use crate::output::{Output, Style};
+use crate::session::{ConfigFile, ManagerSession, runtime, seconds};
+use crate::sign_in::{BrowserSignIn, cancel_on_ctrl_c};
+
+/// `cm login URL`.
+pub(crate) fn login(args: LoginArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
+    let timeout = seconds("--timeout", args.timeout)?;
+    let root = nucleus_root(&args.url)?;
+    file.preflight(out)?;
+    let browser = BrowserSignIn {
+        flow: if args.device {
+            SignInFlow::Device
+        } else {
+            SignInFlow::AuthorizationCode
+        },
+        open_browser: !args.device && !args.no_browser,
+        timeout,
+        // Without a browser opened here the link is the only way on: printed even with --quiet.
+        show: !out.quiet || args.device || args.no_browser,
+    };
+    let manager = ManagerSession {
+        persist: false,
+        timeout,
+        credentials: CredentialArgs::default(),
+    }
+    .start_with(file, Some(browser))?;
+    let asked = Arc::new(AtomicBool::new(false));
+    let flag = asked.clone();
+    manager
+        .storage()
+        .auth()
+        .register_message_box_callback(move |prompt| {
+            if matches!(prompt, SignInPrompt::Show { .. }) {
+                flag.store(true, Ordering::SeqCst);
+            }
+        });
+    let result = runtime()?.block_on(async {
+        tokio::select! {
+            result = manager.ensure_connection(&args.url) => Some(result),
+            () = cancel_on_ctrl_c(&manager) => None,
+            // The manager ends the sign-in at the timeout; this only guards a hung network.
+            () = tokio::time::sleep(timeout + Duration::from_secs(10)) => None,
+        }
+    });
+    manager.shutdown();
+    let outcome = match result {
+        Some(Ok(_)) if asked.load(Ordering::SeqCst) => Ok(format!("signed in to {root}")),
+        Some(Ok(_)) => Ok(format!("connected to {root}; it asked for no sign-in")),
+        Some(Err(EnsureError::AuthAborted { .. })) => Err(format!(
+            "{root} offers no browser sign-in; use `cm ensure` with --token-env VAR, or --user NAME --password-env VAR"
+        )),
+        Some(Err(error)) => Err(error.to_string()),
+        None => Err(format!(
+            "no answer from {root} within {} s",
+            timeout.as_secs_f64()
+        )),
+    };
+    if out.json {
+        let (signed_in, reason) = match &outcome {
+            Ok(reason) => (true, reason),
+            Err(reason) => (false, reason),
+        };
+        out.json_value(&json!({ "server": root, "signed_in": signed_in, "reason": reason }));
+    }
+    match outcome {
+        Ok(message) => {
+            if !out.json && !out.quiet {
+                out.line(&out.paint(Style::Green, &message));
+            }
+            Ok(())
+        }
+        Err(_) if out.json => Err(CliError::AlreadyReported),
+        Err(reason) => Err(CliError::Failed(format!("not signed in: {reason}"))),
+    }
+}
+
+/// `cm logout URL`: signs out of the server (revoking what this process holds) and says that
+/// no sign-in is remembered between commands.
+pub(crate) fn logout(args: ConnectArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
+    let root = nucleus_root(&args.url)?;
+    file.preflight(out)?;
+    let manager = ManagerSession {
+        persist: false,
+        timeout: Duration::from_secs(10),
+        credentials: CredentialArgs::default(),
+    }
+    .start_with(file, None)?;
+    let signed_out = runtime()?.block_on(manager.disconnect(&args.url));
+    manager.shutdown();
+    if !signed_out {
+        return Err(CliError::Failed(format!(
+            "could not sign out of {root}: the connection manager stopped"
+        )));
+    }
+    if out.json {
+        out.json_value(&json!({ "server": root, "signed_out": true, "remembered": false }));
+    } else if !out.quiet {
+        out.line(&format!(
+            "signed out of {} (cm keeps no sign-in between commands)",
+            out.paint(Style::Cyan, &root)
+        ));
+    }
+    Ok(())
+}
+
+/// The redacted server root of a Nucleus URL; other URLs have nothing to sign in to.
+fn nucleus_root(url: &str) -> Result<String, CliError> {
+    let parsed = cm_url::parse(url)?;
+    if parsed.kind() != cm_url::UrlKind::Nucleus {
+        return Err(CliError::BadInput(format!(
+            "{} is not a Nucleus (omniverse://) URL; there is nothing to sign in to",
+            cm_url::redact(url)
+        )));
+    }
+    Ok(cm_url::redact(&parsed.server_root()))
+}
