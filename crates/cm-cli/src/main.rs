@@ -18,6 +18,7 @@ mod cli;
 mod commands;
 mod exit;
 mod output;
+mod remembered;
 mod session;
 mod sign_in;
 

@@ -190,15 +190,18 @@ impl ManagerSession {
         self.start_with(
             file,
             BrowserSignIn::at_a_terminal(has_credentials, self.timeout),
+            crate::remembered::enabled(),
         )
     }
 
     /// [`start`](Self::start) with the browser sign-in `browser` (`None`: sign-in requests
-    /// without credential flags are refused at once).
+    /// without credential flags are refused at once); with `use_remembered`, a server's first
+    /// sign-in request is answered with the token `cm login` remembered (`crate::remembered`).
     pub(crate) fn start_with(
         &self,
         file: &ConfigFile,
         browser: Option<BrowserSignIn>,
+        use_remembered: bool,
     ) -> Result<ManagerHandle, CliError> {
         let answer = credentials_answer(&self.credentials)?;
         let registry = RegistryConfig::with_store(file.store())
@@ -221,20 +224,30 @@ impl ManagerSession {
             return Err(CliError::Store(error.clone()));
         }
         let auth = manager.storage().auth();
-        match (answer, browser) {
-            (Some(answer), _) => {
-                auth.register_auth_callback("", move |_request| answer.clone());
-            }
-            (None, Some(browser)) => {
-                browser.show_progress(&manager);
-                auth.register_auth_callback("", BrowserSignIn::answer);
-            }
-            // Without credentials a sign-in request is refused at once: nobody could answer
-            // it, so waiting would only run into the timeout.
-            (None, None) => {
-                auth.register_auth_callback("", |_request| AuthAnswer::Abort);
-            }
+        if let Some(answer) = answer {
+            auth.register_auth_callback("", move |_request| answer.clone());
+            return Ok(manager);
         }
+        if let Some(browser) = &browser {
+            browser.show_progress(&manager);
+        }
+        let browser = browser.is_some();
+        auth.register_auth_callback("", move |request| {
+            if use_remembered && request.attempt == 1 {
+                match crate::remembered::load(&request.server_url) {
+                    Ok(Some(token)) => return AuthAnswer::Token(token),
+                    Ok(None) => {}
+                    Err(why) => tracing::warn!("not using a remembered sign-in: {why}"),
+                }
+            }
+            if browser {
+                BrowserSignIn::answer(request)
+            } else {
+                // Without credentials a sign-in request is refused at once: nobody could
+                // answer it, so waiting would only run into the timeout.
+                AuthAnswer::Abort
+            }
+        });
         Ok(manager)
     }
 }

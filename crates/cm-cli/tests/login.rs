@@ -8,6 +8,7 @@
 
 mod common;
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -35,7 +36,7 @@ struct Running {
 }
 
 impl Running {
-    fn start(sandbox: &Sandbox, args: &[&str], envs: &[(&str, &Path)]) -> Self {
+    fn start(sandbox: &Sandbox, args: &[&str], envs: &[(&str, &OsStr)]) -> Self {
         let mut command = Command::new(assert_cmd::cargo::cargo_bin("cm"));
         command
             .arg("--config")
@@ -299,6 +300,73 @@ fn logout_signs_out() {
     );
 }
 
+/// `CM_REMEMBER_SIGN_IN=1`: `cm login` keeps the token in the OS credential store, a later
+/// `cm ensure` (no terminal, no credential flag) is signed in with it, `cm logout` forgets it.
+/// Where no credential store is reachable, `cm login` must say so (and the rest is skipped
+/// with a visible message).
+#[test]
+fn a_remembered_sign_in_serves_later_commands_until_logout() {
+    // A process started without a login session (a container, CI) has no session keyring;
+    // join a fresh one so the `cm` processes below share it, as a user's terminal session would.
+    #[cfg(target_os = "linux")]
+    // SAFETY: KEYCTL_JOIN_SESSION_KEYRING (1) with a null name creates an anonymous session
+    // keyring for this (test) process; no memory is passed.
+    unsafe {
+        libc::syscall(libc::SYS_keyctl, 1, std::ptr::null::<libc::c_char>());
+    }
+    let server = server();
+    let sandbox = Sandbox::new();
+    let remember = [("CM_REMEMBER_SIGN_IN", OsStr::new("1"))];
+    let mut cm = Running::start(
+        &sandbox,
+        &["login", &server.storage_url(), "--no-browser"],
+        &remember,
+    );
+    let link = link_in(&cm.line_with("/auth/authorize?"));
+    sign_in_as(&link, "alice", "secret");
+    let (code, stdout, stderr) = cm.finish();
+    assert_eq!(code, 0, "{stderr}");
+    if stderr.contains("the sign-in is not remembered") {
+        assert!(
+            stderr.contains("no OS credential store is reachable")
+                && stderr.contains("nothing was written to a file"),
+            "{stderr}"
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED the rest of a_remembered_sign_in_serves_later_commands_until_logout: {stderr}"
+        );
+        return;
+    }
+    assert!(stdout.contains("remembered the sign-in"), "{stdout}");
+    let ensure = |expect_ok: bool| {
+        let mut cmd = sandbox.cm(&["ensure", &server.storage_url(), "--timeout", "20"]);
+        cmd.env("CM_REMEMBER_SIGN_IN", "1");
+        let out = cmd.output().unwrap();
+        assert_eq!(
+            out.status.success(),
+            expect_ok,
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    ensure(true);
+    // Off by default: without the setting the remembered token is not used.
+    let out = sandbox.run(&["ensure", &server.storage_url(), "--timeout", "20"]);
+    assert_eq!(out.status.code(), Some(1));
+    let mut logout = sandbox.cm(&["logout", &server.storage_url()]);
+    logout.env("CM_REMEMBER_SIGN_IN", "1");
+    let out = logout.output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("forgot the remembered sign-in"),
+        "{out:?}"
+    );
+    ensure(false);
+    // Nothing of it reached the config file.
+    assert!(!sandbox.text().contains("cmt-"), "{}", sandbox.text());
+}
+
 // ---- the real browser ---------------------------------------------------------------------------
 
 fn chromium() -> Option<PathBuf> {
@@ -362,7 +430,7 @@ fn a_real_headless_chromium_signs_in() {
     let cm = Running::start(
         &sandbox,
         &["login", &server.storage_url(), "--timeout", "120"],
-        &[("BROWSER", &script)],
+        &[("BROWSER", script.as_os_str())],
     );
     let (code, stdout, stderr) = cm.finish();
     let pid_file = sandbox.dir.path().join("browser.pid");

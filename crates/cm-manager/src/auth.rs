@@ -136,6 +136,7 @@ pub struct CallbackId(u64);
 
 type AuthFn = Arc<dyn Fn(&AuthRequest) -> AuthAnswer + Send + Sync>;
 type PromptFn = Arc<dyn Fn(&SignInPrompt) + Send + Sync>;
+type SignedInFn = Arc<dyn Fn(&str, &Secret) + Send + Sync>;
 
 /// The registered callbacks and the pending interactive sign-ins. Thread-safe; shared by a
 /// storage client and whoever registers callbacks.
@@ -143,6 +144,7 @@ type PromptFn = Arc<dyn Fn(&SignInPrompt) + Send + Sync>;
 pub struct AuthCallbacks {
     auth: RwLock<Vec<(String, CallbackId, AuthFn)>>,
     prompts: RwLock<Vec<(CallbackId, PromptFn)>>,
+    signed_in: RwLock<Vec<(CallbackId, SignedInFn)>>,
     pending: Mutex<HashMap<SignInHandle, oneshot::Sender<SignInOutcome>>>,
     next_id: AtomicU64,
 }
@@ -201,7 +203,14 @@ impl AuthCallbacks {
         let mut prompts = self.prompts.write();
         let before = prompts.len();
         prompts.retain(|(i, _)| *i != id);
-        prompts.len() != before
+        if prompts.len() != before {
+            return true;
+        }
+        drop(prompts);
+        let mut signed_in = self.signed_in.write();
+        let before = signed_in.len();
+        signed_in.retain(|(i, _)| *i != id);
+        signed_in.len() != before
     }
 
     /// Asks the callback with the longest prefix of `url` (or of `server_url`) for credentials.
@@ -237,6 +246,32 @@ impl AuthCallbacks {
             url: cm_url::redact(&request.url),
             ..request.clone()
         })
+    }
+
+    /// Registers a callback told `(server_url, token)` each time a browser sign-in obtains a
+    /// token: for a program that remembers sign-ins in the OS credential store (`cm login`
+    /// with `CM_REMEMBER_SIGN_IN=1`). The token is a [`Secret`]; the callback must keep it out
+    /// of logs and plain files. Removed with [`unregister`](Self::unregister).
+    pub fn register_sign_in_callback(
+        &self,
+        callback: impl Fn(&str, &Secret) + Send + Sync + 'static,
+    ) -> CallbackId {
+        let id = CallbackId(self.next());
+        self.signed_in.write().push((id, Arc::new(callback)));
+        id
+    }
+
+    /// Tells the sign-in callbacks that `server_url` was signed in with `token`.
+    pub(crate) fn tell_signed_in(&self, server_url: &str, token: &Secret) {
+        let callbacks: Vec<SignedInFn> = self
+            .signed_in
+            .read()
+            .iter()
+            .map(|(_, c)| c.clone())
+            .collect();
+        for callback in callbacks {
+            callback(server_url, token);
+        }
     }
 
     /// Whether any message-box callback is registered (an interactive sign-in can be shown).

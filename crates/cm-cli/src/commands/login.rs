@@ -5,8 +5,8 @@
 //! it) and connects to URL: the server's `401` runs the sign-in. Ctrl-C cancels it. The token
 //! stays in this process's memory: cm keeps no sign-in between commands.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use cm_manager::{EnsureError, SignInFlow, SignInPrompt};
@@ -39,7 +39,19 @@ pub(crate) fn login(args: LoginArgs, file: &ConfigFile, out: &Output) -> Result<
         timeout,
         credentials: CredentialArgs::default(),
     }
-    .start_with(file, Some(browser))?;
+    .start_with(file, Some(browser), false)?;
+    // CM_REMEMBER_SIGN_IN=1: keep the token in the OS credential store (never in a file).
+    let remembered: Arc<Mutex<Option<Result<(), String>>>> = Arc::default();
+    if crate::remembered::enabled() {
+        let slot = remembered.clone();
+        manager
+            .storage()
+            .auth()
+            .register_sign_in_callback(move |server, token| {
+                let kept = crate::remembered::store(server, token);
+                *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(kept);
+            });
+    }
     let asked = Arc::new(AtomicBool::new(false));
     let flag = asked.clone();
     manager
@@ -71,17 +83,36 @@ pub(crate) fn login(args: LoginArgs, file: &ConfigFile, out: &Output) -> Result<
             timeout.as_secs_f64()
         )),
     };
+    let remembered = remembered
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    if let Some(Err(why)) = &remembered {
+        out.warn(&format!(
+            "the sign-in is not remembered: {why}; nothing was written to a file"
+        ));
+    }
     if out.json {
         let (signed_in, reason) = match &outcome {
             Ok(reason) => (true, reason),
             Err(reason) => (false, reason),
         };
-        out.json_value(&json!({ "server": root, "signed_in": signed_in, "reason": reason }));
+        out.json_value(&json!({
+            "server": root,
+            "signed_in": signed_in,
+            "reason": reason,
+            "remembered": matches!(remembered, Some(Ok(()))),
+        }));
     }
     match outcome {
         Ok(message) => {
             if !out.json && !out.quiet {
                 out.line(&out.paint(Style::Green, &message));
+                if matches!(remembered, Some(Ok(()))) {
+                    out.line(
+                        "remembered the sign-in in the OS credential store (cm logout forgets it)",
+                    );
+                }
             }
             Ok(())
         }
@@ -100,23 +131,42 @@ pub(crate) fn logout(args: ConnectArgs, file: &ConfigFile, out: &Output) -> Resu
         timeout: Duration::from_secs(10),
         credentials: CredentialArgs::default(),
     }
-    .start_with(file, None)?;
+    .start_with(file, None, false)?;
     let signed_out = runtime()?.block_on(manager.disconnect(&args.url));
+    let server_root = cm_url::parse(&args.url)?.server_root();
+    let forgot = if crate::remembered::enabled() {
+        Some(crate::remembered::forget(&server_root))
+    } else {
+        None
+    };
     manager.shutdown();
     if !signed_out {
         return Err(CliError::Failed(format!(
             "could not sign out of {root}: the connection manager stopped"
         )));
     }
+    let note = match &forgot {
+        None => "cm keeps no sign-in between commands".to_owned(),
+        Some(Ok(true)) => "forgot the remembered sign-in".to_owned(),
+        Some(Ok(false)) => "no sign-in was remembered".to_owned(),
+        Some(Err(why)) => format!("the remembered sign-in could not be checked: {why}"),
+    };
     if out.json {
-        out.json_value(&json!({ "server": root, "signed_out": true, "remembered": false }));
+        out.json_value(&json!({
+            "server": root,
+            "signed_out": true,
+            "forgot_remembered": matches!(forgot, Some(Ok(true))),
+        }));
     } else if !out.quiet {
         out.line(&format!(
-            "signed out of {} (cm keeps no sign-in between commands)",
+            "signed out of {} ({note})",
             out.paint(Style::Cyan, &root)
         ));
     }
-    Ok(())
+    match forgot {
+        Some(Err(why)) => Err(CliError::Failed(format!("cm logout: {why}"))),
+        _ => Ok(()),
+    }
 }
 
 /// The redacted server root of a Nucleus URL; other URLs have nothing to sign in to.

@@ -535,6 +535,9 @@ impl HttpStorageClient {
                 let outcome =
                     browser_sign_in::run(&self.http, &self.auth, root, endpoints, &settings).await;
                 self.flows.lock().remove(root);
+                if let FlowOutcome::Signed(AuthAnswer::Token(token)) = &outcome {
+                    self.auth.tell_signed_in(root, token);
+                }
                 tx.send_replace(Some(outcome.clone()));
                 return outcome;
             }
