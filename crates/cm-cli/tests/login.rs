@@ -367,6 +367,63 @@ fn a_remembered_sign_in_serves_later_commands_until_logout() {
     assert!(!sandbox.text().contains("cmt-"), "{}", sandbox.text());
 }
 
+/// `cm ensure` at a terminal (a pty from util-linux `script`) without credential flags runs the
+/// browser sign-in: `$BROWSER` here is a script that hands the URL to the test, which signs in
+/// as the user agent.
+#[test]
+fn ensure_at_a_terminal_signs_in_through_the_browser() {
+    let Some(script_tool) = ["/usr/bin/script", "/bin/script"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+    else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED ensure_at_a_terminal_signs_in_through_the_browser: util-linux `script` (a pty) is not installed"
+        );
+        return;
+    };
+    let server = server();
+    let sandbox = Sandbox::new();
+    let opened = sandbox.dir.path().join("opened-url");
+    let browser = sandbox.dir.path().join("record-url");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cm = assert_cmd::cargo::cargo_bin("cm");
+    let command_line = format!(
+        "'{}' --config '{}' ensure '{}' --timeout 60",
+        cm.display(),
+        sandbox.config().display(),
+        server.storage_url()
+    );
+    let child = Command::new(script_tool)
+        .args(["-qec", &command_line, "/dev/null"])
+        .env("BROWSER", &browser)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait::until(wait::DEADLINE, "the browser to be opened", || {
+        std::fs::read_to_string(&opened).is_ok_and(|url| url.contains("/auth/authorize?"))
+    });
+    let url = std::fs::read_to_string(&opened).unwrap();
+    assert_eq!(sign_in_as(&url, "alice", "secret"), 200);
+    let output = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("opened your browser to sign in to omniverse://127.0.0.1:"),
+        "{text}"
+    );
+    assert!(text.contains("reachable"), "{text}");
+}
+
 // ---- the real browser ---------------------------------------------------------------------------
 
 fn chromium() -> Option<PathBuf> {
