@@ -109,6 +109,16 @@ pub(crate) enum Command {
     #[command(after_long_help = crate::json_schemas::ENSURE)]
     Reconnect(ReconnectArgs),
 
+    /// Sign in to the Nucleus server of URL through your web browser.
+    ///
+    /// Opens the server's sign-in page in the browser ($BROWSER is honoured) and waits for
+    /// it to redirect back to cm on 127.0.0.1. Exit status 0 once signed in; 1 when the sign-in
+    /// is refused, cancelled (Ctrl-C) or not completed within --timeout.
+    Login(LoginArgs),
+
+    /// Sign out of the Nucleus server of URL.
+    Logout(ConnectArgs),
+
     /// Migrate an old-style omniverse.toml (bookmarks only) to the servers layout.
     ///
     /// Shows the change as a unified diff of the file text.
@@ -363,6 +373,22 @@ pub(crate) struct ReconnectArgs {
     pub(crate) timeout: f64,
     #[command(flatten)]
     pub(crate) credentials: CredentialArgs,
+}
+
+/// `cm login`
+#[derive(Debug, Args)]
+pub(crate) struct LoginArgs {
+    /// A URL on the server.
+    pub(crate) url: String,
+    /// Use the device flow: print a link and a code to enter on any device (no browser here).
+    #[arg(long, conflicts_with = "no_browser")]
+    pub(crate) device: bool,
+    /// Do not open a browser: print the sign-in link to open by hand.
+    #[arg(long)]
+    pub(crate) no_browser: bool,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 300.0, value_name = "SECS")]
+    pub(crate) timeout: f64,
 }
 
 /// `cm migrate`

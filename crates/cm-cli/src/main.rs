@@ -16,10 +16,12 @@
 
 mod cli;
 mod commands;
+mod browser_sign_in;
 mod exit;
 mod json_schemas;
 mod output;
 mod prompt;
+mod remembered;
 mod session;
 mod sign_in;
 

@@ -27,6 +27,7 @@ use cm_toml_store::{LockWait, TomlStore};
 use crate::cli::CredentialArgs;
 use crate::exit::CliError;
 use crate::output::Output;
+use crate::browser_sign_in::BrowserSignIn;
 use crate::sign_in::{SignIn, Source};
 
 /// The resolved omniverse.toml, and how its writers wait for the lock.
@@ -221,14 +222,33 @@ pub(crate) struct ManagerSession {
 impl ManagerSession {
     /// Starts cm-manager on its own thread over `file`. The registry has no watcher (a
     /// one-shot command does not follow edits) and runs discovery (so `ensure` can wait for it).
-    /// Sign-in requests are answered by the returned [`SignIn`] (see [`crate::sign_in`]).
+    /// Sign-in requests are answered by the returned [`SignIn`] (see [`crate::sign_in`]): the
+    /// credential flags, else (at a terminal) a remembered sign-in, the browser sign-in of a
+    /// server that offers one ([`BrowserSignIn::at_a_terminal`]) or the terminal prompt.
     pub(crate) fn start(&self, file: &ConfigFile) -> Result<(ManagerHandle, SignIn), CliError> {
         let source = match credentials_answer(&self.credentials)? {
             Some(answer) => Source::Flags(answer),
             None if crate::prompt::available() => Source::Terminal,
             None => Source::Nothing,
         };
-        let sign_in = SignIn::new(source);
+        let browser = match source {
+            Source::Flags(_) => None,
+            _ => BrowserSignIn::at_a_terminal(false, self.timeout),
+        };
+        self.start_with(file, source, browser, crate::remembered::enabled())
+    }
+
+    /// [`start`](Self::start) with the sign-in `source` and the browser sign-in `browser`
+    /// (`None`: the manager runs no browser sign-in); with `use_remembered`, a server's first
+    /// sign-in request is answered with the token `cm login` remembered (`crate::remembered`).
+    pub(crate) fn start_with(
+        &self,
+        file: &ConfigFile,
+        source: Source,
+        browser: Option<BrowserSignIn>,
+        use_remembered: bool,
+    ) -> Result<(ManagerHandle, SignIn), CliError> {
+        let sign_in = SignIn::new(source).remembered(use_remembered);
         let notice = self
             .persist
             .then(|| MigrationNotice::before(file))
@@ -237,15 +257,23 @@ impl ManagerSession {
             .watch(false)
             .persistence(self.persist)
             .retry_policy(cm_discovery::RetryPolicy::OMNI_CLIENT.with_budget(self.timeout));
-        let config = ManagerConfig::new(registry)
+        let mut config = ManagerConfig::new(registry)
             .retry_budget(self.timeout)
             .discovery_timeout(self.timeout)
             .dispatcher(Dispatcher::new());
+        if let Some(browser) = &browser {
+            config = config
+                .interactive_sign_in(true)
+                .http_storage(browser.http_config());
+        }
         let manager = ManagerHandle::start(config).map_err(|e| CliError::Failed(e.to_string()))?;
         let status = manager.registry().snapshot();
         if let Some(error) = &status.storage().last_load_error {
             manager.shutdown();
             return Err(CliError::Store(error.clone()));
+        }
+        if let Some(browser) = &browser {
+            browser.show_progress(&manager);
         }
         let answerer = sign_in.clone();
         manager

@@ -12,9 +12,11 @@
 //! * **nothing**: no flag and no terminal. The attempt ends at once and the message names the
 //!   flags that would have answered.
 //!
-//! A server that offers a browser sign-in (`AuthRequest::browser_sign_in`) is never asked
-//! about on the terminal: the answer is [`AuthAnswer::None`], which runs the manager's browser
-//! sign-in.
+//! Without flags, a sign-in `cm login` remembered (`CM_REMEMBER_SIGN_IN=1`, see
+//! [`crate::remembered`]) answers a server's first question. A server that offers a browser
+//! sign-in (`AuthRequest::browser_sign_in`) is never asked about on the terminal: the answer is
+//! [`AuthAnswer::None`], which runs the manager's browser sign-in ([`crate::browser_sign_in`]).
+//! `cm login` itself uses [`Source::Browser`]: the browser sign-in or nothing.
 
 use std::sync::{Arc, Mutex};
 
@@ -30,6 +32,8 @@ pub(crate) enum Source {
     Flags(AuthAnswer),
     /// Ask on the terminal.
     Terminal,
+    /// Only the browser sign-in (`cm login`): a server that offers none is refused.
+    Browser,
     /// Nowhere.
     Nothing,
 }
@@ -43,12 +47,15 @@ enum Ending {
     NoCredentials(String),
     /// The person at the prompt gave up.
     GaveUp(String),
+    /// `cm login` to a server that offers no browser sign-in.
+    NoBrowserSignIn(String),
 }
 
 /// The sign-in answerer of one command, and what it saw.
 #[derive(Clone, Debug)]
 pub(crate) struct SignIn {
     source: Source,
+    use_remembered: bool,
     ending: Arc<Mutex<Option<Ending>>>,
 }
 
@@ -57,8 +64,16 @@ impl SignIn {
     pub(crate) fn new(source: Source) -> Self {
         Self {
             source,
+            use_remembered: false,
             ending: Arc::default(),
         }
+    }
+
+    /// With `use`, a sign-in `cm login` remembered answers a server's first question (after
+    /// the flags, before anything else).
+    pub(crate) fn remembered(mut self, r#use: bool) -> Self {
+        self.use_remembered = r#use;
+        self
     }
 
     /// The answer to `request` (the manager's authentication callback).
@@ -68,14 +83,33 @@ impl SignIn {
         match &self.source {
             Source::Flags(answer) if !again => answer.clone(),
             Source::Flags(_) => self.end(Ending::Rejected(server)),
+            _ if self.use_remembered && !again => match crate::remembered::load(&request.server_url) {
+                Ok(Some(token)) => AuthAnswer::Token(token),
+                Ok(None) => self.without_remembered(request, &server),
+                Err(why) => {
+                    tracing::warn!("not using a remembered sign-in: {why}");
+                    self.without_remembered(request, &server)
+                }
+            },
+            _ => self.without_remembered(request, &server),
+        }
+    }
+
+    /// The answer when neither the flags nor a remembered sign-in give one.
+    fn without_remembered(&self, request: &AuthRequest, server: &str) -> AuthAnswer {
+        let server = server.to_owned();
+        let again = request.attempt > 1;
+        match &self.source {
+            Source::Flags(_) => self.end(Ending::Rejected(server)),
+            Source::Nothing => self.end(Ending::NoCredentials(server)),
             // The browser sign-in is the manager's; no password prompt competes with it.
             _ if request.browser_sign_in => AuthAnswer::None,
+            Source::Browser => self.end(Ending::NoBrowserSignIn(server)),
             Source::Terminal if request.attempt > MAX_PROMPTS => self.end(Ending::Rejected(server)),
             Source::Terminal => match crate::prompt::ask_credentials(&server, again) {
                 Some(answer) => answer,
                 None => self.end(Ending::GaveUp(server)),
             },
-            Source::Nothing => self.end(Ending::NoCredentials(server)),
         }
     }
 
@@ -107,6 +141,10 @@ impl SignIn {
                  cm on a terminal to be asked"
             ),
             Ending::GaveUp(server) => format!("sign-in to {server} was cancelled at the prompt"),
+            Ending::NoBrowserSignIn(server) => format!(
+                "{server} offers no browser sign-in; use `cm ensure` with --token-env VAR, or \
+                 --user NAME --password-env VAR"
+            ),
         })
     }
 }

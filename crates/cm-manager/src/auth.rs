@@ -136,6 +136,7 @@ pub struct CallbackId(u64);
 
 type AuthFn = Arc<dyn Fn(&AuthRequest) -> AuthAnswer + Send + Sync>;
 type PromptFn = Arc<dyn Fn(&SignInPrompt) + Send + Sync>;
+type SignedInFn = Arc<dyn Fn(&str, &Secret) + Send + Sync>;
 
 /// The registered callbacks and the pending interactive sign-ins. Thread-safe; shared by a
 /// storage client and whoever registers callbacks.
@@ -143,6 +144,7 @@ type PromptFn = Arc<dyn Fn(&SignInPrompt) + Send + Sync>;
 pub struct AuthCallbacks {
     auth: RwLock<Vec<(String, CallbackId, AuthFn)>>,
     prompts: RwLock<Vec<(CallbackId, PromptFn)>>,
+    signed_in: RwLock<Vec<(CallbackId, SignedInFn)>>,
     pending: Mutex<HashMap<SignInHandle, oneshot::Sender<SignInOutcome>>>,
     next_id: AtomicU64,
 }
@@ -201,17 +203,39 @@ impl AuthCallbacks {
         let mut prompts = self.prompts.write();
         let before = prompts.len();
         prompts.retain(|(i, _)| *i != id);
-        prompts.len() != before
+        if prompts.len() != before {
+            return true;
+        }
+        drop(prompts);
+        let mut signed_in = self.signed_in.write();
+        let before = signed_in.len();
+        signed_in.retain(|(i, _)| *i != id);
+        signed_in.len() != before
     }
 
     /// Asks the callback with the longest prefix of `url` (or of `server_url`) for credentials.
     /// No matching callback answers [`AuthAnswer::None`]. The callback runs on the caller's
-    /// thread with no lock held.
+    /// thread with no lock held. Same as [`ask_request`](Self::ask_request) with
+    /// `browser_sign_in: false`.
     pub fn ask(&self, server_url: &str, url: &str, attempt: u32) -> AuthAnswer {
+        self.ask_request(&AuthRequest {
+            server_url: server_url.to_owned(),
+            url: url.to_owned(),
+            attempt,
+            browser_sign_in: false,
+        })
+    }
+
+    /// [`ask`](Self::ask) with every field of the request (the storage client sets
+    /// [`AuthRequest::browser_sign_in`] when the server advertises a browser sign-in). The URL
+    /// is redacted before the callback sees it.
+    pub fn ask_request(&self, request: &AuthRequest) -> AuthAnswer {
         let callback = {
             let auth = self.auth.read();
             auth.iter()
-                .filter(|(prefix, _, _)| url.starts_with(prefix) || server_url.starts_with(prefix))
+                .filter(|(prefix, _, _)| {
+                    request.url.starts_with(prefix) || request.server_url.starts_with(prefix)
+                })
                 .max_by_key(|(prefix, _, _)| prefix.len())
                 .map(|(_, _, callback)| callback.clone())
         };
@@ -219,11 +243,35 @@ impl AuthCallbacks {
             return AuthAnswer::None;
         };
         callback(&AuthRequest {
-            server_url: server_url.to_owned(),
-            url: cm_url::redact(url),
-            attempt,
-            browser_sign_in: false,
+            url: cm_url::redact(&request.url),
+            ..request.clone()
         })
+    }
+
+    /// Registers a callback told `(server_url, token)` each time a browser sign-in obtains a
+    /// token: for a program that remembers sign-ins in the OS credential store (`cm login`
+    /// with `CM_REMEMBER_SIGN_IN=1`). The token is a [`Secret`]; the callback must keep it out
+    /// of logs and plain files. Removed with [`unregister`](Self::unregister).
+    pub fn register_sign_in_callback(
+        &self,
+        callback: impl Fn(&str, &Secret) + Send + Sync + 'static,
+    ) -> CallbackId {
+        let id = CallbackId(self.next());
+        self.signed_in.write().push((id, Arc::new(callback)));
+        id
+    }
+
+    /// Tells the sign-in callbacks that `server_url` was signed in with `token`.
+    pub(crate) fn tell_signed_in(&self, server_url: &str, token: &Secret) {
+        let callbacks: Vec<SignedInFn> = self
+            .signed_in
+            .read()
+            .iter()
+            .map(|(_, c)| c.clone())
+            .collect();
+        for callback in callbacks {
+            callback(server_url, token);
+        }
     }
 
     /// Whether any message-box callback is registered (an interactive sign-in can be shown).
@@ -246,22 +294,41 @@ impl AuthCallbacks {
         if !self.has_message_box() {
             return SignInOutcome::TimedOut;
         }
+        let (handle, rx) = self.begin_sign_in(server_url, None, None);
+        let outcome = match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) | Err(_) => SignInOutcome::TimedOut,
+        };
+        self.end_sign_in(handle);
+        outcome
+    }
+
+    /// Registers a pending sign-in and tells the message-box callbacks `Show` with its link;
+    /// the receiver gets what [`cancel_sign_in`](Self::cancel_sign_in) or
+    /// [`complete_sign_in`](Self::complete_sign_in) says. End it with
+    /// [`end_sign_in`](Self::end_sign_in).
+    pub(crate) fn begin_sign_in(
+        &self,
+        server_url: &str,
+        sign_in_url: Option<String>,
+        user_code: Option<String>,
+    ) -> (SignInHandle, oneshot::Receiver<SignInOutcome>) {
         let handle = SignInHandle(self.next());
         let (tx, rx) = oneshot::channel();
         self.pending.lock().insert(handle, tx);
         self.tell(&SignInPrompt::Show {
             handle,
             server_url: server_url.to_owned(),
-            sign_in_url: None,
-            user_code: None,
+            sign_in_url,
+            user_code,
         });
-        let outcome = match tokio::time::timeout(timeout, rx).await {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(_)) | Err(_) => SignInOutcome::TimedOut,
-        };
+        (handle, rx)
+    }
+
+    /// Forgets the pending sign-in `handle` and tells the callbacks `Hide`.
+    pub(crate) fn end_sign_in(&self, handle: SignInHandle) {
         self.pending.lock().remove(&handle);
         self.tell(&SignInPrompt::Hide { handle });
-        outcome
     }
 
     /// Cancels the pending sign-in `handle` (status `AuthCancelled`); false if it is not pending.

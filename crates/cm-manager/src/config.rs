@@ -18,7 +18,7 @@ use crate::storage::{HttpStorageConfig, StorageClient};
 /// | [`retry_policy`](Self::retry_policy) | omni.client's schedule: 120 s budget, 100 ms base delay, 100 ms jitter |
 /// | [`discovery_timeout`](Self::discovery_timeout) | 30 s |
 /// | [`interactive_sign_in`](Self::interactive_sign_in) | off: a sign-in no auth callback answers fails at once |
-/// | [`http_storage`](Self::http_storage) | connect 5 s, request 15 s, 5 credential rounds, `sign_in_timeout` 120 s |
+/// | [`http_storage`](Self::http_storage) | connect 5 s, request 15 s, 5 credential rounds, `sign_in_timeout` 5 min, authorization-code browser sign-in that opens the browser |
 /// | [`dispatcher`](Self::dispatcher) | the global `cm_events::dispatcher()` |
 ///
 /// ```
@@ -136,7 +136,9 @@ impl ManagerConfig {
 
     /// Whether a sign-in that no authentication callback answers may wait for an interactive
     /// (browser) sign-in shown by [`ManagerHandle::auth_dialog`](crate::ManagerHandle::auth_dialog)
-    /// — at most `HttpStorageConfig::sign_in_timeout` (120 s by default).
+    /// — at most `HttpStorageConfig::sign_in_timeout` (5 min by default). When the server advertises a
+    /// browser sign-in (`docs/PROTOCOL.md`), that wait runs it: the browser opens on the sign-in page
+    /// and `SignInPrompt::Show` carries the link.
     ///
     /// Off by default: a headless program (a service, a CLI, a test) then fails such a
     /// sign-in at once with `EnsureError::AuthFailed`, whose reason names this setting. A UI

@@ -48,6 +48,7 @@ struct ReadmeDoctests;
 
 mod actor;
 mod auth;
+mod browser_sign_in;
 mod classify;
 mod config;
 pub mod dialogs;
@@ -67,6 +68,7 @@ pub use auth::{
     AuthAnswer, AuthCallbacks, AuthRequest, CallbackId, Secret, SignInHandle, SignInOutcome,
     SignInPrompt,
 };
+pub use browser_sign_in::SignInFlow;
 pub use cm_registry::events::CONNECTION_SUCCEEDED_EVENT;
 pub use config::ManagerConfig;
 pub use error::{EnsureError, Reachable, StartupError, plain_cause};

@@ -35,6 +35,9 @@ pub struct TestServerConfig {
     pub latency: Duration,
     /// Protocol version reported by `GET /info` (default [`PROTOCOL_VERSION`](crate::PROTOCOL_VERSION)).
     pub protocol_version: u32,
+    /// Whether `GET /info` advertises the browser sign-in (default `false`; the sign-in endpoints
+    /// answer either way).
+    pub browser_sign_in: bool,
 }
 
 impl Default for TestServerConfig {
@@ -49,6 +52,7 @@ impl Default for TestServerConfig {
             paths: Vec::new(),
             latency: Duration::ZERO,
             protocol_version: crate::PROTOCOL_VERSION,
+            browser_sign_in: false,
         }
     }
 }
@@ -90,6 +94,13 @@ impl TestServerConfig {
         S: Into<String>,
     {
         self.storage_addresses = Some(addresses.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Advertises the browser sign-in in `GET /info` (see `docs/PROTOCOL.md`).
+    #[must_use]
+    pub fn with_browser_sign_in(mut self, advertised: bool) -> Self {
+        self.browser_sign_in = advertised;
         self
     }
 

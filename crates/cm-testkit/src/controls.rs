@@ -149,6 +149,32 @@ impl Controls {
         self.shared.update(|s| s.tokens.clear());
     }
 
+    // ---- browser sign-in ----------------------------------------------------------------------
+
+    /// Sets whether `GET /info` advertises the browser sign-in.
+    pub fn set_browser_sign_in(&self, advertised: bool) {
+        self.shared.update(|s| s.oauth.advertised = advertised);
+    }
+
+    /// Makes the sign-in misbehave (`None`: normal). A slow sign-in is the latency of
+    /// [`Endpoint::Authorize`] / [`Endpoint::Token`] ([`Controls::set_latency`]).
+    pub fn set_sign_in_fault(&self, fault: Option<crate::SignInFault>) {
+        self.shared.update(|s| s.oauth.fault = fault);
+    }
+
+    /// Pre-fills the sign-in form with these credentials and has it submit itself on load (the
+    /// page's only script): a real browser then performs the POST and follows the redirect
+    /// without a WebDriver. `None` (the default) serves the plain form.
+    pub fn set_auto_submit(&self, credentials: Option<(&str, &str)>) {
+        let credentials = credentials.map(|(u, p)| (u.to_owned(), p.to_owned()));
+        self.shared.update(|s| s.oauth.auto_submit = credentials);
+    }
+
+    /// The device flow's polling interval (whole seconds, at least 1; default 5 s).
+    pub fn set_device_poll_interval(&self, interval: Duration) {
+        self.shared.update(|s| s.oauth.device_interval = interval);
+    }
+
     // ---- discovery and storage content --------------------------------------------------------
 
     /// Replaces the storage addresses listed by discovery.

@@ -15,18 +15,25 @@ pub enum Endpoint {
     Token,
     /// `POST /auth/sign-out`.
     SignOut,
+    /// The browser pages of the sign-in: `GET`/`POST /auth/authorize` (authorization code flow)
+    /// and `GET`/`POST /auth/device/verify` (where a device flow's user code is typed).
+    Authorize,
+    /// `POST /auth/device`: starts a device authorization (RFC 8628).
+    Device,
     /// Any other path (answered with 404).
     Other,
 }
 
 impl Endpoint {
     /// Every endpoint, in declaration order.
-    pub const ALL: [Endpoint; 6] = [
+    pub const ALL: [Endpoint; 8] = [
         Endpoint::Discovery,
         Endpoint::Stat,
         Endpoint::Info,
         Endpoint::Token,
         Endpoint::SignOut,
+        Endpoint::Authorize,
+        Endpoint::Device,
         Endpoint::Other,
     ];
 
@@ -35,7 +42,7 @@ impl Endpoint {
     }
 
     /// Parses the lower-case name used by the binary's flags (`discovery`, `stat`, `info`, `token`,
-    /// `sign-out`, `other`).
+    /// `sign-out`, `authorize`, `device`, `other`).
     pub fn from_name(name: &str) -> Option<Self> {
         Some(match name {
             "discovery" => Endpoint::Discovery,
@@ -43,6 +50,8 @@ impl Endpoint {
             "info" => Endpoint::Info,
             "token" => Endpoint::Token,
             "sign-out" => Endpoint::SignOut,
+            "authorize" => Endpoint::Authorize,
+            "device" => Endpoint::Device,
             "other" => Endpoint::Other,
             _ => return None,
         })
@@ -56,6 +65,8 @@ impl Endpoint {
             Endpoint::Info => "info",
             Endpoint::Token => "token",
             Endpoint::SignOut => "sign-out",
+            Endpoint::Authorize => "authorize",
+            Endpoint::Device => "device",
             Endpoint::Other => "other",
         }
     }

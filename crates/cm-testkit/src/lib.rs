@@ -5,7 +5,11 @@
 //!
 //! * discovery: `GET /discovery` answers `{"version":1,"storage":[{"url":"omniverse://..."}]}`;
 //! * storage: `GET /stat?path=/a/b` (bearer-token auth), `GET /info`, `POST /auth/token`
-//!   (user name + password for a token) and `POST /auth/sign-out`.
+//!   (user name + password for a token) and `POST /auth/sign-out`;
+//! * browser sign-in: `GET`/`POST /auth/authorize` (an HTML sign-in form, no JavaScript), the
+//!   OAuth grants at `POST /auth/token`, and the device flow at `POST /auth/device` and
+//!   `/auth/device/verify` (advertised in `/info` when
+//!   [`TestServerConfig::with_browser_sign_in`] or [`Controls::set_browser_sign_in`] is on).
 //!
 //! The server runs on its own thread with its own tokio runtime, so any test can use it: a plain
 //! `#[test]`, a tokio test, or an actix system. [`Controls`] (cloneable, usable from any thread)
@@ -49,9 +53,11 @@ mod config;
 mod controls;
 mod endpoint;
 mod error;
+mod oauth;
 pub mod protocol;
 mod routes;
 mod server;
+mod sign_in_routes;
 mod state;
 pub mod wait;
 
@@ -59,5 +65,9 @@ pub use config::TestServerConfig;
 pub use controls::{Controls, WaitTimeout};
 pub use endpoint::{Endpoint, Fault, RequestRecord, Times};
 pub use error::TestkitError;
+pub use oauth::{
+    CLIENT_ID, CODE_LIFETIME, DEVICE_CODE_LIFETIME, DEVICE_GRANT_TYPE, OAuthError, SignInFault,
+    s256,
+};
 pub use protocol::PROTOCOL_VERSION;
 pub use server::TestServer;

@@ -36,13 +36,17 @@ struct Args {
     /// Require a bearer token for /stat.
     #[arg(long)]
     require_token: bool,
+    /// Advertise the browser sign-in (sign-in page, OAuth code + PKCE, device flow) in /info,
+    /// so `cm login` signs in through a browser with the --user credentials.
+    #[arg(long)]
+    browser_sign_in: bool,
     /// A path that exists for /stat (repeatable; trailing / = folder).
     #[arg(long = "path")]
     paths: Vec<String>,
     /// Latency added to every answer, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
-    /// Endpoint the fault flags apply to: discovery, stat, info, token, sign-out, other or all.
+    /// Endpoint the fault flags apply to: discovery, stat, info, token, sign-out, authorize, device, other or all.
     #[arg(long, default_value = "all")]
     fault_endpoint: String,
     /// Answer with this HTTP status instead of the normal answer.
@@ -81,6 +85,7 @@ fn run(args: Args) -> Result<(), String> {
         port: args.port,
         discovery_prefix: args.discovery_prefix.clone(),
         require_token: args.require_token,
+        browser_sign_in: args.browser_sign_in,
         tokens: args.tokens.clone(),
         paths: args.paths.clone(),
         latency: Duration::from_millis(args.latency_ms),
@@ -100,7 +105,7 @@ fn run(args: Args) -> Result<(), String> {
     } else {
         vec![Endpoint::from_name(&args.fault_endpoint).ok_or_else(|| {
             format!(
-                "--fault-endpoint: unknown endpoint {:?} (discovery, stat, info, token, sign-out, other, all)",
+                "--fault-endpoint: unknown endpoint {:?} (discovery, stat, info, token, sign-out, authorize, device, other, all)",
                 args.fault_endpoint
             )
         })?]

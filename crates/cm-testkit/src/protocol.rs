@@ -107,4 +107,21 @@ pub struct InfoResponse {
     pub version: u32,
     /// Whether `GET /stat` requires a bearer token right now.
     pub auth_required: bool,
+    /// The browser sign-in this server offers (absent when it offers none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in: Option<SignInEndpoints>,
+}
+
+/// The browser sign-in a storage server advertises in `GET /info` (OAuth 2.0 authorization code
+/// with PKCE over a loopback redirect, RFC 8252; and the device flow, RFC 8628).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInEndpoints {
+    /// The page the browser opens: `GET ?response_type=code&client_id&redirect_uri&state&code_challenge&code_challenge_method=S256`.
+    pub authorization_endpoint: String,
+    /// Where a code (or device code) is exchanged for a token (form-encoded `POST`).
+    pub token_endpoint: String,
+    /// Where a device authorization starts (form-encoded `POST` with `client_id`).
+    pub device_authorization_endpoint: String,
+    /// The public client id native clients use.
+    pub client_id: String,
 }

@@ -16,6 +16,7 @@ use crate::protocol::{
     TokenRequest, TokenResponse, WireResultCode,
 };
 use crate::server::ConnectionKill;
+use crate::sign_in_routes;
 use crate::state::{Shared, normalise_path};
 
 /// Largest request body accepted (sign-in JSON is tiny).
@@ -42,6 +43,8 @@ fn classify(shared: &Shared, path: &str) -> Endpoint {
         "/info" => Endpoint::Info,
         "/auth/token" => Endpoint::Token,
         "/auth/sign-out" => Endpoint::SignOut,
+        "/auth/authorize" | "/auth/device/verify" => Endpoint::Authorize,
+        "/auth/device" => Endpoint::Device,
         _ => Endpoint::Other,
     }
 }
@@ -78,10 +81,12 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
     }
 
     let expected_method = match endpoint {
-        Endpoint::Token | Endpoint::SignOut => Method::POST,
+        Endpoint::Token | Endpoint::SignOut | Endpoint::Device => Method::POST,
         _ => Method::GET,
     };
-    if endpoint != Endpoint::Other && request.method() != expected_method {
+    let method_ok = request.method() == expected_method
+        || (endpoint == Endpoint::Authorize && request.method() == Method::POST);
+    if endpoint != Endpoint::Other && !method_ok {
         return error(
             StatusCode::METHOD_NOT_ALLOWED,
             WireResultCode::BadRequest,
@@ -94,6 +99,14 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
         Endpoint::Info => info(&shared),
         Endpoint::Token => sign_in(&shared, request).await,
         Endpoint::SignOut => sign_out(&shared, token.as_deref()),
+        Endpoint::Authorize if request.uri().path() == "/auth/device/verify" => {
+            sign_in_routes::device_verify(&shared, request).await
+        }
+        Endpoint::Authorize => sign_in_routes::authorize(&shared, request).await,
+        Endpoint::Device => {
+            let base = shared.lock().http_base.clone();
+            sign_in_routes::device_start(&shared, request, &base).await
+        }
         Endpoint::Other => error(
             StatusCode::NOT_FOUND,
             WireResultCode::NotFound,
@@ -271,11 +284,20 @@ fn info(shared: &Shared) -> Response {
             protocol: "cm-storage".to_owned(),
             version: state.protocol_version,
             auth_required: state.require_token,
+            sign_in: state
+                .oauth
+                .advertised
+                .then(|| sign_in_routes::endpoints(&state.http_base)),
         },
     )
 }
 
 async fn sign_in(shared: &Shared, request: Request) -> Response {
+    let form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     let body = match axum::body::to_bytes(request.into_body(), MAX_REQUEST_BODY).await {
         Ok(body) => body,
         Err(err) => {
@@ -286,6 +308,10 @@ async fn sign_in(shared: &Shared, request: Request) -> Response {
             );
         }
     };
+    if form {
+        // The OAuth grants (authorization code, device code) are form-encoded (RFC 6749 §4.1.3).
+        return sign_in_routes::token_grant(shared, &body);
+    }
     let credentials: TokenRequest = match serde_json::from_slice(&body) {
         Ok(credentials) => credentials,
         Err(err) => {

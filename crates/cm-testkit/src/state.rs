@@ -38,11 +38,21 @@ pub(crate) struct State {
     /// The most recent requests, at most [`LOG_CAPACITY`].
     pub(crate) log: VecDeque<RequestRecord>,
     pub(crate) up: bool,
+    /// Authorization codes, device codes and the sign-in switches.
+    pub(crate) oauth: crate::oauth::OAuthState,
+    /// This server's HTTP base, e.g. `http://127.0.0.1:4100` (what `/info` advertises).
+    pub(crate) http_base: String,
 }
 
 impl State {
     pub(crate) fn from_config(config: &TestServerConfig, own_storage_url: String) -> Self {
+        let http_base = own_storage_url
+            .replacen("omniverse://", "http://", 1)
+            .trim_end_matches('/')
+            .to_owned();
         let mut state = Self {
+            oauth: crate::oauth::OAuthState::new(config.browser_sign_in),
+            http_base,
             endpoints: Default::default(),
             users: config.users.iter().cloned().collect(),
             tokens: config

@@ -8,6 +8,7 @@ mod ensure;
 #[cfg(feature = "gui")]
 mod gui;
 mod interactive;
+mod login;
 mod migrate;
 mod probe;
 mod server;
@@ -40,6 +41,8 @@ pub(crate) fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
         Command::Ensure(args) => ensure::ensure(args, &file, out),
         Command::Disconnect(args) => ensure::disconnect(args, &file, out),
         Command::Reconnect(args) => ensure::reconnect(args, &file, out),
+        Command::Login(args) => login::login(args, &file, out),
+        Command::Logout(args) => login::logout(args, &file, out),
         Command::Migrate(args) => migrate::run(args, &file, out),
         Command::Watch(args) => watch::run(args, &file, out),
         Command::Config(command) => config::run(&command, cli.config.is_some(), &file, out),

@@ -19,7 +19,10 @@ use super::StorageClient;
 use super::board::StatusBoard;
 use super::code::{ResultCode, StatInfo, StorageError};
 use super::mapping::http_base_for;
-use crate::auth::{AuthAnswer, AuthCallbacks, Secret, SignInOutcome};
+use crate::auth::{AuthAnswer, AuthCallbacks, AuthRequest, Secret, SignInOutcome};
+use crate::browser_sign_in::{
+    self, FlowOutcome, FlowSettings, SignInEndpoints, SignInEndpointsBody, SignInFlow,
+};
 use crate::status::ConnectionStatus::{self, *};
 
 /// The protocol name this client speaks (`GET /info`); the version is the clients' one
@@ -37,10 +40,16 @@ pub struct HttpStorageConfig {
     /// up with `AuthFailed` (default 5).
     pub max_auth_attempts: u32,
     /// How long an interactive (browser) sign-in may stay pending before the attempt fails
-    /// with `AuthFailed` (default 120 s). Only used when a message-box callback can show the
-    /// prompt (see `ManagerConfig::interactive_sign_in`); without one a sign-in that no
-    /// authentication callback answers fails at once.
+    /// with `AuthFailed` (default 5 min; the reason says it timed out). Only used when a message-box callback can show the prompt (see
+    /// `ManagerConfig::interactive_sign_in`); without one a sign-in that no authentication
+    /// callback answers fails at once.
     pub sign_in_timeout: Duration,
+    /// Which browser sign-in runs when a server advertises one (default: authorization code
+    /// with PKCE over a loopback redirect; [`SignInFlow::Device`] for the device flow).
+    pub sign_in_flow: SignInFlow,
+    /// Whether the browser sign-in opens the system browser (default `true`; honours
+    /// `$BROWSER`). Off, the link is only shown through `SignInPrompt::Show`.
+    pub open_browser: bool,
     /// The HTTP port for `omniverse://host/` URLs without a port (default `None`: port 80).
     pub default_port: Option<u16>,
 }
@@ -51,7 +60,9 @@ impl Default for HttpStorageConfig {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(15),
             max_auth_attempts: 5,
-            sign_in_timeout: Duration::from_secs(120),
+            sign_in_timeout: Duration::from_secs(300),
+            sign_in_flow: SignInFlow::AuthorizationCode,
+            open_browser: true,
             default_port: None,
         }
     }
@@ -74,6 +85,10 @@ pub struct HttpStorageClient {
     auth: AuthCallbacks,
     board: StatusBoard,
     tokens: Mutex<HashMap<String, Secret>>,
+    /// The browser sign-in each server advertised in `/info`, by server root.
+    sign_in_endpoints: Mutex<HashMap<String, SignInEndpoints>>,
+    /// The browser sign-in running for a server root: later callers wait for its outcome.
+    flows: Mutex<HashMap<String, watch::Receiver<Option<FlowOutcome>>>>,
 }
 
 impl std::fmt::Debug for HttpStorageClient {
@@ -96,6 +111,8 @@ struct StatBody {
 struct InfoBody {
     protocol: String,
     version: u32,
+    #[serde(default)]
+    sign_in: Option<SignInEndpointsBody>,
 }
 
 #[derive(Deserialize)]
@@ -163,6 +180,8 @@ impl HttpStorageClient {
             auth: AuthCallbacks::new(),
             board: StatusBoard::new(),
             tokens: Mutex::default(),
+            sign_in_endpoints: Mutex::default(),
+            flows: Mutex::default(),
         })
     }
 
@@ -251,6 +270,18 @@ impl HttpStorageClient {
                 ),
             ));
         }
+        let endpoints = info.sign_in.as_ref().and_then(|body| {
+            let checked = SignInEndpoints::from_body(body);
+            if checked.is_none() {
+                tracing::warn!(server = %cm_url::redact(&target.root), "ignoring an advertised sign-in whose endpoints are not http(s) URLs");
+            }
+            checked
+        });
+        let mut known = self.sign_in_endpoints.lock();
+        match endpoints {
+            Some(endpoints) => known.insert(target.root.clone(), endpoints),
+            None => known.remove(&target.root),
+        };
         Ok(())
     }
 
@@ -375,7 +406,58 @@ impl HttpStorageClient {
                 ),
             ));
         }
-        let mut answer = self.auth.ask(root, url, round);
+        let endpoints = self.sign_in_endpoints.lock().get(root).cloned();
+        let mut answer = self.auth.ask_request(&AuthRequest {
+            server_url: root.to_owned(),
+            url: url.to_owned(),
+            attempt: round,
+            browser_sign_in: endpoints.is_some(),
+        });
+        if let (AuthAnswer::None, Some(endpoints)) = (&answer, &endpoints)
+            && self.auth.has_message_box()
+        {
+            answer = match self.shared_browser_sign_in(root, endpoints).await {
+                FlowOutcome::Signed(answer) => answer,
+                FlowOutcome::Cancelled => {
+                    return AuthStep::Fail(self.fail(
+                        root,
+                        AuthCancelled,
+                        ResultCode::AccessDenied,
+                        format!("sign-in to {} was cancelled", cm_url::redact(root)),
+                    ));
+                }
+                FlowOutcome::TimedOut => {
+                    return AuthStep::Fail(self.fail(
+                        root,
+                        AuthFailed,
+                        // Not ErrorTimeout: that one is retried, and a sign-in nobody
+                        // completed must not open another browser tab.
+                        ResultCode::AccessDenied,
+                        format!(
+                            "sign-in to {} timed out: not completed within {} s",
+                            cm_url::redact(root),
+                            self.config.sign_in_timeout.as_secs()
+                        ),
+                    ));
+                }
+                FlowOutcome::Refused(why) => {
+                    return AuthStep::Fail(self.fail(
+                        root,
+                        AuthFailed,
+                        ResultCode::AccessDenied,
+                        format!("signing in to {}: {why}", cm_url::redact(root)),
+                    ));
+                }
+                FlowOutcome::Failed(why) => {
+                    return AuthStep::Fail(self.fail(
+                        root,
+                        AuthError,
+                        ResultCode::Connection,
+                        format!("signing in to {}: {why}", cm_url::redact(root)),
+                    ));
+                }
+            };
+        }
         if answer == AuthAnswer::None {
             answer = match self
                 .auth
@@ -421,6 +503,59 @@ impl HttpStorageClient {
             AuthAnswer::UserPassword { username, password } => {
                 self.exchange_password(target, &username, &password).await
             }
+        }
+    }
+
+    /// Runs the browser sign-in for `root`, or waits for the one already running: concurrent
+    /// requests to one server share one sign-in (one browser tab, one prompt).
+    async fn shared_browser_sign_in(&self, root: &str, endpoints: &SignInEndpoints) -> FlowOutcome {
+        loop {
+            // Follow the running sign-in, or become its leader (decided under the lock, which
+            // is let go before any await).
+            let (follow, lead) = {
+                let mut flows = self.flows.lock();
+                match flows.get(root) {
+                    // has_changed errs once the leader is gone (its future was dropped).
+                    Some(rx) if rx.has_changed().is_ok() || rx.borrow().is_some() => {
+                        (Some(rx.clone()), None)
+                    }
+                    _ => {
+                        let (tx, rx) = watch::channel(None);
+                        flows.insert(root.to_owned(), rx);
+                        (None, Some(tx))
+                    }
+                }
+            };
+            if let Some(tx) = lead {
+                let settings = FlowSettings {
+                    flow: self.config.sign_in_flow,
+                    open_browser: self.config.open_browser,
+                    timeout: self.config.sign_in_timeout,
+                };
+                let outcome =
+                    browser_sign_in::run(&self.http, &self.auth, root, endpoints, &settings).await;
+                self.flows.lock().remove(root);
+                if let FlowOutcome::Signed(AuthAnswer::Token(token)) = &outcome {
+                    self.auth.tell_signed_in(root, token);
+                }
+                tx.send_replace(Some(outcome.clone()));
+                return outcome;
+            }
+            let running = follow;
+            let Some(mut rx) = running else { continue };
+            loop {
+                if let Some(outcome) = rx.borrow_and_update().clone() {
+                    return outcome;
+                }
+                if rx.changed().await.is_err() {
+                    break;
+                }
+            }
+            if let Some(outcome) = rx.borrow().clone() {
+                return outcome;
+            }
+            // The leader was dropped before it finished: start again (maybe as the leader).
+            self.flows.lock().retain(|_, r| r.has_changed().is_ok());
         }
     }
 

@@ -1,0 +1,183 @@
+//! `cm login URL` and `cm logout URL`: the browser sign-in from the command line.
+//!
+//! `login` starts the manager with the browser sign-in on (authorization code over a loopback
+//! redirect; `--device` for the device flow; `--no-browser` prints the link instead of opening
+//! it) and connects to URL: the server's `401` runs the sign-in. Ctrl-C cancels it. The token
+//! stays in this process's memory: cm keeps no sign-in between commands.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use cm_manager::{EnsureError, SignInFlow, SignInPrompt};
+use serde_json::json;
+
+use crate::cli::{ConnectArgs, CredentialArgs, LoginArgs};
+use crate::exit::CliError;
+use crate::output::{Output, Style};
+use crate::session::{ConfigFile, ManagerSession, runtime, seconds};
+use crate::browser_sign_in::{BrowserSignIn, cancel_on_ctrl_c};
+use crate::sign_in::Source;
+
+/// `cm login URL`.
+pub(crate) fn login(args: LoginArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
+    let timeout = seconds("--timeout", args.timeout)?;
+    let root = nucleus_root(&args.url)?;
+    file.preflight(out)?;
+    let browser = BrowserSignIn {
+        flow: if args.device {
+            SignInFlow::Device
+        } else {
+            SignInFlow::AuthorizationCode
+        },
+        open_browser: !args.device && !args.no_browser,
+        timeout,
+        // Without a browser opened here the link is the only way on: printed even with --quiet.
+        show: !out.quiet || args.device || args.no_browser,
+    };
+    let (manager, _sign_in) = ManagerSession {
+        persist: false,
+        timeout,
+        credentials: CredentialArgs::default(),
+    }
+    .start_with(file, Source::Browser, Some(browser), false)?;
+    // CM_REMEMBER_SIGN_IN=1: keep the token in the OS credential store (never in a file).
+    let remembered: Arc<Mutex<Option<Result<(), String>>>> = Arc::default();
+    if crate::remembered::enabled() {
+        let slot = remembered.clone();
+        manager
+            .storage()
+            .auth()
+            .register_sign_in_callback(move |server, token| {
+                let kept = crate::remembered::store(server, token);
+                *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(kept);
+            });
+    }
+    let asked = Arc::new(AtomicBool::new(false));
+    let flag = asked.clone();
+    manager
+        .storage()
+        .auth()
+        .register_message_box_callback(move |prompt| {
+            if matches!(prompt, SignInPrompt::Show { .. }) {
+                flag.store(true, Ordering::SeqCst);
+            }
+        });
+    let result = runtime()?.block_on(async {
+        tokio::select! {
+            result = manager.ensure_connection(&args.url) => Some(result),
+            () = cancel_on_ctrl_c(&manager) => None,
+            // The manager ends the sign-in at the timeout; this only guards a hung network.
+            () = tokio::time::sleep(timeout + Duration::from_secs(10)) => None,
+        }
+    });
+    manager.shutdown();
+    let outcome = match result {
+        Some(Ok(_)) if asked.load(Ordering::SeqCst) => Ok(format!("signed in to {root}")),
+        Some(Ok(_)) => Ok(format!("connected to {root}; it asked for no sign-in")),
+        Some(Err(EnsureError::AuthAborted { .. })) => Err(format!(
+            "{root} offers no browser sign-in; use `cm ensure` with --token-env VAR, or --user NAME --password-env VAR"
+        )),
+        Some(Err(error)) => Err(error.to_string()),
+        None => Err(format!(
+            "no answer from {root} within {} s",
+            timeout.as_secs_f64()
+        )),
+    };
+    let remembered = remembered
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    if let Some(Err(why)) = &remembered {
+        out.warn(&format!(
+            "the sign-in is not remembered: {why}; nothing was written to a file"
+        ));
+    }
+    if out.json {
+        let (signed_in, reason) = match &outcome {
+            Ok(reason) => (true, reason),
+            Err(reason) => (false, reason),
+        };
+        out.json_value(&json!({
+            "server": root,
+            "signed_in": signed_in,
+            "reason": reason,
+            "remembered": matches!(remembered, Some(Ok(()))),
+        }));
+    }
+    match outcome {
+        Ok(message) => {
+            if !out.json && !out.quiet {
+                out.line(&out.paint(Style::Green, &message));
+                if matches!(remembered, Some(Ok(()))) {
+                    out.line(
+                        "remembered the sign-in in the OS credential store (cm logout forgets it)",
+                    );
+                }
+            }
+            Ok(())
+        }
+        Err(_) if out.json => Err(CliError::AlreadyReported),
+        Err(reason) => Err(CliError::Failed(format!("not signed in: {reason}"))),
+    }
+}
+
+/// `cm logout URL`: signs out of the server (revoking what this process holds) and says that
+/// no sign-in is remembered between commands.
+pub(crate) fn logout(args: ConnectArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
+    let root = nucleus_root(&args.url)?;
+    file.preflight(out)?;
+    let (manager, _sign_in) = ManagerSession {
+        persist: false,
+        timeout: Duration::from_secs(10),
+        credentials: CredentialArgs::default(),
+    }
+    .start_with(file, Source::Nothing, None, false)?;
+    let signed_out = runtime()?.block_on(manager.disconnect(&args.url));
+    let server_root = cm_url::parse(&args.url)?.server_root();
+    let forgot = if crate::remembered::enabled() {
+        Some(crate::remembered::forget(&server_root))
+    } else {
+        None
+    };
+    manager.shutdown();
+    if !signed_out {
+        return Err(CliError::Failed(format!(
+            "could not sign out of {root}: the connection manager stopped"
+        )));
+    }
+    let note = match &forgot {
+        None => "cm keeps no sign-in between commands".to_owned(),
+        Some(Ok(true)) => "forgot the remembered sign-in".to_owned(),
+        Some(Ok(false)) => "no sign-in was remembered".to_owned(),
+        Some(Err(why)) => format!("the remembered sign-in could not be checked: {why}"),
+    };
+    if out.json {
+        out.json_value(&json!({
+            "server": root,
+            "signed_out": true,
+            "forgot_remembered": matches!(forgot, Some(Ok(true))),
+        }));
+    } else if !out.quiet {
+        out.line(&format!(
+            "signed out of {} ({note})",
+            out.paint(Style::Cyan, &root)
+        ));
+    }
+    match forgot {
+        Some(Err(why)) => Err(CliError::Failed(format!("cm logout: {why}"))),
+        _ => Ok(()),
+    }
+}
+
+/// The redacted server root of a Nucleus URL; other URLs have nothing to sign in to.
+fn nucleus_root(url: &str) -> Result<String, CliError> {
+    let parsed = cm_url::parse(url)?;
+    if parsed.kind() != cm_url::UrlKind::Nucleus {
+        return Err(CliError::BadInput(format!(
+            "{} is not a Nucleus (omniverse://) URL; there is nothing to sign in to",
+            cm_url::redact(url)
+        )));
+    }
+    Ok(cm_url::redact(&parsed.server_root()))
+}
