@@ -33,7 +33,9 @@ use crate::values::Bookmark;
 
 /// Sequence numbers of the entries whose key hashes to one value, in order.
 fn with_hash(index: &imbl::OrdSet<(u64, u64)>, hash: u64) -> impl Iterator<Item = u64> + '_ {
-    index.range((hash, 0)..=(hash, u64::MAX)).map(|&(_, seq)| seq)
+    index
+        .range((hash, 0)..=(hash, u64::MAX))
+        .map(|&(_, seq)| seq)
 }
 
 /// The bookmarks of a snapshot, in display (file) order; cloning is O(1).
@@ -86,17 +88,65 @@ impl Bookmarks {
         self.iter().cloned().collect()
     }
 
-    /// The bookmarks of a file, in its order. A name listed twice keeps its
-    /// first entry (a TOML table cannot hold a key twice, so only a hand-built
-    /// list can).
+    /// The bookmarks of a file, in its order. A name listed twice (a TOML
+    /// table cannot hold a key twice, so only a hand-built list can) is kept
+    /// twice, as a plain list would; lookups find the first.
     pub(crate) fn from_list(list: Vec<Bookmark>) -> Self {
-        let mut bookmarks = Self::default();
-        for bookmark in list {
-            if !bookmarks.contains(&bookmark.name) {
-                bookmarks.push(bookmark);
+        let hasher = foldhash::fast::RandomState::default();
+        let mut names = Vec::with_capacity(list.len());
+        let mut urls = Vec::with_capacity(list.len());
+        let mut order = imbl::OrdMap::new();
+        for (seq, bookmark) in (0..).zip(list) {
+            names.push((hasher.hash_one(&*bookmark.name), seq));
+            urls.push((hasher.hash_one(&*bookmark.url), seq));
+            order.insert(seq, bookmark);
+        }
+        // A B-tree fills fastest in key order (each insert lands in the last leaf).
+        names.sort_unstable();
+        urls.sort_unstable();
+        Self {
+            next_seq: order.len() as u64,
+            order,
+            by_name: names.into_iter().collect(),
+            by_url: urls.into_iter().collect(),
+            hasher,
+        }
+    }
+
+    /// Makes this equal to `list`, in its order, reusing what is unchanged: a
+    /// reload in which a few entries changed pays O(n) comparisons plus
+    /// O(log n) per changed position, not a rebuild. Entries are compared
+    /// position by position, so an entry removed from the middle changes every
+    /// position after it (still correct, and no dearer than a rebuild).
+    pub(crate) fn assign(&mut self, list: Vec<Bookmark>) {
+        if self.is_empty() {
+            *self = Self::from_list(list);
+            return;
+        }
+        let changed: Vec<(u64, usize)> = self
+            .order
+            .iter()
+            .zip(&list)
+            .enumerate()
+            .filter(|(_, ((_, old), new))| old != new)
+            .map(|(at, ((seq, _), _))| (*seq, at))
+            .collect();
+        let kept = self.len().min(list.len());
+        let surplus: Vec<u64> = self.order.keys().skip(kept).copied().collect();
+        let mut list: Vec<Option<Bookmark>> = list.into_iter().map(Some).collect();
+        // Each index entry belongs to one sequence number, so replacing entry by
+        // entry leaves the indexes exact even when names move between positions.
+        for (seq, at) in changed {
+            if let Some(bookmark) = list[at].take() {
+                self.replace_at(seq, bookmark);
             }
         }
-        bookmarks
+        for seq in surplus {
+            self.remove_at(seq);
+        }
+        for bookmark in list.into_iter().skip(kept).flatten() {
+            self.push(bookmark);
+        }
     }
 
     /// The first bookmark in display order that points at `url` and is not
@@ -107,41 +157,52 @@ impl Bookmarks {
             .find(|b| &*b.url == url && Some(&*b.name) != except)
     }
 
-    /// Appends `bookmark`, whose name must be new.
+    /// Appends `bookmark` (the registry checks first that its name is new).
     pub(crate) fn push(&mut self, bookmark: Bookmark) {
-        debug_assert!(!self.contains(&bookmark.name), "{:?} twice", bookmark.name);
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.by_name.insert((self.hasher.hash_one(&*bookmark.name), seq));
-        self.by_url.insert((self.hasher.hash_one(&*bookmark.url), seq));
+        self.by_name
+            .insert((self.hasher.hash_one(&*bookmark.name), seq));
+        self.by_url
+            .insert((self.hasher.hash_one(&*bookmark.url), seq));
         self.order.insert(seq, bookmark);
     }
 
     /// Removes the bookmark called `name` and returns it.
     pub(crate) fn remove(&mut self, name: &str) -> Option<Bookmark> {
         let (seq, _) = self.find(name)?;
-        let removed = self.order.remove(&seq)?;
-        self.by_name.remove(&(self.hasher.hash_one(&*removed.name), seq));
-        self.by_url.remove(&(self.hasher.hash_one(&*removed.url), seq));
-        Some(removed)
+        self.remove_at(seq)
     }
 
     /// Replaces the bookmark called `name` with `bookmark` in the same place
-    /// (`bookmark.name` must be `name` or a new name); returns the old one.
+    /// (the registry checks first that a new name is free); returns the old one.
     pub(crate) fn replace(&mut self, name: &str, bookmark: Bookmark) -> Option<Bookmark> {
         let (seq, _) = self.find(name)?;
-        let name_hash = (self.hasher.hash_one(&*bookmark.name), seq);
-        let url_hash = (self.hasher.hash_one(&*bookmark.url), seq);
+        self.replace_at(seq, bookmark)
+    }
+
+    fn remove_at(&mut self, seq: u64) -> Option<Bookmark> {
+        let removed = self.order.remove(&seq)?;
+        self.by_name
+            .remove(&(self.hasher.hash_one(&*removed.name), seq));
+        self.by_url
+            .remove(&(self.hasher.hash_one(&*removed.url), seq));
+        Some(removed)
+    }
+
+    fn replace_at(&mut self, seq: u64, bookmark: Bookmark) -> Option<Bookmark> {
+        let name_key = (self.hasher.hash_one(&*bookmark.name), seq);
+        let url_key = (self.hasher.hash_one(&*bookmark.url), seq);
         let old = self.order.insert(seq, bookmark)?;
-        let old_name_hash = (self.hasher.hash_one(&*old.name), seq);
-        if old_name_hash != name_hash {
-            self.by_name.remove(&old_name_hash);
-            self.by_name.insert(name_hash);
+        let old_name_key = (self.hasher.hash_one(&*old.name), seq);
+        if old_name_key != name_key {
+            self.by_name.remove(&old_name_key);
+            self.by_name.insert(name_key);
         }
-        let old_url_hash = (self.hasher.hash_one(&*old.url), seq);
-        if old_url_hash != url_hash {
-            self.by_url.remove(&old_url_hash);
-            self.by_url.insert(url_hash);
+        let old_url_key = (self.hasher.hash_one(&*old.url), seq);
+        if old_url_key != url_key {
+            self.by_url.remove(&old_url_key);
+            self.by_url.insert(url_key);
         }
         Some(old)
     }

@@ -152,7 +152,7 @@ fn reconcile_bookmarks(
     events.extend(deleted);
     events.extend(renamed);
     events.extend(added);
-    state.bookmarks = Bookmarks::from_list(new);
+    state.bookmarks.assign(new);
     state.dirty.bookmarks = true;
 }
 

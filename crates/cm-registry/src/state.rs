@@ -188,7 +188,8 @@ impl RegistryState {
         }
         self.check_bookmark_url_free(&url, None)?;
         let name: Arc<str> = name.into();
-        self.bookmarks.push(Bookmark::new(name.clone(), url.clone()));
+        self.bookmarks
+            .push(Bookmark::new(name.clone(), url.clone()));
         self.dirty.bookmarks = true;
         Ok(Outcome::new(
             (),
