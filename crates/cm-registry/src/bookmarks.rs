@@ -32,10 +32,16 @@ use std::hash::BuildHasher;
 use crate::values::Bookmark;
 
 /// Sequence numbers of the entries whose key hashes to one value, in order.
+/// Lazy, one seek per step: almost every hash has one entry, and a lookup stops
+/// at its first match, so the usual cost is a single seek (a range iterator
+/// would seek both of its ends first).
 fn with_hash(index: &imbl::OrdSet<(u64, u64)>, hash: u64) -> impl Iterator<Item = u64> + '_ {
-    index
-        .range((hash, 0)..=(hash, u64::MAX))
-        .map(|&(_, seq)| seq)
+    let mut from = Some(0);
+    std::iter::from_fn(move || {
+        let &(found, seq) = index.get_next(&(hash, from?))?;
+        from = seq.checked_add(1).filter(|_| found == hash);
+        (found == hash).then_some(seq)
+    })
 }
 
 /// The bookmarks of a snapshot, in display (file) order; cloning is O(1).
