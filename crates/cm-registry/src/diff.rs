@@ -29,6 +29,7 @@ use std::collections::VecDeque;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
+use crate::bookmarks::Bookmarks;
 use crate::events::RegistryEvent;
 use crate::ids::ServerId;
 use crate::state::{RegistryState, ServerEntry, Slot};
@@ -86,7 +87,7 @@ fn reconcile_bookmarks(
     new: Vec<Bookmark>,
     events: &mut Vec<RegistryEvent>,
 ) {
-    if state.bookmarks == new {
+    if state.bookmarks == *new {
         return;
     }
     if state.bookmarks.is_empty() {
@@ -96,7 +97,7 @@ fn reconcile_bookmarks(
             name: b.name.clone(),
             url: b.url.clone(),
         }));
-        state.bookmarks = new;
+        state.bookmarks = Bookmarks::from_list(new);
         state.dirty.bookmarks = true;
         return;
     }
@@ -198,7 +199,7 @@ fn reconcile_bookmarks(
     events.extend(deleted);
     events.extend(renamed);
     events.extend(added);
-    state.bookmarks = new;
+    state.bookmarks.assign(new);
     state.dirty.bookmarks = true;
 }
 

@@ -82,6 +82,7 @@
 struct ReadmeDoctests;
 
 mod actor;
+pub mod bookmarks;
 mod config;
 mod diff;
 mod discovery;
@@ -104,6 +105,7 @@ mod url_policy;
 mod values;
 
 pub use actor::ConnectionRegistry;
+pub use bookmarks::Bookmarks;
 pub use config::RegistryConfig;
 pub use error::RegistryError;
 pub use file_save::StoreError;

@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use cm_toml_store::Sections;
 
+use crate::bookmarks::Bookmarks;
 use crate::diff::reconcile;
 use crate::events::RegistryEvent;
 use crate::file_load::from_sections;
 use crate::state::RegistryState;
-use crate::values::{Bookmark, DiscoveryServer, ManualServer};
+use crate::values::{DiscoveryServer, ManualServer};
 
 /// What applying file content to a [`RegistryModel`] changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -38,7 +39,7 @@ pub struct SectionsApplied {
 /// let applied = model.apply_sections(&file("Work"));
 /// assert_eq!(applied.events.len(), 1);
 /// assert_eq!(applied.events[0].name(), cm_registry::events::BOOKMARK_RENAMED_EVENT);
-/// assert_eq!(&*model.bookmarks()[0].name, "Work");
+/// assert_eq!(&*model.bookmarks().first().unwrap().name, "Work");
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct RegistryModel {
@@ -61,7 +62,7 @@ impl RegistryModel {
     }
 
     /// Bookmarks in file order.
-    pub fn bookmarks(&self) -> &[Bookmark] {
+    pub fn bookmarks(&self) -> &Bookmarks {
         &self.state.bookmarks
     }
 

@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use crate::bookmarks::Bookmarks;
 use crate::error::RegistryError;
 use crate::events::RegistryEvent;
 use crate::file_edit::StoreOp;
@@ -117,7 +118,7 @@ pub(crate) struct Dirty {
 /// Bookmarks, discovery servers and manual servers, each in display order.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RegistryState {
-    pub(crate) bookmarks: Vec<Bookmark>,
+    pub(crate) bookmarks: Bookmarks,
     pub(crate) discovery: Vec<Slot<DiscoveryServer>>,
     pub(crate) manual: Vec<Slot<ManualServer>>,
     pub(crate) ids: IdAllocator,
@@ -139,20 +140,12 @@ pub(crate) fn validate_name(name: &str) -> Result<(), RegistryError> {
 }
 
 impl RegistryState {
-    fn bookmark_position(&self, name: &str) -> Option<usize> {
-        self.bookmarks.iter().position(|b| &*b.name == name)
-    }
-
     fn check_bookmark_url_free(
         &self,
         url: &str,
         except: Option<&str>,
     ) -> Result<(), RegistryError> {
-        match self
-            .bookmarks
-            .iter()
-            .find(|b| &*b.url == url && Some(&*b.name) != except)
-        {
+        match self.bookmarks.first_with_url(url, except) {
             Some(existing) => Err(RegistryError::DuplicateBookmarkUrl {
                 url: url_policy::redact(url),
                 existing: existing.name.to_string(),
@@ -188,7 +181,7 @@ impl RegistryState {
     ) -> Result<Outcome<()>, RegistryError> {
         validate_name(name)?;
         let url: Arc<str> = url_policy::normalize_new(url)?.into();
-        if self.bookmark_position(name).is_some() {
+        if self.bookmarks.contains(name) {
             return Err(RegistryError::DuplicateBookmarkName {
                 name: name.to_owned(),
             });
@@ -212,12 +205,11 @@ impl RegistryState {
         &mut self,
         name: &str,
     ) -> Result<Outcome<Bookmark>, RegistryError> {
-        let Some(at) = self.bookmark_position(name) else {
+        let Some(removed) = self.bookmarks.remove(name) else {
             return Err(RegistryError::UnknownBookmark {
                 name: name.to_owned(),
             });
         };
-        let removed = self.bookmarks.remove(at);
         self.dirty.bookmarks = true;
         Ok(Outcome::new(
             removed.clone(),
@@ -241,23 +233,22 @@ impl RegistryState {
         validate_name(new_name)?;
         let given = url;
         let url: Arc<str> = url_policy::normalize(given)?.into();
-        let Some(at) = self.bookmark_position(old_name) else {
+        let Some(old) = self.bookmarks.get(old_name).cloned() else {
             return Err(RegistryError::UnknownBookmark {
                 name: old_name.to_owned(),
             });
         };
         // A bookmark read from the file keeps its URL through a rename even when that URL
         // carries a credential (it is already there); only a new URL is refused.
-        if self.bookmarks[at].url != url {
+        if old.url != url {
             url_policy::refuse_secret_in_stored(&url, given)?;
         }
-        if old_name != new_name && self.bookmark_position(new_name).is_some() {
+        if old_name != new_name && self.bookmarks.contains(new_name) {
             return Err(RegistryError::DuplicateBookmarkName {
                 name: new_name.to_owned(),
             });
         }
         self.check_bookmark_url_free(&url, Some(old_name))?;
-        let old = self.bookmarks[at].clone();
         if &*old.name == new_name && old.url == url {
             return Ok(Outcome {
                 value: (),
@@ -266,7 +257,8 @@ impl RegistryState {
             });
         }
         let new_name: Arc<str> = new_name.into();
-        self.bookmarks[at] = Bookmark::new(new_name.clone(), url.clone());
+        self.bookmarks
+            .replace(old_name, Bookmark::new(new_name.clone(), url.clone()));
         self.dirty.bookmarks = true;
         Ok(Outcome::new(
             (),

@@ -222,7 +222,16 @@ async fn a_credential_in_a_new_url_never_reaches_the_file_but_a_hand_written_one
     let registry = start_persisted(&path, &recorder);
 
     // The user's own entry is loaded as written: dropping it would lose data.
-    assert_eq!(registry.snapshot().bookmarks()[0].url.as_ref(), SIGNED);
+    assert_eq!(
+        registry
+            .snapshot()
+            .bookmarks()
+            .first()
+            .unwrap()
+            .url
+            .as_ref(),
+        SIGNED
+    );
     // A rename that keeps its URL is allowed (the URL is already in the file) ...
     registry
         .rename_bookmark("Signed", "Renamed", SIGNED)

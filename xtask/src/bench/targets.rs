@@ -103,6 +103,12 @@ const ROWS: &[Row] = &[
     // cm-registry: mutations against one empty actix round trip.
     row("cm_registry/mutation_round_trip/in_memory", "cm_registry/actix_send_empty_peer", RatioAtMost(5.0)), // chosen
     alone("cm_registry/find_server_for_url/1000_servers", AtMost(2.0 * US)),
+    // Issue 21.1: one mutation costs the same at any size (persistent bookmarks), the read stays
+    // one atomic load.
+    alone("cm_registry/mutation_round_trip/in_memory_100_bookmarks", AtMost(5.0 * US)),
+    alone("cm_registry/mutation_round_trip/in_memory_1000_bookmarks", AtMost(5.0 * US)),
+    alone("cm_registry/mutation_round_trip/in_memory_10000_bookmarks", AtMost(5.0 * US)),
+    alone("cm_registry/snapshot_read", AtMost(50.0 * NS)),
     alone("cm_registry/reload_diff/10000_bookmarks", AtMost(20.0 * MS)),
     // cm-manager: the cache answers never cross a mailbox.
     alone("cm_manager/ensure_http", AtMost(1.0 * US)),

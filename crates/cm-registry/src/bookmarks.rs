@@ -1,0 +1,287 @@
+//! [`Bookmarks`]: the registry's bookmarks in display order, shared between
+//! snapshot generations.
+//!
+//! Every change publishes a new snapshot, and a snapshot must not change under
+//! its reader, so a change cannot edit the list the last snapshot holds. A
+//! plain list would have to be copied whole for every change, which makes one
+//! edit cost O(n). Instead the bookmarks live in persistent maps (`imbl`): a
+//! change copies only the path from the root to the entry it touches (a few
+//! nodes of 16 entries) and shares everything else with the previous
+//! generation, so one edit is O(log n) and cloning the whole collection (to
+//! publish it, or to keep a checkpoint) is O(1).
+//!
+//! Three maps, kept consistent by the methods here and nowhere else:
+//!
+//! * `order`: sequence number -> bookmark. A new bookmark takes the next
+//!   number, a renamed one keeps its own, so iterating in key order is the
+//!   display (file) order.
+//! * `by_name`: (hash of the name, sequence number), for lookups by name.
+//! * `by_url`: (hash of the URL, sequence number), so that the duplicate check
+//!   of an add or a rename does not scan the list. A file written by hand may
+//!   hold several names for one URL; they come out in display order.
+//!
+//! The two indexes hold only integers, so copying one of their nodes is a
+//! plain memory copy: what a change pays for is the few shared child pointers
+//! on its path (the profile in docs/BENCHMARKS.md shows a hash map of
+//! `Arc<str>` keys, whose node copies touch every key's reference count, cost
+//! twice as much).
+
+use std::fmt;
+use std::hash::BuildHasher;
+
+use crate::values::Bookmark;
+
+/// Sequence numbers of the entries whose key hashes to one value, in order.
+/// Lazy, one seek per step: almost every hash has one entry, and a lookup stops
+/// at its first match, so the usual cost is a single seek (a range iterator
+/// would seek both of its ends first).
+fn with_hash(index: &imbl::OrdSet<(u64, u64)>, hash: u64) -> impl Iterator<Item = u64> + '_ {
+    let mut from = Some(0);
+    std::iter::from_fn(move || {
+        let &(found, seq) = index.get_next(&(hash, from?))?;
+        from = seq.checked_add(1).filter(|_| found == hash);
+        (found == hash).then_some(seq)
+    })
+}
+
+/// The bookmarks of a snapshot, in display (file) order; cloning is O(1).
+///
+/// Iterate with [`iter`](Self::iter) or `for bookmark in &bookmarks`; look a
+/// name up with [`get`](Self::get) (O(log n)).
+#[derive(Clone, Default)]
+pub struct Bookmarks {
+    order: imbl::OrdMap<u64, Bookmark>,
+    by_name: imbl::OrdSet<(u64, u64)>,
+    by_url: imbl::OrdSet<(u64, u64)>,
+    /// One seed per collection, kept by every clone (the indexes depend on it).
+    hasher: foldhash::fast::RandomState,
+    next_seq: u64,
+}
+
+impl Bookmarks {
+    /// How many bookmarks there are.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// True when there is no bookmark.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The bookmarks in display order.
+    pub fn iter(&self) -> Iter<'_> {
+        Iter(self.order.values())
+    }
+
+    /// The bookmark called `name`.
+    pub fn get(&self, name: &str) -> Option<&Bookmark> {
+        self.find(name).map(|(_, b)| b)
+    }
+
+    /// True when a bookmark is called `name`.
+    pub fn contains(&self, name: &str) -> bool {
+        self.find(name).is_some()
+    }
+
+    /// The first bookmark in display order.
+    pub fn first(&self) -> Option<&Bookmark> {
+        self.iter().next()
+    }
+
+    /// The bookmarks, copied into a `Vec` (O(n)).
+    pub fn to_vec(&self) -> Vec<Bookmark> {
+        self.iter().cloned().collect()
+    }
+
+    /// The bookmarks of a file, in its order. A name listed twice (a TOML
+    /// table cannot hold a key twice, so only a hand-built list can) is kept
+    /// twice, as a plain list would; lookups find the first.
+    pub(crate) fn from_list(list: Vec<Bookmark>) -> Self {
+        let hasher = foldhash::fast::RandomState::default();
+        let mut names = Vec::with_capacity(list.len());
+        let mut urls = Vec::with_capacity(list.len());
+        let mut order = imbl::OrdMap::new();
+        for (seq, bookmark) in (0..).zip(list) {
+            names.push((hasher.hash_one(&*bookmark.name), seq));
+            urls.push((hasher.hash_one(&*bookmark.url), seq));
+            order.insert(seq, bookmark);
+        }
+        // A B-tree fills fastest in key order (each insert lands in the last leaf).
+        names.sort_unstable();
+        urls.sort_unstable();
+        Self {
+            next_seq: order.len() as u64,
+            order,
+            by_name: names.into_iter().collect(),
+            by_url: urls.into_iter().collect(),
+            hasher,
+        }
+    }
+
+    /// Makes this equal to `list`, in its order, reusing what is unchanged: a
+    /// reload in which a few entries changed pays O(n) comparisons plus
+    /// O(log n) per changed position, not a rebuild. Entries are compared
+    /// position by position, so an entry removed from the middle changes every
+    /// position after it (still correct, and no dearer than a rebuild).
+    pub(crate) fn assign(&mut self, list: Vec<Bookmark>) {
+        if self.is_empty() {
+            *self = Self::from_list(list);
+            return;
+        }
+        let changed: Vec<(u64, usize)> = self
+            .order
+            .iter()
+            .zip(&list)
+            .enumerate()
+            .filter(|(_, ((_, old), new))| old != new)
+            .map(|(at, ((seq, _), _))| (*seq, at))
+            .collect();
+        let kept = self.len().min(list.len());
+        let surplus: Vec<u64> = self.order.keys().skip(kept).copied().collect();
+        let mut list: Vec<Option<Bookmark>> = list.into_iter().map(Some).collect();
+        // Each index entry belongs to one sequence number, so replacing entry by
+        // entry leaves the indexes exact even when names move between positions.
+        for (seq, at) in changed {
+            if let Some(bookmark) = list[at].take() {
+                self.replace_at(seq, bookmark);
+            }
+        }
+        for seq in surplus {
+            self.remove_at(seq);
+        }
+        for bookmark in list.into_iter().skip(kept).flatten() {
+            self.push(bookmark);
+        }
+    }
+
+    /// The first bookmark in display order that points at `url` and is not
+    /// called `except`.
+    pub(crate) fn first_with_url(&self, url: &str, except: Option<&str>) -> Option<&Bookmark> {
+        with_hash(&self.by_url, self.hasher.hash_one(url))
+            .filter_map(|seq| self.order.get(&seq))
+            .find(|b| &*b.url == url && Some(&*b.name) != except)
+    }
+
+    /// Appends `bookmark` (the registry checks first that its name is new).
+    pub(crate) fn push(&mut self, bookmark: Bookmark) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.by_name
+            .insert((self.hasher.hash_one(&*bookmark.name), seq));
+        self.by_url
+            .insert((self.hasher.hash_one(&*bookmark.url), seq));
+        self.order.insert(seq, bookmark);
+    }
+
+    /// Removes the bookmark called `name` and returns it.
+    pub(crate) fn remove(&mut self, name: &str) -> Option<Bookmark> {
+        let (seq, _) = self.find(name)?;
+        self.remove_at(seq)
+    }
+
+    /// Replaces the bookmark called `name` with `bookmark` in the same place
+    /// (the registry checks first that a new name is free); returns the old one.
+    pub(crate) fn replace(&mut self, name: &str, bookmark: Bookmark) -> Option<Bookmark> {
+        let (seq, _) = self.find(name)?;
+        self.replace_at(seq, bookmark)
+    }
+
+    fn remove_at(&mut self, seq: u64) -> Option<Bookmark> {
+        let removed = self.order.remove(&seq)?;
+        self.by_name
+            .remove(&(self.hasher.hash_one(&*removed.name), seq));
+        self.by_url
+            .remove(&(self.hasher.hash_one(&*removed.url), seq));
+        Some(removed)
+    }
+
+    fn replace_at(&mut self, seq: u64, bookmark: Bookmark) -> Option<Bookmark> {
+        let name_key = (self.hasher.hash_one(&*bookmark.name), seq);
+        let url_key = (self.hasher.hash_one(&*bookmark.url), seq);
+        let old = self.order.insert(seq, bookmark)?;
+        let old_name_key = (self.hasher.hash_one(&*old.name), seq);
+        if old_name_key != name_key {
+            self.by_name.remove(&old_name_key);
+            self.by_name.insert(name_key);
+        }
+        let old_url_key = (self.hasher.hash_one(&*old.url), seq);
+        if old_url_key != url_key {
+            self.by_url.remove(&old_url_key);
+            self.by_url.insert(url_key);
+        }
+        Some(old)
+    }
+
+    /// The sequence number and bookmark called `name`.
+    fn find(&self, name: &str) -> Option<(u64, &Bookmark)> {
+        with_hash(&self.by_name, self.hasher.hash_one(name))
+            .filter_map(|seq| Some((seq, self.order.get(&seq)?)))
+            .find(|(_, b)| &*b.name == name)
+    }
+}
+
+impl fmt::Debug for Bookmarks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// Equal when the same bookmarks are in the same order.
+impl PartialEq for Bookmarks {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Bookmarks {}
+
+impl PartialEq<[Bookmark]> for Bookmarks {
+    fn eq(&self, other: &[Bookmark]) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<'a> IntoIterator for &'a Bookmarks {
+    type Item = &'a Bookmark;
+    type IntoIter = Iter<'a>;
+
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+/// The bookmarks of a [`Bookmarks`], in display order.
+pub struct Iter<'a>(imbl::ordmap::Values<'a, u64, Bookmark, imbl::shared_ptr::DefaultSharedPtr>);
+
+impl fmt::Debug for Iter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Iter { .. }")
+    }
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = &'a Bookmark;
+
+    fn next(&mut self) -> Option<&'a Bookmark> {
+        self.0.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.0.next_back()
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+impl std::iter::FusedIterator for Iter<'_> {}
+
+#[cfg(test)]
+#[path = "bookmarks_tests.rs"]
+mod tests;
