@@ -148,12 +148,16 @@ pub(crate) fn expected_ids() -> impl Iterator<Item = &'static str> {
         .flat_map(|row| std::iter::once(row.id).chain(row.peer))
 }
 
-/// A benchmark measured at several sizes: what the size counts, and the id of each size.
+/// A benchmark measured at several sizes: what the size counts, the id of each size, and
+/// optionally its growth target.
 #[derive(Debug)]
 pub(crate) struct Series {
     pub(crate) name: &'static str,
     pub(crate) unit: &'static str,
     pub(crate) points: &'static [(u64, &'static str)],
+    /// The growth target: every exponent `k` between consecutive measured sizes is at most this
+    /// (0.2 means "flat, up to noise"). `None`: reported, not judged.
+    pub(crate) max_k: Option<f64>,
 }
 
 const fn series(
@@ -161,7 +165,22 @@ const fn series(
     unit: &'static str,
     points: &'static [(u64, &'static str)],
 ) -> Series {
-    Series { name, unit, points }
+    Series {
+        name,
+        unit,
+        points,
+        max_k: None,
+    }
+}
+
+impl Series {
+    /// The same series with a growth target (`series(..).growth_at_most(0.2)`).
+    const fn growth_at_most(self, max_k: f64) -> Series {
+        Series {
+            max_k: Some(max_k),
+            ..self
+        }
+    }
 }
 
 /// The sized benchmarks, smallest size first. The report prints how each grows.
@@ -190,7 +209,7 @@ pub(crate) const GROWTH: &[Series] = &[
         (10, "cm_events/observer_churn/observe_drop_with_10"),
         (1_000, "cm_events/observer_churn/observe_drop_with_1k"),
         (100_000, "cm_events/observer_churn/observe_drop_with_100k"),
-    ]),
+    ]).growth_at_most(0.2),
     series("peer/naive_rwlock_bus/add_remove", "callbacks on the name", &[
         (10, "peer/naive_rwlock_bus/add_remove_with_10"),
         (1_000, "peer/naive_rwlock_bus/add_remove_with_1k"),
@@ -200,7 +219,7 @@ pub(crate) const GROWTH: &[Series] = &[
         (100, "cm_events/dispatch_crowded_100/unrelated_1_observers"),
         (10_000, "cm_events/dispatch_crowded_10k/unrelated_1_observers"),
         (100_000, "cm_events/dispatch_crowded_100k/unrelated_1_observers"),
-    ]),
+    ]).growth_at_most(0.2),
     series("cm_toml_store/load", "bookmarks", &[
         (100, "cm_toml_store/load/100_bookmarks"),
         (1_000, "cm_toml_store/load/1k_bookmarks"),
