@@ -263,8 +263,10 @@ pub(crate) fn failures(
         .iter()
         .filter(|l| l.met == Some(false))
         .map(missed_row);
-    let series = growth.iter().filter_map(|(series, points)| {
-        (growth_met(series, points) == Some(false)).then(|| {
+    let series = growth
+        .iter()
+        .filter(|(series, points)| growth_met(series, points) == Some(false))
+        .map(|(series, points)| {
             let worst = points
                 .iter()
                 .filter_map(|p| p.exponent)
@@ -274,8 +276,7 @@ pub(crate) fn failures(
                 series.name,
                 series.max_k.unwrap_or_default()
             )
-        })
-    });
+        });
     rows.chain(series).collect()
 }
 
