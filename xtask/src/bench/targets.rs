@@ -74,6 +74,13 @@ const ROWS: &[Row] = &[
     row("cm_events/dispatch_crowded_100/unrelated_1_observers", "cm_events/dispatch_interned/1_observers", RatioAtMost(1.5)),
     row("cm_events/dispatch_crowded_10k/unrelated_1_observers", "cm_events/dispatch_interned/1_observers", RatioAtMost(1.5)),
     row("cm_events/dispatch_crowded_100k/unrelated_1_observers", "cm_events/dispatch_interned/1_observers", RatioAtMost(1.5)),
+    // cm-events across threads (issue 21.3): two threads dispatching at once get at least 1.8x
+    // one thread's aggregate throughput (time per "one dispatch on each thread" ≤ 2 / 1.8 of the
+    // one-thread time), same event or different events; the naive bus for contrast.
+    row("cm_events/dispatch_threads/2_threads_same_event_1_observers", "cm_events/dispatch_threads/1_thread_1_observers", RatioAtMost(1.11)),
+    row("cm_events/dispatch_threads/2_threads_same_event_16_observers", "cm_events/dispatch_threads/1_thread_16_observers", RatioAtMost(1.11)),
+    row("cm_events/dispatch_threads/2_threads_different_events_1_observers", "cm_events/dispatch_threads/1_thread_1_observers", RatioAtMost(1.11)),
+    row("peer/naive_rwlock_bus/2_threads_1_observers", "peer/naive_rwlock_bus/1_thread_1_observers", Target::None),
     // cm-events observer churn (issue 17): O(1) amortised observe + drop at any count, against
     // tokio broadcast subscribe + drop and the naive bus add + remove in the same run.
     alone("cm_events/observer_churn/observe_drop_with_10", AtMost(1.0 * US)),
