@@ -90,6 +90,10 @@ const ROWS: &[Row] = &[
     row("cm_events/observer_churn/observe_drop_with_100k", "peer/naive_rwlock_bus/add_remove_with_100k", Target::None),
     alone("cm_events/observer_churn/create_then_drop_100k", AtMost(200.0 * MS)),
     alone("cm_events/observer_churn/observe_drop_while_dispatching", AtMost(5.0 * US)),
+    // Observers sorting before the last entry, and set_order (issue 21, issue 17's known limit):
+    // a segmented list changes O(SEGMENT + n / SEGMENT) pointers, not the whole list (growth
+    // targets below). 10 000 registrations in decreasing order took 4.25 s before.
+    alone("cm_events/observer_order/register_10k_decreasing", AtMost(100.0 * MS)), // chosen
     // cm-toml-store: against a plain `toml` parse + rewrite, and a plain (not
     // format-preserving) read-modify-write save.
     alone("cm_toml_store/load/10k_bookmarks", AtMost(40.0 * MS)),
@@ -216,6 +220,16 @@ pub(crate) const GROWTH: &[Series] = &[
         (10, "cm_events/observer_churn/observe_drop_with_10"),
         (1_000, "cm_events/observer_churn/observe_drop_with_1k"),
         (100_000, "cm_events/observer_churn/observe_drop_with_100k"),
+    ]).growth_at_most(0.2),
+    series("cm_events/observer_order/observe_first_drop", "observers on the event", &[
+        (100, "cm_events/observer_order/observe_first_drop_with_100"),
+        (1_000, "cm_events/observer_order/observe_first_drop_with_1k"),
+        (10_000, "cm_events/observer_order/observe_first_drop_with_10k"),
+    ]).growth_at_most(0.2),
+    series("cm_events/observer_order/set_order", "observers on the event", &[
+        (100, "cm_events/observer_order/set_order_with_100"),
+        (1_000, "cm_events/observer_order/set_order_with_1k"),
+        (10_000, "cm_events/observer_order/set_order_with_10k"),
     ]).growth_at_most(0.2),
     series("peer/naive_rwlock_bus/add_remove", "callbacks on the name", &[
         (10, "peer/naive_rwlock_bus/add_remove_with_10"),

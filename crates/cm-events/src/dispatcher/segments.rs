@@ -129,9 +129,6 @@ fn rebuild_segmented(list: &ObserverList, edit: Edit<'_>, live_total: usize) -> 
             .position(|&p| std::ptr::eq(p, run))
             .unwrap_or(head_index)
     });
-    let touched = |i: usize| {
-        exclude_run.is_some_and(|(_, r)| r == i) || insert_run == Some(i) || compact_run == Some(i)
-    };
     // The new observers of run `i`: its live ones, minus the excluded, plus the inserted.
     let mut insert = edit.insert;
     let mut run_observers = |i: usize, run: &ObserverList| {
@@ -150,21 +147,34 @@ fn rebuild_segmented(list: &ObserverList, edit: Edit<'_>, live_total: usize) -> 
         observers
     };
 
+    // At most three runs change: copy the untouched stretches between them whole (a memcpy of
+    // pointers: this copy is the O(n / SEGMENT) part of a change).
+    let mut changed: Vec<usize> = [exclude_run.map(|(_, r)| r), insert_run, compact_run]
+        .into_iter()
+        .flatten()
+        .filter(|&i| i < head_index)
+        .collect();
+    changed.sort_unstable();
+    changed.dedup();
     let mut new_prefix = Vec::with_capacity(prefix.len() + 2);
     let mut retired = Vec::new();
-    for (i, run) in list.segments().enumerate() {
-        if !touched(i) {
-            new_prefix.push(std::ptr::from_ref(run));
-            continue;
-        }
-        let observers = run_observers(i, run);
+    let mut copied = 0;
+    for i in changed {
+        new_prefix.extend_from_slice(&prefix[copied..i]);
+        copied = i + 1;
+        // SAFETY: the current head's segments are alive under the write lock.
+        let observers = run_observers(i, unsafe { &*prefix[i] });
         push_segments(&mut new_prefix, observers);
         // SAFETY: segment pointers of the current head are owned by the slot's structure
         // (under the write lock); the new head no longer points to this one, so it is ours to
         // retire once the new head is published.
         retired.push(unsafe { ListBox::from_raw(prefix[i].cast_mut()) });
     }
-    let head_observers = if touched(head_index) {
+    new_prefix.extend_from_slice(&prefix[copied..]);
+    let head_touched = exclude_run.is_some_and(|(_, r)| r == head_index)
+        || insert_run == Some(head_index)
+        || compact_run == Some(head_index);
+    let head_observers = if head_touched {
         run_observers(head_index, list)
     } else {
         list.own_live_arcs()
@@ -189,14 +199,11 @@ fn without(
     }
 }
 
-/// Appends `observers` (sorted) to `prefix` as segments of at most `2 * SEGMENT` (none when
-/// empty).
+/// Appends `observers` (sorted) to `prefix` as segments of `SEGMENT` to `2 * SEGMENT` entries
+/// (one smaller segment when there are fewer; none when empty).
 fn push_segments(prefix: &mut Vec<*const ObserverList>, observers: Vec<Arc<Observer>>) {
-    let chunk = if observers.len() > 2 * SEGMENT {
-        SEGMENT
-    } else {
-        observers.len().max(1)
-    };
+    let parts = (observers.len() / SEGMENT).max(1);
+    let chunk = observers.len().div_ceil(parts).max(1);
     let mut observers = observers.into_iter().peekable();
     while observers.peek().is_some() {
         let run: Vec<Arc<Observer>> = observers.by_ref().take(chunk).collect();
