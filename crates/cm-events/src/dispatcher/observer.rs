@@ -14,7 +14,9 @@
 //!   full, when a new observer sorts before the last entry, on `set_order`, and when the
 //!   tombstones outnumber the live entries (compaction). Each rebuild copies the live entries
 //!   and leaves room for as many again, so its cost is spread over at least that many cheap
-//!   operations.
+//!   operations. Past 64 observers an out-of-order observe or a `set_order` makes the list
+//!   segmented instead ([`super::segments`]), after which such a change rebuilds only the runs
+//!   it touches.
 
 use std::alloc::Layout;
 use std::cell::UnsafeCell;
