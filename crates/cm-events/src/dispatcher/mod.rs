@@ -467,11 +467,12 @@ fn dispatch_to_slot(slot: &Slot, event: Event<'_>) -> usize {
     // SAFETY: as in `call_observers`: loaded after "in a dispatch" was published and a barrier;
     // it stays alive until the `word` store below.
     let called = match unsafe { list.as_ref() } {
-        Some(list) if list.is_flat() => match list.entries() {
-            [entry] => call_one(entry, rec, &event),
-            entries => call_list(entries, &rec.calling[0], &event),
+        // A segmented list goes to `call_list` whatever its head holds (the flatness test sits
+        // in the one-entry arm only, so the common path keeps its shape).
+        Some(list) => match list.entries() {
+            [entry] if list.is_flat() => call_one(entry, rec, &event),
+            _ => call_list(list, &rec.calling[0], &event),
         },
-        Some(list) => call_segmented(list, &rec.calling[0], true, &event),
         None => 0,
     };
     // Leaves `slots[0]` and `calling[0]` as they are: with depth 0 nobody reads them.
@@ -498,10 +499,15 @@ fn call_one(entry: &Entry, rec: &thread_record::ThreadRecord, event: &Event<'_>)
     }
 }
 
-/// [`call_entries`] out of line, for [`dispatch_to_slot`] (compiler-only fences).
+/// [`call_entries`] (or [`call_segmented`]) out of line, for [`dispatch_to_slot`]
+/// (compiler-only fences).
 #[inline(never)]
-fn call_list(entries: &[Entry], calling: &AtomicPtr<Observer>, event: &Event<'_>) -> usize {
-    call_entries(entries, calling, true, event)
+fn call_list(list: &ObserverList, calling: &AtomicPtr<Observer>, event: &Event<'_>) -> usize {
+    if list.is_flat() {
+        call_entries(list.entries(), calling, true, event)
+    } else {
+        call_segmented(list, calling, true, event)
+    }
 }
 
 /// The observer loop over a segmented list ([`segments`]): each segment, then the head's own
