@@ -448,8 +448,11 @@ impl ObserverList {
     /// `key` sorts before everything). Runs partition the keys: every key of run `i` is below
     /// the first key of run `i + 1`.
     pub(crate) fn run_for(&self, key: SortKey) -> &ObserverList {
-        self.run_index_for(key)
-            .map_or(self, |i| self.segments().nth(i).unwrap_or(self))
+        match self.run_index_for(key).and_then(|i| self.prefix().get(i)) {
+            // SAFETY: the current list's segments are alive under the write lock (`segments`).
+            Some(&segment) => unsafe { &*segment },
+            None => self,
+        }
     }
 
     /// [`ObserverList::run_for`] as an index into the prefix (`None`: this list's own entries).
