@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: run every criterion benchmark (and the peak-memory example), then report
 //! each median against the peer measured in the same run and its target, and how the sized
-//! benchmarks grow.
+//! benchmarks grow against their growth targets. The run fails (exit 1) when a row with a target
+//! or a sized series with a growth target misses it.
 //!
 //! * [`targets`]: the mapping benchmark -> peer, target, and the sized series (the one place
 //!   that says what "fast enough" means);
@@ -146,7 +147,17 @@ pub(crate) fn run(args: &[String]) -> Result {
         report::write_markdown(path, &lines, &growth)?;
         eprintln!("wrote {}", path.display());
     }
-    Ok(())
+    // Last, after the report files: a regression fails the run (exit 1) so it is seen at once.
+    let failures = report::failures(&lines, &growth);
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} target(s) missed:\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        ))
+    }
 }
 
 /// The names of the workspace's benchmark targets, from `cargo metadata`.

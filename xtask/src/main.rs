@@ -59,7 +59,7 @@ commands:
                        run the criterion benchmarks and the peak-memory example; print each
                        median against its peer and target, and how sized benchmarks grow;
                        --quick is a short pass (< 1 min once built); --json / --markdown
-                       also write the report
+                       also write the report; exits 1 when a target or growth target misses
   demo                 the main job: loopback servers, a temporary omniverse.toml, a walk-through
   man                  write cm's man pages (cm.1 and one per command) into target/man
   stress [--processes N] [--mutations N] [--kills N] [--soak-secs N] [--fuzz-secs N]

@@ -8,6 +8,8 @@
 //! * `create_then_drop_100k`: 100 000 observers created on one event, then all dropped;
 //! * `observe_drop/while_dispatching`: observe + drop while another thread dispatches that event
 //!   in a tight loop;
+//! * `observer_order/*`: observers that sort before the last entry and `set_order` (see
+//!   [`order`]);
 //! * peers in the same run: tokio broadcast `subscribe` + drop, and the naive
 //!   `RwLock<HashMap<String, Vec<Arc<dyn Fn>>>>` bus adding and removing a callback with N others
 //!   on the name.
@@ -92,6 +94,53 @@ fn observe_drop(c: &mut Criterion) {
     g.finish();
 }
 
+/// Observers that sort *before* the list's last entry (issue 21, the known limit of issue 17):
+/// with `n` observers at orders `0..n` on the event,
+/// * `observe_first_drop_with_{100,1k,10k}`: observe one at an order below all of them, drop it;
+/// * `set_order_with_{100,1k,10k}`: move one observer from the front to the back and back again
+///   (two `set_order` calls per iteration);
+/// * `register_10k_decreasing`: register 10 000 observers at orders 0, -1, -2, ... (each sorts
+///   first); the drops are not timed.
+fn order(c: &mut Criterion) {
+    let mut g = c.benchmark_group("cm_events/observer_order");
+    for (n, label) in [(100usize, "100"), (1_000, "1k"), (10_000, "10k")] {
+        let d = Dispatcher::new();
+        let name = EventName::new(&format!("bench.order:{label}"));
+        let resident: Vec<ObserverGuard> = (0..n)
+            .map(|i| d.observe("resident", i as i64, name, None, body))
+            .collect();
+        g.bench_function(format!("observe_first_drop_with_{label}"), |b| {
+            b.iter(|| drop(d.observe("first", -1, black_box(name), None, body)))
+        });
+        let moving = &resident[n / 2];
+        g.bench_function(format!("set_order_with_{label}"), |b| {
+            b.iter(|| {
+                moving.set_order(black_box(-1));
+                moving.set_order(black_box(n as i64));
+            })
+        });
+        drop(resident);
+    }
+    g.sample_size(10);
+    g.bench_function("register_10k_decreasing", |b| {
+        let d = Dispatcher::new();
+        let name = EventName::new("bench.order:decreasing");
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                let guards: Vec<ObserverGuard> = (0..10_000)
+                    .map(|i| d.observe("decreasing", -i, name, None, body))
+                    .collect();
+                total += start.elapsed();
+                drop(black_box(guards));
+            }
+            total
+        })
+    });
+    g.finish();
+}
+
 type NaiveCallback = Arc<dyn Fn(&Payload) + Send + Sync>;
 type NaiveBus = RwLock<HashMap<String, Vec<NaiveCallback>>>;
 
@@ -146,6 +195,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = observe_drop, peers
+    targets = observe_drop, order, peers
 }
 criterion_main!(benches);

@@ -19,12 +19,18 @@ enum Op {
 }
 
 fn op() -> impl Strategy<Value = Op> {
+    op_with_orders(-2..3)
+}
+
+/// [`op`] with the orders drawn from `orders` (a wide range makes most observers sort before the
+/// list's last entry).
+fn op_with_orders(orders: std::ops::Range<i64>) -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (-2i64..3, any::<bool>()).prop_map(|(order, filtered)| Op::Observe { order, filtered }),
+        4 => (orders.clone(), any::<bool>()).prop_map(|(order, filtered)| Op::Observe { order, filtered }),
         3 => any::<usize>().prop_map(Op::Reset),
         1 => (any::<usize>(), any::<bool>()).prop_map(|(i, e)| Op::Enable(i, e)),
         1 => (any::<usize>(), any::<bool>()).prop_map(|(i, e)| Op::IgnoreConsume(i, e)),
-        1 => (any::<usize>(), -2i64..3).prop_map(|(i, o)| Op::Reorder(i, o)),
+        1 => (any::<usize>(), orders).prop_map(|(i, o)| Op::Reorder(i, o)),
         2 => (any::<bool>(), any::<bool>()).prop_map(|(matching, consume_first)| Op::Dispatch { matching, consume_first }),
     ]
 }
@@ -45,77 +51,152 @@ proptest! {
 
     #[test]
     fn churned_lists_dispatch_like_the_model(ops in proptest::collection::vec(op(), 1..120)) {
-        let d = Dispatcher::new();
-        let calls: Arc<Mutex<Vec<usize>>> = Arc::default();
-        let consume_first = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let mut guards: Vec<ObserverGuard> = Vec::new();
-        let mut model: Vec<Model> = Vec::new();
-        let filter = Payload::new().with("k", 1);
-        for op in ops {
-            match op {
-                Op::Observe { order, filtered } => {
-                    let id = guards.len();
-                    let (c, cf) = (calls.clone(), consume_first.clone());
-                    guards.push(d.observe_with("m", "churn:ev", ObserveOptions {
+        check_against_model(ops)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Past 64 observers an out-of-order observe or a `set_order` makes the list segmented
+    /// (src/dispatcher/segments.rs): a few hundred observers at scattered orders, then the same
+    /// operations (resets bring some lists back to flat).
+    #[test]
+    fn segmented_lists_dispatch_like_the_model(
+        initial in proptest::collection::vec((-40i64..40, any::<bool>()), 65..260),
+        ops in proptest::collection::vec(op_with_orders(-45..45), 1..160),
+    ) {
+        let observes = initial.into_iter().map(|(order, filtered)| Op::Observe { order, filtered });
+        check_against_model(observes.chain(ops).collect())?;
+    }
+
+    /// Observers registered in decreasing order (each sorts first), then reset from the front,
+    /// the back and the middle.
+    #[test]
+    fn decreasing_registrations_and_resets_dispatch_like_the_model(
+        n in 65usize..400,
+        resets in proptest::collection::vec(any::<usize>(), 0..400),
+    ) {
+        let mut ops: Vec<Op> = (0..n)
+            .map(|i| Op::Observe { order: -(i as i64), filtered: false })
+            .collect();
+        ops.push(Op::Dispatch { matching: false, consume_first: false });
+        for r in resets {
+            ops.push(Op::Reset(r));
+            if r % 16 == 0 {
+                ops.push(Op::Dispatch { matching: false, consume_first: false });
+            }
+        }
+        ops.push(Op::Dispatch { matching: true, consume_first: false });
+        check_against_model(ops)?;
+    }
+}
+
+/// Runs `ops` on a dispatcher and on a plain model; every dispatch calls exactly the observers
+/// the model says, in its order, and every step the observer count agrees.
+fn check_against_model(ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let d = Dispatcher::new();
+    let calls: Arc<Mutex<Vec<usize>>> = Arc::default();
+    let consume_first = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut guards: Vec<ObserverGuard> = Vec::new();
+    let mut model: Vec<Model> = Vec::new();
+    let filter = Payload::new().with("k", 1);
+    for op in ops {
+        match op {
+            Op::Observe { order, filtered } => {
+                let id = guards.len();
+                let (c, cf) = (calls.clone(), consume_first.clone());
+                guards.push(d.observe_with(
+                    "m",
+                    "churn:ev",
+                    ObserveOptions {
                         order,
                         filter: filtered.then(|| filter.clone()),
                         ..ObserveOptions::default()
-                    }, move |e| {
+                    },
+                    move |e| {
                         let mut c = c.lock().unwrap();
                         if c.is_empty() && cf.load(Ordering::Relaxed) {
                             e.consume();
                         }
                         c.push(id);
-                    }));
-                    model.push(Model { id, order, seq: id, filtered, enabled: true, ignore_consume: false, live: true });
-                }
-                Op::Reset(i) if !guards.is_empty() => {
-                    let i = i % guards.len();
-                    guards[i].reset();
-                    model[i].live = false;
-                }
-                Op::Enable(i, e) if !guards.is_empty() => {
-                    let i = i % guards.len();
-                    guards[i].set_enabled(e);
-                    model[i].enabled = e;
-                }
-                Op::IgnoreConsume(i, e) if !guards.is_empty() => {
-                    let i = i % guards.len();
-                    guards[i].set_ignore_consume(e);
-                    model[i].ignore_consume = e;
-                }
-                Op::Reorder(i, o) if !guards.is_empty() => {
-                    let i = i % guards.len();
-                    if model[i].live {
-                        guards[i].set_order(o);
-                        model[i].order = o;
-                    }
-                }
-                Op::Dispatch { matching, consume_first: cf } => {
-                    consume_first.store(cf, Ordering::Relaxed);
-                    calls.lock().unwrap().clear();
-                    let payload = if matching { filter.clone() } else { Payload::new() };
-                    let called = d.dispatch("churn:ev", &payload);
-                    let mut order: Vec<&Model> = model.iter().filter(|m| m.live && m.enabled && (matching || !m.filtered)).collect();
-                    order.sort_by_key(|m| (m.order, m.seq));
-                    let mut expected = Vec::new();
-                    for m in order {
-                        if cf && !expected.is_empty() && !m.ignore_consume {
-                            continue;
-                        }
-                        expected.push(m.id);
-                    }
-                    prop_assert_eq!(&*calls.lock().unwrap(), &expected);
-                    prop_assert_eq!(called, expected.len());
-                    let would = model.iter().any(|m| m.live && m.enabled && (matching || !m.filtered));
-                    prop_assert_eq!(d.has_observers("churn:ev", Some(&payload)), would);
-                }
-                _ => {}
+                    },
+                ));
+                model.push(Model {
+                    id,
+                    order,
+                    seq: id,
+                    filtered,
+                    enabled: true,
+                    ignore_consume: false,
+                    live: true,
+                });
             }
-            let live = model.iter().filter(|m| m.live).count();
-            prop_assert_eq!(d.get_observers("churn:ev").len(), live);
+            Op::Reset(i) if !guards.is_empty() => {
+                let i = i % guards.len();
+                guards[i].reset();
+                model[i].live = false;
+            }
+            Op::Enable(i, e) if !guards.is_empty() => {
+                let i = i % guards.len();
+                guards[i].set_enabled(e);
+                model[i].enabled = e;
+            }
+            Op::IgnoreConsume(i, e) if !guards.is_empty() => {
+                let i = i % guards.len();
+                guards[i].set_ignore_consume(e);
+                model[i].ignore_consume = e;
+            }
+            Op::Reorder(i, o) if !guards.is_empty() => {
+                let i = i % guards.len();
+                if model[i].live {
+                    guards[i].set_order(o);
+                    model[i].order = o;
+                }
+            }
+            Op::Dispatch {
+                matching,
+                consume_first: cf,
+            } => {
+                consume_first.store(cf, Ordering::Relaxed);
+                calls.lock().unwrap().clear();
+                let payload = if matching {
+                    filter.clone()
+                } else {
+                    Payload::new()
+                };
+                let called = d.dispatch("churn:ev", &payload);
+                let mut order: Vec<&Model> = model
+                    .iter()
+                    .filter(|m| m.live && m.enabled && (matching || !m.filtered))
+                    .collect();
+                order.sort_by_key(|m| (m.order, m.seq));
+                let mut expected = Vec::new();
+                for m in order {
+                    if cf && !expected.is_empty() && !m.ignore_consume {
+                        continue;
+                    }
+                    expected.push(m.id);
+                }
+                prop_assert_eq!(&*calls.lock().unwrap(), &expected);
+                prop_assert_eq!(called, expected.len());
+                let would = model
+                    .iter()
+                    .any(|m| m.live && m.enabled && (matching || !m.filtered));
+                prop_assert_eq!(d.has_observers("churn:ev", Some(&payload)), would);
+            }
+            _ => {}
         }
+        let mut live: Vec<&Model> = model.iter().filter(|m| m.live).collect();
+        live.sort_by_key(|m| (m.order, m.seq));
+        let orders: Vec<i64> = d
+            .get_observers("churn:ev")
+            .iter()
+            .map(|o| o.order)
+            .collect();
+        prop_assert_eq!(orders, live.iter().map(|m| m.order).collect::<Vec<_>>());
     }
+    Ok(())
 }
 
 /// Counts its drops, to see when a closure is released.

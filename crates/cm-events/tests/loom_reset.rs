@@ -84,7 +84,7 @@ impl Seen {
 }
 
 /// One per test (tests run in parallel), chosen by the const parameter `T`.
-static SEEN: [Seen; 6] = [const { Seen::new() }; 6];
+static SEEN: [Seen; 7] = [const { Seen::new() }; 7];
 
 const TOMBSTONE: usize = 0;
 const COMPACTION: usize = 1;
@@ -92,6 +92,7 @@ const LAST: usize = 2;
 const MISSING_WAIT: usize = 3;
 const APPEND: usize = 4;
 const SELF_RESET: usize = 5;
+const SEGMENTED: usize = 6;
 
 /// X's callback: records a call that started after reset(X) returned.
 fn x_body<const T: usize>() {
@@ -210,6 +211,43 @@ fn append_in_place_during_dispatch() {
         dispatching.join().expect("dispatching thread");
         assert_eq!(d.get_observers(EVENT).len(), 2);
         drop(x);
+    });
+}
+
+/// Under loom a list of more than 2 observers turns segmented on an out-of-order observe
+/// (src/dispatcher/segments.rs, `FLAT_MAX`): a `set_order` that moves X across runs, racing a
+/// dispatch, is seen whole or not at all (every observer called exactly once), and everything
+/// it retired is freed once the dispatch has left.
+#[test]
+fn set_order_on_a_segmented_list_during_dispatch() {
+    builder().check(|| {
+        let seen = &SEEN[SEGMENTED];
+        seen.clear();
+        let d = Dispatcher::new();
+        let a = d.observe("a", 0, EVENT, None, |_| {});
+        let b = d.observe("b", 1, EVENT, None, |_| {});
+        let x = d.observe("x", 2, EVENT, None, |_| x_body::<SEGMENTED>());
+        // Sorts first, with more than FLAT_MAX observers: the list turns segmented.
+        let c = d.observe("c", -1, EVENT, None, |_| {});
+        let d2 = d.clone();
+        let dispatching = thread::spawn(move || {
+            let called = d2.dispatch(EVENT, Payload::new());
+            assert_eq!(
+                (called, seen.x_calls.load(Ordering::SeqCst)),
+                (4, 1),
+                "observers called, X's calls"
+            );
+        });
+        let moving = thread::spawn(move || {
+            x.set_order(-2);
+            x
+        });
+        dispatching.join().expect("dispatching thread");
+        let x = moving.join().expect("moving thread");
+        let orders: Vec<i64> = d.get_observers(EVENT).iter().map(|o| o.order).collect();
+        assert_eq!(orders, [-2, -1, 0, 1]);
+        drop((a, b, c, x));
+        assert_eq!(loom_hooks::collect(&d), 0);
     });
 }
 

@@ -187,19 +187,24 @@ pub(crate) fn print_table(lines: &[Line]) {
         missed.len()
     );
     for l in missed {
-        let against = l
-            .peer
-            .map(|(p, _)| format!(" against {p}"))
-            .unwrap_or_default();
-        println!(
-            "  missed: {} {}{against} (target {})",
-            l.id,
-            l.ratio
-                .map(|r| format!("{r:.2}x"))
-                .unwrap_or_else(|| human(l.value, l.unit)),
-            target_text(l.target, l.unit)
-        );
+        println!("  missed: {}", missed_row(l));
     }
+}
+
+/// A missed row in one line: the id, the ratio (or value), the peer and the target.
+fn missed_row(l: &Line) -> String {
+    let against = l
+        .peer
+        .map(|(p, _)| format!(" against {p}"))
+        .unwrap_or_default();
+    format!(
+        "{} {}{against} (target {})",
+        l.id,
+        l.ratio
+            .map(|r| format!("{r:.2}x"))
+            .unwrap_or_else(|| human(l.value, l.unit)),
+        target_text(l.target, l.unit)
+    )
 }
 
 /// One size of a sized benchmark, with the growth exponent from the size before it.
@@ -213,25 +218,74 @@ pub(crate) struct Point {
 
 /// The growth of every sized benchmark of which at least two sizes were measured.
 pub(crate) fn growth(measured: &[Measurement]) -> Vec<(&'static targets::Series, Vec<Point>)> {
-    let value = |id: &str| measured.iter().find(|m| m.id == id).map(|m| m.value);
     GROWTH
         .iter()
         .filter_map(|series| {
-            let mut points: Vec<Point> = Vec::new();
-            for &(size, id) in series.points {
-                let Some(median_ns) = value(id) else { continue };
-                let exponent = points
-                    .last()
-                    .map(|p| (median_ns / p.median_ns).ln() / (size as f64 / p.size as f64).ln());
-                points.push(Point {
-                    size,
-                    median_ns,
-                    exponent,
-                });
-            }
+            let points = points_of(series, measured);
             (points.len() >= 2).then_some((series, points))
         })
         .collect()
+}
+
+/// The measured sizes of `series`, each with its exponent from the size before it.
+fn points_of(series: &targets::Series, measured: &[Measurement]) -> Vec<Point> {
+    let value = |id: &str| measured.iter().find(|m| m.id == id).map(|m| m.value);
+    let mut points: Vec<Point> = Vec::new();
+    for &(size, id) in series.points {
+        let Some(median_ns) = value(id) else { continue };
+        let exponent = points
+            .last()
+            .map(|p| (median_ns / p.median_ns).ln() / (size as f64 / p.size as f64).ln());
+        points.push(Point {
+            size,
+            median_ns,
+            exponent,
+        });
+    }
+    points
+}
+
+/// Whether a measured series meets its growth target: `None` without a target, otherwise true
+/// when every exponent between consecutive measured sizes is at most [`targets::Series::max_k`].
+pub(crate) fn growth_met(series: &targets::Series, points: &[Point]) -> Option<bool> {
+    let max_k = series.max_k?;
+    Some(points.iter().filter_map(|p| p.exponent).all(|k| k <= max_k))
+}
+
+/// What failed the run: every targeted row that missed, and every sized series that missed its
+/// growth target (one line each, ready to print). Rows whose peer was not measured (a filter)
+/// are not failures: nothing was judged.
+pub(crate) fn failures(
+    lines: &[Line],
+    growth: &[(&'static targets::Series, Vec<Point>)],
+) -> Vec<String> {
+    let rows = lines
+        .iter()
+        .filter(|l| l.met == Some(false))
+        .map(missed_row);
+    let series = growth
+        .iter()
+        .filter(|(series, points)| growth_met(series, points) == Some(false))
+        .map(|(series, points)| {
+            let worst = points
+                .iter()
+                .filter_map(|p| p.exponent)
+                .fold(f64::NEG_INFINITY, f64::max);
+            format!(
+                "{} grows with k {worst:.2} (target k ≤ {})",
+                series.name,
+                series.max_k.unwrap_or_default()
+            )
+        });
+    rows.chain(series).collect()
+}
+
+fn growth_verdict_text(series: &targets::Series, points: &[Point]) -> String {
+    match (series.max_k, growth_met(series, points)) {
+        (Some(max_k), Some(true)) => format!("target k ≤ {max_k}: yes"),
+        (Some(max_k), _) => format!("target k ≤ {max_k}: NO"),
+        (None, _) => String::new(),
+    }
 }
 
 /// Prints the growth section.
@@ -263,8 +317,20 @@ pub(crate) fn print_growth(growth: &[(&'static targets::Series, Vec<Point>)]) {
                 }
             }
         }
+        let verdict = growth_verdict_text(series, points);
+        if !verdict.is_empty() {
+            text.push_str(&format!("   {verdict}"));
+        }
         println!("{:<width$}  [{}]  {text}", series.name, series.unit);
     }
+    let judged = growth.iter().filter(|(s, p)| growth_met(s, p).is_some());
+    let (judged, met) = judged.fold((0, 0), |(n, met), (s, p)| {
+        (n + 1, met + usize::from(growth_met(s, p) == Some(true)))
+    });
+    println!(
+        "{judged} sized series with a growth target: {met} met, {} missed",
+        judged - met
+    );
     superlinear.dedup();
     if superlinear.is_empty() {
         println!("nothing grows faster than linearly");
@@ -338,7 +404,9 @@ pub(crate) fn write_markdown(
         ));
     }
     if !growth.is_empty() {
-        md.push_str("\n| sized benchmark | size → median (k) |\n|---|---|\n");
+        md.push_str(
+            "\n| sized benchmark | size → median (k) | growth target | met |\n|---|---|---|---|\n",
+        );
         for (series, points) in growth {
             let cells: Vec<String> = points
                 .iter()
@@ -359,11 +427,99 @@ pub(crate) fn write_markdown(
                     )
                 })
                 .collect();
-            md.push_str(&format!("| `{}` | {} |\n", series.name, cells.join(" · ")));
+            let (target, met) = match (series.max_k, growth_met(series, points)) {
+                (Some(max_k), Some(true)) => (format!("k ≤ {max_k}"), "yes"),
+                (Some(max_k), _) => (format!("k ≤ {max_k}"), "**no**"),
+                (None, _) => ("—".to_owned(), ""),
+            };
+            md.push_str(&format!(
+                "| `{}` | {} | {target} | {met} |\n",
+                series.name,
+                cells.join(" · ")
+            ));
         }
     }
     if !others.is_empty() {
         md.push_str(&format!("\nOther benchmarks: {}.\n", others.join(", ")));
     }
     fs::write(path, md).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::targets::Series;
+
+    fn measured(id: &str, value: f64) -> Measurement {
+        Measurement {
+            id: id.to_owned(),
+            value,
+            unit: Unit::Nanoseconds,
+        }
+    }
+
+    const POINTS: &[(u64, &str)] = &[(100, "t/a_100"), (1_000, "t/a_1k"), (10_000, "t/a_10k")];
+
+    fn flat() -> Series {
+        Series {
+            name: "t/a",
+            unit: "items",
+            points: POINTS,
+            max_k: Some(0.2),
+        }
+    }
+
+    fn points(values: [f64; 3]) -> Vec<Point> {
+        let ms: Vec<Measurement> = POINTS
+            .iter()
+            .zip(values)
+            .map(|((_, id), v)| measured(id, v))
+            .collect();
+        points_of(&flat(), &ms)
+    }
+
+    #[test]
+    fn a_growth_target_is_met_only_when_every_step_is_at_or_under_it() {
+        let s = flat();
+        // 100 -> 1 000 -> 10 000 at 1.0, 1.3, 1.6 µs: k 0.11 and 0.09.
+        assert_eq!(
+            growth_met(&s, &points([1000.0, 1300.0, 1600.0])),
+            Some(true)
+        );
+        // Flat then linear in the last decade: k 0.0 then 1.0.
+        assert_eq!(
+            growth_met(&s, &points([1000.0, 1000.0, 10_000.0])),
+            Some(false)
+        );
+        let untargeted = Series {
+            max_k: None,
+            ..flat()
+        };
+        assert_eq!(growth_met(&untargeted, &points([1.0, 10.0, 100.0])), None);
+    }
+
+    #[test]
+    fn failures_list_missed_rows_and_missed_growth_but_not_unjudged_rows() {
+        let line = |id: &str, met: Option<bool>| Line {
+            id: id.to_owned(),
+            value: 10.0,
+            unit: Unit::Nanoseconds,
+            peer: Some(("peer/x", met.map(|_| 4.0))),
+            ratio: met.map(|_| 2.5),
+            target: Target::RatioAtMost(2.0),
+            met,
+        };
+        let lines = [
+            line("a/met", Some(true)),
+            line("a/missed", Some(false)),
+            line("a/peer_not_run", None),
+        ];
+        let s: &'static Series = Box::leak(Box::new(flat()));
+        let growth = vec![(s, points([1000.0, 1000.0, 10_000.0]))];
+        let found = failures(&lines, &growth);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0], "a/missed 2.50x against peer/x (target ≤ 2x)");
+        assert_eq!(found[1], "t/a grows with k 1.00 (target k ≤ 0.2)");
+        assert!(failures(&lines[..1], &[]).is_empty());
+    }
 }

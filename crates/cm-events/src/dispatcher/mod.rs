@@ -33,6 +33,7 @@ pub(crate) mod barrier;
 pub(crate) mod event_alias;
 pub(crate) mod observer;
 pub(crate) mod reclaim;
+pub(crate) mod segments;
 pub(crate) mod slots;
 pub(crate) mod sync;
 pub(crate) mod thread_record;
@@ -56,6 +57,7 @@ use observer::{
     ObserverList, ObserverParts,
 };
 use reclaim::Reclaimer;
+use segments::{Edit, Rebuilt};
 use slots::{Slot, SlotTable};
 use thread_record::{MAX_DEPTH, depth_of};
 
@@ -232,13 +234,19 @@ impl Dispatcher {
             let slot = self.inner.slots.get_or_create(event.id());
             // SAFETY: lists are only replaced (and retired) under the write lock, held here.
             let retired = match unsafe { slot.list.load(Ordering::Acquire).as_ref() } {
-                None => self.inner.publish(event, slot, vec![observer.clone()]),
+                None => {
+                    self.inner
+                        .publish(event, slot, Some(segments::first(vec![observer.clone()])))
+                }
                 Some(list) => match list.try_append(observer.clone()) {
-                    Ok(()) => None,
+                    Ok(()) => Vec::new(),
                     Err(observer) => {
-                        let mut observers = list.live_arcs();
-                        observers.push(observer);
-                        self.inner.publish(event, slot, observers)
+                        let edit = Edit {
+                            insert: Some(observer),
+                            ..Edit::default()
+                        };
+                        let rebuilt = segments::rebuild(list, edit);
+                        self.inner.publish(event, slot, Some(rebuilt))
                     }
                 },
             };
@@ -349,7 +357,7 @@ impl Dispatcher {
             for o in &observers {
                 o.mark_removed();
             }
-            (observers, self.inner.publish(name, slot, Vec::new()))
+            (observers, self.inner.publish(name, slot, None))
         };
         self.inner.retire(retired);
         thread_record::advance_epoch();
@@ -459,9 +467,11 @@ fn dispatch_to_slot(slot: &Slot, event: Event<'_>) -> usize {
     // SAFETY: as in `call_observers`: loaded after "in a dispatch" was published and a barrier;
     // it stays alive until the `word` store below.
     let called = match unsafe { list.as_ref() } {
+        // A segmented list goes to `call_list` whatever its head holds (the flatness test sits
+        // in the one-entry arm only, so the common path keeps its shape).
         Some(list) => match list.entries() {
-            [entry] => call_one(entry, rec, &event),
-            entries => call_list(entries, &rec.calling[0], &event),
+            [entry] if list.is_flat() => call_one(entry, rec, &event),
+            _ => call_list(list, &rec.calling[0], &event),
         },
         None => 0,
     };
@@ -489,10 +499,33 @@ fn call_one(entry: &Entry, rec: &thread_record::ThreadRecord, event: &Event<'_>)
     }
 }
 
-/// [`call_entries`] out of line, for [`dispatch_to_slot`] (compiler-only fences).
+/// [`call_entries`] (or [`call_segmented`]) out of line, for [`dispatch_to_slot`]
+/// (compiler-only fences).
 #[inline(never)]
-fn call_list(entries: &[Entry], calling: &AtomicPtr<Observer>, event: &Event<'_>) -> usize {
-    call_entries(entries, calling, true, event)
+fn call_list(list: &ObserverList, calling: &AtomicPtr<Observer>, event: &Event<'_>) -> usize {
+    if list.is_flat() {
+        call_entries(list.entries(), calling, true, event)
+    } else {
+        call_segmented(list, calling, true, event)
+    }
+}
+
+/// The observer loop over a segmented list ([`segments`]): each segment, then the head's own
+/// entries. The head's length is read first, so that an observer appended during this dispatch
+/// is not called by it (segments never grow).
+#[inline(never)]
+fn call_segmented(
+    list: &ObserverList,
+    calling: &AtomicPtr<Observer>,
+    asymmetric: bool,
+    event: &Event<'_>,
+) -> usize {
+    let head = list.entries();
+    let mut called = 0;
+    for segment in list.segments() {
+        called += call_entries(segment.entries(), calling, asymmetric, event);
+    }
+    called + call_entries(head, calling, asymmetric, event)
 }
 
 /// Everything [`dispatch_to_slot`] does not handle inline: a dispatch from inside an observer,
@@ -555,7 +588,8 @@ fn call_observers(
     // writer that unpublishes it retires it and frees it only after this record's word changes,
     // which the caller does after we return.
     match unsafe { list.as_ref() } {
-        Some(list) => call_entries(list.entries(), calling, asymmetric, event),
+        Some(list) if list.is_flat() => call_entries(list.entries(), calling, asymmetric, event),
+        Some(list) => call_segmented(list, calling, asymmetric, event),
         None => 0,
     }
 }
@@ -664,33 +698,35 @@ impl DispatcherInner {
         unsafe { list.as_ref() }.map_or_else(Vec::new, ObserverList::live_arcs)
     }
 
-    /// Publishes a new sorted list for `slot` (null when empty); returns the old list to retire
-    /// once the write lock is released. Caller holds the write lock.
-    fn publish(
-        &self,
-        event: EventName,
-        slot: &Slot,
-        observers: Vec<Arc<Observer>>,
-    ) -> Option<ListBox> {
-        let new = if observers.is_empty() {
-            std::ptr::null_mut()
-        } else {
-            ObserverList::sorted(observers).into_raw()
+    /// Publishes `new` for `slot` (`None`: unpublish, nobody observes any more); returns what to
+    /// retire once the write lock is released (the old head, and the segments the new one no
+    /// longer uses), already marked stale. Caller holds the write lock.
+    fn publish(&self, event: EventName, slot: &Slot, new: Option<Rebuilt>) -> Vec<ListBox> {
+        let (new, mut garbage) = match new {
+            Some(Rebuilt { head, retired }) => (head.into_raw(), retired),
+            None => (std::ptr::null_mut(), Vec::new()),
         };
         let old = slot.list.swap(new, Ordering::AcqRel);
         // Alias names dispatch the same list (borrowed: the target's slot owns it).
         self.event_aliases.propagate(&self.slots, event, new);
-        // SAFETY: non-null list pointers in slots come from ListBox::into_raw above and are owned
-        // by the slot; swapping it out transfers that ownership to us.
-        let old = (!old.is_null()).then(|| unsafe { ListBox::from_raw(old) });
-        if let Some(old) = &old {
-            old.mark_stale();
+        if !old.is_null() {
+            // SAFETY: non-null list pointers in slots come from ListBox::into_raw and are owned
+            // by the slot; swapping it out transfers that ownership to us.
+            let old = unsafe { ListBox::from_raw(old) };
+            if new.is_null() {
+                // SAFETY: the whole structure was unpublished: its segments are ours, once.
+                garbage.extend(unsafe { old.take_segments() });
+            }
+            garbage.push(old);
         }
-        old
+        for list in &garbage {
+            list.mark_stale();
+        }
+        garbage
     }
 
-    fn retire(&self, list: Option<ListBox>) {
-        if let Some(list) = list {
+    fn retire(&self, lists: Vec<ListBox>) {
+        for list in lists {
             self.reclaimer.retire(list);
         }
     }
@@ -704,17 +740,20 @@ impl DispatcherInner {
             let _w = self.write_lock.lock();
             let slot = self.slots.get(obs.event.id());
             // SAFETY: lists are only replaced (and retired) under the write lock, held here.
-            match slot.and_then(|s| unsafe { s.list.load(Ordering::Acquire).as_ref() }) {
-                Some(list) if list.tombstone(obs) => {
-                    if list.live_len() == 0 {
-                        slot.and_then(|s| self.publish(obs.event, s, Vec::new()))
-                    } else if list.wants_compaction() {
-                        slot.and_then(|s| self.publish(obs.event, s, list.live_arcs()))
-                    } else {
-                        None
+            match slot.zip(slot.and_then(|s| unsafe { s.list.load(Ordering::Acquire).as_ref() })) {
+                Some((slot, list)) => match list.tombstone(obs) {
+                    Some(_) if list.live_len() == 0 => self.publish(obs.event, slot, None),
+                    Some(run) if run.wants_compaction() => {
+                        let edit = Edit {
+                            compact: Some(std::ptr::from_ref(run)),
+                            ..Edit::default()
+                        };
+                        let rebuilt = segments::rebuild(list, edit);
+                        self.publish(obs.event, slot, Some(rebuilt))
                     }
-                }
-                _ => None,
+                    _ => Vec::new(),
+                },
+                None => Vec::new(),
             }
         };
         self.retire(retired);
@@ -779,11 +818,24 @@ impl DispatcherInner {
             let _w = self.write_lock.lock();
             match self.slots.get(obs.event.id()) {
                 Some(slot) if !obs.is_removed() => {
+                    let placed_under = obs.key();
                     obs.order.store(order, Ordering::Relaxed);
-                    let observers = self.current_observers(slot);
-                    self.publish(obs.event, slot, observers)
+                    // SAFETY: lists are only replaced (and retired) under the write lock, held
+                    // here.
+                    match unsafe { slot.list.load(Ordering::Acquire).as_ref() } {
+                        Some(list) => {
+                            let edit = Edit {
+                                exclude: Some((obs, placed_under)),
+                                insert: Some(obs.clone()),
+                                ..Edit::default()
+                            };
+                            let rebuilt = segments::rebuild(list, edit);
+                            self.publish(obs.event, slot, Some(rebuilt))
+                        }
+                        None => Vec::new(),
+                    }
                 }
-                _ => None,
+                _ => Vec::new(),
             }
         };
         self.retire(retired);
@@ -796,8 +848,12 @@ impl Drop for DispatcherInner {
         // Alias slots only borrow their target's list: clear them first.
         self.event_aliases.clear_slots(&self.slots);
         self.slots.for_each_list(|list| {
-            // SAFETY: slot lists are owned ListBox::into_raw pointers; nothing else can reach them.
-            drop(unsafe { ListBox::from_raw(list) });
+            // SAFETY: slot lists are owned ListBox::into_raw pointers (and own their segments);
+            // nothing else can reach them.
+            let list = unsafe { ListBox::from_raw(list) };
+            // SAFETY: as above.
+            drop(unsafe { list.take_segments() });
+            drop(list);
         });
         self.reclaimer.free_all();
     }

@@ -14,7 +14,9 @@
 //!   full, when a new observer sorts before the last entry, on `set_order`, and when the
 //!   tombstones outnumber the live entries (compaction). Each rebuild copies the live entries
 //!   and leaves room for as many again, so its cost is spread over at least that many cheap
-//!   operations.
+//!   operations. Past 64 observers an out-of-order observe or a `set_order` makes the list
+//!   segmented instead ([`super::segments`]), after which such a change rebuilds only the runs
+//!   it touches.
 
 use std::alloc::Layout;
 use std::cell::UnsafeCell;
@@ -174,7 +176,7 @@ impl Observer {
     }
 
     /// The sort key: `(order, registration sequence)`.
-    pub(crate) fn key(&self) -> (i64, u64) {
+    pub(crate) fn key(&self) -> SortKey {
         (self.order.load(Ordering::Relaxed), self.seq)
     }
 
@@ -238,20 +240,41 @@ pub(crate) struct Entry {
     pub(crate) flags: AtomicU8,
 }
 
+/// A sort key, `(order, registration sequence)`.
+pub(crate) type SortKey = (i64, u64);
+
 /// A published, sorted (by `(order, seq)`, tombstones included) observer list.
 ///
 /// One allocation: this header followed by `capacity` entry cells, the first `len` of them
 /// initialised, so dispatch goes from the slot's list pointer straight to the entries. Owned
 /// through [`ListBox`]. Everything but `len` and the entry flags is fixed or written under the
 /// dispatcher's write lock only (atomics so that the list stays `Sync`).
+///
+/// A list is *flat* (all its entries inline) or *segmented* (see [`super::segments`]): then it
+/// is the last run of the sorted sequence (the *head*, where appends go) and `prefix` points to
+/// the earlier runs, immutable lists of their own (*segments*) that successive heads share.
+/// Dispatch calls the segments in order, then the head's entries.
 #[repr(C)]
 pub(crate) struct ObserverList {
     /// Initialised entries; grows (Release) by appends, never shrinks.
     len: AtomicUsize,
+    /// Segments before this list's own entries (0: a flat list); fixed for the list's life.
+    prefix_len: usize,
+    /// `prefix_len` segment pointers (a leaked `Box<[*const ObserverList]>`, freed with this
+    /// list). The segments themselves are owned by the slot's current structure, not by this
+    /// array: the writer that stops using one retires it (see [`super::segments`]).
+    prefix: *const *const ObserverList,
     capacity: usize,
     /// Entries whose observer was reset (their `ENTRY_STALE` bit set) while this list was current.
     tombstones: AtomicUsize,
-    /// The sort key of the last entry, so an append can tell whether it sorts last.
+    /// Live observers of the whole list (segments included): meaningful in the published head.
+    live_total: AtomicUsize,
+    /// The sort key of the first entry (`u64::MAX` parts while there is none), so that a writer
+    /// finds the run a key belongs to.
+    first_order: AtomicI64,
+    first_seq: AtomicU64,
+    /// The sort key of the last entry (of the last segment while a head has no entries of its
+    /// own), so an append can tell whether it sorts last.
     last_order: AtomicI64,
     last_seq: AtomicU64,
     /// Under loom only: set instead of freeing the list, so that a read after the free is a
@@ -270,13 +293,17 @@ const _: () = assert!(
 
 // SAFETY: the raw pointers in the entries are strong counts of `Arc<Observer>`s (and point into
 // their boxed callbacks), which are `Send + Sync`; shared access only reads entries below `len`
-// (initialised before the Release store that published them) and atomics.
+// (initialised before the Release store that published them) and atomics. The prefix points to
+// lists that are `Send + Sync` themselves.
 unsafe impl Send for ObserverList {}
 // SAFETY: see the `Send` impl.
 unsafe impl Sync for ObserverList {}
 
 /// The smallest capacity a list is built with.
 const MIN_CAPACITY: usize = 4;
+
+/// The first key of a list with no entries: sorts after every real key.
+const NO_KEY: SortKey = (i64::MAX, u64::MAX);
 
 impl ObserverList {
     fn layout(capacity: usize) -> Layout {
@@ -300,7 +327,8 @@ impl ObserverList {
             .cast::<Entry>()
     }
 
-    /// The entries, in call order (tombstones included).
+    /// This list's own entries, in call order (tombstones included); a segmented list's
+    /// segments come before them ([`ObserverList::segments`]).
     #[inline(always)]
     pub(crate) fn entries(&self) -> &[Entry] {
         #[cfg(loom)]
@@ -314,9 +342,40 @@ impl ObserverList {
         unsafe { std::slice::from_raw_parts(self.entry_ptr(), self.len.load(Ordering::Acquire)) }
     }
 
-    /// The live observers (not reset), in call order. Caller holds the write lock (or owns the
-    /// list).
-    pub(crate) fn live(&self) -> impl Iterator<Item = &Observer> {
+    /// True for a flat list (no segments): dispatch's common case.
+    #[inline(always)]
+    pub(crate) fn is_flat(&self) -> bool {
+        self.prefix_len == 0
+    }
+
+    /// The segment pointers before this list's own entries (empty for a flat list).
+    pub(crate) fn prefix(&self) -> &[*const ObserverList] {
+        if self.prefix_len == 0 {
+            return &[];
+        }
+        // SAFETY: `prefix` is a leaked boxed slice of `prefix_len` pointers, freed with the list.
+        unsafe { std::slice::from_raw_parts(self.prefix, self.prefix_len) }
+    }
+
+    /// The segments before this list's own entries, in call order.
+    ///
+    /// Readers: a dispatch that loaded this list reaches only segments that were current when it
+    /// loaded it or retired after that, so alive until its record's word changes (as the list
+    /// itself). Writers: under the write lock, the current list's segments are alive.
+    pub(crate) fn segments(&self) -> impl Iterator<Item = &ObserverList> {
+        self.prefix().iter().map(|&p| {
+            // SAFETY: see above.
+            unsafe { &*p }
+        })
+    }
+
+    /// The segments, then this list: every run of entries in call order.
+    pub(crate) fn runs(&self) -> impl Iterator<Item = &ObserverList> {
+        self.segments().chain(std::iter::once(self))
+    }
+
+    /// This run's live observers (not reset), in call order.
+    fn own_live(&self) -> impl Iterator<Item = &Observer> {
         self.entries().iter().filter_map(|e| {
             // SAFETY: each entry holds a strong count of its observer.
             let o = unsafe { &*e.observer };
@@ -324,80 +383,127 @@ impl ObserverList {
         })
     }
 
-    /// The live observers as owned handles. Caller holds the write lock (or owns the list).
-    pub(crate) fn live_arcs(&self) -> Vec<Arc<Observer>> {
-        self.live()
-            .map(|o| {
-                let ptr = std::ptr::from_ref(o);
-                // SAFETY: `ptr` came from `Arc::into_raw` (the entry's strong count), which
-                // stays alive while we add one of our own.
-                unsafe {
-                    Arc::increment_strong_count(ptr);
-                    Arc::from_raw(ptr)
-                }
-            })
-            .collect()
+    /// The live observers (not reset) of the whole list, in call order. Caller holds the write
+    /// lock (or owns the list).
+    pub(crate) fn live(&self) -> impl Iterator<Item = &Observer> {
+        self.runs().flat_map(ObserverList::own_live)
     }
 
-    /// Live entries (`len - tombstones`).
+    /// The live observers of the whole list as owned handles. Caller holds the write lock (or
+    /// owns the list).
+    pub(crate) fn live_arcs(&self) -> Vec<Arc<Observer>> {
+        self.live().map(arc_of).collect()
+    }
+
+    /// This run's live observers as owned handles.
+    pub(crate) fn own_live_arcs(&self) -> Vec<Arc<Observer>> {
+        self.own_live().map(arc_of).collect()
+    }
+
+    /// Live observers of the whole list.
     pub(crate) fn live_len(&self) -> usize {
+        self.live_total.load(Ordering::Relaxed)
+    }
+
+    /// Live entries of this run (`len - tombstones`).
+    fn own_live_len(&self) -> usize {
         self.entries().len() - self.tombstones.load(Ordering::Relaxed)
     }
 
-    /// Marks every entry stale (the list was unpublished). Call before the heavy barrier.
+    /// The key of the first entry ([`NO_KEY`] while there is none).
+    pub(crate) fn first_key(&self) -> SortKey {
+        (
+            self.first_order.load(Ordering::Relaxed),
+            self.first_seq.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The key of the last entry (for a head without entries, its last segment's).
+    pub(crate) fn last_key(&self) -> SortKey {
+        (
+            self.last_order.load(Ordering::Relaxed),
+            self.last_seq.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Marks every entry of this run stale (the run was unpublished). Call before the heavy
+    /// barrier.
     pub(crate) fn mark_stale(&self) {
         for e in self.entries() {
             e.flags.fetch_or(ENTRY_STALE, Ordering::SeqCst);
         }
     }
 
-    /// This list's entry of `obs`, if `obs` was placed in it. Caller holds the write lock.
-    pub(crate) fn entry_of(&self, obs: &Observer) -> Option<&Entry> {
-        self.entries()
+    /// The run (this list or one of its segments) that holds `obs`, placed with sort key `key`,
+    /// and its entry. Caller holds the write lock.
+    pub(crate) fn entry_of(&self, obs: &Observer, key: SortKey) -> Option<(&ObserverList, &Entry)> {
+        let run = self.run_for(key);
+        run.entries()
             .get(obs.index.load(Ordering::Relaxed))
             .filter(|e| std::ptr::eq(e.observer, obs))
+            .map(|e| (run, e))
+    }
+
+    /// The run a key belongs to: the last whose first key is at most `key` (the first run when
+    /// `key` sorts before everything). Runs partition the keys: every key of run `i` is below
+    /// the first key of run `i + 1`.
+    pub(crate) fn run_for(&self, key: SortKey) -> &ObserverList {
+        match self.run_index_for(key).and_then(|i| self.prefix().get(i)) {
+            // SAFETY: the current list's segments are alive under the write lock (`segments`).
+            Some(&segment) => unsafe { &*segment },
+            None => self,
+        }
+    }
+
+    /// [`ObserverList::run_for`] as an index into the prefix (`None`: this list's own entries).
+    pub(crate) fn run_index_for(&self, key: SortKey) -> Option<usize> {
+        let prefix = self.prefix();
+        if prefix.is_empty() || (self.first_key() <= key && !self.entries().is_empty()) {
+            return None;
+        }
+        // SAFETY: the current list's segments are alive under the write lock (`segments`).
+        let after = prefix.partition_point(|&p| unsafe { &*p }.first_key() <= key);
+        Some(after.saturating_sub(1))
     }
 
     /// Turns `obs`'s entry into a tombstone (the observer is already marked removed): dispatch
-    /// then consults its live state and skips it. Returns false when `obs` is not in this list
-    /// or already a tombstone. Caller holds the write lock; call before the heavy barrier.
-    pub(crate) fn tombstone(&self, obs: &Observer) -> bool {
-        let Some(e) = self.entry_of(obs) else {
-            return false;
-        };
+    /// then consults its live state and skips it. Returns the run that held it, or `None` when
+    /// `obs` is not in this list or already a tombstone. Caller holds the write lock; call
+    /// before the heavy barrier.
+    pub(crate) fn tombstone(&self, obs: &Observer) -> Option<&ObserverList> {
+        let (run, e) = self.entry_of(obs, obs.key())?;
         if e.flags.fetch_or(ENTRY_STALE, Ordering::SeqCst) & ENTRY_STALE != 0 {
-            return false;
+            return None;
         }
-        self.tombstones.fetch_add(1, Ordering::Relaxed);
-        true
+        run.tombstones.fetch_add(1, Ordering::Relaxed);
+        self.live_total.fetch_sub(1, Ordering::Relaxed);
+        Some(run)
     }
 
     /// Re-reads `obs`'s settings into its entry (enabled, ignore-consume). Caller holds the write
     /// lock.
     pub(crate) fn refresh_flags(&self, obs: &Observer) {
-        if let Some(e) = self.entry_of(obs) {
+        if let Some((_, e)) = self.entry_of(obs, obs.key()) {
             let stale = e.flags.load(Ordering::Relaxed) & ENTRY_STALE;
             e.flags.store(obs.entry_flags() | stale, Ordering::SeqCst);
         }
     }
 
-    /// True when a rebuild would pay for itself: the tombstones outnumber the live entries.
+    /// True when rebuilding this run would pay for itself: its tombstones outnumber its live
+    /// entries.
     pub(crate) fn wants_compaction(&self) -> bool {
-        self.tombstones.load(Ordering::Relaxed) > self.live_len()
+        self.tombstones.load(Ordering::Relaxed) > self.own_live_len()
     }
 
     /// Appends `obs` in place when it sorts last and there is room; gives it back otherwise.
     /// Caller holds the write lock.
     pub(crate) fn try_append(&self, obs: Arc<Observer>) -> Result<(), Arc<Observer>> {
         let len = self.len.load(Ordering::Relaxed);
-        let last = (
-            self.last_order.load(Ordering::Relaxed),
-            self.last_seq.load(Ordering::Relaxed),
-        );
-        if len == self.capacity || obs.key() < last {
+        if len == self.capacity || obs.key() < self.last_key() {
             return Err(obs);
         }
         self.write_entry(len, obs);
+        self.live_total.fetch_add(1, Ordering::Relaxed);
         // Release: a dispatch that reads the new length also reads the entry written above.
         self.len.store(len + 1, Ordering::Release);
         Ok(())
@@ -407,6 +513,10 @@ impl ObserverList {
     fn write_entry(&self, i: usize, obs: Arc<Observer>) {
         debug_assert!(i < self.capacity);
         let (order, seq) = obs.key();
+        if i == 0 {
+            self.first_order.store(order, Ordering::Relaxed);
+            self.first_seq.store(seq, Ordering::Relaxed);
+        }
         self.last_order.store(order, Ordering::Relaxed);
         self.last_seq.store(seq, Ordering::Relaxed);
         obs.index.store(i, Ordering::Relaxed);
@@ -421,25 +531,57 @@ impl ObserverList {
         unsafe { self.entry_ptr().add(i).write(entry) };
     }
 
-    /// A new list of `observers` (sorted here), with room for as many again.
+    /// A new flat list of `observers` (sorted here), with room for as many again.
     pub(crate) fn sorted(mut observers: Vec<Arc<Observer>>) -> ListBox {
         observers.sort_by_key(|o| o.key());
         let capacity = (observers.len() * 2).max(MIN_CAPACITY);
+        let live = observers.len();
+        Self::build(observers, capacity, Vec::new(), live, NO_KEY)
+    }
+
+    /// A new list of `observers` (already sorted, at most `capacity`) after the segments
+    /// `prefix`, whose live observers, with these, number `live_total`. `last_if_empty` is the
+    /// key an append must not sort below while the list has no entries of its own.
+    pub(crate) fn build(
+        observers: Vec<Arc<Observer>>,
+        capacity: usize,
+        prefix: Vec<*const ObserverList>,
+        live_total: usize,
+        last_if_empty: SortKey,
+    ) -> ListBox {
+        debug_assert!(observers.len() <= capacity && capacity > 0);
+        debug_assert!(observers.is_sorted_by_key(|o| o.key()));
         let layout = Self::layout(capacity);
         // SAFETY: the layout has a non-zero size (it holds the header).
         let raw = unsafe { std::alloc::alloc(layout) }.cast::<ObserverList>();
         let Some(ptr) = NonNull::new(raw) else {
             std::alloc::handle_alloc_error(layout)
         };
+        let prefix_len = prefix.len();
+        let prefix = if prefix_len == 0 {
+            std::ptr::null()
+        } else {
+            Box::into_raw(prefix.into_boxed_slice()).cast::<*const ObserverList>()
+        };
+        let last = if prefix_len == 0 {
+            (i64::MIN, 0)
+        } else {
+            last_if_empty
+        };
         // SAFETY: `ptr` is a fresh allocation of `layout(capacity)`: room for the header and
         // `capacity` entries right after it, all suitably aligned.
         unsafe {
             ptr.as_ptr().write(ObserverList {
                 len: AtomicUsize::new(0),
+                prefix_len,
+                prefix,
                 capacity,
                 tombstones: AtomicUsize::new(0),
-                last_order: AtomicI64::new(i64::MIN),
-                last_seq: AtomicU64::new(0),
+                live_total: AtomicUsize::new(live_total),
+                first_order: AtomicI64::new(NO_KEY.0),
+                first_seq: AtomicU64::new(NO_KEY.1),
+                last_order: AtomicI64::new(last.0),
+                last_seq: AtomicU64::new(last.1),
                 #[cfg(loom)]
                 freed: std::sync::atomic::AtomicBool::new(false),
             });
@@ -452,10 +594,36 @@ impl ObserverList {
         list.len.store(len, Ordering::Release);
         list
     }
+
+    /// Takes ownership of this list's segments (when the whole list goes: unpublished, or the
+    /// dispatcher dropped).
+    ///
+    /// # Safety
+    /// The caller owns the structure this list heads, and takes its segments once.
+    pub(crate) unsafe fn take_segments(&self) -> Vec<ListBox> {
+        self.prefix()
+            .iter()
+            // SAFETY: segment pointers come from `ListBox::into_raw` and are owned by the
+            // structure, which the caller owns.
+            .map(|&p| unsafe { ListBox::from_raw(p.cast_mut()) })
+            .collect()
+    }
+}
+
+/// An owned handle to an observer a list entry holds.
+fn arc_of(o: &Observer) -> Arc<Observer> {
+    let ptr = std::ptr::from_ref(o);
+    // SAFETY: `ptr` came from `Arc::into_raw` (the entry's strong count), which stays alive
+    // while we add one of our own.
+    unsafe {
+        Arc::increment_strong_count(ptr);
+        Arc::from_raw(ptr)
+    }
 }
 
 /// Owns one [`ObserverList`] allocation (what `Box<ObserverList>` would be if the list were a
-/// plain struct). Slots hold it as a raw pointer ([`ListBox::into_raw`]).
+/// plain struct). Slots hold it as a raw pointer ([`ListBox::into_raw`]). Dropping it frees the
+/// list and its prefix array, never the segments (see [`ObserverList::take_segments`]).
 pub(crate) struct ListBox(NonNull<ObserverList>);
 
 // SAFETY: `ListBox` owns an `ObserverList`, which is `Send + Sync`.
@@ -504,6 +672,15 @@ impl Drop for ListBox {
         for e in self.entries() {
             // SAFETY: each initialised entry owns one strong count (`write_entry`).
             drop(unsafe { Arc::from_raw(e.observer) });
+        }
+        if self.prefix_len != 0 {
+            // SAFETY: `prefix` is the boxed slice `build` leaked, freed only here.
+            drop(unsafe {
+                Box::from_raw(std::ptr::slice_from_raw_parts_mut(
+                    self.prefix.cast_mut(),
+                    self.prefix_len,
+                ))
+            });
         }
         // SAFETY: we own the allocation; entries and header need no other drop (raw pointers
         // and atomics); the memory goes back with the layout it came from.

@@ -1,0 +1,158 @@
+//! Dispatch across threads (issue 21.3): does aggregate throughput scale with the threads?
+//!
+//! `cargo bench -p cm-events --bench threads -- --warm-up-time 1 --measurement-time 2`
+//!
+//! Every benchmark runs its dispatch loop on freshly spawned worker threads that start together
+//! (a barrier) and each dispatch `iters` times; the time reported is the wall time from the first
+//! start to the last finish, per iteration. So a row with two threads reads "time for two
+//! dispatches, one on each thread": with perfect scaling it equals the one-thread row of the same
+//! shape, and the target `2 threads / 1 thread ≤ 1.11` is "aggregate throughput ≥ 1.8x one
+//! thread's" (xtask/src/bench/targets.rs). The one-thread rows use the same harness (one worker),
+//! so spawn and barrier costs are the same on both sides (and negligible: criterion picks `iters`
+//! so that a sample lasts milliseconds).
+//!
+//! * `1_thread_{1,16}_observers`: the baseline;
+//! * `2_threads_same_event_{1,16}_observers`: both threads dispatch the same interned event, so
+//!   they read the same slot, list and entries: scaling needs a dispatch path that writes no
+//!   shared cache line (only the thread's own, padded record);
+//! * `2_threads_different_events_1_observers`: each thread its own event;
+//! * `peer/naive_rwlock_bus/{1_thread,2_threads}_1_observers`: the naive `RwLock<HashMap>` bus,
+//!   whose read lock writes the lock word on every dispatch (the contrast).
+//!
+//! Needs two idle cores to show anything: on a loaded machine the second thread waits for a core
+//! and the ratio measures the scheduler. Benchmark ids are stable (the xtask table reads them).
+
+// criterion_group! generates an undocumented public fn.
+#![allow(missing_docs)]
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::sync::{Arc, Barrier, RwLock};
+use std::time::{Duration, Instant};
+
+use cm_events::{Dispatcher, Event, EventName, ObserverGuard, Payload};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn body(e: &Event<'_>) {
+    black_box(e);
+}
+
+fn observers(d: &Dispatcher, name: EventName, n: usize) -> Vec<ObserverGuard> {
+    (0..n)
+        .map(|i| d.observe("bench", i as i64, name, None, body))
+        .collect()
+}
+
+/// Runs `work(thread index, iters)` on `threads` new threads started together; returns the wall
+/// time from the earliest start to the latest finish.
+fn run_on_threads(threads: usize, iters: u64, work: &(dyn Fn(usize, u64) + Sync)) -> Duration {
+    let barrier = Barrier::new(threads);
+    let spans: Vec<(Instant, Instant)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let barrier = &barrier;
+                s.spawn(move || {
+                    // One warm-up call claims the thread's dispatch record outside the timing.
+                    work(t, 1);
+                    barrier.wait();
+                    let start = Instant::now();
+                    work(t, iters);
+                    (start, Instant::now())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| match h.join() {
+                Ok(span) => span,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    let first = spans.iter().map(|s| s.0).min();
+    let last = spans.iter().map(|s| s.1).max();
+    match (first, last) {
+        (Some(first), Some(last)) => last - first,
+        _ => Duration::ZERO,
+    }
+}
+
+fn dispatch_threads(c: &mut Criterion) {
+    let d = Dispatcher::new();
+    let empty = Payload::new();
+    let one = EventName::new("bench.threads:1_observers");
+    let other = EventName::new("bench.threads:1_observers_other");
+    let sixteen = EventName::new("bench.threads:16_observers");
+    let _guards = [
+        observers(&d, one, 1),
+        observers(&d, other, 1),
+        observers(&d, sixteen, 16),
+    ];
+    d.collect_garbage();
+    let loop_on = |names: [EventName; 2]| {
+        let (d, empty) = (&d, &empty);
+        move |t: usize, iters: u64| {
+            let name = names[t % 2];
+            for _ in 0..iters {
+                black_box(d.dispatch_event(black_box(name), black_box(empty)));
+            }
+        }
+    };
+    let mut g = c.benchmark_group("cm_events/dispatch_threads");
+    let cases: [(&str, usize, [EventName; 2]); 5] = [
+        ("1_thread_1_observers", 1, [one, one]),
+        ("2_threads_same_event_1_observers", 2, [one, one]),
+        ("2_threads_different_events_1_observers", 2, [one, other]),
+        ("1_thread_16_observers", 1, [sixteen, sixteen]),
+        ("2_threads_same_event_16_observers", 2, [sixteen, sixteen]),
+    ];
+    for (id, threads, names) in cases {
+        let work = loop_on(names);
+        g.bench_function(id, |b| {
+            b.iter_custom(|iters| run_on_threads(threads, iters, &work))
+        });
+    }
+    g.finish();
+}
+
+type NaiveBus = RwLock<HashMap<String, Vec<Arc<dyn Fn(&Payload) + Send + Sync>>>>;
+
+fn naive_peer(c: &mut Criterion) {
+    let empty = Payload::new();
+    let name = "bench.naive.threads:1_observers";
+    let bus: NaiveBus = RwLock::new(HashMap::new());
+    bus.write().unwrap_or_else(|p| p.into_inner()).insert(
+        name.to_owned(),
+        vec![Arc::new(|p: &Payload| {
+            black_box(p);
+        })],
+    );
+    let work = |_: usize, iters: u64| {
+        for _ in 0..iters {
+            let map = bus.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(callbacks) = map.get(black_box(name)) {
+                for f in callbacks {
+                    f(black_box(&empty));
+                }
+            }
+        }
+    };
+    let mut g = c.benchmark_group("peer/naive_rwlock_bus");
+    for (id, threads) in [("1_thread_1_observers", 1), ("2_threads_1_observers", 2)] {
+        g.bench_function(id, |b| {
+            b.iter_custom(|iters| run_on_threads(threads, iters, &work))
+        });
+    }
+    g.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default().without_plots().nresamples(10_000)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = dispatch_threads, naive_peer
+}
+criterion_main!(benches);
