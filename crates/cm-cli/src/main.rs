@@ -14,9 +14,9 @@
 // a TOML section; rustdoc would take it for a link. Escaping it would show in `--help`.
 #![allow(rustdoc::broken_intra_doc_links)]
 
+mod browser_sign_in;
 mod cli;
 mod commands;
-mod browser_sign_in;
 mod exit;
 mod json_schemas;
 mod output;

@@ -24,10 +24,10 @@ use cm_manager::{AuthAnswer, ManagerConfig, ManagerHandle, Secret};
 use cm_registry::{ConnectionRegistry, RegistryConfig, RegistryHandle};
 use cm_toml_store::{LockWait, TomlStore};
 
+use crate::browser_sign_in::BrowserSignIn;
 use crate::cli::CredentialArgs;
 use crate::exit::CliError;
 use crate::output::Output;
-use crate::browser_sign_in::BrowserSignIn;
 use crate::sign_in::{SignIn, Source};
 
 /// The resolved omniverse.toml, and how its writers wait for the lock.

@@ -83,14 +83,16 @@ impl SignIn {
         match &self.source {
             Source::Flags(answer) if !again => answer.clone(),
             Source::Flags(_) => self.end(Ending::Rejected(server)),
-            _ if self.use_remembered && !again => match crate::remembered::load(&request.server_url) {
-                Ok(Some(token)) => AuthAnswer::Token(token),
-                Ok(None) => self.without_remembered(request, &server),
-                Err(why) => {
-                    tracing::warn!("not using a remembered sign-in: {why}");
-                    self.without_remembered(request, &server)
+            _ if self.use_remembered && !again => {
+                match crate::remembered::load(&request.server_url) {
+                    Ok(Some(token)) => AuthAnswer::Token(token),
+                    Ok(None) => self.without_remembered(request, &server),
+                    Err(why) => {
+                        tracing::warn!("not using a remembered sign-in: {why}");
+                        self.without_remembered(request, &server)
+                    }
                 }
-            },
+            }
             _ => self.without_remembered(request, &server),
         }
     }

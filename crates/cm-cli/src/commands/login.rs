@@ -12,11 +12,11 @@ use std::time::Duration;
 use cm_manager::{EnsureError, SignInFlow, SignInPrompt};
 use serde_json::json;
 
+use crate::browser_sign_in::{BrowserSignIn, cancel_on_ctrl_c};
 use crate::cli::{ConnectArgs, CredentialArgs, LoginArgs};
 use crate::exit::CliError;
 use crate::output::{Output, Style};
 use crate::session::{ConfigFile, ManagerSession, runtime, seconds};
-use crate::browser_sign_in::{BrowserSignIn, cancel_on_ctrl_c};
 use crate::sign_in::Source;
 
 /// `cm login URL`.
