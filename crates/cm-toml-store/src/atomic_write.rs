@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::StoreError;
+use crate::commit_check::Fingerprint;
 use crate::permissions::{Owner, check_can_replace, keep_owner, owner_to_keep, process_exists};
 /// Whether writes are flushed to stable storage before they count as done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -76,11 +77,17 @@ fn temp_pid(name: &str, prefix: &str) -> Option<u32> {
 /// directory if needed. An existing file keeps its owner, group and permissions; a new one is
 /// private to the user (0600), and one root creates belongs to the directory's owner. A file
 /// this process could not write in place is refused ([`StoreError::NotWritable`]).
+///
+/// `still_current` runs right before the rename, after the new file is written and flushed:
+/// when it says false (the target changed since the caller read it,
+/// [`crate::commit_check`]) nothing is replaced and `Ok(false)` is returned.
 pub(crate) fn write_atomic(
     target: &Path,
     bytes: &[u8],
     durability: Durability,
-) -> Result<(), StoreError> {
+    read: Option<Fingerprint>,
+    still_current: impl FnOnce() -> Result<bool, StoreError>,
+) -> Result<bool, StoreError> {
     let dir = parent_dir(target);
     fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, "create directory", e))?;
     let file_name = target
@@ -97,15 +104,16 @@ pub(crate) fn write_atomic(
     };
 
     let temp = dir.join(temp_name(&file_name));
-    let result = write_temp_then_rename(&temp, target, bytes, keep, durability);
-    if result.is_err() {
+    let result =
+        write_temp_then_rename(&temp, target, bytes, keep, durability, read, still_current);
+    if !matches!(result, Ok(true)) {
         let _ = fs::remove_file(&temp);
         return result;
     }
     if durability == Durability::Full {
         sync_dir(&dir)?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// The directory holding `path` (`.` for a bare file name).
@@ -128,7 +136,9 @@ fn write_temp_then_rename(
     bytes: &[u8],
     keep: Keep,
     durability: Durability,
-) -> Result<(), StoreError> {
+    read: Option<Fingerprint>,
+    still_current: impl FnOnce() -> Result<bool, StoreError>,
+) -> Result<bool, StoreError> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -176,9 +186,107 @@ fn write_temp_then_rename(
         file.sync_all()
             .map_err(|e| StoreError::io(temp, "fsync", e))?;
     }
-    fs::rename(temp, target).map_err(|e| StoreError::io(target, "rename over", e))?;
+    // As late as possible: the window for an unlocked editor's save to be lost is from here
+    // to the rename.
+    if !still_current()? {
+        return Ok(false);
+    }
+    let replaced = replace(temp, target, &file, read)?;
     drop(file);
-    Ok(())
+    Ok(replaced)
+}
+
+/// Puts `temp` in `target`'s place; false when the file there is not the one read (`read`,
+/// `None`: there was none), and then nothing is replaced.
+///
+/// On Linux this closes the last gap after [`write_atomic`]'s check: the files are swapped
+/// atomically (`RENAME_EXCHANGE`; `RENAME_NOREPLACE` where there was no file), the file
+/// swapped out is checked to be the one read, and an unlocked editor's save that landed in
+/// between is swapped back. Elsewhere (or on a file system without these flags) it is a
+/// plain rename.
+#[cfg(target_os = "linux")]
+fn replace(
+    temp: &Path,
+    target: &Path,
+    ours: &fs::File,
+    read: Option<Fingerprint>,
+) -> Result<bool, StoreError> {
+    let flags = if read.is_some() {
+        libc::RENAME_EXCHANGE
+    } else {
+        libc::RENAME_NOREPLACE
+    };
+    match rename_with_flags(temp, target, flags) {
+        Ok(()) => {}
+        // A file appeared where there was none, or the one read was removed.
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EEXIST | libc::ENOENT)) => {
+            return Ok(false);
+        }
+        Err(e)
+            if matches!(
+                e.raw_os_error(),
+                Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)
+            ) =>
+        {
+            fs::rename(temp, target).map_err(|e| StoreError::io(target, "rename over", e))?;
+            return Ok(true);
+        }
+        Err(e) => return Err(StoreError::io(target, "rename over", e)),
+    }
+    if read.is_none() {
+        return Ok(true);
+    }
+    // `temp` now names the file that was at `target`.
+    let displaced = fs::symlink_metadata(temp).ok().map(|m| Fingerprint::of(&m));
+    if displaced == read {
+        let _ = fs::remove_file(temp);
+        return Ok(true);
+    }
+    // Someone saved in between: give their file its place back.
+    rename_with_flags(temp, target, libc::RENAME_EXCHANGE)
+        .map_err(|e| StoreError::io(target, "restore", e))?;
+    let ours_now = ours.metadata().ok().map(|m| Fingerprint::of(&m));
+    let at_temp = fs::symlink_metadata(temp).ok().map(|m| Fingerprint::of(&m));
+    if at_temp.is_some() && at_temp.map(Fingerprint::inode) == ours_now.map(Fingerprint::inode) {
+        let _ = fs::remove_file(temp);
+    } else {
+        // A third save landed within microseconds: keep the file rather than guess.
+        tracing::warn!(path = %temp.display(), "omniverse.toml was saved twice during one swap; the displaced file is kept under this name");
+    }
+    Ok(false)
+}
+
+#[cfg(target_os = "linux")]
+fn rename_with_flags(from: &Path, to: &Path, flags: libc::c_uint) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let from = std::ffi::CString::new(from.as_os_str().as_bytes())?;
+    let to = std::ffi::CString::new(to.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated paths, relative to the working directory.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            flags,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn replace(
+    temp: &Path,
+    target: &Path,
+    _ours: &fs::File,
+    _read: Option<Fingerprint>,
+) -> Result<bool, StoreError> {
+    fs::rename(temp, target).map_err(|e| StoreError::io(target, "rename over", e))?;
+    Ok(true)
 }
 
 #[cfg(unix)]

@@ -116,6 +116,19 @@ pub enum StoreError {
         /// Who held it, when the sidecar said.
         holder: Option<crate::LockHolder>,
     },
+    /// Another program (one that does not take the lock) kept saving the file while this
+    /// process tried to edit it: every attempt found, right before replacing the file, that
+    /// it had changed since it was read. Nothing was written; trying again later is safe.
+    #[error(
+        "{} kept changing while this process edited it ({attempts} attempts); nothing was written",
+        path.display()
+    )]
+    KeepsChanging {
+        /// The file (as resolved through links).
+        path: PathBuf,
+        /// How many times the edit was tried.
+        attempts: usize,
+    },
     /// The file watcher could not be started.
     #[error("could not watch {}: {message}", path.display())]
     Watch {

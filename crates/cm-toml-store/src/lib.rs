@@ -61,6 +61,7 @@ struct ReadmeDoctests;
 
 mod atomic_write;
 mod change;
+mod commit_check;
 mod document;
 mod error;
 mod last_parsed;

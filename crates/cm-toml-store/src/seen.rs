@@ -27,6 +27,13 @@ impl SeenContent {
         self.0.load(Ordering::Acquire) == content_hash(bytes)
     }
 
+    /// True when something non-empty was recorded (a store that never read the file, or last
+    /// saw it empty or missing, says false).
+    pub(crate) fn is_recorded_nonempty(&self) -> bool {
+        let hash = self.0.load(Ordering::Acquire);
+        hash != 0 && hash != content_hash(b"")
+    }
+
     /// Records `bytes` and returns true if they differ from what was seen before.
     pub(crate) fn record_if_new(&self, bytes: &[u8]) -> bool {
         let hash = content_hash(bytes);

@@ -6,6 +6,7 @@ use toml_edit::DocumentMut;
 
 use crate::atomic_write::{Durability, remove_orphaned_temps, write_atomic};
 use crate::change::{apply_change, wrong_typed_target};
+use crate::commit_check::{Fingerprint, MAX_REDOS, Settle};
 use crate::document::{Depth, ParsedFile, decode, parse_framed, parse_spanned, read_edited};
 use crate::last_parsed::{KeptDocument, LastParsed};
 use crate::lock::{LockGuard, LockWait};
@@ -259,7 +260,7 @@ impl TomlStore {
     pub(crate) fn edit<R>(
         &self,
         depth: Depth,
-        edit: impl FnOnce(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
+        edit: impl FnMut(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
     ) -> Result<(Loaded, R), StoreError> {
         self.edit_with(depth, false, edit)
     }
@@ -270,20 +271,70 @@ impl TomlStore {
     fn edit_checked<R>(
         &self,
         depth: Depth,
-        edit: impl FnOnce(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
+        edit: impl FnMut(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
     ) -> Result<(Loaded, R), StoreError> {
         self.edit_with(depth, true, edit)
     }
 
+    /// The lock is held throughout; inside it the edit is tried until it commits
+    /// ([`crate::commit_check`]): a file an unlocked editor saved between the read and the
+    /// rename is read again and the edit redone (at most [`MAX_REDOS`] times), and a file
+    /// read empty or unparsable although this process last saw other content is given a
+    /// moment to settle ([`Settle`]) before the edit takes it as it is.
     fn edit_with<R>(
         &self,
         depth: Depth,
         writes_checked: bool,
-        edit: impl FnOnce(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
+        mut edit: impl FnMut(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
     ) -> Result<(Loaded, R), StoreError> {
         let (target, _lock) = self.lock_target()?;
-        let bytes = read_bytes(&target)?;
-        let text = decode(&self.path, &bytes)?;
+        let mut settle = Settle::new();
+        let mut redos = 0;
+        loop {
+            let read = read_fingerprinted(&target)?;
+            if read.bytes.is_empty()
+                && self.seen.is_recorded_nonempty()
+                && settle.wait_for_change(&target, read.fingerprint)
+            {
+                continue;
+            }
+            match self.edit_once(&target, &read, depth, writes_checked, &mut edit) {
+                Ok(Some(done)) => return Ok(done),
+                Ok(None) if redos < MAX_REDOS => {
+                    redos += 1;
+                    tracing::debug!(path = %target.display(), redos, "omniverse.toml changed during the edit; redoing it");
+                }
+                Ok(None) => {
+                    return Err(StoreError::KeepsChanging {
+                        path: target,
+                        attempts: redos + 1,
+                    });
+                }
+                Err(error)
+                    if matches!(
+                        error,
+                        StoreError::Parse { .. } | StoreError::Encoding { .. }
+                    ) && !self.seen.matches(&read.bytes)
+                        && self.seen.is_recorded_nonempty()
+                        && settle.wait_for_change(&target, read.fingerprint) => {}
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// One try of [`Self::edit_with`] on the file as `read` (under the lock). `Ok(None)`: the
+    /// file changed after it was read, nothing was written and nothing kept; the caller
+    /// reads it again.
+    fn edit_once<R>(
+        &self,
+        target: &Path,
+        read: &FingerprintedRead,
+        depth: Depth,
+        writes_checked: bool,
+        edit: &mut impl FnMut(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
+    ) -> Result<Option<(Loaded, R)>, StoreError> {
+        let bytes = &read.bytes;
+        let text = decode(&self.path, bytes)?;
         let framed = Framed::new(text);
         let body = framed.body();
         let Prepared {
@@ -291,20 +342,20 @@ impl TomlStore {
             loaded,
             before,
             clean,
-        } = self.prepare(text, &bytes, &framed, depth)?;
+        } = self.prepare(text, bytes, &framed, depth)?;
         let (result, changed) = edit(&mut doc, &loaded)?;
         let urls_known_valid = clean && writes_checked;
         // Nothing to write: the document (edited or not) still stands for `text`.
         let unchanged = |doc: DocumentMut, rendering, result| {
             let loaded = self.reread(&doc, text, urls_known_valid)?;
-            self.seen.record(&bytes);
+            self.seen.record(bytes);
             self.last_parsed.keep(KeptDocument {
                 text: text.to_owned(),
                 doc,
                 rendering,
                 clean: loaded.warnings.is_empty(),
             });
-            Ok((loaded, result))
+            Ok(Some((loaded, result)))
         };
         if !changed {
             return unchanged(doc, before, result);
@@ -329,8 +380,22 @@ impl TomlStore {
             }));
         }
         let written = self.reread(&doc, &new_text, urls_known_valid)?;
-        remove_orphaned_temps(&target);
-        write_atomic(&target, new_text.as_bytes(), self.durability)?;
+        remove_orphaned_temps(target);
+        // The fingerprint first (a stat), then the bytes (a same-size in-place save within
+        // one clock tick keeps the fingerprint).
+        let still_current = || {
+            Ok(Fingerprint::now(target) == read.fingerprint
+                && read_fingerprinted(target)?.bytes == *bytes)
+        };
+        if !write_atomic(
+            target,
+            new_text.as_bytes(),
+            self.durability,
+            read.fingerprint,
+            still_current,
+        )? {
+            return Ok(None);
+        }
         self.seen.record(new_text.as_bytes());
         if is_plain_rendering {
             self.own_rendering.record(new_text.as_bytes());
@@ -342,7 +407,7 @@ impl TomlStore {
             rendering,
             clean: written.warnings.is_empty(),
         });
-        Ok((written, result))
+        Ok(Some((written, result)))
     }
 
     /// The document to edit for the file text `text` (read under the lock), what it holds to
@@ -527,16 +592,33 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// the open handle, so a file swapped in between is caught too; the read itself is bounded
 /// in case the file grows while it is read.
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, StoreError> {
+    read_fingerprinted(path).map(|read| read.bytes)
+}
+
+/// The file's bytes and how the file looked when they were read.
+pub(crate) struct FingerprintedRead {
+    pub(crate) bytes: Vec<u8>,
+    /// From the open handle; `None` for a missing file.
+    pub(crate) fingerprint: Option<Fingerprint>,
+}
+
+/// [`read_bytes`] with the fingerprint of the file read, taken from the open handle, so
+/// it describes the inode the bytes came from (the commit check compares it with the path).
+pub(crate) fn read_fingerprinted(path: &Path) -> Result<FingerprintedRead, StoreError> {
     use std::io::Read as _;
     let not_found = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+    let missing = || FingerprintedRead {
+        bytes: Vec::new(),
+        fingerprint: None,
+    };
     match std::fs::metadata(path) {
         Ok(meta) => check_readable(path, &meta)?,
-        Err(e) if not_found(&e) => return Ok(Vec::new()),
+        Err(e) if not_found(&e) => return Ok(missing()),
         Err(e) => return Err(StoreError::io(path, "read", e)),
     }
     let file = match std::fs::File::open(path) {
         Ok(file) => file,
-        Err(e) if not_found(&e) => return Ok(Vec::new()),
+        Err(e) if not_found(&e) => return Ok(missing()),
         Err(e) => return Err(StoreError::io(path, "read", e)),
     };
     let meta = file
@@ -546,13 +628,19 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, StoreError> {
     // The length is only a capacity hint; the limit is enforced on what is actually read.
     let hint = usize::try_from(meta.len().min(MAX_FILE_BYTES)).unwrap_or(0);
     let mut bytes = Vec::with_capacity(hint);
-    file.take(MAX_FILE_BYTES + 1)
+    (&file)
+        .take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| StoreError::io(path, "read", e))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(path, bytes.len() as u64));
     }
-    Ok(bytes)
+    Ok(FingerprintedRead {
+        bytes,
+        // From before the read: a write into this inode while it was read changes what the
+        // path shows, so a torn read cannot pass the commit check as current.
+        fingerprint: Some(Fingerprint::of(&meta)),
+    })
 }
 
 /// Refuses anything but a regular file of at most [`MAX_FILE_BYTES`].

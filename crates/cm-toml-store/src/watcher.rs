@@ -362,29 +362,44 @@ fn debounce_loop(
             },
             recv(stop) -> _ => return,
         }
-        // Pending: wait until the file has been quiet for `debounce`.
-        let first = Instant::now();
-        let latest_fire = first + debounce * MAX_DELAY_FACTOR;
-        let mut fire_at = first + debounce;
+        // An empty file right after content may be an editor's truncate-then-write caught
+        // half way: it is read again one more debounce later before it counts.
+        let mut deferred_empty = false;
         loop {
-            let deadline = fire_at.min(latest_fire);
-            select! {
-                recv(events) -> signal => match signal {
-                    Ok(signal) => {
-                        if relevant(&mut watches, &path, signal) {
-                            fire_at = Instant::now() + debounce;
+            // Pending: wait until the file has been quiet for `debounce`.
+            let first = Instant::now();
+            let latest_fire = first + debounce * MAX_DELAY_FACTOR;
+            let mut fire_at = first + debounce;
+            loop {
+                let deadline = fire_at.min(latest_fire);
+                select! {
+                    recv(events) -> signal => match signal {
+                        Ok(signal) => {
+                            if relevant(&mut watches, &path, signal) {
+                                fire_at = Instant::now() + debounce;
+                            }
                         }
-                    }
-                    Err(_) => return,
-                },
-                recv(stop) -> _ => return,
-                default(deadline.saturating_duration_since(Instant::now())) => break,
+                        Err(_) => return,
+                    },
+                    recv(stop) -> _ => return,
+                    default(deadline.saturating_duration_since(Instant::now())) => break,
+                }
             }
+            if deferred_empty || !emptied_after_content(&path, &seen) {
+                break;
+            }
+            deferred_empty = true;
+            tracing::debug!(path = %path.display(), "omniverse.toml is empty after content; reading it again after the debounce");
         }
         if let Some(change) = read_change(&path, &seen) {
             subscriber.deliver(change);
         }
     }
+}
+
+/// The file reads as empty (or is missing) although this process last saw content in it.
+fn emptied_after_content(path: &Path, seen: &SeenContent) -> bool {
+    seen.is_recorded_nonempty() && read_bytes(path).is_ok_and(|bytes| bytes.is_empty())
 }
 
 /// Reads the file; `None` when its content is what this process last saw.
