@@ -350,3 +350,35 @@ fn a_directory_that_returns_after_a_while_is_watched_again() {
     std::fs::write(&path, bookmark_file("Back")).unwrap();
     wait_for_bookmark(&rx, "Back");
 }
+
+/// An editor that truncates the file and writes it a debounce and a half later (a slow
+/// truncate-then-write save): the empty file is read again one debounce later before it
+/// counts, so the registry never applies "all bookmarks deleted" for it.
+#[test]
+fn an_emptied_file_is_read_again_before_it_counts() {
+    let (_dir, store, _watcher, rx) = watched(Some(&bookmark_file("Keep")));
+    store.load().unwrap();
+    let file = std::fs::File::create(store.path()).unwrap(); // truncated
+    // The scenario's pause (not a wait for a condition): past the first debounce, well
+    // within the second.
+    std::thread::sleep(DEBOUNCE * 3 / 2);
+    {
+        use std::io::Write as _;
+        let mut file = file;
+        file.write_all(bookmark_file("Keep").replace("Keep", "Edited").as_bytes())
+            .unwrap();
+    }
+    let change = next(&rx);
+    assert!(has_bookmark(&change, "Edited"), "{change:?}");
+}
+
+/// A file that stays empty is delivered as empty once the second read confirms it.
+#[test]
+fn a_file_that_stays_empty_is_delivered() {
+    let (_dir, store, _watcher, rx) = watched(Some(&bookmark_file("Gone")));
+    store.load().unwrap();
+    std::fs::write(store.path(), "").unwrap();
+    let change = next(&rx);
+    let loaded = change.result.expect("an empty file loads");
+    assert!(loaded.sections.bookmarks.is_empty());
+}
