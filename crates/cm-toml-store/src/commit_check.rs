@@ -1,15 +1,16 @@
 //! Guards for editors that do not take `omniverse.toml.lock`.
 //!
 //! The lock excludes every writer that takes it, but a text editor saving the file knows
-//! nothing of it. Two ways such a save could be lost are narrowed here:
+//! nothing of it. Two ways such a save could be lost are closed or narrowed here:
 //!
 //! * **A save that lands during our edit.** An edit reads the file, renders the change and
 //!   writes a temporary file; an editor's rename-over save in between would be replaced by
 //!   our rename. So the file is fingerprinted when read ([`Fingerprint`]: device, inode, size,
 //!   modification time) and checked again — fingerprint, then bytes — right before the
-//!   rename; if it changed, the edit is redone from a fresh read. What remains is the gap
-//!   between that check and the rename (microseconds), which no user-space protocol can close
-//!   against a writer that does not lock.
+//!   rename; if it changed, the edit is redone from a fresh read. On Linux the rename itself
+//!   is an atomic swap (`RENAME_EXCHANGE`) whose displaced file is checked to be the one
+//!   read, and swapped back when it is not, so even a save landing between the check and the
+//!   rename survives (`atomic_write::replace`). Elsewhere that gap (microseconds) remains.
 //! * **A save caught half way.** An editor that saves by truncate-then-write leaves the file
 //!   empty (or partial) for a moment. An edit that reads it then would take "empty" for the
 //!   user's truth and write its change over it. So when the bytes read are empty, or do not
