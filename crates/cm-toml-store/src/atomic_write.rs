@@ -78,15 +78,17 @@ fn temp_pid(name: &str, prefix: &str) -> Option<u32> {
 /// private to the user (0600), and one root creates belongs to the directory's owner. A file
 /// this process could not write in place is refused ([`StoreError::NotWritable`]).
 ///
-/// `still_current` runs right before the rename, after the new file is written and flushed:
-/// when it says false (the target changed since the caller read it,
-/// [`crate::commit_check`]) nothing is replaced and `Ok(false)` is returned.
+/// `is_the_one_read(path)` says whether the file at `path` is the one the caller read (`read`
+/// its fingerprint, `None`: there was none). It runs on `target` right before the rename,
+/// after the new file is written and flushed, and on Linux again on the file the rename
+/// displaced: when it says false nothing is replaced and `Ok(false)` is returned
+/// ([`crate::commit_check`]).
 pub(crate) fn write_atomic(
     target: &Path,
     bytes: &[u8],
     durability: Durability,
     read: Option<Fingerprint>,
-    still_current: impl FnOnce() -> Result<bool, StoreError>,
+    is_the_one_read: impl Fn(&Path) -> Result<bool, StoreError>,
 ) -> Result<bool, StoreError> {
     let dir = parent_dir(target);
     fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, "create directory", e))?;
@@ -104,8 +106,15 @@ pub(crate) fn write_atomic(
     };
 
     let temp = dir.join(temp_name(&file_name));
-    let result =
-        write_temp_then_rename(&temp, target, bytes, keep, durability, read, still_current);
+    let result = write_temp_then_rename(
+        &temp,
+        target,
+        bytes,
+        keep,
+        durability,
+        read,
+        is_the_one_read,
+    );
     if !matches!(result, Ok(true)) {
         let _ = fs::remove_file(&temp);
         return result;
@@ -137,7 +146,7 @@ fn write_temp_then_rename(
     keep: Keep,
     durability: Durability,
     read: Option<Fingerprint>,
-    still_current: impl FnOnce() -> Result<bool, StoreError>,
+    is_the_one_read: impl Fn(&Path) -> Result<bool, StoreError>,
 ) -> Result<bool, StoreError> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
@@ -188,10 +197,10 @@ fn write_temp_then_rename(
     }
     // As late as possible: the window for an unlocked editor's save to be lost is from here
     // to the rename.
-    if !still_current()? {
+    if !is_the_one_read(target)? {
         return Ok(false);
     }
-    let replaced = replace(temp, target, &file, read)?;
+    let replaced = replace(temp, target, &file, read, is_the_one_read)?;
     drop(file);
     Ok(replaced)
 }
@@ -210,6 +219,7 @@ fn replace(
     target: &Path,
     ours: &fs::File,
     read: Option<Fingerprint>,
+    is_the_one_read: impl Fn(&Path) -> Result<bool, StoreError>,
 ) -> Result<bool, StoreError> {
     let flags = if read.is_some() {
         libc::RENAME_EXCHANGE
@@ -237,8 +247,7 @@ fn replace(
         return Ok(true);
     }
     // `temp` now names the file that was at `target`.
-    let displaced = fs::symlink_metadata(temp).ok().map(|m| Fingerprint::of(&m));
-    if displaced == read {
+    if is_the_one_read(temp)? {
         let _ = fs::remove_file(temp);
         return Ok(true);
     }
@@ -284,6 +293,7 @@ fn replace(
     target: &Path,
     _ours: &fs::File,
     _read: Option<Fingerprint>,
+    _is_the_one_read: impl Fn(&Path) -> Result<bool, StoreError>,
 ) -> Result<bool, StoreError> {
     fs::rename(temp, target).map_err(|e| StoreError::io(target, "rename over", e))?;
     Ok(true)

@@ -382,17 +382,17 @@ impl TomlStore {
         let written = self.reread(&doc, &new_text, urls_known_valid)?;
         remove_orphaned_temps(target);
         // The fingerprint first (a stat), then the bytes (a same-size in-place save within
-        // one clock tick keeps the fingerprint).
-        let still_current = || {
-            Ok(Fingerprint::now(target) == read.fingerprint
-                && read_fingerprinted(target)?.bytes == *bytes)
+        // one clock tick keeps the fingerprint, and a freed inode number is soon reused).
+        let is_the_one_read = |path: &Path| {
+            Ok(Fingerprint::now(path) == read.fingerprint
+                && read_fingerprinted(path)?.bytes == *bytes)
         };
         if !write_atomic(
             target,
             new_text.as_bytes(),
             self.durability,
             read.fingerprint,
-            still_current,
+            is_the_one_read,
         )? {
             return Ok(None);
         }

@@ -49,7 +49,9 @@ fn editor_save(store: &TomlStore, key: &str) {
         );
         std::fs::write(&temp, edited).unwrap();
         exchange(&temp, path);
-        if std::fs::metadata(&temp).unwrap().ino() == before.ino() {
+        // The inode and the bytes: a freed inode number is soon reused for another file.
+        let displaced = std::fs::metadata(&temp).unwrap();
+        if displaced.ino() == before.ino() && std::fs::read_to_string(&temp).unwrap() == text {
             std::fs::remove_file(&temp).unwrap();
             return; // it replaced the file it read
         }
