@@ -3,13 +3,15 @@
 //!
 //! ```text
 //! cargo build --release -p cm-toml-store --example edit_loop
-//! valgrind --tool=callgrind target/release/examples/edit_loop <bookmarks> <edits> [edit|floor]
+//! valgrind --tool=callgrind target/release/examples/edit_loop <bookmarks> <edits> [edit|floor|outside]
 //! ```
 //!
 //! Run it with two edit counts and divide the difference of the totals by the difference of
 //! the counts: that is the cost of one edit, set-up excluded. `edit` is the benchmark's
 //! `edit_one_bookmark/nosync` (one bookmark's URL changed in a file only this store writes);
-//! `floor` its floor peer (read, hash, write the same bytes to a temporary file and rename).
+//! `floor` its floor peer (read, hash, write the same bytes to a temporary file and rename);
+//! `outside` an edit after another writer changed the file (the edit parses again; the outside
+//! write is counted too).
 
 use std::fmt::Write as _;
 use std::hash::BuildHasher as _;
@@ -20,7 +22,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let bookmarks: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let edits: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10);
-    let floor = args.next().as_deref() == Some("floor");
+    let mode = args.next().unwrap_or_default();
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("omniverse.toml");
     std::fs::write(&path, file_text(bookmarks)).expect("the fixture is written");
@@ -28,10 +30,13 @@ fn main() {
     // The first edit parses; the ones measured reuse the kept document.
     edit(&store, 0);
     for round in 1..=edits {
-        if floor {
-            read_hash_write(&path);
-        } else {
-            edit(&store, round);
+        match mode.as_str() {
+            "floor" => read_hash_write(&path),
+            "outside" => {
+                outside_edit(&path, round);
+                edit(&store, round);
+            }
+            _ => edit(&store, round),
         }
     }
 }
@@ -52,6 +57,15 @@ fn read_hash_write(path: &std::path::Path) {
     let temp = path.with_extension("tmp");
     std::fs::write(&temp, &bytes).expect("the copy is written");
     std::fs::rename(&temp, path).expect("the copy replaces the file");
+}
+
+/// Another writer's edit (a last comment line that alternates), so the store parses again.
+fn outside_edit(path: &std::path::Path, round: usize) {
+    let mut text = std::fs::read_to_string(path).expect("the file is read");
+    let mark = text.find("# outside ").unwrap_or(text.len());
+    text.truncate(mark);
+    let _ = writeln!(text, "# outside {}", round % 2);
+    std::fs::write(path, text).expect("the outside edit is written");
 }
 
 /// The benchmark's fixture (`benches/store.rs`).
