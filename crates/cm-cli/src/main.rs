@@ -18,6 +18,7 @@ mod browser_sign_in;
 mod cli;
 mod commands;
 mod exit;
+mod hidden_input;
 mod json_schemas;
 mod output;
 mod prompt;

@@ -4,7 +4,8 @@
 //! Only used when stdin and stderr are both terminals (see [`available`]). The questions go to
 //! `/dev/tty` and the answers come from it, not from stdin: `cm server add -i` holds stdin for
 //! its own questions, and a password must never be read from a pipe someone else fills. The
-//! password is read with terminal echo off (rpassword). A spinner that is running is hidden
+//! password is read with terminal echo off, and the terminal is restored even when Ctrl-C or
+//! SIGTERM ends `cm` at the question ([`crate::hidden_input`]). A spinner that is running is hidden
 //! while the prompt is up (see [`register_spinner`]), so the two never draw over each other.
 
 use std::sync::Mutex;
@@ -42,9 +43,9 @@ fn ask(server: &str, again: bool) -> Option<AuthAnswer> {
     let result = (|| -> std::io::Result<Option<AuthAnswer>> {
         let mut tty = Tty::open()?;
         if again {
-            tty.say(&format!("credentials for {server} rejected; try again\n"))?;
+            tty.say_line(&format!("credentials for {server} rejected; try again"))?;
         } else {
-            tty.say(&format!("{server} asks for a sign-in\n"))?;
+            tty.say_line(&format!("{server} asks for a sign-in"))?;
         }
         let Some(user) = tty.line("User (empty for a token): ")? else {
             return Ok(None);
@@ -54,7 +55,7 @@ fn ask(server: &str, again: bool) -> Option<AuthAnswer> {
         } else {
             ("Password: ", false)
         };
-        let secret = rpassword::prompt_password(question)?;
+        let secret = tty.hidden(question)?;
         if secret.is_empty() {
             return Ok(None);
         }
@@ -111,6 +112,36 @@ impl Tty {
         #[cfg(not(unix))]
         let _ = text;
         Ok(())
+    }
+
+    /// One line of text: the text is made terminal-safe, the line end is written as is (the
+    /// safety rule would show it as `\u{a}`).
+    fn say_line(&mut self, text: &str) -> std::io::Result<()> {
+        self.say(text)?;
+        #[cfg(unix)]
+        {
+            use std::io::Write as _;
+            let file = self.file.get_mut();
+            file.write_all(b"\n")?;
+            file.flush()?;
+        }
+        Ok(())
+    }
+
+    /// A secret, read with echo off; the terminal is given back even if a signal ends `cm`
+    /// at the question (see [`crate::hidden_input`]).
+    fn hidden(&mut self, question: &str) -> std::io::Result<String> {
+        #[cfg(unix)]
+        {
+            crate::hidden_input::read_hidden(
+                &mut self.file,
+                &crate::output::terminal_safe(question),
+            )
+        }
+        #[cfg(not(unix))]
+        {
+            rpassword::prompt_password(question)
+        }
     }
 
     /// One answer, trimmed; `None` at end of input.

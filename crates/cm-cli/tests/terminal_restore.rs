@@ -1,0 +1,127 @@
+//! The terminal is given back when a signal ends `cm` at the hidden `Password:` prompt (issue 18
+//! attack finding 1): echo and canonical mode are on again after Ctrl-C or SIGTERM, checked on
+//! the real pseudo-terminal `cm` ran on (rexpect), and the sign-in prompt's lines are real lines
+//! (finding 16: no literal `\u{a}`).
+#![cfg(unix)]
+
+mod common;
+
+use std::os::fd::AsRawFd as _;
+use std::process::Command;
+
+use cm_testkit::{TestServer, TestServerConfig};
+use common::Sandbox;
+use rexpect::process::WaitStatus;
+
+const DEADLINE_MS: u64 = 60_000;
+
+fn local_flags(cm: &rexpect::session::PtySession) -> libc::tcflag_t {
+    let master = cm.process().get_file_handle().unwrap();
+    // SAFETY: termios is plain data; tcgetattr fills it from an open pty master.
+    let mut termios: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    assert_eq!(
+        unsafe { libc::tcgetattr(master.as_raw_fd(), &mut termios) },
+        0
+    );
+    termios.c_lflag
+}
+
+fn turn_echo_on(cm: &rexpect::session::PtySession) {
+    let master = cm.process().get_file_handle().unwrap();
+    // SAFETY: as in `local_flags`.
+    let mut termios: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    assert_eq!(
+        unsafe { libc::tcgetattr(master.as_raw_fd(), &mut termios) },
+        0
+    );
+    termios.c_lflag |= libc::ECHO | libc::ICANON;
+    // SAFETY: a valid termios on an open pty master (it sets the terminal's side).
+    assert_eq!(
+        unsafe { libc::tcsetattr(master.as_raw_fd(), libc::TCSANOW, &termios) },
+        0
+    );
+}
+
+/// `cm ensure` on a terminal, stopped at the hidden `Password:` question with echo off.
+fn cm_at_the_password_prompt(
+    server: &TestServer,
+    sandbox: &Sandbox,
+) -> rexpect::session::PtySession {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cm"));
+    command
+        .env_remove("OMNI_CONFIG_PATH")
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1")
+        .arg("--config")
+        .arg(sandbox.config())
+        .args(["ensure", &server.storage_url()]);
+    let mut cm = rexpect::session::spawn_command(command, Some(DEADLINE_MS)).unwrap();
+    let before = cm.exp_string("User (empty for a token): ").unwrap();
+    // rexpect starts the terminal without echo (before exec); a person's shell has it on.
+    turn_echo_on(&cm);
+    assert!(before.contains("asks for a sign-in"), "{before:?}");
+    assert!(
+        !before.contains("\\u{"),
+        "the prompt's line end is a line end, not an escape: {before:?}"
+    );
+    cm.send_line("alice").unwrap();
+    cm.exp_string("Password: ").unwrap();
+    // The prompt is up once echo is off (the question is written just before; echo was on).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(DEADLINE_MS);
+    while local_flags(&cm) & libc::ECHO != 0 {
+        assert!(std::time::Instant::now() < deadline, "echo never went off");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    cm
+}
+
+fn server() -> TestServer {
+    TestServer::start(
+        TestServerConfig::default()
+            .with_user("alice", "secret")
+            .with_required_token(true),
+    )
+    .unwrap()
+}
+
+#[test]
+fn ctrl_c_at_the_password_prompt_gives_the_terminal_back() {
+    let server = server();
+    let sandbox = Sandbox::new();
+    let mut cm = cm_at_the_password_prompt(&server, &sandbox);
+    cm.send_control('c').unwrap();
+    let status = cm.process().wait().unwrap();
+    assert!(
+        matches!(
+            status,
+            WaitStatus::Signaled(_, rexpect::process::Signal::SIGINT, _)
+        ),
+        "cm still ends as Ctrl-C says: {status:?}"
+    );
+    let flags = local_flags(&cm);
+    assert_ne!(flags & libc::ECHO, 0, "echo is back on");
+    assert_ne!(flags & libc::ICANON, 0, "canonical mode is back on");
+}
+
+#[test]
+fn sigterm_at_the_password_prompt_gives_the_terminal_back() {
+    let server = server();
+    let sandbox = Sandbox::new();
+    let mut cm = cm_at_the_password_prompt(&server, &sandbox);
+    cm.process_mut()
+        .signal(rexpect::process::Signal::SIGTERM)
+        .unwrap();
+    let status = cm.process().wait().unwrap();
+    assert!(
+        matches!(
+            status,
+            WaitStatus::Signaled(_, rexpect::process::Signal::SIGTERM, _)
+        ),
+        "cm still ends as SIGTERM says: {status:?}"
+    );
+    let flags = local_flags(&cm);
+    assert_ne!(flags & libc::ECHO, 0, "echo is back on");
+    assert_ne!(flags & libc::ICANON, 0, "canonical mode is back on");
+}
