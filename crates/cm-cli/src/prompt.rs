@@ -9,12 +9,52 @@
 //! while the prompt is up (see [`register_spinner`]), so the two never draw over each other.
 
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use cm_manager::{AuthAnswer, Secret};
 use indicatif::ProgressBar;
 
 /// The spinner on screen, hidden while a prompt asks.
 static SPINNER: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// The time spent at the prompt: finished questions, and the start of the one now up. A
+/// command's `--timeout` does not run while a person is typing (as with gh and ssh): the
+/// deadline moves by this much (see [`time_at_prompt`]).
+static AT_PROMPT: Mutex<(Duration, Option<Instant>)> = Mutex::new((Duration::ZERO, None));
+
+/// How long this process has waited for a person at the prompt so far, and whether a prompt is
+/// up now.
+pub(crate) fn time_at_prompt() -> (Duration, bool) {
+    match AT_PROMPT.lock() {
+        Ok(slot) => match slot.1 {
+            Some(since) => (slot.0 + since.elapsed(), true),
+            None => (slot.0, false),
+        },
+        Err(_) => (Duration::ZERO, false),
+    }
+}
+
+/// Counts the time from now to its drop as time at the prompt.
+struct PromptClock;
+
+impl PromptClock {
+    fn start() -> Self {
+        if let Ok(mut slot) = AT_PROMPT.lock() {
+            slot.1 = Some(Instant::now());
+        }
+        Self
+    }
+}
+
+impl Drop for PromptClock {
+    fn drop(&mut self) {
+        if let Ok(mut slot) = AT_PROMPT.lock() {
+            if let Some(since) = slot.1.take() {
+                slot.0 += since.elapsed();
+            }
+        }
+    }
+}
 
 /// Records the spinner now on screen (`None` once it is cleared).
 pub(crate) fn register_spinner(bar: Option<ProgressBar>) {
@@ -33,6 +73,7 @@ pub(crate) fn available() -> bool {
 /// when the person gave up (end of input, an empty password) or the terminal failed.
 pub(crate) fn ask_credentials(server: &str, again: bool) -> Option<AuthAnswer> {
     let bar = SPINNER.lock().ok().and_then(|slot| slot.clone());
+    let _clock = PromptClock::start();
     match bar {
         Some(bar) => bar.suspend(|| ask(server, again)),
         None => ask(server, again),

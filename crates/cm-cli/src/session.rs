@@ -291,11 +291,21 @@ impl ManagerSession {
 /// The answer the credential flags give, read from the environment variables they name.
 fn credentials_answer(args: &CredentialArgs) -> Result<Option<AuthAnswer>, CliError> {
     let read = |var: &str, flag: &str| {
-        std::env::var(var).map_err(|_| {
+        let value = std::env::var(var).map_err(|_| {
             CliError::BadInput(format!(
                 "{flag} {var}: environment variable {var} is not set (or not valid UTF-8)"
             ))
-        })
+        })?;
+        // The credential goes in an HTTP header or form: a line break or another control
+        // character can never be sent (it would fail every retry with a header parse error).
+        if value.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(CliError::BadInput(format!(
+                "{flag} {var}: environment variable {var} holds a line break or another \
+                 control character, which a credential cannot contain (a trailing newline from \
+                 a file?)"
+            )));
+        }
+        Ok(value)
     };
     if let Some(var) = &args.token_env {
         return Ok(Some(AuthAnswer::Token(Secret::new(read(

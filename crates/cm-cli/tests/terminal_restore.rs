@@ -44,11 +44,7 @@ fn turn_echo_on(cm: &rexpect::session::PtySession) {
     );
 }
 
-/// `cm ensure` on a terminal, stopped at the hidden `Password:` question with echo off.
-fn cm_at_the_password_prompt(
-    server: &TestServer,
-    sandbox: &Sandbox,
-) -> rexpect::session::PtySession {
+fn cm_on_a_terminal(sandbox: &Sandbox, args: &[&str]) -> rexpect::session::PtySession {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cm"));
     command
         .env_remove("OMNI_CONFIG_PATH")
@@ -56,8 +52,16 @@ fn cm_at_the_password_prompt(
         .env("NO_COLOR", "1")
         .arg("--config")
         .arg(sandbox.config())
-        .args(["ensure", &server.storage_url()]);
-    let mut cm = rexpect::session::spawn_command(command, Some(DEADLINE_MS)).unwrap();
+        .args(args);
+    rexpect::session::spawn_command(command, Some(DEADLINE_MS)).unwrap()
+}
+
+/// `cm ensure` on a terminal, stopped at the hidden `Password:` question with echo off.
+fn cm_at_the_password_prompt(
+    server: &TestServer,
+    sandbox: &Sandbox,
+) -> rexpect::session::PtySession {
+    let mut cm = cm_on_a_terminal(sandbox, &["ensure", &server.storage_url()]);
     let before = cm.exp_string("User (empty for a token): ").unwrap();
     // rexpect starts the terminal without echo (before exec); a person's shell has it on.
     turn_echo_on(&cm);
@@ -124,4 +128,32 @@ fn sigterm_at_the_password_prompt_gives_the_terminal_back() {
     let flags = local_flags(&cm);
     assert_ne!(flags & libc::ECHO, 0, "echo is back on");
     assert_ne!(flags & libc::ICANON, 0, "canonical mode is back on");
+}
+
+/// a18 finding 3: `--timeout` does not run while a person types at the prompt. A right
+/// password typed after the nominal deadline is sent and its answer awaited: `reachable`, not
+/// `no answer within 1.0 s` after a token was issued.
+#[test]
+fn time_at_the_prompt_does_not_count_against_the_timeout() {
+    let server = server();
+    let sandbox = Sandbox::new();
+    let mut cm = cm_on_a_terminal(
+        &sandbox,
+        &["ensure", &server.storage_url(), "--timeout", "1"],
+    );
+    cm.exp_string("User (empty for a token): ").unwrap();
+    // The person takes longer than the whole timeout to answer (the scenario itself, not a
+    // wait for a condition).
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    cm.send_line("alice").unwrap();
+    cm.exp_string("Password: ").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    cm.send_line("secret").unwrap();
+    let rest = cm.exp_eof().unwrap();
+    assert!(rest.contains("reachable"), "{rest}");
+    assert!(!rest.contains("no answer within"), "{rest}");
+    assert_eq!(
+        server.controls().request_count(cm_testkit::Endpoint::Token),
+        1
+    );
 }

@@ -197,8 +197,7 @@ fn wait(
     let started = Instant::now();
     let limit = deadline.limit;
     let result = with_spinner(out, label, || {
-        runtime()
-            .map(|rt| rt.block_on(async { tokio::time::timeout_at(deadline.at, attempt).await }))
+        runtime().map(|rt| rt.block_on(until_deadline(deadline.at, attempt)))
     })?;
     tracing::debug!(
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -223,6 +222,34 @@ fn wait(
             limit.as_secs_f64()
         ))),
     })
+}
+
+/// `attempt`, or `Err(())` once `at` has passed. Time a person spends at the sign-in prompt
+/// moves the deadline (the clock does not run while someone types; a password typed after the
+/// nominal deadline is still sent and its answer awaited).
+async fn until_deadline<T>(
+    at: tokio::time::Instant,
+    attempt: impl Future<Output = T>,
+) -> Result<T, ()> {
+    tokio::pin!(attempt);
+    loop {
+        let (at_prompt, prompting) = crate::prompt::time_at_prompt();
+        let now = tokio::time::Instant::now();
+        let until = if prompting {
+            // Re-check when the question is answered; the deadline is not running.
+            now + Duration::from_millis(100)
+        } else {
+            let until = at + at_prompt;
+            if until <= now {
+                return Err(());
+            }
+            until
+        };
+        tokio::select! {
+            done = &mut attempt => return Ok(done),
+            () = tokio::time::sleep_until(until) => {}
+        }
+    }
 }
 
 /// Runs `f` with a spinner labelled `label` on stderr when it is a terminal. The terminal
