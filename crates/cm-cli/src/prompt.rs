@@ -63,6 +63,27 @@ pub(crate) fn register_spinner(bar: Option<ProgressBar>) {
     }
 }
 
+/// stderr for the log lines (`-v`): a line is written with the spinner hidden, so a log line
+/// and a spinner frame never share a terminal line. While a prompt is up the spinner is already
+/// hidden (and its lock held by the prompt), so the line is written as it is.
+pub(crate) struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let bar = SPINNER.lock().ok().and_then(|slot| slot.clone());
+        let write = || std::io::stderr().lock().write_all(buf);
+        match bar {
+            Some(bar) if !time_at_prompt().1 => bar.suspend(write)?,
+            _ => write()?,
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
 /// Whether a person can be asked: stdin and stderr are terminals (and there is a `/dev/tty`).
 pub(crate) fn available() -> bool {
     use std::io::IsTerminal as _;

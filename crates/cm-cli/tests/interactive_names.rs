@@ -24,7 +24,11 @@ fn a_refused_name_is_asked_again_at_the_name_question() {
     );
     assert!(!err.contains("one line of text"), "{err}");
     // Asked twice for a name, once for the URL.
-    assert_eq!(err.matches("Name (empty: derived from the URL):").count(), 2, "{err}");
+    assert_eq!(
+        err.matches("Name (empty: derived from the URL):").count(),
+        2,
+        "{err}"
+    );
     assert_eq!(err.matches("URL:").count(), 1, "{err}");
     assert!(sandbox.text().contains("= \"Fixed\""), "{}", sandbox.text());
 }

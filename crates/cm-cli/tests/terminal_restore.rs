@@ -157,3 +157,34 @@ fn time_at_the_prompt_does_not_count_against_the_timeout() {
         1
     );
 }
+
+/// a18 finding 19: at `-v` on a terminal, a log line never shares a line with a spinner frame
+/// (the spinner is hidden while a line is logged).
+#[test]
+fn log_lines_do_not_run_into_the_spinner() {
+    let server = TestServer::start(TestServerConfig::default()).unwrap();
+    let url = server.storage_url();
+    server.controls().go_down().unwrap();
+    let sandbox = Sandbox::new();
+    let mut cm = cm_on_a_terminal(&sandbox, &["-v", "ensure", &url, "--timeout", "3"]);
+    let text = cm.exp_eof().unwrap();
+    let logged = text.matches(" INFO ").count() + text.matches(" WARN ").count();
+    assert!(logged > 0, "-v logs something: {text:?}");
+    // rexpect hands over bytes as Latin-1 characters: a braille spinner frame (U+2800..U+28FF,
+    // indicatif's default) is the bytes E2 A0..A3 ...
+    let frame = |piece: &str| {
+        let bytes: Vec<u32> = piece.chars().map(u32::from).collect();
+        bytes
+            .windows(2)
+            .any(|w| w[0] == 0xe2 && (0xa0..=0xa3).contains(&w[1]))
+    };
+    assert!(frame(&text), "the spinner ran: {text:?}");
+    for piece in text.split(['\r', '\n']) {
+        let spinner = frame(piece);
+        let log = piece.contains(" INFO ") || piece.contains(" WARN ");
+        assert!(
+            !(spinner && log),
+            "a log line ran into a spinner frame: {piece:?}"
+        );
+    }
+}
