@@ -48,10 +48,10 @@ impl PromptClock {
 
 impl Drop for PromptClock {
     fn drop(&mut self) {
-        if let Ok(mut slot) = AT_PROMPT.lock() {
-            if let Some(since) = slot.1.take() {
-                slot.0 += since.elapsed();
-            }
+        if let Ok(mut slot) = AT_PROMPT.lock()
+            && let Some(since) = slot.1.take()
+        {
+            slot.0 += since.elapsed();
         }
     }
 }

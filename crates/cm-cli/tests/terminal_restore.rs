@@ -15,33 +15,29 @@ use rexpect::process::WaitStatus;
 
 const DEADLINE_MS: u64 = 60_000;
 
-fn local_flags(cm: &rexpect::session::PtySession) -> libc::tcflag_t {
+/// The settings of the terminal `cm` runs on (read through the pty master, which Linux and
+/// macOS answer for the terminal side).
+fn termios(cm: &rexpect::session::PtySession) -> libc::termios {
     let master = cm.process().get_file_handle().unwrap();
-    // SAFETY: termios is plain data; tcgetattr fills it from an open pty master.
+    // SAFETY: termios is plain data; tcgetattr fills it.
     let mut termios: libc::termios = unsafe { std::mem::zeroed() };
-    // SAFETY: as above.
-    assert_eq!(
-        unsafe { libc::tcgetattr(master.as_raw_fd(), &mut termios) },
-        0
-    );
-    termios.c_lflag
+    // SAFETY: an open pty master and a valid termios to fill.
+    let read = unsafe { libc::tcgetattr(master.as_raw_fd(), &mut termios) };
+    assert_eq!(read, 0);
+    termios
+}
+
+fn local_flags(cm: &rexpect::session::PtySession) -> libc::tcflag_t {
+    termios(cm).c_lflag
 }
 
 fn turn_echo_on(cm: &rexpect::session::PtySession) {
     let master = cm.process().get_file_handle().unwrap();
-    // SAFETY: as in `local_flags`.
-    let mut termios: libc::termios = unsafe { std::mem::zeroed() };
-    // SAFETY: as above.
-    assert_eq!(
-        unsafe { libc::tcgetattr(master.as_raw_fd(), &mut termios) },
-        0
-    );
-    termios.c_lflag |= libc::ECHO | libc::ICANON;
+    let mut settings = termios(cm);
+    settings.c_lflag |= libc::ECHO | libc::ICANON;
     // SAFETY: a valid termios on an open pty master (it sets the terminal's side).
-    assert_eq!(
-        unsafe { libc::tcsetattr(master.as_raw_fd(), libc::TCSANOW, &termios) },
-        0
-    );
+    let set = unsafe { libc::tcsetattr(master.as_raw_fd(), libc::TCSANOW, &settings) };
+    assert_eq!(set, 0);
 }
 
 fn cm_on_a_terminal(sandbox: &Sandbox, args: &[&str]) -> rexpect::session::PtySession {
