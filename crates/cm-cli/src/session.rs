@@ -291,11 +291,21 @@ impl ManagerSession {
 /// The answer the credential flags give, read from the environment variables they name.
 fn credentials_answer(args: &CredentialArgs) -> Result<Option<AuthAnswer>, CliError> {
     let read = |var: &str, flag: &str| {
-        std::env::var(var).map_err(|_| {
+        let value = std::env::var(var).map_err(|_| {
             CliError::BadInput(format!(
                 "{flag} {var}: environment variable {var} is not set (or not valid UTF-8)"
             ))
-        })
+        })?;
+        // The credential goes in an HTTP header or form: a line break or another control
+        // character can never be sent (it would fail every retry with a header parse error).
+        if value.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(CliError::BadInput(format!(
+                "{flag} {var}: environment variable {var} holds a line break or another \
+                 control character, which a credential cannot contain (a trailing newline from \
+                 a file?)"
+            )));
+        }
+        Ok(value)
     };
     if let Some(var) = &args.token_env {
         return Ok(Some(AuthAnswer::Token(Secret::new(read(
@@ -320,13 +330,30 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::Failed(format!("cannot start an async runtime: {e}")))
 }
 
-/// Seconds from the command line as a duration; rejects negative, NaN and absurd values.
+/// The range a number of seconds on the command line must be in.
+const SECONDS_RANGE: &str = "expected a number of seconds greater than 0 and at most 86400";
+
+fn seconds_in_range(secs: f64) -> bool {
+    secs.is_finite() && secs > 0.0 && secs <= 86_400.0
+}
+
+/// clap's parser of a `SECS` value: the number, or why not. clap's message quotes the value
+/// as typed (`invalid value 'nan' for '--timeout <SECS>'`), never a reformatted float.
+pub(crate) fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if seconds_in_range(secs) => Ok(secs),
+        _ => Err(SECONDS_RANGE.to_owned()),
+    }
+}
+
+/// Seconds from the command line as a duration; rejects negative, NaN and absurd values
+/// (clap already refused them through [`parse_seconds`]; this is the backstop).
 pub(crate) fn seconds(flag: &str, secs: f64) -> Result<Duration, CliError> {
-    if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 {
+    if seconds_in_range(secs) {
         Ok(Duration::from_secs_f64(secs))
     } else {
         Err(CliError::BadInput(format!(
-            "{flag} {secs}: expected a number of seconds greater than 0 and at most 86400"
+            "{flag} {secs}: {SECONDS_RANGE}"
         )))
     }
 }
