@@ -24,7 +24,7 @@ pub(crate) fn run(command: &UrlCommand, out: &Output) -> Result<(), CliError> {
             };
             (url, "normalized", shown, *show_secrets)
         }
-        UrlCommand::Root { url } => (url, "root", cm_url::server_root(url)?, false),
+        UrlCommand::Root { url } => (url, "root", cm_url::entry_root(url)?, false),
         UrlCommand::Kind { url } => (url, "kind", cm_url::kind(url)?.as_str().to_owned(), false),
     };
     let echoed = if show_secrets {
