@@ -412,7 +412,8 @@ pub(crate) enum UrlCommand {
         #[arg(long)]
         show_secrets: bool,
     },
-    /// Print the server root of URL (what is listed as one server).
+    /// Print the root a server for URL stands for: what `cm server add` stores (its server
+    /// root; for a `file:` URL, the directory it names).
     Root {
         /// The URL.
         url: String,

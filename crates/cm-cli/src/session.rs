@@ -106,6 +106,8 @@ pub(crate) enum RegistryMode {
     ReadOnly,
     /// Write changes; no watcher, no discovery.
     Write,
+    /// Like `Write`, on [`mutate`]'s private trial copy: no migration notice.
+    Trial,
     /// Write changes and run discovery (for `discovery refresh`).
     WriteAndDiscover {
         /// Total retry budget of each discovery.
@@ -130,14 +132,17 @@ where
         .dispatcher(Dispatcher::new());
     config = match mode {
         RegistryMode::ReadOnly => config.persistence(false).discovery(false),
-        RegistryMode::Write => config.discovery(false),
+        RegistryMode::Write | RegistryMode::Trial => config.discovery(false),
         RegistryMode::WriteAndDiscover { budget } => config
             .discovery(true)
             .retry_policy(cm_discovery::RetryPolicy::OMNI_CLIENT.with_budget(budget)),
     };
-    let notice = (mode != RegistryMode::ReadOnly)
-        .then(|| MigrationNotice::before(file))
-        .flatten();
+    let notice = matches!(
+        mode,
+        RegistryMode::Write | RegistryMode::WriteAndDiscover { .. }
+    )
+    .then(|| MigrationNotice::before(file))
+    .flatten();
     let system = actix::System::new();
     let result = system.block_on(async move {
         let registry =
@@ -193,19 +198,44 @@ pub(crate) fn close(system: actix::SystemRunner) {
 }
 
 /// Runs a change against the file. When the file still needs its one-time migration (which
-/// a writing registry performs at start), the change is first tried on a read-only registry,
-/// so that a change that is refused leaves the file byte-identical.
+/// a writing registry performs at start), the change is first tried on a private copy of the
+/// file as the migration leaves it (so the lookup sees the migrated view: a bookmark the
+/// migration moves to `[servers]` is no longer a bookmark there), and only a change that
+/// succeeds there is made to the real file. A refused change leaves it byte-identical.
 pub(crate) fn mutate<T, F, Fut>(file: &ConfigFile, change: F) -> Result<T, CliError>
 where
     F: Fn(RegistryHandle) -> Fut,
     Fut: Future<Output = Result<T, CliError>>,
 {
-    let store = file.store();
-    let old_style = store.plan_migration()?.is_some();
-    if old_style {
-        with_registry(file, RegistryMode::ReadOnly, &change)?;
+    if let Some(plan) = file.store().plan_migration()? {
+        let trial = MigratedCopy::write(file, &plan.after)?;
+        with_registry(&trial.file, RegistryMode::Trial, &change)?;
     }
     with_registry(file, RegistryMode::Write, change)
+}
+
+/// A throw-away copy of an old-style file, already migrated, for [`mutate`]'s trial run.
+struct MigratedCopy {
+    file: ConfigFile,
+    _dir: tempfile::TempDir,
+}
+
+impl MigratedCopy {
+    fn write(file: &ConfigFile, migrated: &str) -> Result<Self, CliError> {
+        let failed = |e: std::io::Error| {
+            CliError::Failed(format!("could not check the change before writing: {e}"))
+        };
+        let dir = tempfile::tempdir().map_err(failed)?;
+        let path = dir.path().join("omniverse.toml");
+        std::fs::write(&path, migrated).map_err(failed)?;
+        let file = ConfigFile {
+            path,
+            lock_wait: LockWait::default(),
+            replace_wrong_typed: file.replace_wrong_typed,
+            out: file.out,
+        };
+        Ok(Self { file, _dir: dir })
+    }
 }
 
 /// Settings for a manager session.
