@@ -243,7 +243,7 @@ struct EditFixture {
     bookmarks: usize,
     manager: ManagerHandle,
     added: mpsc::Receiver<String>,
-    _guard: ObserverGuard,
+    _guards: [ObserverGuard; 2],
     edits: u64,
 }
 
@@ -253,15 +253,18 @@ impl EditFixture {
         let path = write_config(dir.path(), bookmarks);
         let dispatcher = Dispatcher::new();
         let (tx, added) = mpsc::channel();
-        let guard = dispatcher.observe(
-            "bench",
-            0,
-            events::BOOKMARK_ADDED_EVENT,
-            None,
-            move |event| {
-                let _ = tx.send(event.get_str("name").unwrap_or_default().to_owned());
-            },
-        );
+        // The edit replaces the last edit's extra bookmark in place, which the reload reports
+        // as that bookmark renamed (cm-registry's reconcile rule); the first one is an add.
+        let observe = |event_name: &'static str, key: &'static str| {
+            let tx = tx.clone();
+            dispatcher.observe("bench", 0, event_name, None, move |event| {
+                let _ = tx.send(event.get_str(key).unwrap_or_default().to_owned());
+            })
+        };
+        let guards = [
+            observe(events::BOOKMARK_ADDED_EVENT, "name"),
+            observe(events::BOOKMARK_RENAMED_EVENT, "new_name"),
+        ];
         let manager = ManagerHandle::start(
             ManagerConfig::new(
                 RegistryConfig::new(&path)
@@ -277,7 +280,7 @@ impl EditFixture {
             bookmarks,
             manager,
             added,
-            _guard: guard,
+            _guards: guards,
             edits: 0,
         };
         // The watcher starts after the handle is returned: edit until it reports.
@@ -291,8 +294,8 @@ impl EditFixture {
         fixture
     }
 
-    /// Writes the file with a new extra bookmark; the time until its `BOOKMARK_ADDED` is
-    /// observed, or `None` if it was not within `patience`.
+    /// Writes the file with a new extra bookmark; the time until its `BOOKMARK_ADDED` (or
+    /// `BOOKMARK_RENAMED` to it) is observed, or `None` if it was not within `patience`.
     fn edit_and_wait(&mut self, patience: Duration) -> Option<Duration> {
         self.edits += 1;
         let name = format!("edited-{}", self.edits);

@@ -58,7 +58,7 @@ pub(crate) struct Cli {
 
     /// Give up (exit 1) when another process holds omniverse.toml's lock this long; who
     /// holds it is said on stderr after 1 s.
-    #[arg(long, global = true, default_value_t = 30.0, value_name = "SECS")]
+    #[arg(long, global = true, default_value_t = 30.0, value_name = "SECS", value_parser = crate::session::parse_seconds)]
     pub(crate) lock_timeout: f64,
 
     /// What to do.
@@ -278,7 +278,7 @@ pub(crate) struct AddOptions {
     #[arg(
         long,
         default_value_t = 15.0,
-        value_name = "SECS",
+        value_name = "SECS", value_parser = crate::session::parse_seconds,
         requires = "interactive"
     )]
     pub(crate) timeout: f64,
@@ -302,7 +302,7 @@ pub(crate) enum DiscoveryCommand {
         /// The discovery URL (default: every discovery server).
         url: Option<String>,
         /// Give up waiting after this many seconds.
-        #[arg(long, default_value_t = 30.0, value_name = "SECS")]
+        #[arg(long, default_value_t = 30.0, value_name = "SECS", value_parser = crate::session::parse_seconds)]
         timeout: f64,
     },
 }
@@ -346,7 +346,7 @@ pub(crate) struct EnsureArgs {
     /// The URL to check.
     pub(crate) url: String,
     /// Give up after this many seconds.
-    #[arg(long, default_value_t = 30.0, value_name = "SECS")]
+    #[arg(long, default_value_t = 30.0, value_name = "SECS", value_parser = crate::session::parse_seconds)]
     pub(crate) timeout: f64,
     /// Really contact a non-Nucleus URL: an HTTP HEAD to an http(s) server root (any HTTP
     /// answer counts as reachable), the path of a file URL.
@@ -369,7 +369,7 @@ pub(crate) struct ReconnectArgs {
     /// A URL on the server.
     pub(crate) url: String,
     /// Give up after this many seconds.
-    #[arg(long, default_value_t = 30.0, value_name = "SECS")]
+    #[arg(long, default_value_t = 30.0, value_name = "SECS", value_parser = crate::session::parse_seconds)]
     pub(crate) timeout: f64,
     #[command(flatten)]
     pub(crate) credentials: CredentialArgs,
@@ -387,7 +387,7 @@ pub(crate) struct LoginArgs {
     #[arg(long)]
     pub(crate) no_browser: bool,
     /// Give up after this many seconds.
-    #[arg(long, default_value_t = 300.0, value_name = "SECS")]
+    #[arg(long, default_value_t = 300.0, value_name = "SECS", value_parser = crate::session::parse_seconds)]
     pub(crate) timeout: f64,
 }
 
@@ -412,7 +412,8 @@ pub(crate) enum UrlCommand {
         #[arg(long)]
         show_secrets: bool,
     },
-    /// Print the server root of URL (what is listed as one server).
+    /// Print the root a server for URL stands for: what `cm server add` stores (its server
+    /// root; for a `file:` URL, the directory it names).
     Root {
         /// The URL.
         url: String,

@@ -70,6 +70,7 @@ pub(crate) const MIGRATE: &str = "\
 JSON (--json):
     {\"path\", \"dry_run\", \"migrated\", \"servers_added\": [{\"name\", \"url\"}],
      \"bookmarks_removed\": [{\"name\", \"url\"}], \"skipped\": [{\"name\", \"url\", \"reason\"}],
+     \"bookmarks_kept\": [{\"name\", \"url\", \"reason\"}], \"names_changed\": [{\"derived\", \"name\"}],
      \"diff\": \"<unified diff>\"}";
 
 /// `cm url ... --json`.

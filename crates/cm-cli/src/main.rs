@@ -18,6 +18,7 @@ mod browser_sign_in;
 mod cli;
 mod commands;
 mod exit;
+mod hidden_input;
 mod json_schemas;
 mod output;
 mod prompt;
@@ -96,7 +97,7 @@ fn init_logging(verbose: u8, quiet: bool, color: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| prompt::LogWriter)
         .with_ansi(color)
         .with_target(verbose > 1)
         .init();

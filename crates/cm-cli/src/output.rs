@@ -166,10 +166,26 @@ pub(crate) fn stdout_failed(error: &std::io::Error) -> ! {
         tracing::debug!("stdout closed by its reader; stopping");
         std::process::exit(i32::from(crate::exit::SUCCESS));
     }
-    stderr_line(&format!(
-        "error: cannot write the result to stdout: {error}"
-    ));
+    if CHANGE_WRITTEN.load(std::sync::atomic::Ordering::SeqCst) {
+        // Exit 1 must not read as "nothing happened": the file already has the change.
+        stderr_line(&format!(
+            "error: the change WAS written to the config file, but its result cannot be \
+             written to stdout: {error}"
+        ));
+    } else {
+        stderr_line(&format!(
+            "error: cannot write the result to stdout: {error}"
+        ));
+    }
     std::process::exit(i32::from(crate::exit::FAILURE));
+}
+
+/// Set once a command's change is in the file, so that a stdout failure after it says so.
+static CHANGE_WRITTEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Records that the command's change was written to the file (before its result is printed).
+pub(crate) fn change_written() {
+    CHANGE_WRITTEN.store(true, std::sync::atomic::Ordering::SeqCst);
 }
 
 /// `text` in `style` when colour is on. The text is made [`terminal_safe`] first: painted

@@ -4,10 +4,12 @@
 //! Only used when stdin and stderr are both terminals (see [`available`]). The questions go to
 //! `/dev/tty` and the answers come from it, not from stdin: `cm server add -i` holds stdin for
 //! its own questions, and a password must never be read from a pipe someone else fills. The
-//! password is read with terminal echo off (rpassword). A spinner that is running is hidden
+//! password is read with terminal echo off, and the terminal is restored even when Ctrl-C or
+//! SIGTERM ends `cm` at the question ([`crate::hidden_input`]). A spinner that is running is hidden
 //! while the prompt is up (see [`register_spinner`]), so the two never draw over each other.
 
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use cm_manager::{AuthAnswer, Secret};
 use indicatif::ProgressBar;
@@ -15,10 +17,70 @@ use indicatif::ProgressBar;
 /// The spinner on screen, hidden while a prompt asks.
 static SPINNER: Mutex<Option<ProgressBar>> = Mutex::new(None);
 
+/// The time spent at the prompt: finished questions, and the start of the one now up. A
+/// command's `--timeout` does not run while a person is typing (as with gh and ssh): the
+/// deadline moves by this much (see [`time_at_prompt`]).
+static AT_PROMPT: Mutex<(Duration, Option<Instant>)> = Mutex::new((Duration::ZERO, None));
+
+/// How long this process has waited for a person at the prompt so far, and whether a prompt is
+/// up now.
+pub(crate) fn time_at_prompt() -> (Duration, bool) {
+    match AT_PROMPT.lock() {
+        Ok(slot) => match slot.1 {
+            Some(since) => (slot.0 + since.elapsed(), true),
+            None => (slot.0, false),
+        },
+        Err(_) => (Duration::ZERO, false),
+    }
+}
+
+/// Counts the time from now to its drop as time at the prompt.
+struct PromptClock;
+
+impl PromptClock {
+    fn start() -> Self {
+        if let Ok(mut slot) = AT_PROMPT.lock() {
+            slot.1 = Some(Instant::now());
+        }
+        Self
+    }
+}
+
+impl Drop for PromptClock {
+    fn drop(&mut self) {
+        if let Ok(mut slot) = AT_PROMPT.lock()
+            && let Some(since) = slot.1.take()
+        {
+            slot.0 += since.elapsed();
+        }
+    }
+}
+
 /// Records the spinner now on screen (`None` once it is cleared).
 pub(crate) fn register_spinner(bar: Option<ProgressBar>) {
     if let Ok(mut slot) = SPINNER.lock() {
         *slot = bar;
+    }
+}
+
+/// stderr for the log lines (`-v`): a line is written with the spinner hidden, so a log line
+/// and a spinner frame never share a terminal line. While a prompt is up the spinner is already
+/// hidden (and its lock held by the prompt), so the line is written as it is.
+pub(crate) struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let bar = SPINNER.lock().ok().and_then(|slot| slot.clone());
+        let write = || std::io::stderr().lock().write_all(buf);
+        match bar {
+            Some(bar) if !time_at_prompt().1 => bar.suspend(write)?,
+            _ => write()?,
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
     }
 }
 
@@ -32,6 +94,7 @@ pub(crate) fn available() -> bool {
 /// when the person gave up (end of input, an empty password) or the terminal failed.
 pub(crate) fn ask_credentials(server: &str, again: bool) -> Option<AuthAnswer> {
     let bar = SPINNER.lock().ok().and_then(|slot| slot.clone());
+    let _clock = PromptClock::start();
     match bar {
         Some(bar) => bar.suspend(|| ask(server, again)),
         None => ask(server, again),
@@ -42,9 +105,9 @@ fn ask(server: &str, again: bool) -> Option<AuthAnswer> {
     let result = (|| -> std::io::Result<Option<AuthAnswer>> {
         let mut tty = Tty::open()?;
         if again {
-            tty.say(&format!("credentials for {server} rejected; try again\n"))?;
+            tty.say_line(&format!("credentials for {server} rejected; try again"))?;
         } else {
-            tty.say(&format!("{server} asks for a sign-in\n"))?;
+            tty.say_line(&format!("{server} asks for a sign-in"))?;
         }
         let Some(user) = tty.line("User (empty for a token): ")? else {
             return Ok(None);
@@ -54,7 +117,7 @@ fn ask(server: &str, again: bool) -> Option<AuthAnswer> {
         } else {
             ("Password: ", false)
         };
-        let secret = rpassword::prompt_password(question)?;
+        let secret = tty.hidden(question)?;
         if secret.is_empty() {
             return Ok(None);
         }
@@ -111,6 +174,36 @@ impl Tty {
         #[cfg(not(unix))]
         let _ = text;
         Ok(())
+    }
+
+    /// One line of text: the text is made terminal-safe, the line end is written as is (the
+    /// safety rule would show it as `\u{a}`).
+    fn say_line(&mut self, text: &str) -> std::io::Result<()> {
+        self.say(text)?;
+        #[cfg(unix)]
+        {
+            use std::io::Write as _;
+            let file = self.file.get_mut();
+            file.write_all(b"\n")?;
+            file.flush()?;
+        }
+        Ok(())
+    }
+
+    /// A secret, read with echo off; the terminal is given back even if a signal ends `cm`
+    /// at the question (see [`crate::hidden_input`]).
+    fn hidden(&mut self, question: &str) -> std::io::Result<String> {
+        #[cfg(unix)]
+        {
+            crate::hidden_input::read_hidden(
+                &mut self.file,
+                &crate::output::terminal_safe(question),
+            )
+        }
+        #[cfg(not(unix))]
+        {
+            rpassword::prompt_password(question)
+        }
     }
 
     /// One answer, trimmed; `None` at end of input.

@@ -106,6 +106,8 @@ pub(crate) enum RegistryMode {
     ReadOnly,
     /// Write changes; no watcher, no discovery.
     Write,
+    /// Like `Write`, on [`mutate`]'s private trial copy: no migration notice.
+    Trial,
     /// Write changes and run discovery (for `discovery refresh`).
     WriteAndDiscover {
         /// Total retry budget of each discovery.
@@ -130,14 +132,17 @@ where
         .dispatcher(Dispatcher::new());
     config = match mode {
         RegistryMode::ReadOnly => config.persistence(false).discovery(false),
-        RegistryMode::Write => config.discovery(false),
+        RegistryMode::Write | RegistryMode::Trial => config.discovery(false),
         RegistryMode::WriteAndDiscover { budget } => config
             .discovery(true)
             .retry_policy(cm_discovery::RetryPolicy::OMNI_CLIENT.with_budget(budget)),
     };
-    let notice = (mode != RegistryMode::ReadOnly)
-        .then(|| MigrationNotice::before(file))
-        .flatten();
+    let notice = matches!(
+        mode,
+        RegistryMode::Write | RegistryMode::WriteAndDiscover { .. }
+    )
+    .then(|| MigrationNotice::before(file))
+    .flatten();
     let system = actix::System::new();
     let result = system.block_on(async move {
         let registry =
@@ -193,19 +198,44 @@ pub(crate) fn close(system: actix::SystemRunner) {
 }
 
 /// Runs a change against the file. When the file still needs its one-time migration (which
-/// a writing registry performs at start), the change is first tried on a read-only registry,
-/// so that a change that is refused leaves the file byte-identical.
+/// a writing registry performs at start), the change is first tried on a private copy of the
+/// file as the migration leaves it (so the lookup sees the migrated view: a bookmark the
+/// migration moves to `[servers]` is no longer a bookmark there), and only a change that
+/// succeeds there is made to the real file. A refused change leaves it byte-identical.
 pub(crate) fn mutate<T, F, Fut>(file: &ConfigFile, change: F) -> Result<T, CliError>
 where
     F: Fn(RegistryHandle) -> Fut,
     Fut: Future<Output = Result<T, CliError>>,
 {
-    let store = file.store();
-    let old_style = store.plan_migration()?.is_some();
-    if old_style {
-        with_registry(file, RegistryMode::ReadOnly, &change)?;
+    if let Some(plan) = file.store().plan_migration()? {
+        let trial = MigratedCopy::write(file, &plan.after)?;
+        with_registry(&trial.file, RegistryMode::Trial, &change)?;
     }
     with_registry(file, RegistryMode::Write, change)
+}
+
+/// A throw-away copy of an old-style file, already migrated, for [`mutate`]'s trial run.
+struct MigratedCopy {
+    file: ConfigFile,
+    _dir: tempfile::TempDir,
+}
+
+impl MigratedCopy {
+    fn write(file: &ConfigFile, migrated: &str) -> Result<Self, CliError> {
+        let failed = |e: std::io::Error| {
+            CliError::Failed(format!("could not check the change before writing: {e}"))
+        };
+        let dir = tempfile::tempdir().map_err(failed)?;
+        let path = dir.path().join("omniverse.toml");
+        std::fs::write(&path, migrated).map_err(failed)?;
+        let file = ConfigFile {
+            path,
+            lock_wait: LockWait::default(),
+            replace_wrong_typed: file.replace_wrong_typed,
+            out: file.out,
+        };
+        Ok(Self { file, _dir: dir })
+    }
 }
 
 /// Settings for a manager session.
@@ -291,11 +321,21 @@ impl ManagerSession {
 /// The answer the credential flags give, read from the environment variables they name.
 fn credentials_answer(args: &CredentialArgs) -> Result<Option<AuthAnswer>, CliError> {
     let read = |var: &str, flag: &str| {
-        std::env::var(var).map_err(|_| {
+        let value = std::env::var(var).map_err(|_| {
             CliError::BadInput(format!(
                 "{flag} {var}: environment variable {var} is not set (or not valid UTF-8)"
             ))
-        })
+        })?;
+        // The credential goes in an HTTP header or form: a line break or another control
+        // character can never be sent (it would fail every retry with a header parse error).
+        if value.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(CliError::BadInput(format!(
+                "{flag} {var}: environment variable {var} holds a line break or another \
+                 control character, which a credential cannot contain (a trailing newline from \
+                 a file?)"
+            )));
+        }
+        Ok(value)
     };
     if let Some(var) = &args.token_env {
         return Ok(Some(AuthAnswer::Token(Secret::new(read(
@@ -320,13 +360,30 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::Failed(format!("cannot start an async runtime: {e}")))
 }
 
-/// Seconds from the command line as a duration; rejects negative, NaN and absurd values.
+/// The range a number of seconds on the command line must be in.
+const SECONDS_RANGE: &str = "expected a number of seconds greater than 0 and at most 86400";
+
+fn seconds_in_range(secs: f64) -> bool {
+    secs.is_finite() && secs > 0.0 && secs <= 86_400.0
+}
+
+/// clap's parser of a `SECS` value: the number, or why not. clap's message quotes the value
+/// as typed (`invalid value 'nan' for '--timeout <SECS>'`), never a reformatted float.
+pub(crate) fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if seconds_in_range(secs) => Ok(secs),
+        _ => Err(SECONDS_RANGE.to_owned()),
+    }
+}
+
+/// Seconds from the command line as a duration; rejects negative, NaN and absurd values
+/// (clap already refused them through [`parse_seconds`]; this is the backstop).
 pub(crate) fn seconds(flag: &str, secs: f64) -> Result<Duration, CliError> {
-    if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 {
+    if seconds_in_range(secs) {
         Ok(Duration::from_secs_f64(secs))
     } else {
         Err(CliError::BadInput(format!(
-            "{flag} {secs}: expected a number of seconds greater than 0 and at most 86400"
+            "{flag} {secs}: {SECONDS_RANGE}"
         )))
     }
 }

@@ -116,6 +116,8 @@ impl SignIn {
     }
 
     fn end(&self, ending: Ending) -> AuthAnswer {
+        // At -v the real reason comes before the manager's generic "was aborted".
+        tracing::warn!("{}", ending.message());
         if let Ok(mut slot) = self.ending.lock() {
             *slot = Some(ending);
         }
@@ -135,7 +137,14 @@ impl SignIn {
     /// clean); `None` when it ended none.
     pub(crate) fn take_message(&self) -> Option<String> {
         let ending = self.ending.lock().ok()?.take()?;
-        Some(match ending {
+        Some(ending.message())
+    }
+}
+
+impl Ending {
+    /// The one line that says why the sign-in ended.
+    fn message(&self) -> String {
+        match self {
             Ending::Rejected(server) => format!("credentials for {server} rejected"),
             Ending::NoCredentials(server) => format!(
                 "{server} asks for a sign-in: pass --token-env VAR (a token in environment \
@@ -147,6 +156,6 @@ impl SignIn {
                 "{server} offers no browser sign-in; use `cm ensure` with --token-env VAR, or \
                  --user NAME --password-env VAR"
             ),
-        })
+        }
     }
 }

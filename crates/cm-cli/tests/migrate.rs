@@ -76,3 +76,42 @@ Odd = "az://c%3ASECRETE@acct/x"
         assert!(!out.contains(secret), "printed {secret}:\n{out}");
     }
 }
+
+/// Migration drops no bookmark name: a second bookmark on the same root stays a bookmark, a
+/// derived server name that is taken gets a suffix, and the summary and --json say so.
+#[test]
+fn migration_keeps_what_it_cannot_move_and_says_so() {
+    let sandbox = Sandbox::with_file(
+        "[bookmarks]\nA = \"omniverse://s/\"\nB = \"omniverse://s/\"\nserver1 = \"omniverse://other/\"\nP = \"omniverse://server1/Proj/\"\n",
+    );
+    let dry = sandbox.ok(&["migrate", "--dry-run", "--json"]);
+    let value: serde_json::Value = serde_json::from_str(&dry).unwrap();
+    assert_eq!(value["bookmarks_kept"][0]["name"], "B", "{dry}");
+    assert_eq!(value["names_changed"][0]["derived"], "server1", "{dry}");
+    assert_eq!(value["names_changed"][0]["name"], "server1 (2)", "{dry}");
+    let out = sandbox.ok(&["migrate"]);
+    let summary = out.lines().last().unwrap_or_default();
+    assert_eq!(
+        summary,
+        "added 3 server(s) (A, server1, server1 (2)); moved 2 root bookmark(s) to [servers] \
+         (A, server1); kept 1 root bookmark(s) in [bookmarks] (the server is named after \
+         another) (B); named a server \"server1 (2)\" because \"server1\" was taken"
+    );
+    let text = sandbox.text();
+    assert!(text.contains("B = \"omniverse://s/\""), "{text}");
+    assert!(text.contains("\"omniverse://s\" = \"A\""), "{text}");
+    assert!(
+        text.contains("\"omniverse://other\" = \"server1\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"omniverse://server1\" = \"server1 (2)\""),
+        "{text}"
+    );
+    // Every name is still there: bookmarks B and P, servers A, server1, server1 (2).
+    let bookmarks = sandbox.ok(&["bookmark", "list", "--json"]);
+    assert!(
+        bookmarks.contains("\"B\"") && bookmarks.contains("\"P\""),
+        "{bookmarks}"
+    );
+}

@@ -220,3 +220,44 @@ fn bidi_marks_and_line_separators_are_escaped_for_the_terminal() {
         "{err}"
     );
 }
+
+/// A write command whose result cannot reach stdout (`> /dev/full`) exits 1 and says the
+/// change WAS written (it is in the file); a read command's failure says nothing of the kind.
+#[test]
+fn a_full_stdout_after_a_write_says_the_change_was_written() {
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let sandbox = Sandbox::with_file(FILE);
+    for args in [
+        &["bookmark", "add", "C", "omniverse://h/c/"][..],
+        &["server", "add", "New", "omniverse://new/"],
+        &["bookmark", "remove", "A"],
+    ] {
+        let out = cm(&sandbox, args).stdout(full()).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&out).contains("the change WAS written to the config file"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let text = sandbox.text();
+    assert!(
+        text.contains("C = ") && text.contains("\"New\"") && !text.contains("A = "),
+        "{text}"
+    );
+    let listed = cm(&sandbox, &["bookmark", "list"])
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert_eq!(listed.status.code(), Some(1));
+    assert!(
+        !stderr(&listed).contains("WAS written"),
+        "{}",
+        stderr(&listed)
+    );
+}

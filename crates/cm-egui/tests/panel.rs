@@ -173,9 +173,11 @@ fn an_outside_edit_of_the_file_appears_in_the_panel() {
             && !has_label(h, &labels::rename_bookmark("Scratch"))
     });
     assert!(has_text(&harness, "omniverse://other.example.com/x/"));
-    // The registry announces the reload's difference as events, which the panel shows.
+    // The registry announces the reload's difference as events, which the panel shows. One
+    // entry replaced in place by another is what `rename_bookmark(old, new, url)` writes, so
+    // the reload reports it as that rename (cm-registry's reconcile rule).
     step_until(&mut harness, "the event line", |h| {
-        has_text(h, "Last change: bookmark added FromOutside")
+        has_text(h, "Last change: bookmark renamed Scratch to FromOutside")
     });
 }
 

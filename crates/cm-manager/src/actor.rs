@@ -104,6 +104,11 @@ impl Handler<EnsureNucleus> for ConnectionManager {
                     dispatcher.dispatch(CONNECTION_SUCCEEDED_EVENT, payload);
                     tracing::info!(server = %cm_url::redact(&root), "connected");
                 }
+                // The answerer that ended the sign-in logs why (rejected, cancelled, nothing to
+                // answer with); a generic "was aborted" warning would contradict it.
+                Err(error @ EnsureError::AuthAborted { .. }) => {
+                    tracing::debug!(%error, "connection failed")
+                }
                 Err(error) => tracing::warn!(%error, "connection failed"),
             }
             result

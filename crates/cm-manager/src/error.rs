@@ -178,8 +178,20 @@ pub fn plain_cause(code: Option<ResultCode>, chain: &str) -> String {
     if has("connection refused") {
         return "connection refused".to_owned();
     }
-    if has("certificate") || has("tls") || has("handshake") {
-        return format!("TLS: {}", last_cause(chain));
+    if has("certificate") || has("tls") || has("handshake") || has("corrupt message") {
+        return tls_cause(&lower);
+    }
+    if has("invalid http version")
+        || has("invalid status code")
+        || has("invalid header")
+        || has("invalid response")
+        || has("http/0.9")
+    {
+        return "the server's answer is not HTTP".to_owned();
+    }
+    if has(" at line ") && has(" column ") {
+        // serde_json's "expected value at line 1 column 36": where in the text is internal.
+        return "the answer is not valid JSON".to_owned();
     }
     if code == Some(ResultCode::ErrorTimeout) || has("timed out") || has("deadline has elapsed") {
         return "timed out".to_owned();
@@ -193,7 +205,32 @@ pub fn plain_cause(code: Option<ResultCode>, chain: &str) -> String {
     if let Some(at) = chain.find(" answered ") {
         return format!("the server answered {}", &chain[at + " answered ".len()..]);
     }
+    if has("end of file before message length") || has("incomplete body") {
+        return "the answer was cut short".to_owned();
+    }
     last_cause(chain)
+}
+
+/// A TLS failure in words (`lower` is the lower-cased error chain): rustls' and the
+/// platform verifier's variant names are internals.
+fn tls_cause(lower: &str) -> String {
+    let has = |needle: &str| lower.contains(needle);
+    let words = if has("expired") {
+        "certificate has expired"
+    } else if has("notvalidforname") || has("not valid for name") || has("hostname") {
+        "certificate is for another host name"
+    } else if has("notyetvalid") || has("not yet valid") {
+        "certificate is not valid yet"
+    } else if has("revoked") {
+        "certificate has been revoked"
+    } else if has("certificate") || has("unknownissuer") || has("caused") || has("self") {
+        "certificate is not trusted"
+    } else if has("corrupt") || has("invalidcontenttype") || has("wrong version") {
+        "the server does not speak TLS"
+    } else {
+        "the secure handshake failed"
+    };
+    format!("TLS: {words}")
 }
 
 /// The innermost cause of a `: `-joined chain, without the OS error number.
@@ -247,6 +284,51 @@ impl From<cm_registry::StartError> for StartupError {
         match e {
             cm_registry::StartError::Thread(e) => StartupError::Thread(e.to_string()),
             other => StartupError::Registry(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod cause_tests {
+    use super::plain_cause;
+
+    #[test]
+    fn causes_are_words_not_internals() {
+        for (chain, cause) in [
+            (
+                "error sending request: client error (Connect): invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))",
+                "TLS: certificate is not trusted",
+            ),
+            (
+                "invalid peer certificate: UnknownIssuer",
+                "TLS: certificate is not trusted",
+            ),
+            (
+                "invalid peer certificate: Expired",
+                "TLS: certificate has expired",
+            ),
+            (
+                "invalid peer certificate: NotValidForName",
+                "TLS: certificate is for another host name",
+            ),
+            (
+                "received corrupt message of type InvalidContentType",
+                "TLS: the server does not speak TLS",
+            ),
+            (
+                "error sending request: invalid HTTP version parsed",
+                "the server's answer is not HTTP",
+            ),
+            (
+                "error decoding response body: end of file before message length reached",
+                "the answer was cut short",
+            ),
+            (
+                "expected value at line 1 column 36",
+                "the answer is not valid JSON",
+            ),
+        ] {
+            assert_eq!(plain_cause(None, chain), cause, "{chain}");
         }
     }
 }

@@ -12,6 +12,7 @@ use toml_edit::{Document, DocumentMut, Item, Table, TableLike, Value};
 
 use crate::position::line_col;
 use crate::render::Framed;
+use crate::splice::EntrySpans;
 use crate::url_rules::comparison_key;
 use crate::{
     BookmarkEntry, DiscoveryEntry, LoadWarning, Loaded, Section, Sections, ServerEntry, StoreError,
@@ -24,6 +25,8 @@ pub(crate) struct ParsedFile {
     pub(crate) doc: DocumentMut,
     /// The typed sections and warnings.
     pub(crate) loaded: Loaded,
+    /// Where the `[bookmarks]` entries end in the parsed text, when an edit can splice them.
+    pub(crate) spans: Option<EntrySpans>,
 }
 
 /// Decodes file bytes as UTF-8, reporting the first invalid byte's position.
@@ -56,9 +59,11 @@ pub(crate) enum Depth {
 /// from it to `depth`. Shape errors are reported at every depth.
 pub(crate) fn parse(path: &Path, text: &str, depth: Depth) -> Result<ParsedFile, StoreError> {
     let (doc, loaded) = parse_spanned_with(path, text, depth)?;
+    let spans = EntrySpans::of_parsed(&doc, text);
     Ok(ParsedFile {
         doc: doc.into_mut(),
         loaded,
+        spans,
     })
 }
 

@@ -23,6 +23,9 @@ use std::sync::{Arc, Mutex};
 
 use toml_edit::DocumentMut;
 
+use crate::Sections;
+use crate::splice::EntrySpans;
+
 /// A document and the file text it stands for.
 pub(crate) struct KeptDocument {
     /// The file text exactly as read or written (before [`crate::render::Framed`]).
@@ -35,6 +38,12 @@ pub(crate) struct KeptDocument {
     pub(crate) rendering: Option<String>,
     /// `doc` reads back without any [`crate::LoadWarning`].
     pub(crate) clean: bool,
+    /// Where `doc`'s bookmarks end in the framed `text`, when the next edit may splice
+    /// ([`crate::splice`]).
+    pub(crate) spans: Option<EntrySpans>,
+    /// What `doc` reads back as, when `clean` (the next edit updates it rather than reading
+    /// every entry again).
+    pub(crate) sections: Option<Sections>,
 }
 
 /// The last kept document, shared by a store and its clones.

@@ -75,6 +75,7 @@ mod refusal;
 mod render;
 mod sections;
 mod seen;
+mod splice;
 mod store;
 mod url_rules;
 mod watch_set;

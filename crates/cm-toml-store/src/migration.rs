@@ -13,7 +13,9 @@
 //! 2. the server is named after the bookmark that pointed exactly at the root
 //!    if there was one (keeping the name the user chose), otherwise with
 //!    `cm_url::fallback_name_for_url`;
-//! 3. bookmarks pointing exactly at a server root are removed from `[bookmarks]`.
+//! 3. the bookmark a server was named after is removed from `[bookmarks]`; nothing else is:
+//!    a second bookmark on the same root stays, and a derived name another server already
+//!    has gets a ` (2)` suffix (both listed in the report).
 //!
 //! The result always has a `[servers]` table (possibly empty), so running the
 //! migration again changes nothing. Bookmarks whose URL does not parse are
@@ -38,6 +40,11 @@ pub struct MigrationReport {
     pub bookmarks_removed: Vec<BookmarkEntry>,
     /// Bookmarks left alone because their URL has no server root, with the reason.
     pub skipped: Vec<(BookmarkEntry, String)>,
+    /// Root bookmarks kept in `[bookmarks]` because another bookmark on the same root
+    /// already gave the server its name, with the reason.
+    pub bookmarks_kept: Vec<(BookmarkEntry, String)>,
+    /// Derived server names another server already had: (derived name, name given).
+    pub names_changed: Vec<(String, String)>,
 }
 
 /// A migration computed without writing anything: the file text before and after.
@@ -96,13 +103,19 @@ pub(crate) fn mark_new_style(doc: &mut DocumentMut) {
 }
 
 /// Migrates `doc` in place; `None` (and no edit) when it is not old-style.
+///
+/// Nothing is dropped: a root bookmark is removed only when its name became its server's
+/// name. A second root bookmark on the same root keeps its place in `[bookmarks]`
+/// ([`MigrationReport::bookmarks_kept`]), and a derived server name that another server already
+/// has gets a ` (2)`, ` (3)`, … suffix ([`MigrationReport::names_changed`]), so server names
+/// stay unique.
 fn migrate_document(doc: &mut DocumentMut, sections: &Sections) -> Option<MigrationReport> {
     if !is_old_style(doc.as_table()) {
         return None;
     }
     let mut report = MigrationReport::default();
-    // (comparison key of the root, server entry), in first-seen order.
-    let mut servers: Vec<(String, ServerEntry)> = Vec::new();
+    // One per root, in first-seen order: (comparison key, root, the root bookmark naming it).
+    let mut servers: Vec<(String, String, Option<BookmarkEntry>)> = Vec::new();
     for bookmark in &sections.bookmarks {
         let root = match server_root(&bookmark.url) {
             Ok(root) => root,
@@ -115,38 +128,53 @@ fn migrate_document(doc: &mut DocumentMut, sections: &Sections) -> Option<Migrat
         // A file bookmark at a directory is that directory's entry root.
         let is_root_bookmark =
             is_server_root(&bookmark.url) || comparison_key(&bookmark.url) == key;
-        match servers.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, server)) => {
-                if is_root_bookmark
-                    && !report
-                        .bookmarks_removed
-                        .iter()
-                        .any(|b| comparison_key(&b.url) == key)
-                {
-                    server.name.clone_from(&bookmark.name);
-                }
-            }
+        let index = match servers.iter().position(|(k, _, _)| *k == key) {
+            Some(index) => index,
             None => {
-                let name = if is_root_bookmark {
-                    bookmark.name.clone()
-                } else {
-                    fallback_name(&root)
-                };
-                servers.push((
-                    key,
-                    ServerEntry {
-                        url: cm_url::server_key(&root),
-                        name,
-                    },
-                ));
+                servers.push((key, root, None));
+                servers.len() - 1
             }
+        };
+        if !is_root_bookmark {
+            continue;
         }
-        if is_root_bookmark {
-            report.bookmarks_removed.push(bookmark.clone());
+        match &servers[index].2 {
+            None => servers[index].2 = Some(bookmark.clone()),
+            Some(naming) => report.bookmarks_kept.push((
+                bookmark.clone(),
+                format!(
+                    "its server is named after bookmark {:?}, on the same root",
+                    naming.name
+                ),
+            )),
         }
     }
+    // Names the user chose (root bookmarks) first; they are unique, being TOML keys.
+    let mut taken: Vec<String> = servers
+        .iter()
+        .filter_map(|(_, _, naming)| naming.as_ref().map(|b| b.name.clone()))
+        .collect();
     ensure_section(doc, Section::Servers);
-    for (_, server) in servers {
+    for (_, root, naming) in servers {
+        let name = match naming {
+            Some(bookmark) => {
+                report.bookmarks_removed.push(bookmark.clone());
+                bookmark.name
+            }
+            None => {
+                let derived = fallback_name(&root);
+                let name = unique_name(&derived, &taken);
+                if name != derived {
+                    report.names_changed.push((derived, name.clone()));
+                }
+                taken.push(name.clone());
+                name
+            }
+        };
+        let server = ServerEntry {
+            url: cm_url::server_key(&root),
+            name,
+        };
         apply_change(
             doc,
             &Change::SetServer {
@@ -165,6 +193,17 @@ fn migrate_document(doc: &mut DocumentMut, sections: &Sections) -> Option<Migrat
         );
     }
     Some(report)
+}
+
+/// `name`, or `name (2)`, `name (3)`, … : the first that is not in `taken`.
+fn unique_name(name: &str, taken: &[String]) -> String {
+    if !taken.iter().any(|t| t == name) {
+        return name.to_owned();
+    }
+    (2..)
+        .map(|n| format!("{name} ({n})"))
+        .find(|candidate| !taken.iter().any(|t| t == candidate))
+        .unwrap_or_else(|| name.to_owned())
 }
 
 impl TomlStore {

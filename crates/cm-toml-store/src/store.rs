@@ -16,6 +16,7 @@ use crate::reconcile::reconcile;
 use crate::refusal::check_change;
 use crate::render::{Framed, merge_untouched, render};
 use crate::seen::SeenContent;
+use crate::splice::{EntrySpans, Splice};
 use crate::{Change, Loaded, Refusal, Sections, StoreError};
 
 /// Reads and edits one omniverse.toml.
@@ -96,6 +97,10 @@ struct Prepared {
     before: Option<String>,
     /// The document is known to read back without any warning.
     clean: bool,
+    /// Where its bookmarks end in the framed text, when an edit can splice them.
+    spans: Option<EntrySpans>,
+    /// What it reads back as, when known and `clean`.
+    sections: Option<Sections>,
 }
 
 impl TomlStore {
@@ -218,7 +223,7 @@ impl TomlStore {
             // Before the lock: these depend on the change alone.
             check_change(change).map_err(|reason| self.refused(reason))?;
         }
-        self.edit_checked(Depth::Shape, |doc, _| {
+        self.edit_with(Depth::Shape, true, true, |doc, _, splice| {
             let was_old_style = is_old_style(doc.as_table());
             let mut changed = false;
             for change in changes {
@@ -227,7 +232,14 @@ impl TomlStore {
                 {
                     return Err(self.refused(reason));
                 }
+                // A change the splice cannot write makes the edit render the whole document.
+                if splice.as_mut().is_some_and(|s| !s.before(doc, change)) {
+                    *splice = None;
+                }
                 changed |= apply_change(doc, change);
+                if splice.as_mut().is_some_and(|s| !s.after(doc, change)) {
+                    *splice = None;
+                }
             }
             // A fine-grained edit creates only the section it touches, so a first bookmark
             // added to an empty file would leave a bookmarks-only file, which the next start
@@ -236,6 +248,7 @@ impl TomlStore {
             // was old-style before the edit is left old-style, so its migration still runs.
             if changed && !was_old_style && is_old_style(doc.as_table()) {
                 mark_new_style(doc);
+                *splice = None;
             }
             Ok(((), changed))
         })
@@ -260,9 +273,9 @@ impl TomlStore {
     pub(crate) fn edit<R>(
         &self,
         depth: Depth,
-        edit: impl FnMut(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
+        mut edit: impl FnMut(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
     ) -> Result<(Loaded, R), StoreError> {
-        self.edit_with(depth, false, edit)
+        self.edit_with(depth, false, false, |doc, loaded, _| edit(doc, loaded))
     }
 
     /// [`Self::edit`] for an edit that writes only entries checked with the loader's URL rule
@@ -271,11 +284,15 @@ impl TomlStore {
     fn edit_checked<R>(
         &self,
         depth: Depth,
-        edit: impl FnMut(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
+        mut edit: impl FnMut(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
     ) -> Result<(Loaded, R), StoreError> {
-        self.edit_with(depth, true, edit)
+        self.edit_with(depth, true, false, |doc, loaded, _| edit(doc, loaded))
     }
 
+    /// [`Self::edit`] whose `edit`, when `splicing`, writes every change it makes into the
+    /// [`Splice`] of the file text it is given as well (or sets it to `None`: then the whole
+    /// document is rendered). An edit that is not `splicing` is given `None`.
+    ///
     /// The lock is held throughout; inside it the edit is tried until it commits
     /// ([`crate::commit_check`]): a file an unlocked editor saved between the read and the
     /// rename is read again and the edit redone (at most [`MAX_REDOS`] times), and a file
@@ -285,7 +302,12 @@ impl TomlStore {
         &self,
         depth: Depth,
         writes_checked: bool,
-        mut edit: impl FnMut(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
+        splicing: bool,
+        mut edit: impl FnMut(
+            &mut DocumentMut,
+            &Loaded,
+            &mut Option<Splice>,
+        ) -> Result<(R, bool), StoreError>,
     ) -> Result<(Loaded, R), StoreError> {
         let (target, _lock) = self.lock_target()?;
         let mut settle = Settle::new();
@@ -298,7 +320,7 @@ impl TomlStore {
             {
                 continue;
             }
-            match self.edit_once(&target, &read, depth, writes_checked, &mut edit) {
+            match self.edit_once(&target, &read, depth, writes_checked, splicing, &mut edit) {
                 Ok(Some(done)) => return Ok(done),
                 Ok(None) if redos < MAX_REDOS => {
                     redos += 1;
@@ -331,7 +353,12 @@ impl TomlStore {
         read: &FingerprintedRead,
         depth: Depth,
         writes_checked: bool,
-        edit: &mut impl FnMut(&mut DocumentMut, &Loaded) -> Result<(R, bool), StoreError>,
+        splicing: bool,
+        edit: &mut impl FnMut(
+            &mut DocumentMut,
+            &Loaded,
+            &mut Option<Splice>,
+        ) -> Result<(R, bool), StoreError>,
     ) -> Result<Option<(Loaded, R)>, StoreError> {
         let bytes = &read.bytes;
         let text = decode(&self.path, bytes)?;
@@ -342,11 +369,18 @@ impl TomlStore {
             loaded,
             before,
             clean,
+            spans,
+            sections,
         } = self.prepare(text, bytes, &framed, depth)?;
-        let (result, changed) = edit(&mut doc, &loaded)?;
         let urls_known_valid = clean && writes_checked;
+        // A splice stands for the document only where the document renders to the text.
+        let mut splice = spans
+            .filter(|_| splicing && before.is_none())
+            .map(|spans| Splice::new(body, spans, sections.filter(|_| urls_known_valid)));
+        let (result, changed) = edit(&mut doc, &loaded, &mut splice)?;
+        let spliced = splice.map(Splice::finish);
         // Nothing to write: the document (edited or not) still stands for `text`.
-        let unchanged = |doc: DocumentMut, rendering, result| {
+        let unchanged = |doc: DocumentMut, rendering, spans, result| {
             let loaded = self.reread(&doc, text, urls_known_valid)?;
             self.seen.record(bytes);
             self.last_parsed.keep(KeptDocument {
@@ -354,24 +388,35 @@ impl TomlStore {
                 doc,
                 rendering,
                 clean: loaded.warnings.is_empty(),
+                spans,
+                sections: loaded.warnings.is_empty().then(|| loaded.sections.clone()),
             });
             Ok(Some((loaded, result)))
         };
         if !changed {
-            return unchanged(doc, before, result);
+            return unchanged(doc, before, spliced.map(|(_, spans, _)| spans), result);
         }
-        let after = render(&doc, body);
         let is_plain_rendering = before.as_deref().is_none_or(|b| b == body);
         // The rendering the kept document stands for, where it is not the new text itself.
-        let (new_body, rendering) = match before {
-            Some(before) if before != body => {
-                (merge_untouched(body, &before, after.clone()), Some(after))
+        let (new_body, rendering, spans, sections) = match (spliced, before) {
+            (Some((new_body, spans, sections)), _) => {
+                debug_assert_eq!(
+                    new_body,
+                    render(&doc, body),
+                    "the spliced text is the document's rendering"
+                );
+                (new_body, None, Some(spans), sections)
             }
-            _ => (after, None),
+            (None, Some(before)) if before != body => {
+                let after = render(&doc, body);
+                let new_body = merge_untouched(body, &before, after.clone());
+                (new_body, Some(after), None, None)
+            }
+            (None, _) => (render(&doc, body), None, None, None),
         };
         let new_text = framed.finish(new_body);
         if new_text == text {
-            return unchanged(doc, rendering, result);
+            return unchanged(doc, rendering, spans, result);
         }
         if new_text.len() as u64 > MAX_FILE_BYTES {
             return Err(self.refused(Refusal::FileTooLarge {
@@ -379,7 +424,24 @@ impl TomlStore {
                 limit: MAX_FILE_BYTES,
             }));
         }
-        let written = self.reread(&doc, &new_text, urls_known_valid)?;
+        let written = match sections {
+            // Updated entry by entry from a clean read, with checked URLs: no warning.
+            Some(sections) => {
+                debug_assert_eq!(
+                    read_edited(&doc, Depth::Full),
+                    Loaded {
+                        sections: sections.clone(),
+                        warnings: Vec::new()
+                    },
+                    "the updated read result is the document's"
+                );
+                Loaded {
+                    sections,
+                    warnings: Vec::new(),
+                }
+            }
+            None => self.reread(&doc, &new_text, urls_known_valid)?,
+        };
         remove_orphaned_temps(target);
         // The fingerprint first (a stat), then the bytes (a same-size in-place save within
         // one clock tick keeps the fingerprint, and a freed inode number is soon reused).
@@ -401,11 +463,14 @@ impl TomlStore {
             self.own_rendering.record(new_text.as_bytes());
         }
         tracing::debug!(path = %self.path.display(), bytes = new_text.len(), "saved omniverse.toml");
+        let clean = written.warnings.is_empty();
         self.last_parsed.keep(KeptDocument {
             text: new_text,
             doc,
             rendering,
-            clean: written.warnings.is_empty(),
+            clean,
+            spans,
+            sections: clean.then(|| written.sections.clone()),
         });
         Ok(Some((written, result)))
     }
@@ -439,9 +504,11 @@ impl TomlStore {
                 loaded,
                 before: kept.rendering,
                 clean: kept.clean,
+                spans: kept.spans,
+                sections: kept.sections,
             });
         }
-        let ParsedFile { doc, loaded } = parse_framed(&self.path, text, framed, depth)?;
+        let ParsedFile { doc, loaded, spans } = parse_framed(&self.path, text, framed, depth)?;
         // A file this store wrote as a plain rendering re-renders to itself,
         // so the comparison rendering can be skipped (checked in debug builds).
         let before = if self.own_rendering.matches(bytes) {
@@ -459,6 +526,8 @@ impl TomlStore {
             loaded,
             before,
             clean: false,
+            spans,
+            sections: None,
         })
     }
 

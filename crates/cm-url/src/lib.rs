@@ -292,6 +292,27 @@ pub fn redact(input: &str) -> String {
     }
 }
 
+/// `input` as it was written (not normalised: host case, port and path kept), with its
+/// secrets replaced by [`REDACTED`]: for echoing what the user typed. Hides at least as many
+/// secrets as [`redact`]; where the as-written scan would hide fewer (an odd spelling only the
+/// parser understands), the normalised [`redact`] form is returned instead.
+///
+/// ```
+/// assert_eq!(
+///     cm_url::redact_as_written("omniverse://Alice:hunter2@SERVER:3009/X?sig=abc"),
+///     "omniverse://Alice:REDACTED@SERVER:3009/X?sig=REDACTED"
+/// );
+/// ```
+pub fn redact_as_written(input: &str) -> String {
+    let scanned = redact::redact_unparsed(input);
+    let normalised = redact(input);
+    if scanned.matches(REDACTED).count() >= normalised.matches(REDACTED).count() {
+        scanned
+    } else {
+        normalised
+    }
+}
+
 /// `text` (a file, a diff, a log line) with every URL-looking word passed through
 /// [`redact`]: one rule for secrets wherever URLs are shown inside other text.
 ///

@@ -33,6 +33,16 @@ use crate::server_url::{ServerUrl, Span, push_decimal};
 /// it: one allocation besides the `url` crate's, where separate part strings cost more than
 /// the rest of the normalisation.
 pub(crate) fn parse(input: &str) -> Result<ServerUrl, UrlError> {
+    if let Some(rest) = unc_spelling(input.trim())
+        && let Ok(url) = parse_spelled(&format!("file://{rest}"))
+    {
+        return Ok(url);
+    }
+    parse_spelled(input)
+}
+
+/// [`parse`] of `input` as spelled.
+fn parse_spelled(input: &str) -> Result<ServerUrl, UrlError> {
     let input = input.trim();
     if input.is_empty() {
         return Err(UrlError::Empty);
@@ -91,7 +101,11 @@ pub(crate) fn parse(input: &str) -> Result<ServerUrl, UrlError> {
         push_decimal(&mut out, port);
     }
     let path = push_span(&mut out, |out| {
-        push_normalized_path(out, url.path(), layout)
+        let start = out.len();
+        push_normalized_path(out, url.path(), layout);
+        if matches!(scheme, Scheme::File) {
+            upper_case_drive_letter(out, start);
+        }
     });
     let query = url.query().filter(|q| !q.is_empty()).map(|query| {
         out.push('?');
@@ -167,6 +181,38 @@ fn authority_has_userinfo(input: &str) -> bool {
 }
 
 /// Runs `write` on `out` and returns the span of what it appended.
+/// A UNC path written with four or five slashes (`file:////srv/share/`,
+/// `file://///srv/share/`, as Windows tools write `\\\\srv\\share`): the text after the
+/// slashes (`srv/share/`), which names the host `srv` like `file://srv/share/` does. `None`
+/// for every other spelling (`file:///local/path` keeps its empty host).
+fn unc_spelling(input: &str) -> Option<&str> {
+    let rest = input.get(..5).filter(|s| s.eq_ignore_ascii_case("file:"))?;
+    let after = &input[rest.len()..];
+    let slashes = after.len() - after.trim_start_matches('/').len();
+    let rest = &after[slashes..];
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let is_host_name = !host.is_empty()
+        && !host.chars().all(|c| c == '.')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    (matches!(slashes, 4 | 5) && is_host_name).then_some(rest)
+}
+
+/// Upper-cases a Windows drive letter at the start of the file path written from `start`
+/// (`/c:/x` → `/C:/x`): drive letters are case-insensitive, so `c:` and `C:` are one root.
+fn upper_case_drive_letter(out: &mut String, start: usize) {
+    let bytes = out.as_bytes();
+    let is_drive = bytes.len() >= start + 3
+        && bytes[start] == b'/'
+        && bytes[start + 1].is_ascii_lowercase()
+        && bytes[start + 2] == b':'
+        && bytes.get(start + 3).is_none_or(|&b| b == b'/');
+    if is_drive {
+        out[start + 1..start + 2].make_ascii_uppercase();
+    }
+}
+
 fn push_span(out: &mut String, write: impl FnOnce(&mut String)) -> Span {
     let start = out.len();
     write(out);

@@ -19,8 +19,15 @@ use std::fmt::Write as _;
 pub const REDACTED: &str = "REDACTED";
 
 /// Query/fragment keys (compared case-insensitively) whose values are always hidden.
-const SECRET_KEYS: [&str; 20] = [
+const SECRET_KEYS: [&str; 27] = [
     "sig",
+    "auth",
+    "jwt",
+    "authorization",
+    "x-api-key",
+    "session",
+    "pass",
+    "credential",
     "signature",
     "token",
     "access_token",
@@ -48,7 +55,8 @@ const SECRET_KEY_SUFFIXES: [&str; 4] = ["token", "secret", "signature", "passwor
 /// Whether a query or fragment key names a credential.
 ///
 /// The key is percent-decoded first, then compared case-insensitively against a fixed list
-/// (`sig`, `token`, `access_token`, `X-Amz-Signature`, `X-Goog-Credential`, `key`, …) and
+/// (`sig`, `token`, `access_token`, `auth`, `jwt`, `Authorization`, `x-api-key`, `session`,
+/// `pass`, `X-Amz-Signature`, `X-Goog-Credential`, `key`, …) and
 /// against the endings `token`, `secret`, `signature` and `password`.
 pub(crate) fn is_secret_key(raw_key: &str) -> bool {
     let key = percent_decode_lossy(raw_key).to_ascii_lowercase();
@@ -235,6 +243,19 @@ mod tests {
         assert!(is_secret_key("%73ig"));
         assert!(!is_secret_key("prefix"));
         assert!(!is_secret_key("se"));
+        for key in [
+            "auth",
+            "jwt",
+            "Authorization",
+            "x-api-key",
+            "X-API-Key",
+            "session",
+            "SESSION",
+            "pass",
+            "Pass",
+        ] {
+            assert!(is_secret_key(key), "{key}");
+        }
     }
 
     #[test]

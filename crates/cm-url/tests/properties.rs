@@ -581,3 +581,64 @@ proptest! {
         }
     }
 }
+
+/// One file-root rule: a UNC path stays UNC however many slashes Windows tools write, a drive
+/// letter compares case-insensitively, and the stored key of an entry root is that root.
+#[test]
+fn file_roots_keep_unc_hosts_and_fold_drive_letters() {
+    for unc in [
+        "file://srv/share/",
+        "file:////srv/share/",
+        "file://///srv/share/",
+    ] {
+        assert_eq!(
+            cm_url::entry_root(unc).unwrap(),
+            "file://srv/share/",
+            "{unc}"
+        );
+        assert_eq!(
+            cm_url::server_key(&cm_url::entry_root(unc).unwrap()),
+            "file://srv/share/"
+        );
+    }
+    assert_eq!(
+        cm_url::entry_root("file:///c:/x/a.usd").unwrap(),
+        cm_url::entry_root("file:///C:/x/a.usd").unwrap()
+    );
+    assert_eq!(cm_url::normalize("file:///c:/x/").unwrap(), "file:///C:/x/");
+    assert_eq!(cm_url::normalize("file:///c:").unwrap(), "file:///C:");
+    // A local path keeps its empty host; a lower-case directory named like a drive only at the start.
+    assert_eq!(
+        cm_url::entry_root("file:///srv/share/").unwrap(),
+        "file:///srv/share/"
+    );
+    assert_eq!(
+        cm_url::normalize("file:///mnt/c:/").unwrap(),
+        "file:///mnt/c:/"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// For any file path: the UNC spellings name one root, drive letter case never splits a
+    /// root, and an entry root is its own entry root (what `url root` prints is what is stored).
+    #[test]
+    fn file_entry_roots_are_one_rule(
+        host in "[a-z][a-z0-9]{0,8}",
+        dirs in proptest::collection::vec("[a-zA-Z0-9_]{1,6}", 0..4),
+        drive in "[a-zA-Z]",
+        slashes in 4usize..=5,
+    ) {
+        let path = dirs.join("/");
+        let two = format!("file://{host}/{path}/f.usd");
+        let many = format!("file:{}{host}/{path}/f.usd", "/".repeat(slashes));
+        prop_assert_eq!(cm_url::entry_root(&two).unwrap(), cm_url::entry_root(&many).unwrap());
+        let lower = format!("file:///{}:/{path}/f.usd", drive.to_ascii_lowercase());
+        let upper = format!("file:///{}:/{path}/f.usd", drive.to_ascii_uppercase());
+        let root = cm_url::entry_root(&lower).unwrap();
+        prop_assert_eq!(&root, &cm_url::entry_root(&upper).unwrap());
+        prop_assert_eq!(cm_url::entry_root(&root).unwrap(), root.clone());
+        prop_assert_eq!(cm_url::server_key(&root), root);
+    }
+}

@@ -116,8 +116,10 @@ fn unknown_bookmark(registry: &RegistryHandle, error: RegistryError) -> CliError
     ))
 }
 
-/// Prints a change's result: JSON, or a human line on stdout (unless `--quiet`).
+/// Prints a change's result (the change is in the file by now: a stdout failure from here
+/// on says so): JSON, or a human line on stdout (unless `--quiet`).
 pub(crate) fn done(out: &Output, value: Value, human: impl FnOnce() -> String) {
+    crate::output::change_written();
     if out.json {
         out.json_value(&value);
     } else if !out.quiet {

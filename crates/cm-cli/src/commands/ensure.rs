@@ -28,7 +28,12 @@ pub(crate) fn ensure(args: EnsureArgs, file: &ConfigFile, out: &Output) -> Resul
         let result = with_spinner(out, &label, || {
             runtime().map(|rt| rt.block_on(super::probe::probe(&parsed, deadline.limit)))
         })?;
-        return report(out, &args.url, Ok(result.map_err(Unreachable::plain)));
+        return report(
+            out,
+            &args.url,
+            Ok(result.map_err(Unreachable::plain)),
+            Command::Ensure,
+        );
     }
     let (manager, sign_in) = start(file, deadline.manager_budget(), args.credentials)?;
     let label = format!("connecting to {}", cm_url::redact(&args.url));
@@ -40,7 +45,7 @@ pub(crate) fn ensure(args: EnsureArgs, file: &ConfigFile, out: &Output) -> Resul
         manager.ensure_connection(&args.url),
     );
     manager.shutdown();
-    report(out, &args.url, result)
+    report(out, &args.url, result, Command::Ensure)
 }
 
 /// `cm reconnect URL`.
@@ -62,7 +67,7 @@ pub(crate) fn reconnect(
         manager.reconnect_detailed(&args.url),
     );
     manager.shutdown();
-    report(out, &args.url, result)
+    report(out, &args.url, result, Command::Reconnect)
 }
 
 /// `cm disconnect URL`.
@@ -197,8 +202,7 @@ fn wait(
     let started = Instant::now();
     let limit = deadline.limit;
     let result = with_spinner(out, label, || {
-        runtime()
-            .map(|rt| rt.block_on(async { tokio::time::timeout_at(deadline.at, attempt).await }))
+        runtime().map(|rt| rt.block_on(until_deadline(deadline.at, attempt)))
     })?;
     tracing::debug!(
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -207,9 +211,11 @@ fn wait(
     Ok(match result {
         Ok(Ok(reachable)) => Ok(reachable),
         Ok(Err(e)) => Err(match sign_in.explain(&e) {
+            // The answerer knows why it ended the sign-in (rejected, cancelled, nothing to
+            // answer with); the manager's `sign-in … was aborted` would contradict `reason`.
             Some(reason) => Unreachable {
+                detail: reason.clone(),
                 reason,
-                detail: e.to_string(),
                 sign_in: true,
             },
             None => Unreachable {
@@ -223,6 +229,34 @@ fn wait(
             limit.as_secs_f64()
         ))),
     })
+}
+
+/// `attempt`, or `Err(())` once `at` has passed. Time a person spends at the sign-in prompt
+/// moves the deadline (the clock does not run while someone types; a password typed after the
+/// nominal deadline is still sent and its answer awaited).
+async fn until_deadline<T>(
+    at: tokio::time::Instant,
+    attempt: impl Future<Output = T>,
+) -> Result<T, ()> {
+    tokio::pin!(attempt);
+    loop {
+        let (at_prompt, prompting) = crate::prompt::time_at_prompt();
+        let now = tokio::time::Instant::now();
+        let until = if prompting {
+            // Re-check when the question is answered; the deadline is not running.
+            now + Duration::from_millis(100)
+        } else {
+            let until = at + at_prompt;
+            if until <= now {
+                return Err(());
+            }
+            until
+        };
+        tokio::select! {
+            done = &mut attempt => return Ok(done),
+            () = tokio::time::sleep_until(until) => {}
+        }
+    }
 }
 
 /// Runs `f` with a spinner labelled `label` on stderr when it is a terminal. The terminal
@@ -256,16 +290,24 @@ pub(crate) fn spinner(out: &Output, label: &str) -> ProgressBar {
 
 /// Prints the outcome and maps it to the exit status. A failure's line goes to stderr in
 /// human mode (stdout holds results only); `--json` puts the outcome on stdout either way.
+/// Which command reports: the hint for a URL that is not checked names a flag it has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Command {
+    Ensure,
+    Reconnect,
+}
+
 fn report(
     out: &Output,
     url: &str,
     result: Result<Result<Reachable, Unreachable>, CliError>,
+    command: Command,
 ) -> Result<(), CliError> {
     let result = result?;
     let url = cm_url::redact(url);
     match &result {
         Ok(reachable) => {
-            let (reason, checked) = describe(reachable);
+            let (reason, checked) = describe(reachable, command);
             if out.json {
                 out.json_value(&json!({
                     "url": url,
@@ -304,8 +346,13 @@ fn report(
 }
 
 /// What was done for a reachable URL, and whether the server itself answered.
-fn describe(reachable: &Reachable) -> (String, bool) {
+fn describe(reachable: &Reachable, command: Command) -> (String, bool) {
     match reachable {
+        // `reconnect` has no --probe: the hint names the command that has it.
+        Reachable::AlwaysReachable if command == Command::Reconnect => (
+            "not a Nucleus URL; `cm ensure --probe` contacts it".to_owned(),
+            false,
+        ),
         Reachable::AlwaysReachable => ("not a Nucleus URL; --probe contacts it".to_owned(), false),
         Reachable::AlreadyConnected => ("already connected".to_owned(), true),
         Reachable::Connected { attempts: 1 } => ("connected".to_owned(), true),

@@ -17,14 +17,14 @@
 use std::io::{BufRead, IsTerminal};
 
 use cm_manager::ManagerHandle;
-use cm_manager::dialogs::{AddServerDialog, AddServerState, ServerKind};
+use cm_manager::dialogs::{AddServerDialog, AddServerState, ServerKind, name_problem};
 use serde_json::json;
 
 use super::bookmark::done;
 use super::ensure::spinner;
 use crate::cli::CredentialArgs;
 use crate::exit::CliError;
-use crate::output::{Output, Style, stderr_line, stderr_text};
+use crate::output::{Output, Style, stderr_line, stderr_text, terminal_safe};
 use crate::session::{ConfigFile, ManagerSession, runtime, seconds};
 use crate::sign_in::SignIn;
 
@@ -104,9 +104,11 @@ struct Prompter<R> {
 impl<R: BufRead> Prompter<R> {
     /// One answer, trimmed; `None` at end of input.
     fn ask(&mut self, question: &str) -> Result<Option<String>, CliError> {
+        // A question may show a name or URL from the user: terminal-safe, as every echo.
         stderr_text(&format!(
             "{} ",
-            self.out.paint_err(Style::Bold, &format!("{question}:"))
+            self.out
+                .paint_err(Style::Bold, &terminal_safe(&format!("{question}:")))
         ));
         let mut line = String::new();
         let read = self
@@ -121,9 +123,31 @@ impl<R: BufRead> Prompter<R> {
         if self.echo {
             // The echo stands in for the terminal's own; a URL typed with a password must
             // not reach a captured stderr.
-            stderr_line(&cm_url::redact(&answer));
+            stderr_line(&terminal_safe(&cm_url::redact(&answer)));
         }
         Ok(Some(answer))
+    }
+
+    /// A server name, asked until it is one the dialog accepts (a refused name is asked again
+    /// here, not after the URL); an empty answer is `default`. `None` at end of input.
+    fn ask_name(&mut self, question: &str, default: &str) -> Result<Option<String>, CliError> {
+        loop {
+            let Some(name) = self.ask(question)? else {
+                return Ok(None);
+            };
+            let name = if name.is_empty() {
+                default.to_owned()
+            } else {
+                name
+            };
+            match name_problem(&name) {
+                None => return Ok(Some(name)),
+                Some(problem) => stderr_line(&format!(
+                    "  {} {problem}",
+                    self.out.paint_err(Style::Red, "✗")
+                )),
+            }
+        }
     }
 }
 
@@ -149,7 +173,7 @@ impl Session<'_> {
             Target::Manual => "Add Server (Nucleus, HTTP, S3, Azure or GCS)",
         };
         stderr_line(&out.paint_err(Style::Bold, title));
-        let Some(name) = prompter.ask("Name (empty: derived from the URL)")? else {
+        let Some(name) = prompter.ask_name("Name (empty: derived from the URL)", "")? else {
             return cancelled();
         };
         let Some(url) = prompter.ask("URL")? else {
@@ -197,7 +221,10 @@ impl Session<'_> {
                         Some(answer) => match answer.to_ascii_lowercase().as_str() {
                             "" | "r" | "retry" => Step::Retry,
                             "e" | "edit" => {
-                                let Some(name) = prompter.ask(&format!("Name ({name})"))? else {
+                                // Enter keeps the name shown, as it keeps the URL.
+                                let Some(name) =
+                                    prompter.ask_name(&format!("Name ({name})"), &name)?
+                                else {
                                     return self.cancel();
                                 };
                                 let Some(new_url) = prompter.ask(&format!("URL ({url})"))? else {
@@ -309,8 +336,8 @@ impl Session<'_> {
                 format!(
                     "{} added {kind} server {} -> {}",
                     out.paint(Style::Green, "✓"),
-                    out.paint(Style::Bold, name),
-                    out.paint(Style::Cyan, &key)
+                    out.paint(Style::Bold, &terminal_safe(name)),
+                    out.paint(Style::Cyan, &terminal_safe(&key))
                 )
             },
         );

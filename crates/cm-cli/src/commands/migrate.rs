@@ -118,6 +118,24 @@ pub(crate) fn summary(report: &MigrationReport, dry_run: bool) -> String {
             ),
         ));
     }
+    if !report.bookmarks_kept.is_empty() {
+        line.push_str(&format!(
+            "; kept {} root bookmark(s) in [bookmarks] (the server is named after another){}",
+            report.bookmarks_kept.len(),
+            names(
+                report
+                    .bookmarks_kept
+                    .iter()
+                    .map(|(b, _)| b.name.as_str())
+                    .collect()
+            ),
+        ));
+    }
+    for (derived, given) in &report.names_changed {
+        line.push_str(&format!(
+            "; named a server {given:?} because {derived:?} was taken"
+        ));
+    }
     crate::output::terminal_safe(&line).into_owned()
 }
 
@@ -170,6 +188,12 @@ fn result_json(
             .collect::<Vec<_>>(),
         "skipped": report.skipped.iter()
             .map(|(b, reason)| json!({ "name": b.name, "url": cm_url::redact(&b.url), "reason": reason }))
+            .collect::<Vec<_>>(),
+        "bookmarks_kept": report.bookmarks_kept.iter()
+            .map(|(b, reason)| json!({ "name": b.name, "url": cm_url::redact(&b.url), "reason": reason }))
+            .collect::<Vec<_>>(),
+        "names_changed": report.names_changed.iter()
+            .map(|(derived, given)| json!({ "derived": derived, "name": given }))
             .collect::<Vec<_>>(),
         "diff": diff,
     })

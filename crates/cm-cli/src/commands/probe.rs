@@ -5,8 +5,9 @@
 //! * `http://` and `https://` URLs: one `HEAD` of the server root. Any HTTP answer, even
 //!   403 or 404, proves the server there; only a transport failure is "unreachable".
 //! * `file:` URLs: the path exists.
-//! * `s3://`, `gs://`, `az://` and the other object-store schemes name a bucket, not an HTTP
-//!   address: they are not probed and say so.
+//! * `s3://`, `gs://` and the Azure schemes: one `HEAD` of the bucket's or container's HTTPS
+//!   endpoint (see `object_store_endpoint`; `AWS_ENDPOINT_URL` and `STORAGE_EMULATOR_HOST`
+//!   point it elsewhere). Redirects are not followed: a 3xx is an answer.
 
 use std::time::Duration;
 
@@ -27,17 +28,17 @@ pub(crate) async fn probe(url: &ServerUrl, limit: Duration) -> Result<Reachable,
             )),
         };
     }
-    if !(text.starts_with("http://") || text.starts_with("https://")) {
-        return Err(format!(
-            "{}:// has no HTTP address to probe",
-            text.split(':').next().unwrap_or_default()
-        ));
-    }
+    let root = if text.starts_with("http://") || text.starts_with("https://") {
+        url.server_root()
+    } else {
+        object_store_endpoint(url)?
+    };
+    // Any HTTP answer proves the server; a redirect elsewhere is an answer, not a new target.
     let client = reqwest::Client::builder()
         .timeout(limit)
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
-    let root = url.server_root();
     match client.head(&root).send().await {
         Ok(response) => {
             tracing::info!(status = %response.status(), "{} answered", cm_url::redact(&root));
@@ -47,6 +48,53 @@ pub(crate) async fn probe(url: &ServerUrl, limit: Duration) -> Result<Reachable,
             let chain = chain(&e);
             tracing::info!("HEAD {}: {chain}", cm_url::redact(&root));
             Err(plain_cause(None, &chain))
+        }
+    }
+}
+
+/// The HTTPS endpoint an object-store root is served from, for a `HEAD`:
+///
+/// * `s3://bucket` (also `s3a`, `s3n`) → `https://bucket.s3.amazonaws.com/`, or
+///   `$AWS_ENDPOINT_URL/bucket/` when that is set (MinIO, LocalStack, a test server);
+/// * `gs://bucket` → `https://storage.googleapis.com/bucket`, or `$STORAGE_EMULATOR_HOST/bucket`;
+/// * `az`, `azure`, `abfs(s)`, `wasb(s)` with `container@account…` →
+///   `https://account.blob.core.windows.net/container`; `adl://account…` → its own host.
+///
+/// A URL that does not name its account (`az://container/…`) cannot be probed and says so.
+fn object_store_endpoint(url: &ServerUrl) -> Result<String, String> {
+    let scheme = url.scheme();
+    let host = url.host();
+    let from_env = |var: &str| {
+        std::env::var(var)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| v.trim().trim_end_matches('/').to_owned())
+    };
+    match scheme {
+        "s3" | "s3a" | "s3n" => Ok(match from_env("AWS_ENDPOINT_URL") {
+            Some(endpoint) => format!("{endpoint}/{host}/"),
+            None => format!("https://{host}.s3.amazonaws.com/"),
+        }),
+        "gs" => Ok(format!(
+            "{}/{host}",
+            from_env("STORAGE_EMULATOR_HOST")
+                .unwrap_or_else(|| "https://storage.googleapis.com".to_owned())
+        )),
+        "adl" => Ok(format!("https://{host}/")),
+        _ => {
+            let container = url.username().filter(|c| !c.is_empty());
+            let account = host
+                .split('.')
+                .next()
+                .filter(|a| !a.is_empty() && host.contains('.'));
+            match (container, account) {
+                (Some(container), Some(account)) => Ok(format!(
+                    "https://{account}.blob.core.windows.net/{container}"
+                )),
+                _ => Err(format!(
+                    "{scheme}:// without `container@account` names no storage account to probe"
+                )),
+            }
         }
     }
 }

@@ -65,6 +65,14 @@ pub(crate) fn find_server(
         if let Some(server) = snapshot.manual_server_by_url(given) {
             return Ok(FoundServer::Manual(server.clone()));
         }
+        // A file server's root is a directory (cm_url::entry_root), deeper than the URL's
+        // server root `file:///`: the deepest one the URL lies under.
+        let under_file_root = manual()
+            .filter(|s| s.url.starts_with("file:") && cm_url::is_under(given, &s.url))
+            .max_by_key(|s| s.url.len());
+        if let Some(server) = under_file_root {
+            return Ok(FoundServer::Manual(server.clone()));
+        }
         if let Some(server) = snapshot.discovery_server_by_url(given) {
             return Ok(FoundServer::Discovery(server.clone()));
         }

@@ -24,7 +24,7 @@ pub(crate) fn run(command: &UrlCommand, out: &Output) -> Result<(), CliError> {
             };
             (url, "normalized", shown, *show_secrets)
         }
-        UrlCommand::Root { url } => (url, "root", cm_url::server_root(url)?, false),
+        UrlCommand::Root { url } => (url, "root", cm_url::entry_root(url)?, false),
         UrlCommand::Kind { url } => (url, "kind", cm_url::kind(url)?.as_str().to_owned(), false),
     };
     let echoed = if show_secrets {
@@ -41,12 +41,11 @@ pub(crate) fn run(command: &UrlCommand, out: &Output) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The input as given, unless it holds a secret: then with the secret replaced (and nothing
-/// else changed where the secret-free form is the input itself).
+/// The input as given, unless it holds a secret: then as given with only the secret replaced
+/// (`cm_url::redact_as_written`: host case, port and path kept).
 fn echo(input: &str) -> String {
-    let redacted = cm_url::redact(input);
-    if redacted.contains(cm_url::REDACTED) {
-        redacted
+    if cm_url::redact(input).contains(cm_url::REDACTED) {
+        cm_url::redact_as_written(input)
     } else {
         input.to_owned()
     }

@@ -411,6 +411,15 @@ impl AddServerDialog {
     }
 }
 
+/// Why `name` cannot name a server, or `None` when it can (an empty name is fine: the dialog
+/// derives one from the URL). A front end asking field by field checks the name with this
+/// before it asks for the URL, so a refused name is asked again where it was typed.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    name.chars()
+        .any(char::is_control)
+        .then_some("the name must not contain control characters (a tab, an escape, a line break)")
+}
+
 /// Checks the fields; answers the name (after the fallback) and the normalised URL.
 fn validate(kind: ServerKind, name: &str, url: &str) -> Result<(String, String), String> {
     let url = url.trim();
@@ -420,8 +429,8 @@ fn validate(kind: ServerKind, name: &str, url: &str) -> Result<(String, String),
     let parsed = cm_url::parse(url).map_err(|e| e.to_string())?;
     kind.check(&parsed)?;
     let name = name.trim();
-    if name.chars().any(char::is_control) {
-        return Err("the name must be one line of text".to_owned());
+    if let Some(problem) = name_problem(name) {
+        return Err(problem.to_owned());
     }
     let name = if name.is_empty() {
         parsed.fallback_name()

@@ -17,6 +17,7 @@ mod progress;
 
 pub use add_server::{
     AddServerBackend, AddServerDialog, AddServerState, DialogSlot, OnFailed, OnSuccess, ServerKind,
+    name_problem,
 };
 pub use alert::{Alert, AlertLevel, AlertModel};
 pub use auth::{AuthDialog, AuthDialogState};

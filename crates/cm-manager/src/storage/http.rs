@@ -616,6 +616,7 @@ impl HttpStorageClient {
             return;
         };
         let token = self.tokens.lock().remove(&target.root);
+        let had_session = token.is_some();
         if let Some(token) = token {
             // Best effort: the token is forgotten here whatever the server says.
             let sent = self
@@ -629,7 +630,11 @@ impl HttpStorageClient {
             }
         }
         self.set(&target.root, SignedOut);
-        tracing::info!(server = %cm_url::redact(&target.root), "signed out");
+        if had_session {
+            tracing::info!(server = %cm_url::redact(&target.root), "signed out");
+        } else {
+            tracing::info!(server = %cm_url::redact(&target.root), "no session to sign out of");
+        }
     }
 
     async fn reconnect_inner(&self, url: &str) -> Result<(), StorageError> {
