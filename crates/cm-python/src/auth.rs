@@ -182,6 +182,13 @@ fn remember(id: CallbackId) -> u64 {
     key
 }
 
+/// Forgets every callback id: called when the manager stops (or a new one starts), so an id
+/// of a stopped manager answers False in `unregister_callback` instead of removing whatever
+/// callback the next manager gave the same Rust id.
+pub(crate) fn forget_callbacks() {
+    CALLBACKS.lock().take();
+}
+
 fn manager() -> PyResult<ManagerHandle> {
     cm_manager::get_instance().ok_or_else(|| {
         PyRuntimeError::new_err(
