@@ -14,7 +14,7 @@ use parking_lot::Mutex;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::gil::{blocking, call_logged};
+use crate::gil::{self, blocking, call_logged};
 
 /// The dialog that is open, kept here until it finishes (a Kit dialog stays on screen whether
 /// or not its opener kept a reference).
@@ -74,11 +74,12 @@ impl PyAddServerDialog {
     where
         F: std::future::Future<Output = AddServerState> + Send,
     {
-        let state = blocking(py, || match cm_manager::get_instance() {
-            Some(manager) => manager.block_on(action),
+        let state = match cm_manager::get_instance() {
+            Some(manager) if manager.is_manager_thread() => None,
+            Some(_) => Some(gil::wait_interruptibly(py, action)?),
             // No manager to deadlock with: the dialog's backend answers "not running".
-            None => Some(futures::executor::block_on(action)),
-        });
+            None => Some(gil::wait_interruptibly(py, action)?),
+        };
         match state {
             Some(state) => state_dict(py, &state),
             None => Err(pyo3::exceptions::PyRuntimeError::new_err(

@@ -241,6 +241,10 @@ impl PyEventDispatcher {
     /// `filter`'s key/value pairs. Lower `order` runs first. Returns the guard that keeps the
     /// observer registered. `on_event` runs with the GIL on the thread that dispatches; an
     /// exception it raises is logged with its traceback and the other observers still run.
+    /// A `KeyboardInterrupt` / `SystemExit` is not logged: the other observers still run, then
+    /// it is re-raised by the `dispatch_event` / `queue_event` / `RunLoop.update` that called
+    /// the observer on this thread; on the manager's thread (no Python caller) a
+    /// `KeyboardInterrupt` is passed to the main thread as a Ctrl-C and a `SystemExit` logged.
     #[pyo3(signature = (event_name, on_event, observer_name=None, order=0, filter=None))]
     fn observe_event(
         &self,
@@ -306,9 +310,9 @@ impl PyEventDispatcher {
             return Ok(0);
         }
         let payload = optional_payload(payload)?;
-        Ok(blocking(py, || {
-            self.dispatcher.dispatch(event_name, &payload)
-        }))
+        blocking(py, || {
+            gil::python_dispatch(|| self.dispatcher.dispatch(event_name, &payload))
+        })
     }
 
     /// Whether `dispatch_event(event_name, filter or {})` would call an observer.
@@ -334,8 +338,8 @@ impl PyEventDispatcher {
     ) -> PyResult<()> {
         let payload = optional_payload(payload)?;
         blocking(py, || {
-            self.dispatcher.queue_event(event_name, payload, runloop)
-        })
+            gil::python_dispatch(|| self.dispatcher.queue_event(event_name, payload, runloop))
+        })?
         .map_err(|e| match e {
             cm_events::QueueError::NotFound { .. } => PyRuntimeError::new_err(format!(
                 "{e}: no run loop {:?} exists yet; create \
@@ -411,13 +415,15 @@ impl PyRunLoop {
     /// Runs one frame with `dt` seconds; returns how many queued events were delivered.
     fn update(&mut self, py: Python<'_>, dt: f64) -> PyResult<usize> {
         let runloop = self.owned()?;
-        blocking(py, || runloop.update(dt)).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+        blocking(py, || gil::python_dispatch(|| runloop.update(dt)))?
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
     }
 
     /// Runs one frame with `dt` measured since the previous tick.
     fn tick(&mut self, py: Python<'_>) -> PyResult<usize> {
         let runloop = self.owned()?;
-        blocking(py, || runloop.tick()).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+        blocking(py, || gil::python_dispatch(|| runloop.tick()))?
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
     }
 
     /// The loop's name.

@@ -46,14 +46,17 @@ fn running(py: Python<'_>, call: &str) -> Option<ManagerHandle> {
     manager
 }
 
-/// Waits for `future` with the GIL released; a `RuntimeError` on the manager's own thread.
+/// Waits for `future` with the GIL released; a `RuntimeError` on the manager's own thread, the
+/// `KeyboardInterrupt` of a Ctrl-C during the wait (see [`gil::wait_interruptibly`]).
 fn wait<F>(py: Python<'_>, manager: &ManagerHandle, future: F) -> PyResult<F::Output>
 where
     F: std::future::Future + Send,
     F::Output: Send,
 {
-    blocking(py, || manager.block_on(future))
-        .ok_or_else(|| PyRuntimeError::new_err(ON_MANAGER_THREAD))
+    if manager.is_manager_thread() {
+        return Err(PyRuntimeError::new_err(ON_MANAGER_THREAD));
+    }
+    gil::wait_interruptibly(py, future)
 }
 
 /// Logs a warning on the `connection_manager` logger (where a Kit user looks for them).
@@ -68,7 +71,9 @@ pub(crate) fn log_warning(py: Python<'_>, message: &str) {
         .import("logging")
         .and_then(|logging| logging.call_method1("getLogger", ("connection_manager",)))
         .and_then(|logger| logger.call_method1("warning", ("%s", message)));
-    if logged.is_err() {
+    if let Err(error) = logged {
+        // A Ctrl-C that lands inside logging must still reach the caller.
+        gil::rearm_interrupt(py, &error);
         tracing::warn!(message);
     }
 }
