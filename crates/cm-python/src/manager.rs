@@ -522,9 +522,12 @@ fn check_config_path(path: &std::path::Path) -> PyResult<()> {
 }
 
 /// Stops the process-wide manager (its thread, file watcher and discoveries) and waits for
-/// it; False if none was running.
+/// it; False if none was running. The open add-server dialog is cancelled first (its
+/// `on_failed` runs), an awaited `ensure_connection` still under way answers False, and the
+/// callback ids of this manager answer False in `unregister_callback` from now on.
 #[pyfunction]
 fn shutdown(py: Python<'_>) -> bool {
+    crate::dialogs::cancel_open_dialog(py);
     let stopped = blocking(py, cm_manager::shutdown);
     crate::auth::forget_callbacks();
     fail_ensures_in_flight(py);

@@ -133,3 +133,25 @@ def test_startup_refuses_a_path_no_change_could_be_saved_to(tmp_path, bad):
     with pytest.raises(ValueError, match="config_path"):
         cm.startup(path)
     assert cm.get_instance() is None
+
+
+def test_a_dialog_open_at_shutdown_fails_and_an_old_dialog_does_not_close_a_new_one(tmp_path):
+    log = []
+    cm.startup(str(tmp_path / "one.toml"))
+    old = cm.show_add_http_server_dialog(lambda *a: log.append("ok1"), lambda: log.append("failed1"))
+    assert old is not None
+    cm.shutdown()
+    assert log == ["failed1"]
+    assert cm.get_open_dialog() is None
+    cm.startup(str(tmp_path / "two.toml"))
+    try:
+        new = cm.show_add_http_server_dialog(lambda *a: log.append("ok2"), lambda: log.append("failed2"))
+        assert new is not None
+        assert old.cancel() is False  # finished at shutdown already
+        assert cm.get_open_dialog() is not None
+        assert cm.get_open_dialog().state == new.state
+        assert new.cancel() is True
+        assert cm.get_open_dialog() is None
+        assert log == ["failed1", "failed2"]
+    finally:
+        cm.shutdown()
