@@ -555,17 +555,24 @@ fn ensure_answer(
     match result {
         Ok(_) => true,
         Err(error) => {
+            // The Rust message names the Rust option; a Python user sets it at startup.
+            let why = error.to_string().replace(
+                "ManagerConfig::interactive_sign_in",
+                "connection_manager.startup(interactive_sign_in=True)",
+            );
             log_warning(
                 py,
-                &format!("ensure_connection({}) failed: {error}", cm_url::redact(url)),
+                &format!("ensure_connection({}) failed: {why}", cm_url::redact(url)),
             );
             false
         }
     }
 }
 
-/// Blocking `ensure_connection`: True if `url` is reachable (see `ensure_connection`).
-/// Releases the GIL while it waits, so Python auth callbacks and observers can run.
+/// Blocking `ensure_connection`: True if `url` is reachable (see `ensure_connection`: a
+/// discovery server's own http(s) discovery URL is reachable at once, whatever its
+/// discovery's status). Releases the GIL while it waits, so Python auth callbacks and
+/// observers can run; Ctrl-C raises `KeyboardInterrupt` here within a fraction of a second.
 #[pyfunction]
 #[pyo3(signature = (url, show_connecting_dialog=false))]
 fn ensure_connection_sync(

@@ -118,3 +118,23 @@ def test_guard_order_is_none_after_reset():
 def test_queue_event_without_its_run_loop_says_what_to_create():
     with pytest.raises(RuntimeError, match=r'RunLoop\("attack-missing"\)'):
         dispatcher().queue_event("q", {"a": 1}, runloop="attack-missing")
+
+
+def test_next_event_whose_loop_closed_stops_observing_at_the_next_dispatch():
+    import asyncio
+    import gc
+
+    d = dispatcher()
+
+    async def start():
+        asyncio.ensure_future(d.next_event("attack.loop-closed"))
+        await asyncio.sleep(0.01)
+
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(start())
+    loop.close()
+    gc.collect()
+    assert d.observer_count("attack.loop-closed") == 1
+    d.dispatch_event("attack.loop-closed", {})
+    wait_for(lambda: d.observer_count("attack.loop-closed") == 0, "the orphaned next_event observer to stop")
+    assert d.dispatch_event("attack.loop-closed", {}) == 0

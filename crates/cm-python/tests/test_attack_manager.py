@@ -155,3 +155,14 @@ def test_a_dialog_open_at_shutdown_fails_and_an_old_dialog_does_not_close_a_new_
         assert log == ["failed1", "failed2"]
     finally:
         cm.shutdown()
+
+
+def test_a_discovery_url_is_reachable_at_once_whatever_its_discovery_status(start_manager, testkit):
+    from conftest import wait_for
+
+    server = testkit("--fail-status", "500")
+    registry = start_manager(discovery_timeout=3.0).registry
+    registry.add_discovery_server(name="D", discovery_url=server.discovery_url)
+    wait_for(lambda: registry.get_discovery_servers()[0].status == "error", "the discovery to fail")
+    # The documented rule (ensure_connection's docstring): an http(s) discovery URL is a web URL.
+    assert cm.ensure_connection_sync(server.discovery_url) is True
