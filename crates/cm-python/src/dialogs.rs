@@ -170,12 +170,13 @@ impl PyAddServerDialog {
         });
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "AddServerDialog(kind={:?}, state={:?})",
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let state = state_dict(py, &self.dialog.state())?;
+        Ok(format!(
+            "AddServerDialog(kind={:?}, state={})",
             self.kind(),
-            self.dialog.state()
-        )
+            state.repr()?
+        ))
     }
 }
 

@@ -166,3 +166,16 @@ def test_a_discovery_url_is_reachable_at_once_whatever_its_discovery_status(star
     wait_for(lambda: registry.get_discovery_servers()[0].status == "error", "the discovery to fail")
     # The documented rule (ensure_connection's docstring): an http(s) discovery URL is a web URL.
     assert cm.ensure_connection_sync(server.discovery_url) is True
+
+
+def test_reprs_are_python_not_rust(manager):
+    answer_repr = repr(cm.AuthAnswer.token("s3cret"))
+    assert answer_repr == "AuthAnswer(kind=\"token\")" and "s3cret" not in answer_repr
+    dialog = cm.show_add_http_server_dialog()
+    try:
+        text = repr(dialog)
+        assert text.startswith("AddServerDialog(kind=\"http\", state={'state': 'input'"), text
+        for rust in ("Some(", "Input {", "None {"):
+            assert rust not in text
+    finally:
+        dialog.cancel()
