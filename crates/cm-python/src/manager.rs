@@ -112,8 +112,14 @@ fn logged_bool<T>(
     }
 }
 
-fn registry_error(error: impl std::fmt::Display) -> PyErr {
-    RegistryError::new_err(error.to_string())
+fn registry_error(error: cm_registry::RegistryError) -> PyErr {
+    match error {
+        // Undone by the registry: "changed in memory" would be untrue.
+        cm_registry::RegistryError::NotSaved { source, .. } if source.is_refused_change() => {
+            RegistryError::new_err(format!("refused (nothing changed): {source}"))
+        }
+        error => RegistryError::new_err(error.to_string()),
+    }
 }
 
 /// A discovery server as the registry holds it.

@@ -179,3 +179,11 @@ def test_reprs_are_python_not_rust(manager):
             assert rust not in text
     finally:
         dialog.cancel()
+
+
+def test_a_server_name_the_store_refuses_says_nothing_changed(manager):
+    registry = manager.registry
+    with pytest.raises(cm.RegistryError) as refused:
+        registry.add_manual_server(name="n" * 100_000, url="https://bucket.s3.amazonaws.com/")
+    assert "nothing changed" in str(refused.value) and "changed in memory" not in str(refused.value)
+    assert registry.get_manual_servers() == []
