@@ -156,6 +156,8 @@ fn login_without_a_browser_prints_the_link_and_signs_in() {
         stdout.contains("signed in to omniverse://127.0.0.1:"),
         "{stdout}"
     );
+    // The account the token answer named: the user's check against a swapped sign-in.
+    assert!(stdout.trim_end().ends_with(" as alice"), "{stdout}");
     // Secrets: the token the sign-in issued is nowhere in the output, even at -vvv.
     let tokens: Vec<String> = server
         .controls()

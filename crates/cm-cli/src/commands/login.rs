@@ -71,9 +71,16 @@ pub(crate) fn login(args: LoginArgs, file: &ConfigFile, out: &Output) -> Result<
             () = tokio::time::sleep(timeout + Duration::from_secs(10)) => None,
         }
     });
+    // The account the token answer named: the user's check that the sign-in was their own.
+    let user = cm_url::parse(&args.url)
+        .ok()
+        .and_then(|u| manager.storage().auth().signed_in_user(&u.server_root()));
     manager.shutdown();
     let outcome = match result {
-        Some(Ok(_)) if asked.load(Ordering::SeqCst) => Ok(format!("signed in to {root}")),
+        Some(Ok(_)) if asked.load(Ordering::SeqCst) => Ok(match &user {
+            Some(user) => format!("signed in to {root} as {user}"),
+            None => format!("signed in to {root}"),
+        }),
         Some(Ok(_)) => Ok(format!("connected to {root}; it asked for no sign-in")),
         Some(Err(EnsureError::AuthAborted { .. })) => Err(format!(
             "{root} offers no browser sign-in; use `cm ensure` with --token-env VAR, or --user NAME --password-env VAR"
@@ -101,6 +108,7 @@ pub(crate) fn login(args: LoginArgs, file: &ConfigFile, out: &Output) -> Result<
         out.json_value(&json!({
             "server": root,
             "signed_in": signed_in,
+            "user": if signed_in { user.as_deref() } else { None },
             "reason": reason,
             "remembered": matches!(remembered, Some(Ok(()))),
         }));

@@ -58,7 +58,7 @@ pub(super) async fn run(
             ("device_code", started.device_code.as_str()),
             ("client_id", endpoints.client_id.as_str()),
         ];
-        match request_token(http, endpoints, &form).await {
+        match request_token(http, auth, server_url, endpoints, &form).await {
             Ok(token) => break FlowOutcome::Signed(AuthAnswer::Token(token)),
             Err((error, _)) if error == "authorization_pending" => {}
             // RFC 8628 §3.5: slow down by 5 s for this and every later poll.

@@ -158,13 +158,17 @@ fn open_in_browser(url: &str) {
 #[derive(Deserialize)]
 struct TokenAnswer {
     access_token: Option<String>,
+    username: Option<String>,
     error: Option<String>,
     error_description: Option<String>,
 }
 
-/// Posts a grant to the token endpoint: `Ok(token)`, or `Err((error code, outcome))`.
+/// Posts a grant to the token endpoint: `Ok(token)` (the user name it names is noted in `auth`
+/// for `server_url`), or `Err((error code, outcome))`.
 async fn request_token(
     http: &reqwest::Client,
+    auth: &AuthCallbacks,
+    server_url: &str,
     endpoints: &SignInEndpoints,
     form: &[(&str, &str)],
 ) -> Result<Secret, (String, FlowOutcome)> {
@@ -193,7 +197,18 @@ async fn request_token(
     }
     let answer: TokenAnswer = serde_json::from_slice(&body).map_err(|_| unreadable())?;
     match (answer.access_token, answer.error) {
-        (Some(token), None) if status.is_success() => Ok(Secret::new(token)),
+        // A token that cannot go into an `Authorization` header (CR/LF, control or non-ASCII
+        // bytes) would fail every request: refused here, at once, as what it is.
+        (Some(token), None) if status.is_success() && !usable_in_header(&token) => Err((
+            String::new(),
+            FlowOutcome::Failed("the server sent an unusable token".to_owned()),
+        )),
+        (Some(token), None) if status.is_success() => {
+            if let Some(username) = &answer.username {
+                auth.note_signed_in_user(server_url, username);
+            }
+            Ok(Secret::new(token))
+        }
         (_, Some(error)) => {
             let description = answer.error_description.unwrap_or_default();
             let mut why = format!("the server refused the sign-in: {error}");
@@ -207,6 +222,11 @@ async fn request_token(
         }
         _ => Err(unreadable()),
     }
+}
+
+/// Whether `token` is non-empty visible ASCII (what a bearer header value can carry).
+fn usable_in_header(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// A reqwest error without the URL it carries (a URL may hold a code).
