@@ -436,3 +436,64 @@ async fn an_expired_device_code_fails_with_expired_token() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_fresh_token_the_server_rejects_ends_the_attempt_without_another_sign_in() {
+    let f = fixture();
+    // The server forgets every token the moment the sign-in hands it over.
+    let controls = f.server.controls();
+    f.manager
+        .storage()
+        .auth()
+        .register_sign_in_callback(move |_, _| controls.revoke_all_tokens());
+    let shows = Arc::new(Mutex::new(0));
+    let counter = shows.clone();
+    f.manager
+        .storage()
+        .auth()
+        .register_message_box_callback(move |prompt| {
+            if matches!(prompt, SignInPrompt::Show { .. }) {
+                *counter.lock().unwrap() += 1;
+            }
+        });
+    let manager = f.manager.clone();
+    let url = f.nucleus("/");
+    let attempt = tokio::spawn(async move { manager.ensure_connection(&url).await });
+    let (_, sign_in_url, _) = shown(&f).await;
+    sign_in_as(&sign_in_url, "alice", "secret", "allow").await;
+    match attempt.await.unwrap() {
+        Err(EnsureError::AuthFailed { reason, .. }) => assert!(
+            reason.contains("the server rejected the token it just issued"),
+            "{reason}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(*shows.lock().unwrap(), 1, "the browser sign-in ran again");
+    assert_eq!(f.server.controls().request_count(Endpoint::Token), 1);
+}
+
+#[tokio::test]
+async fn a_token_that_cannot_be_a_header_is_refused_at_the_exchange() {
+    let f = fixture();
+    f.server
+        .controls()
+        .set_sign_in_fault(Some(SignInFault::UnusableToken));
+    let manager = f.manager.clone();
+    let url = f.nucleus("/");
+    let attempt = tokio::spawn(async move { manager.ensure_connection(&url).await });
+    let (_, sign_in_url, _) = shown(&f).await;
+    sign_in_as(&sign_in_url, "alice", "secret", "allow").await;
+    match attempt.await.unwrap() {
+        Err(EnsureError::AuthFailed { reason, .. }) => {
+            assert!(
+                reason.contains("the server sent an unusable token"),
+                "{reason}"
+            );
+            // One reason, without the server repeated or an enum name.
+            assert!(!reason.contains("omniverse://"), "{reason}");
+            assert!(!reason.contains("Connection"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(f.server.controls().request_count(Endpoint::Token), 1);
+}

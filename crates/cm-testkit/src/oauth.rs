@@ -48,6 +48,9 @@ pub enum SignInFault {
     /// Codes and device codes are issued already expired: the exchange answers
     /// `invalid_grant` (authorization code) or `expired_token` (device code).
     Expire,
+    /// The token endpoint answers with a token that cannot be a header value (it ends in
+    /// CR LF): a client must refuse it at the exchange.
+    UnusableToken,
 }
 
 /// RFC 6749 §5.2 / §4.1.2.1 and RFC 8628 §3.5 error codes.

@@ -105,12 +105,20 @@ pub(crate) async fn run(
     endpoints: &SignInEndpoints,
     settings: &FlowSettings,
 ) -> FlowOutcome {
-    match settings.flow {
-        SignInFlow::AuthorizationCode => {
-            loopback::run(http, auth, server_url, endpoints, settings).await
+    // One deadline for the whole flow: the wait, the device polls and the token exchange (whose
+    // request would otherwise get the client's own request timeout on top). Dropping the flow
+    // closes the listener and hides the prompt.
+    let flow = async {
+        match settings.flow {
+            SignInFlow::AuthorizationCode => {
+                loopback::run(http, auth, server_url, endpoints, settings).await
+            }
+            SignInFlow::Device => device::run(http, auth, server_url, endpoints, settings).await,
         }
-        SignInFlow::Device => device::run(http, auth, server_url, endpoints, settings).await,
-    }
+    };
+    tokio::time::timeout(settings.timeout, flow)
+        .await
+        .unwrap_or(FlowOutcome::TimedOut)
 }
 
 /// Ends a pending sign-in (`Hide`) when dropped: also when the caller's future is dropped
