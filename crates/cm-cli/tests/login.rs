@@ -242,6 +242,79 @@ fn ctrl_c_cancels_the_sign_in_and_exits_1() {
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
 }
 
+fn signal(cm: &Running, signal: libc::c_int) {
+    let pid = libc::pid_t::try_from(cm.child.id()).unwrap();
+    // SAFETY: signalling the child this test started.
+    unsafe { libc::kill(pid, signal) };
+}
+
+/// `cm login` waiting for a `/info` that never answers (before any sign-in is pending).
+fn login_stuck_at_info(server: &TestServer, sandbox: &Sandbox, timeout: &str) -> Running {
+    server.controls().hold(Endpoint::Info);
+    let cm = Running::start(
+        sandbox,
+        &[
+            "login",
+            &server.storage_url(),
+            "--no-browser",
+            "--timeout",
+            timeout,
+        ],
+        &[],
+    );
+    wait::until(wait::DEADLINE, "cm asks for /info", || {
+        server.controls().request_count(Endpoint::Info) >= 1
+    });
+    cm
+}
+
+#[test]
+fn ctrl_c_ends_login_while_the_server_does_not_answer() {
+    let server = server();
+    let sandbox = Sandbox::new();
+    let cm = login_stuck_at_info(&server, &sandbox, "600");
+    signal(&cm, libc::SIGINT);
+    let (code, _, stderr) = cm.finish();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("not signed in: cancelled (Ctrl-C)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn sigterm_ends_login_with_a_message() {
+    let server = server();
+    let sandbox = Sandbox::new();
+    let mut cm = Running::start(
+        &sandbox,
+        &["login", &server.storage_url(), "--no-browser"],
+        &[],
+    );
+    cm.line_with("waiting…");
+    signal(&cm, libc::SIGTERM);
+    let (code, _, stderr) = cm.finish();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("cancelled (terminated by SIGTERM)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_timeout_bounds_a_server_that_does_not_answer_and_says_so() {
+    let server = server();
+    let sandbox = Sandbox::new();
+    let cm = login_stuck_at_info(&server, &sandbox, "2");
+    let (code, _, stderr) = cm.finish();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("timed out: no answer from omniverse://127.0.0.1:")
+            && stderr.contains("within 2 s (before any sign-in started)"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn the_device_flow_prints_a_code_and_signs_in() {
     let server = server();
@@ -365,6 +438,28 @@ fn a_remembered_sign_in_serves_later_commands_until_logout() {
         "{out:?}"
     );
     ensure(false);
+    // The token was signed out on the server, not only forgotten here.
+    let tokens: Vec<String> = server
+        .controls()
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.bearer_token)
+        .collect();
+    assert!(!tokens.is_empty());
+    assert!(server.controls().request_count(Endpoint::SignOut) >= 1);
+    for token in tokens {
+        let status = runtime().block_on(async {
+            reqwest::Client::new()
+                .get(format!("{}/stat?path=/", server.url()))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+        assert_eq!(status, 401, "a remembered token outlived cm logout");
+    }
     // Nothing of it reached the config file.
     assert!(!sandbox.text().contains("cmt-"), "{}", sandbox.text());
 }

@@ -148,6 +148,8 @@ pub struct AuthCallbacks {
     pending: Mutex<HashMap<SignInHandle, oneshot::Sender<SignInOutcome>>>,
     /// The user name each server's token answer named, by server URL (browser sign-in).
     users: Mutex<HashMap<String, String>>,
+    /// Why a server's advertised browser sign-in was refused (an endpoint not http(s)).
+    refused_sign_ins: Mutex<HashMap<String, String>>,
     next_id: AtomicU64,
 }
 
@@ -177,6 +179,21 @@ impl AuthCallbacks {
     /// the authorize URL could otherwise deliver a code issued to another account.
     pub fn signed_in_user(&self, server_url: &str) -> Option<String> {
         self.users.lock().get(server_url).cloned()
+    }
+
+    /// Why the browser sign-in `server_url` advertised was refused and never run (e.g. "the
+    /// server's authorization endpoint is not an http(s) URL (javascript:)"); `None` when it
+    /// advertised none or a valid one.
+    pub fn refused_sign_in(&self, server_url: &str) -> Option<String> {
+        self.refused_sign_ins.lock().get(server_url).cloned()
+    }
+
+    pub(crate) fn note_refused_sign_in(&self, server_url: &str, why: Option<String>) {
+        let mut refused = self.refused_sign_ins.lock();
+        match why {
+            Some(why) => refused.insert(server_url.to_owned(), why),
+            None => refused.remove(server_url),
+        };
     }
 
     pub(crate) fn note_signed_in_user(&self, server_url: &str, username: &str) {

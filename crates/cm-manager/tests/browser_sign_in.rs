@@ -497,3 +497,34 @@ async fn a_token_that_cannot_be_a_header_is_refused_at_the_exchange() {
     }
     assert_eq!(f.server.controls().request_count(Endpoint::Token), 1);
 }
+
+#[tokio::test]
+async fn a_token_endpoint_that_never_answers_times_out_once_without_another_sign_in() {
+    // The sign-in timeout bounds the exchange too; it must leave time to sign in on the page.
+    let f = fixture_with(SignInFlow::AuthorizationCode, Duration::from_secs(8));
+    f.server.controls().hold(Endpoint::Token);
+    let shows = Arc::new(Mutex::new(0));
+    let counter = shows.clone();
+    f.manager
+        .storage()
+        .auth()
+        .register_message_box_callback(move |prompt| {
+            if matches!(prompt, SignInPrompt::Show { .. }) {
+                *counter.lock().unwrap() += 1;
+            }
+        });
+    let manager = f.manager.clone();
+    let url = f.nucleus("/");
+    let attempt = tokio::spawn(async move { manager.ensure_connection(&url).await });
+    let (_, sign_in_url, _) = shown(&f).await;
+    sign_in_as(&sign_in_url, "alice", "secret", "allow").await;
+    match attempt.await.unwrap() {
+        Err(EnsureError::AuthFailed { reason, .. }) => {
+            assert!(reason.contains("timed out"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    f.server.controls().release(Endpoint::Token);
+    assert_eq!(*shows.lock().unwrap(), 1, "the browser sign-in ran again");
+    assert_eq!(f.server.controls().request_count(Endpoint::Token), 1);
+}

@@ -72,6 +72,29 @@ impl SignInEndpoints {
         });
         checked.filter(|e| !e.client_id.is_empty())
     }
+
+    /// Why [`SignInEndpoints::from_body`] refused `body`, in words: which endpoint, and its
+    /// scheme (`javascript:`, `file:`, ...), never the whole URL.
+    pub(crate) fn refusal(body: &SignInEndpointsBody) -> String {
+        let endpoints = [
+            ("authorization", &body.authorization_endpoint),
+            ("token", &body.token_endpoint),
+            ("device authorization", &body.device_authorization_endpoint),
+        ];
+        for (name, text) in endpoints {
+            match reqwest::Url::parse(text) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {}
+                Ok(url) => {
+                    let scheme: String = url.scheme().chars().take(20).collect();
+                    return format!(
+                        "the server's {name} endpoint is not an http(s) URL ({scheme}:); it was not opened"
+                    );
+                }
+                Err(_) => return format!("the server's {name} endpoint is not a URL"),
+            }
+        }
+        "the server's sign-in names no client_id".to_owned()
+    }
 }
 
 /// How one browser sign-in is run.
@@ -242,5 +265,43 @@ fn without_url(error: &reqwest::Error) -> String {
     match error.url() {
         Some(url) => error.to_string().replace(url.as_str(), "<url>"),
         None => error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(authorization: &str, token: &str) -> SignInEndpointsBody {
+        SignInEndpointsBody {
+            authorization_endpoint: authorization.to_owned(),
+            token_endpoint: token.to_owned(),
+            device_authorization_endpoint: "http://h/auth/device".to_owned(),
+            client_id: "cm".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_refused_endpoint_is_named_with_its_scheme() {
+        let js = body("javascript:alert(1)", "http://h/auth/token");
+        assert!(SignInEndpoints::from_body(&js).is_none());
+        assert_eq!(
+            SignInEndpoints::refusal(&js),
+            "the server's authorization endpoint is not an http(s) URL (javascript:); it was not opened"
+        );
+        let file = body("http://h/auth/authorize", "file:///etc/passwd");
+        assert!(SignInEndpoints::from_body(&file).is_none());
+        assert!(
+            SignInEndpoints::refusal(&file)
+                .contains("token endpoint is not an http(s) URL (file:)")
+        );
+    }
+
+    #[test]
+    fn only_visible_ascii_tokens_go_into_a_header() {
+        assert!(usable_in_header("cmt-abc.DEF_123~"));
+        for bad in ["", "a\r\nX-Injected: 1", "a b", "caf\u{e9}", "a\0"] {
+            assert!(!usable_in_header(bad), "{bad:?}");
+        }
     }
 }

@@ -277,7 +277,11 @@ impl HttpStorageClient {
         let endpoints = info.sign_in.as_ref().and_then(|body| {
             let checked = SignInEndpoints::from_body(body);
             if checked.is_none() {
-                tracing::warn!(server = %cm_url::redact(&target.root), "ignoring an advertised sign-in whose endpoints are not http(s) URLs");
+                let why = SignInEndpoints::refusal(body);
+                tracing::warn!(server = %cm_url::redact(&target.root), "ignoring an advertised sign-in: {why}");
+                self.auth.note_refused_sign_in(&target.root, Some(why));
+            } else {
+                self.auth.note_refused_sign_in(&target.root, None);
             }
             checked
         });
