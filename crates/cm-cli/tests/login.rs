@@ -175,6 +175,24 @@ fn login_without_a_browser_prints_the_link_and_signs_in() {
 }
 
 #[test]
+fn login_json_names_the_signed_in_user() {
+    let server = server();
+    let sandbox = Sandbox::new();
+    let mut cm = Running::start(
+        &sandbox,
+        &["login", &server.storage_url(), "--no-browser", "--json"],
+        &[],
+    );
+    let link = link_in(&cm.line_with("/auth/authorize?"));
+    assert_eq!(sign_in_as(&link, "alice", "secret"), 200);
+    let (code, stdout, stderr) = cm.finish();
+    assert_eq!(code, 0, "{stderr}");
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["signed_in"], true, "{stdout}");
+    assert_eq!(value["user"], "alice", "{stdout}");
+}
+
+#[test]
 fn a_denied_sign_in_exits_1_with_the_error_code() {
     let server = server();
     server.controls().set_sign_in_fault(Some(SignInFault::Deny));
