@@ -528,3 +528,33 @@ async fn a_token_endpoint_that_never_answers_times_out_once_without_another_sign
     assert_eq!(*shows.lock().unwrap(), 1, "the browser sign-in ran again");
     assert_eq!(f.server.controls().request_count(Endpoint::Token), 1);
 }
+
+#[tokio::test]
+async fn a_flood_of_idle_connections_does_not_keep_the_callback_out() {
+    let f = fixture();
+    let manager = f.manager.clone();
+    let url = f.nucleus("/");
+    let attempt = tokio::spawn(async move { manager.ensure_connection(&url).await });
+    let (_, sign_in_url, _) = shown(&f).await;
+    let port = loopback_port(&sign_in_url);
+    // More idle connections than the listener serves at once (64): the newest evicts the oldest.
+    let mut idle = Vec::new();
+    for _ in 0..80 {
+        idle.push(
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap(),
+        );
+    }
+    let finished = tokio::time::timeout(Duration::from_secs(30), async {
+        let (status, _) = sign_in_as(&sign_in_url, "alice", "secret", "allow").await;
+        assert_eq!(status, StatusCode::OK);
+        attempt.await.unwrap()
+    })
+    .await;
+    assert!(
+        matches!(finished, Ok(Ok(_))),
+        "the idle connections kept the callback out: {finished:?}"
+    );
+    drop(idle);
+}

@@ -5,12 +5,12 @@
 //! `state`; anything else (another path, a callback with a wrong or missing `state`) is answered
 //! `404`/`400` and the wait goes on, so a forged request from another local process or a web page
 //! cannot end the sign-in. Each connection is served in its own task (at most
-//! [`MAX_CONNECTIONS`] at once; more are dropped unread), so idle connections never delay the real
-//! callback. A request head larger than [`MAX_HEAD`] or slower than [`READ_PATIENCE`] is dropped.
+//! [`MAX_CONNECTIONS`] at once; a new one beyond that ends the oldest), so idle connections never
+//! delay the real callback. A request head larger than [`MAX_HEAD`] or slower than [`READ_PATIENCE`] is dropped.
 //! The listener lives inside this function: it closes (and every connection task is aborted) when
 //! the callback arrives, the sign-in is cancelled or it times out.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,8 +28,8 @@ use crate::auth::{AuthAnswer, AuthCallbacks, Secret};
 const MAX_HEAD: usize = 16 * 1024;
 /// How long one connection may take to send its request head.
 const READ_PATIENCE: Duration = Duration::from_secs(10);
-/// Connections served at once; beyond this a new connection is closed unread (the browser's
-/// redirect still gets through as soon as a slot frees, within [`READ_PATIENCE`]).
+/// Connections served at once; a new one beyond this ends the oldest still being served (the
+/// likeliest to be idle), so a flood of idle connections cannot keep the browser's redirect out.
 const MAX_CONNECTIONS: usize = 64;
 
 /// What the redirect said.
@@ -106,6 +106,8 @@ async fn wait_for_callback(listener: &TcpListener, state: &str, server_url: &str
     let state: Arc<str> = Arc::from(state);
     let server_url: Arc<str> = Arc::from(server_url);
     let mut connections = tokio::task::JoinSet::new();
+    // Oldest first, for ending the oldest at the limit.
+    let mut order: VecDeque<tokio::task::AbortHandle> = VecDeque::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -113,12 +115,16 @@ async fn wait_for_callback(listener: &TcpListener, state: &str, server_url: &str
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };
-                if connections.len() >= MAX_CONNECTIONS {
-                    drop(stream);
-                    continue;
+                order.retain(|task| !task.is_finished());
+                if order.len() >= MAX_CONNECTIONS
+                    && let Some(oldest) = order.pop_front()
+                {
+                    oldest.abort();
                 }
                 let (state, server_url) = (state.clone(), server_url.clone());
-                connections.spawn(async move { serve(stream, &state, &server_url).await });
+                order.push_back(
+                    connections.spawn(async move { serve(stream, &state, &server_url).await }),
+                );
             }
             Some(served) = connections.join_next(), if !connections.is_empty() => {
                 if let Ok(Some(callback)) = served {
