@@ -110,17 +110,56 @@ impl BrowserSignIn {
     }
 }
 
-/// Cancels every pending sign-in of `manager` when Ctrl-C arrives (the attempt then ends
-/// `AuthCancelled`, exit status 1). Runs until dropped.
-pub(crate) async fn cancel_on_ctrl_c(manager: &ManagerHandle) {
-    if tokio::signal::ctrl_c().await.is_err() {
-        return std::future::pending().await;
+/// A signal that ends a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Interrupt {
+    /// Ctrl-C (SIGINT).
+    CtrlC,
+    /// SIGTERM (Unix).
+    Terminate,
+}
+
+impl Interrupt {
+    /// What the command says when it ends this way.
+    pub(crate) fn reason(self) -> &'static str {
+        match self {
+            Self::CtrlC => "cancelled (Ctrl-C)",
+            Self::Terminate => "cancelled (terminated by SIGTERM)",
+        }
     }
+}
+
+/// Resolves at the first Ctrl-C or SIGTERM, whatever the command is doing (waiting for `/info`,
+/// a token request, the user), after cancelling `manager`'s pending sign-ins (which closes the
+/// loopback listener). The caller ends the command with [`Interrupt::reason`] (exit status 1):
+/// a signal never leaves the command running.
+pub(crate) async fn interrupted(manager: &ManagerHandle) -> Interrupt {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    let which = tokio::select! {
+        () = ctrl_c => Interrupt::CtrlC,
+        () = terminate => Interrupt::Terminate,
+    };
     let auth = manager.storage().auth();
     for handle in auth.pending_sign_ins() {
         auth.cancel_sign_in(handle);
     }
-    std::future::pending().await
+    which
 }
 
 #[cfg(test)]

@@ -156,6 +156,8 @@ fn login_without_a_browser_prints_the_link_and_signs_in() {
         stdout.contains("signed in to omniverse://127.0.0.1:"),
         "{stdout}"
     );
+    // The account the token answer named: the user's check against a swapped sign-in.
+    assert!(stdout.trim_end().ends_with(" as alice"), "{stdout}");
     // Secrets: the token the sign-in issued is nowhere in the output, even at -vvv.
     let tokens: Vec<String> = server
         .controls()
@@ -170,6 +172,24 @@ fn login_without_a_browser_prints_the_link_and_signs_in() {
             "token leaked"
         );
     }
+}
+
+#[test]
+fn login_json_names_the_signed_in_user() {
+    let server = server();
+    let sandbox = Sandbox::new();
+    let mut cm = Running::start(
+        &sandbox,
+        &["login", &server.storage_url(), "--no-browser", "--json"],
+        &[],
+    );
+    let link = link_in(&cm.line_with("/auth/authorize?"));
+    assert_eq!(sign_in_as(&link, "alice", "secret"), 200);
+    let (code, stdout, stderr) = cm.finish();
+    assert_eq!(code, 0, "{stderr}");
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["signed_in"], true, "{stdout}");
+    assert_eq!(value["user"], "alice", "{stdout}");
 }
 
 #[test]
@@ -238,6 +258,79 @@ fn ctrl_c_cancels_the_sign_in_and_exits_1() {
         .and_then(|u| u.port())
         .unwrap();
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+}
+
+fn signal(cm: &Running, signal: libc::c_int) {
+    let pid = libc::pid_t::try_from(cm.child.id()).unwrap();
+    // SAFETY: signalling the child this test started.
+    unsafe { libc::kill(pid, signal) };
+}
+
+/// `cm login` waiting for a `/info` that never answers (before any sign-in is pending).
+fn login_stuck_at_info(server: &TestServer, sandbox: &Sandbox, timeout: &str) -> Running {
+    server.controls().hold(Endpoint::Info);
+    let cm = Running::start(
+        sandbox,
+        &[
+            "login",
+            &server.storage_url(),
+            "--no-browser",
+            "--timeout",
+            timeout,
+        ],
+        &[],
+    );
+    wait::until(wait::DEADLINE, "cm asks for /info", || {
+        server.controls().request_count(Endpoint::Info) >= 1
+    });
+    cm
+}
+
+#[test]
+fn ctrl_c_ends_login_while_the_server_does_not_answer() {
+    let server = server();
+    let sandbox = Sandbox::new();
+    let cm = login_stuck_at_info(&server, &sandbox, "600");
+    signal(&cm, libc::SIGINT);
+    let (code, _, stderr) = cm.finish();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("not signed in: cancelled (Ctrl-C)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn sigterm_ends_login_with_a_message() {
+    let server = server();
+    let sandbox = Sandbox::new();
+    let mut cm = Running::start(
+        &sandbox,
+        &["login", &server.storage_url(), "--no-browser"],
+        &[],
+    );
+    cm.line_with("waiting…");
+    signal(&cm, libc::SIGTERM);
+    let (code, _, stderr) = cm.finish();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("cancelled (terminated by SIGTERM)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_timeout_bounds_a_server_that_does_not_answer_and_says_so() {
+    let server = server();
+    let sandbox = Sandbox::new();
+    let cm = login_stuck_at_info(&server, &sandbox, "2");
+    let (code, _, stderr) = cm.finish();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("timed out: no answer from omniverse://127.0.0.1:")
+            && stderr.contains("within 2 s (before any sign-in started)"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -363,6 +456,28 @@ fn a_remembered_sign_in_serves_later_commands_until_logout() {
         "{out:?}"
     );
     ensure(false);
+    // The token was signed out on the server, not only forgotten here.
+    let tokens: Vec<String> = server
+        .controls()
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.bearer_token)
+        .collect();
+    assert!(!tokens.is_empty());
+    assert!(server.controls().request_count(Endpoint::SignOut) >= 1);
+    for token in tokens {
+        let status = runtime().block_on(async {
+            reqwest::Client::new()
+                .get(format!("{}/stat?path=/", server.url()))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+        assert_eq!(status, 401, "a remembered token outlived cm logout");
+    }
     // Nothing of it reached the config file.
     assert!(!sandbox.text().contains("cmt-"), "{}", sandbox.text());
 }

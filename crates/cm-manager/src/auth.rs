@@ -146,6 +146,10 @@ pub struct AuthCallbacks {
     prompts: RwLock<Vec<(CallbackId, PromptFn)>>,
     signed_in: RwLock<Vec<(CallbackId, SignedInFn)>>,
     pending: Mutex<HashMap<SignInHandle, oneshot::Sender<SignInOutcome>>>,
+    /// The user name each server's token answer named, by server URL (browser sign-in).
+    users: Mutex<HashMap<String, String>>,
+    /// Why a server's advertised browser sign-in was refused (an endpoint not http(s)).
+    refused_sign_ins: Mutex<HashMap<String, String>>,
     next_id: AtomicU64,
 }
 
@@ -167,6 +171,40 @@ impl AuthCallbacks {
 
     fn next(&self) -> u64 {
         self.next_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// The user name the server's token answer gave for the last browser sign-in to
+    /// `server_url` (control characters dropped, at most 64 characters). Showing it is the
+    /// user's check that the sign-in that completed was their own: a local process that read
+    /// the authorize URL could otherwise deliver a code issued to another account.
+    pub fn signed_in_user(&self, server_url: &str) -> Option<String> {
+        self.users.lock().get(server_url).cloned()
+    }
+
+    /// Why the browser sign-in `server_url` advertised was refused and never run (e.g. "the
+    /// server's authorization endpoint is not an http(s) URL (javascript:)"); `None` when it
+    /// advertised none or a valid one.
+    pub fn refused_sign_in(&self, server_url: &str) -> Option<String> {
+        self.refused_sign_ins.lock().get(server_url).cloned()
+    }
+
+    pub(crate) fn note_refused_sign_in(&self, server_url: &str, why: Option<String>) {
+        let mut refused = self.refused_sign_ins.lock();
+        match why {
+            Some(why) => refused.insert(server_url.to_owned(), why),
+            None => refused.remove(server_url),
+        };
+    }
+
+    pub(crate) fn note_signed_in_user(&self, server_url: &str, username: &str) {
+        let shown: String = username
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(64)
+            .collect();
+        if !shown.is_empty() {
+            self.users.lock().insert(server_url.to_owned(), shown);
+        }
     }
 
     /// Registers `callback` for URLs starting with `prefix` (`""` matches every URL).

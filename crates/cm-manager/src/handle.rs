@@ -371,11 +371,17 @@ impl ManagerHandle {
             .unwrap_or(Err(EnsureError::WouldDeadlock))
     }
 
+    /// Whether the calling thread is the manager's own thread (where its observers and
+    /// callbacks run, and where no call may wait for the manager).
+    pub fn is_manager_thread(&self) -> bool {
+        *self.inner.system_thread.lock() == Some(std::thread::current().id())
+    }
+
     /// Runs `future` to completion on this thread, unless this is the manager's own thread
     /// (an observer or callback running there would wait for itself): then it logs a warning
     /// and answers `None`. For bindings that offer blocking forms of the async calls (cm-python).
     pub fn block_on<F: std::future::Future>(&self, future: F) -> Option<F::Output> {
-        if *self.inner.system_thread.lock() == Some(std::thread::current().id()) {
+        if self.is_manager_thread() {
             tracing::warn!("blocking call on the connection manager's thread refused");
             return None;
         }

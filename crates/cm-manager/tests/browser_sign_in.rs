@@ -185,15 +185,97 @@ async fn the_deny_switch_fails_with_access_denied() {
 }
 
 #[tokio::test]
-async fn a_redirect_with_another_state_is_refused() {
+async fn a_redirect_with_another_state_is_answered_400_and_the_wait_goes_on() {
     let f = fixture();
     f.server
         .controls()
         .set_sign_in_fault(Some(SignInFault::WrongState));
-    let reason = refused(&f, "allow").await;
-    assert!(reason.contains("state mismatch"), "{reason}");
-    // The code was never exchanged.
+    let manager = f.manager.clone();
+    let url = f.nucleus("/");
+    let attempt = tokio::spawn(async move { manager.ensure_connection(&url).await });
+    let (_, sign_in_url, _) = shown(&f).await;
+    let port = loopback_port(&sign_in_url);
+    let (status, page) = sign_in_as(&sign_in_url, "alice", "secret", "allow").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("state mismatch"), "{page}");
+    // Ignored: the code was never exchanged, the listener still waits for the real redirect.
     assert_eq!(f.server.controls().request_count(Endpoint::Token), 0);
+    assert!(!attempt.is_finished());
+    assert!(listening(port));
+    f.server.controls().set_sign_in_fault(None);
+    let (status, _) = sign_in_as(&sign_in_url, "alice", "secret", "allow").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(attempt.await.unwrap().is_ok());
+    assert!(!listening(port));
+}
+
+#[tokio::test]
+async fn forged_callbacks_without_our_state_are_ignored() {
+    let f = fixture();
+    let manager = f.manager.clone();
+    let url = f.nucleus("/");
+    let attempt = tokio::spawn(async move { manager.ensure_connection(&url).await });
+    let (_, sign_in_url, _) = shown(&f).await;
+    let port = loopback_port(&sign_in_url);
+    let agent = agent();
+    for forged in [
+        "/callback?code=evil&state=AAAA",
+        "/callback?code=evil",
+        "/callback",
+        "/callback?error=access_denied",
+    ] {
+        let answer = agent
+            .get(format!("http://127.0.0.1:{port}{forged}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{forged}");
+        assert!(!attempt.is_finished(), "{forged} ended the sign-in");
+    }
+    let (status, _) = sign_in_as(&sign_in_url, "alice", "secret", "allow").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(attempt.await.unwrap().is_ok());
+}
+
+#[tokio::test]
+async fn idle_connections_do_not_delay_the_real_callback() {
+    let f = fixture();
+    let manager = f.manager.clone();
+    let url = f.nucleus("/");
+    let attempt = tokio::spawn(async move { manager.ensure_connection(&url).await });
+    let (_, sign_in_url, _) = shown(&f).await;
+    let port = loopback_port(&sign_in_url);
+    // Five connections that never send a byte (each would hold a serial listener 10 s), plus
+    // one that sent half a request head.
+    let mut idle = Vec::new();
+    for _ in 0..5 {
+        idle.push(
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap(),
+        );
+    }
+    let mut half = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut half, b"GET /callback?code=x")
+        .await
+        .unwrap();
+    idle.push(half);
+    // A listener serving one connection at a time would reach the callback only after 5 × 10 s
+    // (READ_PATIENCE per idle connection); 30 s is generous for a loaded machine yet shorter.
+    let finished = tokio::time::timeout(Duration::from_secs(30), async {
+        let (status, _) = sign_in_as(&sign_in_url, "alice", "secret", "allow").await;
+        assert_eq!(status, StatusCode::OK);
+        attempt.await.unwrap()
+    })
+    .await;
+    assert!(
+        matches!(finished, Ok(Ok(_))),
+        "the idle connections held up the callback: {finished:?}"
+    );
+    assert!(!listening(port));
+    drop(idle);
 }
 
 #[tokio::test]
@@ -353,4 +435,126 @@ async fn an_expired_device_code_fails_with_expired_token() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_fresh_token_the_server_rejects_ends_the_attempt_without_another_sign_in() {
+    let f = fixture();
+    // The server forgets every token the moment the sign-in hands it over.
+    let controls = f.server.controls();
+    f.manager
+        .storage()
+        .auth()
+        .register_sign_in_callback(move |_, _| controls.revoke_all_tokens());
+    let shows = Arc::new(Mutex::new(0));
+    let counter = shows.clone();
+    f.manager
+        .storage()
+        .auth()
+        .register_message_box_callback(move |prompt| {
+            if matches!(prompt, SignInPrompt::Show { .. }) {
+                *counter.lock().unwrap() += 1;
+            }
+        });
+    let manager = f.manager.clone();
+    let url = f.nucleus("/");
+    let attempt = tokio::spawn(async move { manager.ensure_connection(&url).await });
+    let (_, sign_in_url, _) = shown(&f).await;
+    sign_in_as(&sign_in_url, "alice", "secret", "allow").await;
+    match attempt.await.unwrap() {
+        Err(EnsureError::AuthFailed { reason, .. }) => assert!(
+            reason.contains("the server rejected the token it just issued"),
+            "{reason}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(*shows.lock().unwrap(), 1, "the browser sign-in ran again");
+    assert_eq!(f.server.controls().request_count(Endpoint::Token), 1);
+}
+
+#[tokio::test]
+async fn a_token_that_cannot_be_a_header_is_refused_at_the_exchange() {
+    let f = fixture();
+    f.server
+        .controls()
+        .set_sign_in_fault(Some(SignInFault::UnusableToken));
+    let manager = f.manager.clone();
+    let url = f.nucleus("/");
+    let attempt = tokio::spawn(async move { manager.ensure_connection(&url).await });
+    let (_, sign_in_url, _) = shown(&f).await;
+    sign_in_as(&sign_in_url, "alice", "secret", "allow").await;
+    match attempt.await.unwrap() {
+        Err(EnsureError::AuthFailed { reason, .. }) => {
+            assert!(
+                reason.contains("the server sent an unusable token"),
+                "{reason}"
+            );
+            // One reason, without the server repeated or an enum name.
+            assert!(!reason.contains("omniverse://"), "{reason}");
+            assert!(!reason.contains("Connection"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(f.server.controls().request_count(Endpoint::Token), 1);
+}
+
+#[tokio::test]
+async fn a_token_endpoint_that_never_answers_times_out_once_without_another_sign_in() {
+    // The sign-in timeout bounds the exchange too; it must leave time to sign in on the page.
+    let f = fixture_with(SignInFlow::AuthorizationCode, Duration::from_secs(8));
+    f.server.controls().hold(Endpoint::Token);
+    let shows = Arc::new(Mutex::new(0));
+    let counter = shows.clone();
+    f.manager
+        .storage()
+        .auth()
+        .register_message_box_callback(move |prompt| {
+            if matches!(prompt, SignInPrompt::Show { .. }) {
+                *counter.lock().unwrap() += 1;
+            }
+        });
+    let manager = f.manager.clone();
+    let url = f.nucleus("/");
+    let attempt = tokio::spawn(async move { manager.ensure_connection(&url).await });
+    let (_, sign_in_url, _) = shown(&f).await;
+    sign_in_as(&sign_in_url, "alice", "secret", "allow").await;
+    match attempt.await.unwrap() {
+        Err(EnsureError::AuthFailed { reason, .. }) => {
+            assert!(reason.contains("timed out"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    f.server.controls().release(Endpoint::Token);
+    assert_eq!(*shows.lock().unwrap(), 1, "the browser sign-in ran again");
+    assert_eq!(f.server.controls().request_count(Endpoint::Token), 1);
+}
+
+#[tokio::test]
+async fn a_flood_of_idle_connections_does_not_keep_the_callback_out() {
+    let f = fixture();
+    let manager = f.manager.clone();
+    let url = f.nucleus("/");
+    let attempt = tokio::spawn(async move { manager.ensure_connection(&url).await });
+    let (_, sign_in_url, _) = shown(&f).await;
+    let port = loopback_port(&sign_in_url);
+    // More idle connections than the listener serves at once (64): the newest evicts the oldest.
+    let mut idle = Vec::new();
+    for _ in 0..80 {
+        idle.push(
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap(),
+        );
+    }
+    let finished = tokio::time::timeout(Duration::from_secs(30), async {
+        let (status, _) = sign_in_as(&sign_in_url, "alice", "secret", "allow").await;
+        assert_eq!(status, StatusCode::OK);
+        attempt.await.unwrap()
+    })
+    .await;
+    assert!(
+        matches!(finished, Ok(Ok(_))),
+        "the idle connections kept the callback out: {finished:?}"
+    );
+    drop(idle);
 }

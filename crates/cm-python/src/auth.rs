@@ -83,8 +83,8 @@ impl PyAuthAnswer {
     }
 
     fn __repr__(&self) -> String {
-        // The Rust Debug form redacts the secret.
-        format!("AuthAnswer({:?})", self.answer)
+        // The kind only: a token or password never reaches a repr.
+        format!("AuthAnswer(kind={})", py_literal(Some(self.kind())))
     }
 }
 
@@ -118,6 +118,12 @@ impl PyAuthRequest {
     }
 }
 
+/// `value` as Python source: `None`, or a string literal (quoted and escaped as Rust does,
+/// which Python reads back the same for the text a URL or code holds).
+fn py_literal(value: Option<&str>) -> String {
+    value.map_or_else(|| "None".to_owned(), |text| format!("{text:?}"))
+}
+
 /// What the sign-in message-box callback is told.
 #[pyclass(name = "SignInPrompt", module = "connection_manager", frozen, get_all)]
 pub(crate) struct PySignInPrompt {
@@ -137,8 +143,12 @@ pub(crate) struct PySignInPrompt {
 impl PySignInPrompt {
     fn __repr__(&self) -> String {
         format!(
-            "SignInPrompt(kind={:?}, handle={}, server_url={:?})",
-            self.kind, self.handle, self.server_url
+            "SignInPrompt(kind={}, handle={}, server_url={}, sign_in_url={}, user_code={})",
+            py_literal(Some(self.kind)),
+            self.handle,
+            py_literal(self.server_url.as_deref()),
+            py_literal(self.sign_in_url.as_deref()),
+            py_literal(self.user_code.as_deref()),
         )
     }
 }
@@ -180,6 +190,13 @@ fn remember(id: CallbackId) -> u64 {
         .get_or_insert_with(HashMap::new)
         .insert(key, id);
     key
+}
+
+/// Forgets every callback id: called when the manager stops (or a new one starts), so an id
+/// of a stopped manager answers False in `unregister_callback` instead of removing whatever
+/// callback the next manager gave the same Rust id.
+pub(crate) fn forget_callbacks() {
+    CALLBACKS.lock().take();
 }
 
 fn manager() -> PyResult<ManagerHandle> {

@@ -11,15 +11,50 @@
 //! | `dict` with `str` keys | `Variant::Map` |
 //!
 //! Anything else is a `TypeError` naming the key, so a payload never loses a value silently.
+//! A container that contains itself, or nesting deeper than [`MAX_PAYLOAD_DEPTH`], is a
+//! `ValueError`: the conversion recurses, and without the limit a self-containing list or a
+//! list nested a few thousand deep overflowed the native stack and killed the interpreter.
 //! Back to Python every integer width is an `int`, both string kinds a `str`.
 
 use cm_events::{Payload, Variant};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
+/// How many containers (`dict`, `list`, `tuple`) a payload may nest, the payload itself being
+/// depth 1. Far above any real payload, far below what overflows a thread's stack.
+pub(crate) const MAX_PAYLOAD_DEPTH: usize = 128;
+
+/// The containers being converted, outermost first: their depth and, by identity, whether a
+/// container is already on the path (a cycle).
+#[derive(Default)]
+struct Path(Vec<usize>);
+
+impl Path {
+    /// Enters `container`, refusing a cycle or nesting deeper than [`MAX_PAYLOAD_DEPTH`].
+    fn enter(&mut self, container: &Bound<'_, PyAny>, key: &str) -> PyResult<()> {
+        let id = container.as_ptr() as usize;
+        if self.0.contains(&id) {
+            return Err(PyValueError::new_err(format!(
+                "payload value {key:?}: the container contains itself (a cycle cannot be a payload)"
+            )));
+        }
+        if self.0.len() >= MAX_PAYLOAD_DEPTH {
+            return Err(PyValueError::new_err(format!(
+                "payload value {key:?}: nested deeper than {MAX_PAYLOAD_DEPTH} containers"
+            )));
+        }
+        self.0.push(id);
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.0.pop();
+    }
+}
+
 /// A Python value as a payload value; `key` names it in the error.
-pub(crate) fn to_variant(value: &Bound<'_, PyAny>, key: &str) -> PyResult<Variant> {
+fn variant_at(value: &Bound<'_, PyAny>, key: &str, path: &mut Path) -> PyResult<Variant> {
     if value.is_none() {
         return Ok(Variant::Null);
     }
@@ -43,14 +78,16 @@ pub(crate) fn to_variant(value: &Bound<'_, PyAny>, key: &str) -> PyResult<Varian
         return Ok(Variant::String(value.extract::<String>()?.into()));
     }
     if let Ok(d) = value.cast::<PyDict>() {
-        return Ok(Variant::Map(Box::new(to_payload(d)?)));
+        return Ok(Variant::Map(Box::new(payload_at(d, key, path)?)));
     }
     if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
-        let items = value
-            .try_iter()?
-            .map(|item| to_variant(&item?, key))
-            .collect::<PyResult<Vec<_>>>()?;
-        return Ok(Variant::Array(items));
+        path.enter(value, key)?;
+        let items = value.try_iter().and_then(|iter| {
+            iter.map(|item| variant_at(&item?, key, path))
+                .collect::<PyResult<Vec<_>>>()
+        });
+        path.leave();
+        return Ok(Variant::Array(items?));
     }
     Err(PyTypeError::new_err(format!(
         "payload value {key:?}: unsupported type {} (use None, bool, int, float, str, list, tuple or dict)",
@@ -60,15 +97,24 @@ pub(crate) fn to_variant(value: &Bound<'_, PyAny>, key: &str) -> PyResult<Varian
 
 /// A `dict` with `str` keys as a payload.
 pub(crate) fn to_payload(dict: &Bound<'_, PyDict>) -> PyResult<Payload> {
-    let mut payload = Payload::new();
-    for (key, value) in dict.iter() {
-        let key: String = key
-            .extract()
-            .map_err(|_| PyTypeError::new_err("payload keys must be str"))?;
-        let value = to_variant(&value, &key)?;
-        payload.insert(key.as_str(), value);
-    }
-    Ok(payload)
+    payload_at(dict, "", &mut Path::default())
+}
+
+fn payload_at(dict: &Bound<'_, PyDict>, outer_key: &str, path: &mut Path) -> PyResult<Payload> {
+    path.enter(dict.as_any(), outer_key)?;
+    let entries = (|| {
+        let mut payload = Payload::new();
+        for (key, value) in dict.iter() {
+            let key: String = key
+                .extract()
+                .map_err(|_| PyTypeError::new_err("payload keys must be str"))?;
+            let value = variant_at(&value, &key, path)?;
+            payload.insert(key.as_str(), value);
+        }
+        Ok(payload)
+    })();
+    path.leave();
+    entries
 }
 
 /// An optional `dict` (or `None`) as a payload.

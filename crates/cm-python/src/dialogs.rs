@@ -7,18 +7,30 @@
 //! whether or not the caller keeps the returned object (the module holds it meanwhile), and a
 //! second `show_*` while one is open calls its `on_failed` at once and returns None.
 //! `on_success(name, url, server_id)` and `on_failed()` run with the GIL on the thread that
-//! finished the dialog; an exception they raise is logged with its traceback.
+//! finished the dialog; an exception they raise is logged with its traceback. `shutdown()`
+//! cancels the open dialog (its `on_failed` runs) and `get_open_dialog()` answers None after.
 
 use cm_manager::dialogs::{AddServerDialog, AddServerState, OnFailed, OnSuccess, ServerKind};
 use parking_lot::Mutex;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::gil::{blocking, call_logged};
+use crate::gil::{self, blocking, call_logged};
 
 /// The dialog that is open, kept here until it finishes (a Kit dialog stays on screen whether
-/// or not its opener kept a reference).
-static OPEN: Mutex<Option<AddServerDialog>> = Mutex::new(None);
+/// or not its opener kept a reference), with the number it was opened under: a dialog that
+/// finishes clears the slot only if it still holds that dialog (not a newer one).
+static OPEN: Mutex<Option<(u64, AddServerDialog)>> = Mutex::new(None);
+static NEXT_DIALOG: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Cancels the open dialog (its `on_failed` runs) and clears the slot: called by `shutdown()`
+/// before the manager stops, since no dialog outlives the manager it adds servers to.
+pub(crate) fn cancel_open_dialog(py: Python<'_>) {
+    let open = OPEN.lock().take();
+    if let Some((_, dialog)) = open {
+        blocking(py, || dialog.cancel());
+    }
+}
 
 fn state_dict<'py>(py: Python<'py>, state: &AddServerState) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
@@ -74,11 +86,12 @@ impl PyAddServerDialog {
     where
         F: std::future::Future<Output = AddServerState> + Send,
     {
-        let state = blocking(py, || match cm_manager::get_instance() {
-            Some(manager) => manager.block_on(action),
+        let state = match cm_manager::get_instance() {
+            Some(manager) if manager.is_manager_thread() => None,
+            Some(_) => Some(gil::wait_interruptibly(py, action)?),
             // No manager to deadlock with: the dialog's backend answers "not running".
-            None => Some(futures::executor::block_on(action)),
-        });
+            None => Some(gil::wait_interruptibly(py, action)?),
+        };
         match state {
             Some(state) => state_dict(py, &state),
             None => Err(pyo3::exceptions::PyRuntimeError::new_err(
@@ -157,12 +170,13 @@ impl PyAddServerDialog {
         });
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "AddServerDialog(kind={:?}, state={:?})",
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let state = state_dict(py, &self.dialog.state())?;
+        Ok(format!(
+            "AddServerDialog(kind={:?}, state={})",
             self.kind(),
-            self.dialog.state()
-        )
+            state.repr()?
+        ))
     }
 }
 
@@ -205,12 +219,19 @@ fn show(
             ServerKind::Http => cm_manager::show_add_http_server_dialog(on_success, on_failed),
         }?;
         // Released when it finishes; the observer holds no clone (that would keep it alive).
-        dialog.observe(|state| {
+        let number = NEXT_DIALOG.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        dialog.observe(move |state| {
             if state.is_finished() {
-                OPEN.lock().take();
+                let mut open = OPEN.lock();
+                if open
+                    .as_ref()
+                    .is_some_and(|(open_number, _)| *open_number == number)
+                {
+                    open.take();
+                }
             }
         });
-        *OPEN.lock() = Some(dialog.clone());
+        *OPEN.lock() = Some((number, dialog.clone()));
         Some(dialog)
     });
     if dialog.is_none() {
@@ -259,9 +280,9 @@ fn show_add_http_server_dialog(
 /// The add-server dialog that is open, or None.
 #[pyfunction]
 fn get_open_dialog() -> Option<PyAddServerDialog> {
-    OPEN.lock()
-        .clone()
-        .map(|dialog| PyAddServerDialog { dialog })
+    OPEN.lock().as_ref().map(|(_, dialog)| PyAddServerDialog {
+        dialog: dialog.clone(),
+    })
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -7,6 +7,9 @@
 //! run observers or wait for one ([`dispatch_event`](PyEventDispatcher::dispatch_event),
 //! [`reset`](PyObserverGuard::reset), [`RunLoop.update`](PyRunLoop::update)) releases the GIL.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use cm_events::{Dispatcher, EventName, EventType, ObserveOptions, Payload};
 use pyo3::exceptions::{PyKeyError, PyRuntimeError};
 use pyo3::prelude::*;
@@ -77,45 +80,79 @@ impl PyEvent {
 }
 
 /// Keeps a Python observer registered. `reset()` (or leaving a `with` block, or dropping the
-/// last reference) stops it; once `reset()` returns the callback never runs again.
+/// last reference) stops it; once `reset()` returns the callback is never called again.
+///
+/// `reset()` waits for other threads that are inside the callback (the Rust guard's rule,
+/// Carbonite's), except on the connection manager's own thread (an observer of a manager
+/// event): a callback running elsewhere may be waiting for that very thread (a blocking call
+/// such as `add_bookmark`), so waiting there would deadlock both. There the callback is
+/// switched off at once (it is not called again) and the registration is removed by a helper
+/// thread that does the waiting; a call already running on another thread finishes after
+/// `reset()` returned.
 #[pyclass(name = "ObserverGuard", module = "connection_manager.eventdispatcher")]
 pub(crate) struct PyObserverGuard {
-    guard: cm_events::ObserverGuard,
+    guard: Arc<cm_events::ObserverGuard>,
+    /// Set by `reset`/drop before anything else; the callback checks it before entering Python.
+    stopped: Arc<AtomicBool>,
+}
+
+/// Stops `guard` with the GIL released, waiting for other threads inside the callback, except
+/// on the manager's thread (see [`PyObserverGuard`]).
+fn reset_guard(py: Python<'_>, guard: Arc<cm_events::ObserverGuard>) {
+    let on_manager_thread =
+        cm_manager::get_instance().is_some_and(|manager| manager.is_manager_thread());
+    if on_manager_thread {
+        let waiter = Arc::clone(&guard);
+        let spawned = std::thread::Builder::new()
+            .name("cm-python-reset".to_owned())
+            .spawn(move || waiter.reset());
+        if spawned.is_err() {
+            // No thread to wait on: the callback is switched off already, so leaving it
+            // registered only costs a no-op call per dispatch.
+            tracing::warn!("could not start a thread to remove a reset Python observer");
+        }
+        return;
+    }
+    // `reset` waits for other threads inside the callback, which need the GIL to finish.
+    blocking(py, move || guard.reset());
 }
 
 impl PyObserverGuard {
     fn stop(&self, py: Python<'_>) {
-        // `reset` waits for other threads inside the callback, which need the GIL to finish.
-        blocking(py, || self.guard.reset());
+        self.stopped.store(true, Ordering::Release);
+        reset_guard(py, Arc::clone(&self.guard));
     }
 }
 
 impl Drop for PyObserverGuard {
     fn drop(&mut self) {
+        self.stopped.store(true, Ordering::Release);
         let guard = std::mem::take(&mut self.guard);
         if gil::exiting() {
             // Waiting for a callback at exit could wait for a thread Python has stopped; the
             // callback is a no-op by now, so leave it registered.
-            guard.detach();
+            std::mem::forget(guard);
             return;
         }
         // Objects are freed with the GIL held; release it for the wait, as `reset` does.
         let mut guard = Some(guard);
         Python::try_attach(|py| {
             if let Some(guard) = guard.take() {
-                py.detach(move || guard.reset());
+                reset_guard(py, guard);
             }
         });
         if let Some(guard) = guard {
             // No interpreter to release: the process is ending (see above).
-            guard.detach();
+            std::mem::forget(guard);
         }
     }
 }
 
 #[pymethods]
 impl PyObserverGuard {
-    /// Stops the observer (idempotent); waits until no other thread is inside its callback.
+    /// Stops the observer (idempotent): the callback is not called again once this returns.
+    /// Waits until no other thread is inside the callback, except on the connection manager's
+    /// thread, where waiting could deadlock (see the class docstring).
     fn reset(&self, py: Python<'_>) {
         self.stop(py);
     }
@@ -123,7 +160,7 @@ impl PyObserverGuard {
     /// True while the observer is registered.
     #[getter]
     fn is_active(&self) -> bool {
-        self.guard.is_active()
+        !self.stopped.load(Ordering::Acquire) && self.guard.is_active()
     }
 
     /// Whether the observer is called (it stays registered while disabled).
@@ -140,6 +177,9 @@ impl PyObserverGuard {
     /// The observer's order (lower runs first); `None` once reset.
     #[getter]
     fn get_order(&self) -> Option<i64> {
+        if !self.is_active() {
+            return None;
+        }
         self.guard.order()
     }
 
@@ -154,10 +194,12 @@ impl PyObserverGuard {
         self.guard.observer_name().map(|k| k.as_str())
     }
 
+    /// Returns the guard itself: `with d.observe_event(...) as guard:` observes for the block.
     fn __enter__(slf: Py<Self>) -> Py<Self> {
         slf
     }
 
+    /// Stops the observer, as `reset()` does; the block's exception (if any) propagates.
     #[pyo3(signature = (*_args))]
     fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, pyo3::types::PyTuple>) -> bool {
         self.stop(py);
@@ -199,6 +241,10 @@ impl PyEventDispatcher {
     /// `filter`'s key/value pairs. Lower `order` runs first. Returns the guard that keeps the
     /// observer registered. `on_event` runs with the GIL on the thread that dispatches; an
     /// exception it raises is logged with its traceback and the other observers still run.
+    /// A `KeyboardInterrupt` / `SystemExit` is not logged: the other observers still run, then
+    /// it is re-raised by the `dispatch_event` / `queue_event` / `RunLoop.update` that called
+    /// the observer on this thread; on the manager's thread (no Python caller) a
+    /// `KeyboardInterrupt` is passed to the main thread as a Ctrl-C and a `SystemExit` logged.
     #[pyo3(signature = (event_name, on_event, observer_name=None, order=0, filter=None))]
     fn observe_event(
         &self,
@@ -217,6 +263,8 @@ impl PyEventDispatcher {
         let filter = filter.map(to_payload).transpose()?;
         let what = format!("observer {observer_name:?} of {event_name:?}");
         let callable: Py<PyAny> = on_event.unbind();
+        let stopped = Arc::new(AtomicBool::new(false));
+        let switched_off = Arc::clone(&stopped);
         let guard = self.dispatcher.observe_with(
             observer_name.as_str(),
             event_name,
@@ -226,6 +274,9 @@ impl PyEventDispatcher {
                 ..ObserveOptions::default()
             },
             move |event| {
+                if switched_off.load(Ordering::Acquire) {
+                    return;
+                }
                 with_python(|py| {
                     let event = PyEvent {
                         name: event.name(),
@@ -237,7 +288,10 @@ impl PyEventDispatcher {
                 });
             },
         );
-        Ok(PyObserverGuard { guard })
+        Ok(PyObserverGuard {
+            guard: Arc::new(guard),
+            stopped,
+        })
     }
 
     /// Dispatches `event_name` with `payload` to its observers now, on this thread; returns how
@@ -256,9 +310,9 @@ impl PyEventDispatcher {
             return Ok(0);
         }
         let payload = optional_payload(payload)?;
-        Ok(blocking(py, || {
-            self.dispatcher.dispatch(event_name, &payload)
-        }))
+        blocking(py, || {
+            gil::python_dispatch(|| self.dispatcher.dispatch(event_name, &payload))
+        })
     }
 
     /// Whether `dispatch_event(event_name, filter or {})` would call an observer.
@@ -284,9 +338,18 @@ impl PyEventDispatcher {
     ) -> PyResult<()> {
         let payload = optional_payload(payload)?;
         blocking(py, || {
-            self.dispatcher.queue_event(event_name, payload, runloop)
+            gil::python_dispatch(|| self.dispatcher.queue_event(event_name, payload, runloop))
+        })?
+        .map_err(|e| match e {
+            cm_events::QueueError::NotFound { .. } => PyRuntimeError::new_err(format!(
+                "{e}: no run loop {:?} exists yet; create \
+                 connection_manager.eventdispatcher.RunLoop({:?}) on the thread that will \
+                 call its update() first",
+                runloop.unwrap_or("main"),
+                runloop.unwrap_or("main"),
+            )),
+            other => PyRuntimeError::new_err(other.to_string()),
         })
-        .map_err(|e| PyRuntimeError::new_err(e.to_string()))
     }
 
     /// Registers `event_name` as the alias of the legacy integer type `event_type` (see
@@ -312,14 +375,26 @@ impl PyEventDispatcher {
 }
 
 /// A run loop on the current thread: `update(dt)` dispatches its `preUpdate`, `update` and
-/// `postUpdate` events and delivers the events queued for it. Use it on the thread that made it.
-#[pyclass(
-    name = "RunLoop",
-    module = "connection_manager.eventdispatcher",
-    unsendable
-)]
+/// `postUpdate` events and delivers the events queued for it. `update()` and `tick()` run on the
+/// thread that made it (the loop's message queue is owned by that thread); from another thread
+/// they raise `RuntimeError`.
+#[pyclass(name = "RunLoop", module = "connection_manager.eventdispatcher")]
 pub(crate) struct PyRunLoop {
     runloop: cm_events::RunLoop,
+    owner: std::thread::ThreadId,
+}
+
+impl PyRunLoop {
+    /// The loop, if this is the thread that made it.
+    fn owned(&mut self) -> PyResult<&mut cm_events::RunLoop> {
+        if std::thread::current().id() != self.owner {
+            return Err(PyRuntimeError::new_err(format!(
+                "RunLoop {:?} belongs to the thread that made it: update() and tick() must run there",
+                self.runloop.name()
+            )));
+        }
+        Ok(&mut self.runloop)
+    }
 }
 
 #[pymethods]
@@ -330,20 +405,25 @@ impl PyRunLoop {
     #[pyo3(signature = (name="main"))]
     fn new(name: &str) -> PyResult<Self> {
         cm_events::RunLoop::new(cm_events::dispatcher(), name)
-            .map(|runloop| Self { runloop })
+            .map(|runloop| Self {
+                runloop,
+                owner: std::thread::current().id(),
+            })
             .map_err(|e| PyRuntimeError::new_err(e.to_string()))
     }
 
     /// Runs one frame with `dt` seconds; returns how many queued events were delivered.
     fn update(&mut self, py: Python<'_>, dt: f64) -> PyResult<usize> {
-        let runloop = &mut self.runloop;
-        blocking(py, || runloop.update(dt)).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+        let runloop = self.owned()?;
+        blocking(py, || gil::python_dispatch(|| runloop.update(dt)))?
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
     }
 
     /// Runs one frame with `dt` measured since the previous tick.
     fn tick(&mut self, py: Python<'_>) -> PyResult<usize> {
-        let runloop = &mut self.runloop;
-        blocking(py, || runloop.tick()).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+        let runloop = self.owned()?;
+        blocking(py, || gil::python_dispatch(|| runloop.tick()))?
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
     }
 
     /// The loop's name.

@@ -10,7 +10,9 @@
 //! on the manager's own thread: an observer running there that called back into the registry
 //! would otherwise wait for itself.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use cm_manager::{EnsureOptions, HttpStorageConfig, ManagerConfig, ManagerHandle};
@@ -44,14 +46,17 @@ fn running(py: Python<'_>, call: &str) -> Option<ManagerHandle> {
     manager
 }
 
-/// Waits for `future` with the GIL released; a `RuntimeError` on the manager's own thread.
+/// Waits for `future` with the GIL released; a `RuntimeError` on the manager's own thread, the
+/// `KeyboardInterrupt` of a Ctrl-C during the wait (see [`gil::wait_interruptibly`]).
 fn wait<F>(py: Python<'_>, manager: &ManagerHandle, future: F) -> PyResult<F::Output>
 where
     F: std::future::Future + Send,
     F::Output: Send,
 {
-    blocking(py, || manager.block_on(future))
-        .ok_or_else(|| PyRuntimeError::new_err(ON_MANAGER_THREAD))
+    if manager.is_manager_thread() {
+        return Err(PyRuntimeError::new_err(ON_MANAGER_THREAD));
+    }
+    gil::wait_interruptibly(py, future)
 }
 
 /// Logs a warning on the `connection_manager` logger (where a Kit user looks for them).
@@ -66,15 +71,40 @@ pub(crate) fn log_warning(py: Python<'_>, message: &str) {
         .import("logging")
         .and_then(|logging| logging.call_method1("getLogger", ("connection_manager",)))
         .and_then(|logger| logger.call_method1("warning", ("%s", message)));
-    if logged.is_err() {
+    if let Err(error) = logged {
+        // A Ctrl-C that lands inside logging must still reach the caller.
+        gil::rearm_interrupt(py, &error);
         tracing::warn!(message);
     }
 }
 
 /// Kit's boolean answer for a change, with the reason of a `False` logged.
-fn logged_bool<T, E: std::fmt::Display>(py: Python<'_>, call: &str, result: Result<T, E>) -> bool {
+///
+/// The registry's rule for a change it could not save ([`RegistryError::NotSaved`]): the
+/// change is in effect in memory, announced, and written by the next successful save, so the
+/// answer is True (with a warning), and `get_bookmarks()` lists it. A change the store refused
+/// outright (a limit, a wrong-typed entry) was undone: False.
+fn logged_bool<T>(
+    py: Python<'_>,
+    call: &str,
+    result: Result<T, cm_registry::RegistryError>,
+) -> bool {
     match result {
         Ok(_) => true,
+        Err(cm_registry::RegistryError::NotSaved { source, .. }) if source.is_refused_change() => {
+            log_warning(py, &format!("{call} refused (nothing changed): {source}"));
+            false
+        }
+        Err(error) if error.change_applied() => {
+            log_warning(
+                py,
+                &format!(
+                    "{call}: {error} (the change is in effect and will be written by the next \
+                     successful save)"
+                ),
+            );
+            true
+        }
         Err(error) => {
             log_warning(py, &format!("{call} refused: {error}"));
             false
@@ -82,8 +112,14 @@ fn logged_bool<T, E: std::fmt::Display>(py: Python<'_>, call: &str, result: Resu
     }
 }
 
-fn registry_error(error: impl std::fmt::Display) -> PyErr {
-    RegistryError::new_err(error.to_string())
+fn registry_error(error: cm_registry::RegistryError) -> PyErr {
+    match error {
+        // Undone by the registry: "changed in memory" would be untrue.
+        cm_registry::RegistryError::NotSaved { source, .. } if source.is_refused_change() => {
+            RegistryError::new_err(format!("refused (nothing changed): {source}"))
+        }
+        error => RegistryError::new_err(error.to_string()),
+    }
 }
 
 /// A discovery server as the registry holds it.
@@ -426,7 +462,8 @@ impl PyConnectionManager {
 /// message-box callback's `complete_sign_in` (at most `sign_in_timeout` seconds);
 /// `retry_budget` bounds a Nucleus connection attempt (default 120 s); `discovery_timeout`
 /// bounds `ensure_connection`'s wait for a discovery (default 30 s). Raises `RuntimeError` if
-/// it is running already or cannot start (for example, the file's folder cannot be watched).
+/// it is running already or cannot start (for example, the file's folder cannot be watched),
+/// `ValueError` for a `config_path` that is empty, contains a NUL or is a directory.
 #[pyfunction]
 #[pyo3(signature = (config_path=None, *, interactive_sign_in=false, retry_budget=None, discovery_timeout=None, sign_in_timeout=None))]
 fn startup(
@@ -444,6 +481,9 @@ fn startup(
             ))
         })
     };
+    if let Some(path) = &config_path {
+        check_config_path(path)?;
+    }
     let mut config = match config_path {
         Some(path) => ManagerConfig::at_path(path),
         None => ManagerConfig::default(),
@@ -466,11 +506,38 @@ fn startup(
     Ok(PyConnectionManager { manager })
 }
 
+/// Refuses a `config_path` no change could ever be saved to: empty, with a NUL byte (no file
+/// system accepts one), or an existing directory. Anything else may be created by the first
+/// save, as Kit does.
+fn check_config_path(path: &std::path::Path) -> PyResult<()> {
+    let refuse = |why: &str| {
+        Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "config_path {path:?}: {why}"
+        )))
+    };
+    if path.as_os_str().is_empty() {
+        return refuse("is empty (pass None for the standard location)");
+    }
+    if path.as_os_str().as_encoded_bytes().contains(&0) {
+        return refuse("contains a NUL character");
+    }
+    if path.is_dir() {
+        return refuse("is a directory; pass the path of the omniverse.toml file");
+    }
+    Ok(())
+}
+
 /// Stops the process-wide manager (its thread, file watcher and discoveries) and waits for
-/// it; False if none was running.
+/// it; False if none was running. The open add-server dialog is cancelled first (its
+/// `on_failed` runs), an awaited `ensure_connection` still under way answers False, and the
+/// callback ids of this manager answer False in `unregister_callback` from now on.
 #[pyfunction]
 fn shutdown(py: Python<'_>) -> bool {
-    blocking(py, cm_manager::shutdown)
+    crate::dialogs::cancel_open_dialog(py);
+    let stopped = blocking(py, cm_manager::shutdown);
+    crate::auth::forget_callbacks();
+    fail_ensures_in_flight(py);
+    stopped
 }
 
 /// The running connection manager, or None before `startup()` / after `shutdown()`.
@@ -494,17 +561,24 @@ fn ensure_answer(
     match result {
         Ok(_) => true,
         Err(error) => {
+            // The Rust message names the Rust option; a Python user sets it at startup.
+            let why = error.to_string().replace(
+                "ManagerConfig::interactive_sign_in",
+                "connection_manager.startup(interactive_sign_in=True)",
+            );
             log_warning(
                 py,
-                &format!("ensure_connection({}) failed: {error}", cm_url::redact(url)),
+                &format!("ensure_connection({}) failed: {why}", cm_url::redact(url)),
             );
             false
         }
     }
 }
 
-/// Blocking `ensure_connection`: True if `url` is reachable (see `ensure_connection`).
-/// Releases the GIL while it waits, so Python auth callbacks and observers can run.
+/// Blocking `ensure_connection`: True if `url` is reachable (see `ensure_connection`: a
+/// discovery server's own http(s) discovery URL is reachable at once, whatever its
+/// discovery's status). Releases the GIL while it waits, so Python auth callbacks and
+/// observers can run; Ctrl-C raises `KeyboardInterrupt` here within a fraction of a second.
 #[pyfunction]
 #[pyo3(signature = (url, show_connecting_dialog=false))]
 fn ensure_connection_sync(
@@ -523,28 +597,61 @@ fn ensure_connection_sync(
     Ok(ensure_answer(py, url, result))
 }
 
+/// The `done` callbacks of the `ensure_connection`s under way, by a key of their own: the one
+/// that takes a callback out calls it, so each is called exactly once, by the task when it
+/// ends or by [`shutdown`] (with False) when the manager stops under it.
+static ENSURES_IN_FLIGHT: parking_lot::Mutex<Option<HashMap<u64, Py<PyAny>>>> =
+    parking_lot::Mutex::new(None);
+static NEXT_ENSURE: AtomicU64 = AtomicU64::new(1);
+
+fn take_in_flight(key: u64) -> Option<Py<PyAny>> {
+    ENSURES_IN_FLIGHT.lock().as_mut()?.remove(&key)
+}
+
+/// Calls `done(False)` for every `ensure_connection` the stopped manager left unfinished.
+fn fail_ensures_in_flight(py: Python<'_>) {
+    let left = ENSURES_IN_FLIGHT.lock().take().unwrap_or_default();
+    for (_, done) in left {
+        if let Err(error) = done.call1(py, (false,)) {
+            gil::log_exception(py, error, "ensure_connection's completion at shutdown");
+        }
+    }
+}
+
 /// Starts an `ensure_connection` on the manager's thread and calls `done(ok)` there when it
-/// ends (the package's `async def ensure_connection` turns that into an asyncio result).
-/// False if the manager is not running (`done` is then never called).
+/// ends (the package's `async def ensure_connection` turns that into an asyncio result), or
+/// `done(False)` from `shutdown()` if the manager stops first. False if the manager is not
+/// running (`done` is then never called).
 #[pyfunction]
 #[pyo3(name = "_ensure_connection_start")]
 fn ensure_connection_start(url: String, show_connecting_dialog: bool, done: Py<PyAny>) -> bool {
     let Some(manager) = cm_manager::get_instance() else {
         return false;
     };
+    let key = NEXT_ENSURE.fetch_add(1, Ordering::Relaxed);
+    ENSURES_IN_FLIGHT
+        .lock()
+        .get_or_insert_with(HashMap::new)
+        .insert(key, done);
     let task = manager.clone();
-    manager.spawn(async move {
+    let spawned = manager.spawn(async move {
         let result = task
             .ensure_connection_with(&url, ensure_options(show_connecting_dialog))
             .await;
         gil::with_python(|py| {
             let ok = ensure_answer(py, &url, result);
-            if let Err(error) = done.call1(py, (ok,)) {
+            if let Some(done) = take_in_flight(key)
+                && let Err(error) = done.call1(py, (ok,))
+            {
                 gil::log_exception(py, error, "ensure_connection's completion");
             }
-            drop(done);
         });
-    })
+    });
+    if !spawned {
+        // Nothing will call it; the caller answers False itself.
+        drop(take_in_flight(key));
+    }
+    spawned
 }
 
 /// Signs out of the Nucleus server of `url` (its credentials are forgotten); a no-op (False)

@@ -84,6 +84,8 @@ def test_a_malformed_file_is_never_overwritten(start_manager, config_path):
     config_path.write_text(broken)
     manager = start_manager()
     assert manager.registry.last_load_error is not None
-    # The change is refused for the file (not saved), and the file keeps every byte.
-    assert cm.add_bookmark("B", "omniverse://host/B/") is False
+    # The registry's rule for an unsaved change: in effect in memory (True, with a warning),
+    # written by the next successful save; the malformed file keeps every byte.
+    assert cm.add_bookmark("B", "omniverse://host/B/") is True
+    assert cm.get_bookmarks()["B"] == "omniverse://host/B/"
     assert config_path.read_text() == broken

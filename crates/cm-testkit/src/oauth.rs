@@ -48,6 +48,9 @@ pub enum SignInFault {
     /// Codes and device codes are issued already expired: the exchange answers
     /// `invalid_grant` (authorization code) or `expired_token` (device code).
     Expire,
+    /// The token endpoint answers with a token that cannot be a header value (it ends in
+    /// CR LF): a client must refuse it at the exchange.
+    UnusableToken,
 }
 
 /// RFC 6749 §5.2 / §4.1.2.1 and RFC 8628 §3.5 error codes.
@@ -317,20 +320,21 @@ impl OAuthState {
     }
 }
 
-/// Validates a loopback redirect URI: `http://127.0.0.1:<port>/callback`, nothing else
-/// (no `localhost`, no other host, no query, fragment or user info).
+/// Validates a loopback redirect URI byte for byte: `http://127.0.0.1:<port>/callback`, with
+/// `<port>` 1-65535 in decimal without leading zeros, nothing else. Not parsed first: a URL
+/// parser would accept (and canonicalise) `HTTP://`, `127.1`, `0x7f000001` or `:05555`, and the
+/// protocol promises the exact spelling.
 pub(crate) fn is_loopback_redirect(uri: &str) -> bool {
-    let Ok(url) = url::Url::parse(uri) else {
+    let Some(port) = uri
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.strip_suffix("/callback"))
+    else {
         return false;
     };
-    url.scheme() == "http"
-        && url.host_str() == Some("127.0.0.1")
-        && url.port().is_some()
-        && url.path() == "/callback"
-        && url.query().is_none()
-        && url.fragment().is_none()
-        && url.username().is_empty()
-        && url.password().is_none()
+    !port.is_empty()
+        && port.bytes().all(|b| b.is_ascii_digit())
+        && !port.starts_with('0')
+        && port.parse::<u16>().is_ok()
 }
 
 /// RFC 7636 §4.1: 43-128 characters of the unreserved set.
@@ -445,6 +449,7 @@ mod tests {
     #[test]
     fn loopback_redirects_only() {
         assert!(is_loopback_redirect("http://127.0.0.1:4000/callback"));
+        assert!(is_loopback_redirect("http://127.0.0.1:65535/callback"));
         for bad in [
             "http://localhost:4000/callback",
             "http://0.0.0.0:4000/callback",
@@ -454,6 +459,20 @@ mod tests {
             "http://127.0.0.1:4000/callback?x=1",
             "http://evil.example:4000/callback",
             "http://u:p@127.0.0.1:4000/callback",
+            // Spellings a URL parser would accept and canonicalise (a19 #10).
+            "http://127.1:4000/callback",
+            "http://0x7f000001:4000/callback",
+            "HTTP://127.0.0.1:4000/callback",
+            "http://127.0.0.1:04000/callback",
+            "http://127.0.0.1:0/callback",
+            "http://127.0.0.1:65536/callback",
+            "http://127.0.0.1:+4000/callback",
+            "http://127.0.0.1:4000/callback#x",
+            "http://127.0.0.1:4000/callback/",
+            "http://127.0.0.1:4000/./callback",
+            "http://127.0.0.1:4000/Callback",
+            "http://127.0.0.1.:4000/callback",
+            " http://127.0.0.1:4000/callback",
         ] {
             assert!(!is_loopback_redirect(bad), "{bad}");
         }

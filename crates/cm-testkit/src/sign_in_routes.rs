@@ -485,7 +485,10 @@ pub(crate) fn token_grant(shared: &Shared, body: &Bytes) -> Response {
         )),
     };
     match outcome {
-        Ok((access_token, username)) => {
+        Ok((mut access_token, username)) => {
+            if shared.lock().oauth.fault == Some(SignInFault::UnusableToken) {
+                access_token.push_str("\r\nX-Injected: 1");
+            }
             let mut response = axum::Json(AccessToken {
                 access_token,
                 token_type: "Bearer",

@@ -12,7 +12,7 @@ use std::time::Duration;
 use cm_manager::{EnsureError, SignInFlow, SignInPrompt};
 use serde_json::json;
 
-use crate::browser_sign_in::{BrowserSignIn, cancel_on_ctrl_c};
+use crate::browser_sign_in::{BrowserSignIn, Interrupt, interrupted};
 use crate::cli::{ConnectArgs, CredentialArgs, LoginArgs};
 use crate::exit::CliError;
 use crate::output::{Output, Style};
@@ -63,25 +63,46 @@ pub(crate) fn login(args: LoginArgs, file: &ConfigFile, out: &Output) -> Result<
                 flag.store(true, Ordering::SeqCst);
             }
         });
+    // One deadline for the whole command (the /info probe, the sign-in, the token exchange):
+    // the manager's sign-in timeout is the same length but starts later, so this one ends
+    // whatever is still running at `--timeout`, and says what it was waiting for.
     let result = runtime()?.block_on(async {
         tokio::select! {
-            result = manager.ensure_connection(&args.url) => Some(result),
-            () = cancel_on_ctrl_c(&manager) => None,
-            // The manager ends the sign-in at the timeout; this only guards a hung network.
-            () = tokio::time::sleep(timeout + Duration::from_secs(10)) => None,
+            result = manager.ensure_connection(&args.url) => Ended::Answer(result),
+            signal = interrupted(&manager) => Ended::Interrupted(signal),
+            () = tokio::time::sleep(timeout) => Ended::TimedOut,
         }
     });
+    // The account the token answer named: the user's check that the sign-in was their own.
+    let server_root = cm_url::parse(&args.url)?.server_root();
+    let user = manager.storage().auth().signed_in_user(&server_root);
+    let refused = manager.storage().auth().refused_sign_in(&server_root);
     manager.shutdown();
+    let waited = timeout.as_secs_f64();
     let outcome = match result {
-        Some(Ok(_)) if asked.load(Ordering::SeqCst) => Ok(format!("signed in to {root}")),
-        Some(Ok(_)) => Ok(format!("connected to {root}; it asked for no sign-in")),
-        Some(Err(EnsureError::AuthAborted { .. })) => Err(format!(
+        Ended::Answer(Ok(_)) if asked.load(Ordering::SeqCst) => Ok(match &user {
+            Some(user) => format!("signed in to {root} as {user}"),
+            None => format!("signed in to {root}"),
+        }),
+        Ended::Answer(Ok(_)) => Ok(format!("connected to {root}; it asked for no sign-in")),
+        Ended::Answer(Err(EnsureError::AuthAborted { .. })) if refused.is_some() => Err(format!(
+            "{root} advertises a browser sign-in cm refused: {}",
+            refused
+                .as_deref()
+                .map(crate::output::terminal_safe)
+                .unwrap_or_default()
+        )),
+        Ended::Answer(Err(EnsureError::AuthAborted { .. })) => Err(format!(
             "{root} offers no browser sign-in; use `cm ensure` with --token-env VAR, or --user NAME --password-env VAR"
         )),
-        Some(Err(error)) => Err(error.to_string()),
-        None => Err(format!(
-            "no answer from {root} within {} s",
-            timeout.as_secs_f64()
+        // One plain line: no enum names, the server named once (by "not signed in" + root).
+        Ended::Answer(Err(error)) => Err(error.cause()),
+        Ended::Interrupted(signal) => Err(signal.reason().to_owned()),
+        Ended::TimedOut if asked.load(Ordering::SeqCst) => Err(format!(
+            "timed out: the sign-in to {root} was not completed within {waited} s"
+        )),
+        Ended::TimedOut => Err(format!(
+            "timed out: no answer from {root} within {waited} s (before any sign-in started)"
         )),
     };
     let remembered = remembered
@@ -101,6 +122,7 @@ pub(crate) fn login(args: LoginArgs, file: &ConfigFile, out: &Output) -> Result<
         out.json_value(&json!({
             "server": root,
             "signed_in": signed_in,
+            "user": if signed_in { user.as_deref() } else { None },
             "reason": reason,
             "remembered": matches!(remembered, Some(Ok(()))),
         }));
@@ -122,19 +144,44 @@ pub(crate) fn login(args: LoginArgs, file: &ConfigFile, out: &Output) -> Result<
     }
 }
 
+/// How the wait of `cm login` ended.
+enum Ended {
+    Answer(Result<cm_manager::Reachable, EnsureError>),
+    Interrupted(Interrupt),
+    TimedOut,
+}
+
 /// `cm logout URL`: signs out of the server (revoking what this process holds) and says that
 /// no sign-in is remembered between commands.
 pub(crate) fn logout(args: ConnectArgs, file: &ConfigFile, out: &Output) -> Result<(), CliError> {
     let root = nucleus_root(&args.url)?;
     file.preflight(out)?;
+    let server_root = cm_url::parse(&args.url)?.server_root();
+    // A remembered token is signed out on the server with itself before it is forgotten:
+    // deleting only the keyring entry would leave it valid for whoever copied it.
+    let remembered_token = crate::remembered::enabled()
+        .then(|| crate::remembered::load(&server_root).ok().flatten())
+        .flatten();
+    let source = match &remembered_token {
+        Some(token) => Source::Flags(cm_manager::AuthAnswer::Token(token.clone())),
+        None => Source::Nothing,
+    };
     let (manager, _sign_in) = ManagerSession {
         persist: false,
         timeout: Duration::from_secs(10),
         credentials: CredentialArgs::default(),
     }
-    .start_with(file, Source::Nothing, None, false)?;
-    let signed_out = runtime()?.block_on(manager.disconnect(&args.url));
-    let server_root = cm_url::parse(&args.url)?.server_root();
+    .start_with(file, source, None, false)?;
+    let signed_out = runtime()?.block_on(async {
+        if remembered_token.is_some() {
+            // Signs in with the remembered token, so that the sign-out below revokes it; a
+            // token the server no longer accepts has nothing left to revoke.
+            if let Err(error) = manager.ensure_connection(&args.url).await {
+                tracing::debug!(%error, "the remembered sign-in did not connect");
+            }
+        }
+        manager.disconnect(&args.url).await
+    });
     let forgot = if crate::remembered::enabled() {
         Some(crate::remembered::forget(&server_root))
     } else {

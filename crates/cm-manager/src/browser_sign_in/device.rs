@@ -40,6 +40,8 @@ pub(super) async fn run(
     };
     let lifetime = Duration::from_secs(started.expires_in.unwrap_or(600));
     let deadline = tokio::time::Instant::now() + settings.timeout.min(lifetime);
+    // RFC 8628 §3.5: the code's own life ends the wait as "expired", not as our timeout.
+    let expires_first = lifetime < settings.timeout;
     let mut interval = Duration::from_secs(started.interval.unwrap_or(5).clamp(1, 60));
     let (handle, mut from_user) = auth.begin_sign_in(
         server_url,
@@ -50,7 +52,17 @@ pub(super) async fn run(
     let outcome = loop {
         tokio::select! {
             outcome = &mut from_user => break from_handle(outcome),
-            () = tokio::time::sleep_until(deadline) => break FlowOutcome::TimedOut,
+            () = tokio::time::sleep_until(deadline) => {
+                break if expires_first {
+                    FlowOutcome::Refused(
+                        "the device code expired before the sign-in was completed \
+                         (expired_token)"
+                            .to_owned(),
+                    )
+                } else {
+                    FlowOutcome::TimedOut
+                };
+            }
             () = tokio::time::sleep(interval) => {}
         }
         let form = [
@@ -58,7 +70,7 @@ pub(super) async fn run(
             ("device_code", started.device_code.as_str()),
             ("client_id", endpoints.client_id.as_str()),
         ];
-        match request_token(http, endpoints, &form).await {
+        match request_token(http, auth, server_url, endpoints, &form).await {
             Ok(token) => break FlowOutcome::Signed(AuthAnswer::Token(token)),
             Err((error, _)) if error == "authorization_pending" => {}
             // RFC 8628 §3.5: slow down by 5 s for this and every later poll.

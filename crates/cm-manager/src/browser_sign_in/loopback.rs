@@ -1,13 +1,18 @@
 //! The authorization-code flow: a one-shot HTTP listener on `127.0.0.1` receives the browser's
 //! redirect (RFC 8252 §7.3).
 //!
-//! The listener understands exactly one request, `GET /callback?...`; anything else is answered
-//! `404` and the wait goes on. A request head larger than [`MAX_HEAD`] or slower than
-//! [`READ_PATIENCE`] is dropped. The listener lives inside this function: it closes when the
-//! callback arrives, the sign-in is cancelled or it times out.
+//! The listener understands exactly one request, `GET /callback?...` carrying this sign-in's
+//! `state`; anything else (another path, a callback with a wrong or missing `state`) is answered
+//! `404`/`400` and the wait goes on, so a forged request from another local process or a web page
+//! cannot end the sign-in. Each connection is served in its own task (at most
+//! [`MAX_CONNECTIONS`] at once; a new one beyond that ends the oldest), so idle connections never
+//! delay the real callback. A request head larger than [`MAX_HEAD`] or slower than [`READ_PATIENCE`] is dropped.
+//! The listener lives inside this function: it closes (and every connection task is aborted) when
+//! the callback arrives, the sign-in is cancelled or it times out.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -23,6 +28,9 @@ use crate::auth::{AuthAnswer, AuthCallbacks, Secret};
 const MAX_HEAD: usize = 16 * 1024;
 /// How long one connection may take to send its request head.
 const READ_PATIENCE: Duration = Duration::from_secs(10);
+/// Connections served at once; a new one beyond this ends the oldest still being served (the
+/// likeliest to be idle), so a flood of idle connections cannot keep the browser's redirect out.
+const MAX_CONNECTIONS: usize = 64;
 
 /// What the redirect said.
 enum Callback {
@@ -82,7 +90,7 @@ pub(super) async fn run(
                 ("client_id", endpoints.client_id.as_str()),
                 ("code_verifier", pkce.verifier.expose()),
             ];
-            match request_token(http, endpoints, &form).await {
+            match request_token(http, auth, server_url, endpoints, &form).await {
                 Ok(token) => FlowOutcome::Signed(AuthAnswer::Token(token)),
                 Err((_, outcome)) => outcome,
             }
@@ -92,20 +100,42 @@ pub(super) async fn run(
     outcome
 }
 
-/// Accepts connections until one brings the callback.
+/// Accepts connections until one brings the callback; every connection is served in its own
+/// task so that none can hold up another. Dropping the future aborts them all.
 async fn wait_for_callback(listener: &TcpListener, state: &str, server_url: &str) -> Callback {
+    let state: Arc<str> = Arc::from(state);
+    let server_url: Arc<str> = Arc::from(server_url);
+    let mut connections = tokio::task::JoinSet::new();
+    // Oldest first, for ending the oldest at the limit.
+    let mut order: VecDeque<tokio::task::AbortHandle> = VecDeque::new();
     loop {
-        let Ok((stream, _peer)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            continue;
-        };
-        if let Some(callback) = serve(stream, state, server_url).await {
-            return callback;
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _peer)) = accepted else {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                };
+                order.retain(|task| !task.is_finished());
+                if order.len() >= MAX_CONNECTIONS
+                    && let Some(oldest) = order.pop_front()
+                {
+                    oldest.abort();
+                }
+                let (state, server_url) = (state.clone(), server_url.clone());
+                order.push_back(
+                    connections.spawn(async move { serve(stream, &state, &server_url).await }),
+                );
+            }
+            Some(served) = connections.join_next(), if !connections.is_empty() => {
+                if let Ok(Some(callback)) = served {
+                    return callback;
+                }
+            }
         }
     }
 }
 
-/// Answers one connection; `Some` when it was the callback.
+/// Answers one connection; `Some` when it was this sign-in's callback.
 async fn serve(mut stream: TcpStream, state: &str, server_url: &str) -> Option<Callback> {
     let head = tokio::time::timeout(READ_PATIENCE, read_head(&mut stream))
         .await
@@ -128,18 +158,18 @@ async fn serve(mut stream: TcpStream, state: &str, server_url: &str) -> Option<C
         .map(|u| u.query_pairs().into_owned().collect())
         .unwrap_or_default();
     let server = escape(server_url);
-    // RFC 6749 §10.12: a redirect whose state is not ours is not our sign-in's answer.
+    // RFC 6749 §10.12: a redirect whose state is not ours is not our sign-in's answer. It is
+    // refused and ignored: the wait goes on, so a forged request cannot end the sign-in.
     if params.get("state").map(String::as_str) != Some(state) {
+        tracing::warn!("ignored a sign-in callback with a wrong or missing state");
         respond(
             &mut stream,
             "400 Bad Request",
             "Sign-in refused",
-            "The answer did not match this sign-in (state mismatch). Start the sign-in again.",
+            "The answer did not match this sign-in (state mismatch); it was ignored.",
         )
         .await;
-        return Some(Callback::Refused(
-            "the sign-in redirect carried another state (state mismatch)".to_owned(),
-        ));
+        return None;
     }
     if let Some(error) = params.get("error") {
         let error: String = error.chars().take(64).collect();

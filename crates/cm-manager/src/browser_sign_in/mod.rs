@@ -72,6 +72,29 @@ impl SignInEndpoints {
         });
         checked.filter(|e| !e.client_id.is_empty())
     }
+
+    /// Why [`SignInEndpoints::from_body`] refused `body`, in words: which endpoint, and its
+    /// scheme (`javascript:`, `file:`, ...), never the whole URL.
+    pub(crate) fn refusal(body: &SignInEndpointsBody) -> String {
+        let endpoints = [
+            ("authorization", &body.authorization_endpoint),
+            ("token", &body.token_endpoint),
+            ("device authorization", &body.device_authorization_endpoint),
+        ];
+        for (name, text) in endpoints {
+            match reqwest::Url::parse(text) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {}
+                Ok(url) => {
+                    let scheme: String = url.scheme().chars().take(20).collect();
+                    return format!(
+                        "the server's {name} endpoint is not an http(s) URL ({scheme}:); it was not opened"
+                    );
+                }
+                Err(_) => return format!("the server's {name} endpoint is not a URL"),
+            }
+        }
+        "the server's sign-in names no client_id".to_owned()
+    }
 }
 
 /// How one browser sign-in is run.
@@ -105,12 +128,20 @@ pub(crate) async fn run(
     endpoints: &SignInEndpoints,
     settings: &FlowSettings,
 ) -> FlowOutcome {
-    match settings.flow {
-        SignInFlow::AuthorizationCode => {
-            loopback::run(http, auth, server_url, endpoints, settings).await
+    // One deadline for the whole flow: the wait, the device polls and the token exchange (whose
+    // request would otherwise get the client's own request timeout on top). Dropping the flow
+    // closes the listener and hides the prompt.
+    let flow = async {
+        match settings.flow {
+            SignInFlow::AuthorizationCode => {
+                loopback::run(http, auth, server_url, endpoints, settings).await
+            }
+            SignInFlow::Device => device::run(http, auth, server_url, endpoints, settings).await,
         }
-        SignInFlow::Device => device::run(http, auth, server_url, endpoints, settings).await,
-    }
+    };
+    tokio::time::timeout(settings.timeout, flow)
+        .await
+        .unwrap_or(FlowOutcome::TimedOut)
 }
 
 /// Ends a pending sign-in (`Hide`) when dropped: also when the caller's future is dropped
@@ -158,13 +189,17 @@ fn open_in_browser(url: &str) {
 #[derive(Deserialize)]
 struct TokenAnswer {
     access_token: Option<String>,
+    username: Option<String>,
     error: Option<String>,
     error_description: Option<String>,
 }
 
-/// Posts a grant to the token endpoint: `Ok(token)`, or `Err((error code, outcome))`.
+/// Posts a grant to the token endpoint: `Ok(token)` (the user name it names is noted in `auth`
+/// for `server_url`), or `Err((error code, outcome))`.
 async fn request_token(
     http: &reqwest::Client,
+    auth: &AuthCallbacks,
+    server_url: &str,
     endpoints: &SignInEndpoints,
     form: &[(&str, &str)],
 ) -> Result<Secret, (String, FlowOutcome)> {
@@ -193,7 +228,18 @@ async fn request_token(
     }
     let answer: TokenAnswer = serde_json::from_slice(&body).map_err(|_| unreadable())?;
     match (answer.access_token, answer.error) {
-        (Some(token), None) if status.is_success() => Ok(Secret::new(token)),
+        // A token that cannot go into an `Authorization` header (CR/LF, control or non-ASCII
+        // bytes) would fail every request: refused here, at once, as what it is.
+        (Some(token), None) if status.is_success() && !usable_in_header(&token) => Err((
+            String::new(),
+            FlowOutcome::Failed("the server sent an unusable token".to_owned()),
+        )),
+        (Some(token), None) if status.is_success() => {
+            if let Some(username) = &answer.username {
+                auth.note_signed_in_user(server_url, username);
+            }
+            Ok(Secret::new(token))
+        }
         (_, Some(error)) => {
             let description = answer.error_description.unwrap_or_default();
             let mut why = format!("the server refused the sign-in: {error}");
@@ -209,10 +255,53 @@ async fn request_token(
     }
 }
 
+/// Whether `token` is non-empty visible ASCII (what a bearer header value can carry).
+fn usable_in_header(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// A reqwest error without the URL it carries (a URL may hold a code).
 fn without_url(error: &reqwest::Error) -> String {
     match error.url() {
         Some(url) => error.to_string().replace(url.as_str(), "<url>"),
         None => error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(authorization: &str, token: &str) -> SignInEndpointsBody {
+        SignInEndpointsBody {
+            authorization_endpoint: authorization.to_owned(),
+            token_endpoint: token.to_owned(),
+            device_authorization_endpoint: "http://h/auth/device".to_owned(),
+            client_id: "cm".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_refused_endpoint_is_named_with_its_scheme() {
+        let js = body("javascript:alert(1)", "http://h/auth/token");
+        assert!(SignInEndpoints::from_body(&js).is_none());
+        assert_eq!(
+            SignInEndpoints::refusal(&js),
+            "the server's authorization endpoint is not an http(s) URL (javascript:); it was not opened"
+        );
+        let file = body("http://h/auth/authorize", "file:///etc/passwd");
+        assert!(SignInEndpoints::from_body(&file).is_none());
+        assert!(
+            SignInEndpoints::refusal(&file)
+                .contains("token endpoint is not an http(s) URL (file:)")
+        );
+    }
+
+    #[test]
+    fn only_visible_ascii_tokens_go_into_a_header() {
+        assert!(usable_in_header("cmt-abc.DEF_123~"));
+        for bad in ["", "a\r\nX-Injected: 1", "a b", "caf\u{e9}", "a\0"] {
+            assert!(!usable_in_header(bad), "{bad:?}");
+        }
     }
 }

@@ -89,6 +89,9 @@ pub struct HttpStorageClient {
     sign_in_endpoints: Mutex<HashMap<String, SignInEndpoints>>,
     /// The browser sign-in running for a server root: later callers wait for its outcome.
     flows: Mutex<HashMap<String, watch::Receiver<Option<FlowOutcome>>>>,
+    /// Tokens a browser sign-in just issued, by root, until a request accepts them: a `401` to
+    /// one ends the attempt instead of running the browser sign-in again (and again).
+    fresh_tokens: Mutex<HashMap<String, Secret>>,
 }
 
 impl std::fmt::Debug for HttpStorageClient {
@@ -182,6 +185,7 @@ impl HttpStorageClient {
             tokens: Mutex::default(),
             sign_in_endpoints: Mutex::default(),
             flows: Mutex::default(),
+            fresh_tokens: Mutex::default(),
         })
     }
 
@@ -273,7 +277,11 @@ impl HttpStorageClient {
         let endpoints = info.sign_in.as_ref().and_then(|body| {
             let checked = SignInEndpoints::from_body(body);
             if checked.is_none() {
-                tracing::warn!(server = %cm_url::redact(&target.root), "ignoring an advertised sign-in whose endpoints are not http(s) URLs");
+                let why = SignInEndpoints::refusal(body);
+                tracing::warn!(server = %cm_url::redact(&target.root), "ignoring an advertised sign-in: {why}");
+                self.auth.note_refused_sign_in(&target.root, Some(why));
+            } else {
+                self.auth.note_refused_sign_in(&target.root, None);
             }
             checked
         });
@@ -318,6 +326,7 @@ impl HttpStorageClient {
                             format!("unreadable stat answer from {}", cm_url::redact(root)),
                         ),
                     })?;
+                    self.fresh_tokens.lock().remove(root);
                     self.set(root, Connected);
                     return Ok(StatInfo {
                         path: body.path,
@@ -349,6 +358,15 @@ impl HttpStorageClient {
                 StatusCode::UNAUTHORIZED => {
                     if token.is_some() {
                         self.tokens.lock().remove(root);
+                    }
+                    let fresh = self.fresh_tokens.lock().remove(root);
+                    if fresh.is_some() && fresh == token {
+                        return Err(self.fail(
+                            root,
+                            AuthFailed,
+                            ResultCode::AccessDenied,
+                            "the server rejected the token it just issued".to_owned(),
+                        ));
                     }
                     // A revoked token on a connected server means signing in again.
                     self.set(root, Connecting);
@@ -434,26 +452,28 @@ impl HttpStorageClient {
                         // completed must not open another browser tab.
                         ResultCode::AccessDenied,
                         format!(
-                            "sign-in to {} timed out: not completed within {} s",
-                            cm_url::redact(root),
+                            "timed out: the sign-in was not completed within {} s",
                             self.config.sign_in_timeout.as_secs()
                         ),
                     ));
                 }
+                // The reason only: EnsureError names the server ("sign-in to X failed: ...").
                 FlowOutcome::Refused(why) => {
                     return AuthStep::Fail(self.fail(
                         root,
                         AuthFailed,
                         ResultCode::AccessDenied,
-                        format!("signing in to {}: {why}", cm_url::redact(root)),
+                        why,
                     ));
                 }
+                // Not retried (not ResultCode::Connection): a retry would run the browser
+                // sign-in again, another tab the user already answered.
                 FlowOutcome::Failed(why) => {
                     return AuthStep::Fail(self.fail(
                         root,
                         AuthError,
-                        ResultCode::Connection,
-                        format!("signing in to {}: {why}", cm_url::redact(root)),
+                        ResultCode::AccessDenied,
+                        why,
                     ));
                 }
             };
@@ -536,6 +556,9 @@ impl HttpStorageClient {
                     browser_sign_in::run(&self.http, &self.auth, root, endpoints, &settings).await;
                 self.flows.lock().remove(root);
                 if let FlowOutcome::Signed(AuthAnswer::Token(token)) = &outcome {
+                    self.fresh_tokens
+                        .lock()
+                        .insert(root.to_owned(), token.clone());
                     self.auth.tell_signed_in(root, token);
                 }
                 tx.send_replace(Some(outcome.clone()));

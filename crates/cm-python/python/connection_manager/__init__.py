@@ -122,16 +122,25 @@ def _resolve(future: "asyncio.Future[bool]", ok: bool) -> None:
 async def ensure_connection(url: str, show_connecting_dialog: bool = False) -> bool:
     """Make sure ``url`` is reachable; True if it is, False on failure (reason logged).
 
-    Discovery URLs wait for their discovery, ``omniverse://`` URLs connect (with sign-in
-    through the registered auth callbacks, reconnect and retries; concurrent callers for one
-    server share one attempt), and http(s)/S3/Azure/GCS URLs are reachable at once. The work
-    runs on the manager's thread; the event loop is never blocked. False before ``startup()``.
+    A URL under the addresses a registered discovery server found waits for that discovery,
+    ``omniverse://`` URLs connect (with sign-in through the registered auth callbacks,
+    reconnect and retries; concurrent callers for one server share one attempt), and
+    http(s)/S3/Azure/GCS URLs are reachable at once -- including a discovery server's own
+    ``http(s)://`` discovery URL, whatever its discovery's status (read that from
+    ``registry.get_discovery_servers()``). The work runs on the manager's thread; the event
+    loop is never blocked. False before ``startup()``, and False if ``shutdown()`` runs while
+    it is under way.
     """
     loop = asyncio.get_running_loop()
     future: "asyncio.Future[bool]" = loop.create_future()
 
     def done(ok: bool) -> None:
-        loop.call_soon_threadsafe(_resolve, future, ok)
+        if loop.is_closed():  # the awaiting loop is gone: nobody to tell
+            return
+        try:
+            loop.call_soon_threadsafe(_resolve, future, ok)
+        except RuntimeError:  # closed meanwhile
+            pass
 
     if not _native._ensure_connection_start(url, show_connecting_dialog, done):
         return False

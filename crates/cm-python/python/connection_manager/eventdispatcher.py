@@ -45,12 +45,23 @@ class EventDispatcher(_native.EventDispatcher):
         order: int = 0,
     ) -> Event:
         """Wait (without blocking the event loop) for the next dispatch of ``event_name`` whose
-        payload contains ``filter``; returns that event."""
+        payload contains ``filter``; returns that event. If the event loop closes while the
+        wait is pending, the observer stops at the next dispatch."""
         loop = asyncio.get_running_loop()
         future: "asyncio.Future[Event]" = loop.create_future()
+        guards = []
 
         def on_event(event: Event) -> None:
-            loop.call_soon_threadsafe(_resolve, future, event)
+            if not loop.is_closed():
+                try:
+                    loop.call_soon_threadsafe(_resolve, future, event)
+                    return
+                except RuntimeError:  # closed meanwhile
+                    pass
+            # The loop closed with this wait still pending: nobody can receive the event, so
+            # stop observing rather than fail on every later dispatch.
+            for guard in guards:
+                guard.reset()
 
         guard = self.observe_event(
             event_name=event_name,
@@ -59,6 +70,7 @@ class EventDispatcher(_native.EventDispatcher):
             order=order,
             filter=filter,
         )
+        guards.append(guard)
         try:
             return await future
         finally:
