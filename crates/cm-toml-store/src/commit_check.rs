@@ -14,9 +14,7 @@
 //! * **A save caught half way.** An editor that saves by truncate-then-write leaves the file
 //!   empty (or partial) for a moment. An edit that reads it then would take "empty" for the
 //!   user's truth and write its change over it. So when the bytes read are empty, or do not
-//!   parse, although this process last saw other content — or the file was modified less
-//!   than [`SETTLE_QUIET`] ago, which also covers a process that never saw it (a fresh
-//!   `cm`) — the edit waits ([`Settle`]) for
+//!   parse, although this process last saw other content, the edit waits ([`Settle`]) for
 //!   the file to change again, up to [`SETTLE_QUIET`] of quiet per wait and [`SETTLE_LIMIT`]
 //!   in all; a file that stays empty that long is taken as what the user wants.
 
@@ -60,20 +58,6 @@ impl Fingerprint {
                 mtime_ns,
             }
         }
-    }
-
-    /// Whether the file was modified less than `window` ago (by the system clock). A file
-    /// read empty or unparsable that was written this recently is taken for a save in
-    /// progress even by a process that never saw it before (a fresh `cm`): see
-    /// [`Settle`].
-    pub(crate) fn modified_within(self, window: Duration) -> bool {
-        let now_ns = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as i128);
-        let window_ns = window.as_nanos() as i128;
-        // A modification time in the future (clock skew, another machine's share) counts
-        // as recent too: waiting a second costs less than losing the file.
-        now_ns - self.mtime_ns < window_ns
     }
 
     /// The file's identity alone (device and inode).

@@ -315,7 +315,7 @@ impl TomlStore {
         loop {
             let read = read_fingerprinted(&target)?;
             if read.bytes.is_empty()
-                && self.may_be_half_saved(&read)
+                && self.seen.is_recorded_nonempty()
                 && settle.wait_for_change(&target, read.fingerprint)
             {
                 continue;
@@ -337,22 +337,11 @@ impl TomlStore {
                         error,
                         StoreError::Parse { .. } | StoreError::Encoding { .. }
                     ) && !self.seen.matches(&read.bytes)
-                        && self.may_be_half_saved(&read)
+                        && self.seen.is_recorded_nonempty()
                         && settle.wait_for_change(&target, read.fingerprint) => {}
                 Err(error) => return Err(error),
             }
         }
-    }
-
-    /// Whether a file read empty or unparsable may be an editor's save caught half way: this
-    /// process last saw other content, or the file was written less than
-    /// [`SETTLE_QUIET`](crate::commit_check::SETTLE_QUIET) ago (which a fresh process, that
-    /// never saw it, can only go by).
-    fn may_be_half_saved(&self, read: &FingerprintedRead) -> bool {
-        self.seen.is_recorded_nonempty()
-            || read
-                .fingerprint
-                .is_some_and(|f| f.modified_within(crate::commit_check::SETTLE_QUIET))
     }
 
     /// One try of [`Self::edit_with`] on the file as `read` (under the lock). `Ok(None)`: the
