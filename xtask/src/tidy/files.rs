@@ -429,7 +429,10 @@ mod tests {
     #[test]
     fn a_path_that_climbs_above_the_root_escapes() {
         let krate = Path::new("crates/cm-toml-store");
-        assert!(escapes(krate, "../../../shared/corpora/toml-test"));
+        assert!(escapes(
+            krate,
+            "../../../outside-the-clone/corpora/toml-test"
+        ));
         assert!(!escapes(krate, "../../fuzz"));
         assert!(!escapes(
             Path::new("crates/x/tests/common"),
@@ -441,8 +444,10 @@ mod tests {
     #[test]
     fn only_paths_that_start_with_dotdot_are_considered() {
         assert_eq!(
-            relative_paths(r#"concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpora")"#),
-            vec!["../../../shared/corpora"]
+            relative_paths(
+                r#"concat!(env!("CARGO_MANIFEST_DIR"), "/../../../outside-the-clone/corpora")"#
+            ),
+            vec!["../../../outside-the-clone/corpora"]
         );
         assert_eq!(relative_paths(r#".join("../../fuzz")"#), vec!["../../fuzz"]);
         assert_eq!(
