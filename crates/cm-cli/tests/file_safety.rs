@@ -143,6 +143,84 @@ fn writers_through_a_link_and_through_its_target_lose_nothing() {
     assert!(!dir.path().join("dotfiles/omniverse.toml.lock").exists());
 }
 
+/// An editor that saves in place (re-read, truncate, a pause, write) while fresh `cm`
+/// processes add bookmarks: a `cm` started in the pause meets an empty file it never saw
+/// before and must not take it for the user's truth (the attack on the commit check lost 56
+/// of 100 such editor saves to 8 `cm` processes). Every editor save must survive; a `cm` add
+/// the editor wrote over from its own stale read is the editor's doing and is only counted.
+#[test]
+fn fresh_cm_processes_against_an_in_place_editor_lose_no_editor_save() {
+    let processes = env_number("CM_STRESS_EDITOR_PROCESSES", 3);
+    let adds = env_number("CM_STRESS_EDITOR_ADDS", 8);
+    let saves = env_number("CM_STRESS_EDITOR_SAVES", 24);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("omniverse.toml");
+    std::fs::write(&config, START).unwrap();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let editor = scope.spawn(|| {
+            for j in 0..saves {
+                let text = std::fs::read_to_string(&config).unwrap();
+                let saved = text.replacen(
+                    "[bookmarks]\n",
+                    &format!("[bookmarks]\ne{j:02} = \"omniverse://editor/{j}/\"\n"),
+                    1,
+                );
+                assert_ne!(saved, text, "the editor read a file without [bookmarks]");
+                let mut file = std::fs::File::create(&config).unwrap(); // truncates
+                // The pause is the scenario (a slow in-place save), not a wait for anything.
+                std::thread::sleep(Duration::from_millis(5 + 7 * (j as u64 % 6)));
+                file.write_all(saved.as_bytes()).unwrap();
+                drop(file);
+                std::thread::sleep(Duration::from_millis(15));
+            }
+            done.store(true, std::sync::atomic::Ordering::Release);
+        });
+        for w in 0..processes {
+            let (config, done) = (&config, &done);
+            scope.spawn(move || {
+                for i in 0..adds {
+                    if done.load(std::sync::atomic::Ordering::Acquire) && i > 0 {
+                        break;
+                    }
+                    let out = cm_command()
+                        .arg("--config")
+                        .arg(config)
+                        .args(["bookmark", "add", &format!("w{w}-{i:02}")])
+                        .arg(format!("omniverse://host-{w}/item/{i}/"))
+                        .output()
+                        .unwrap();
+                    assert!(out.status.success(), "w{w}-{i:02}: {}", stderr(&out));
+                }
+            });
+        }
+        editor.join().unwrap();
+    });
+    let loaded = cm_toml_store::TomlStore::new(&config)
+        .load()
+        .expect("the file parses");
+    let lost: Vec<usize> = (0..saves)
+        .filter(|j| {
+            loaded.sections.bookmark(&format!("e{j:02}"))
+                != Some(format!("omniverse://editor/{j}/").as_str())
+        })
+        .collect();
+    let cm_adds = (0..processes)
+        .flat_map(|w| (0..adds).map(move |i| format!("w{w}-{i:02}")))
+        .filter(|name| loaded.sections.bookmark(name).is_some())
+        .count();
+    println!(
+        "editor saves {saves}, lost {}; cm adds kept {cm_adds}",
+        lost.len()
+    );
+    assert_eq!(lost, Vec::<usize>::new(), "editor saves written over by cm");
+    assert!(
+        std::fs::read_to_string(&config)
+            .unwrap()
+            .starts_with("# this comment and [paths] must survive\n")
+    );
+}
+
 /// Makes `path` belong to `uid`:`gid`.
 fn chown(path: &Path, uid: u32, gid: u32) {
     std::os::unix::fs::chown(path, Some(uid), Some(gid)).unwrap();

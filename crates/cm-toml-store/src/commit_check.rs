@@ -17,6 +17,12 @@
 //!   parse, although this process last saw other content, the edit waits ([`Settle`]) for
 //!   the file to change again, up to [`SETTLE_QUIET`] of quiet per wait and [`SETTLE_LIMIT`]
 //!   in all; a file that stays empty that long is taken as what the user wants.
+//!
+//!   A process that never saw the file (a `cm` started while the editor saves) can only go
+//!   by the clock: an *empty* file modified less than [`SETTLE_QUIET`] ago is waited for
+//!   until it is that old ([`Fingerprint::age`]). A non-empty file that does not parse is
+//!   not waited for in that case: the edit fails with a parse error, which loses nothing,
+//!   and waiting there would delay every edit of a file just broken by hand.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -58,6 +64,17 @@ impl Fingerprint {
                 mtime_ns,
             }
         }
+    }
+
+    /// How long ago the file was last modified, by the system clock; a modification time in
+    /// the future (clock skew, another machine's share) counts as just now, since waiting a
+    /// moment costs less than losing the file.
+    pub(crate) fn age(self) -> Duration {
+        let now_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i128);
+        let age_ns = (now_ns - self.mtime_ns).max(0);
+        Duration::from_nanos(u64::try_from(age_ns).unwrap_or(u64::MAX))
     }
 
     /// The file's identity alone (device and inode).
@@ -103,14 +120,19 @@ impl Settle {
     }
 
     /// Waits until the file at `path` no longer has fingerprint `read` (true: read it again)
-    /// or has been quiet for [`SETTLE_QUIET`] (false: take it as it is). Once it returned
-    /// false, or [`SETTLE_LIMIT`] has passed, it returns false at once.
-    pub(crate) fn wait_for_change(&mut self, path: &Path, read: Option<Fingerprint>) -> bool {
+    /// or has been quiet for `quiet` more (false: take it as it is). Once it returned false,
+    /// or [`SETTLE_LIMIT`] has passed, it returns false at once.
+    pub(crate) fn wait_for_change(
+        &mut self,
+        path: &Path,
+        read: Option<Fingerprint>,
+        quiet: Duration,
+    ) -> bool {
         if self.spent || self.started.elapsed() >= SETTLE_LIMIT {
             self.spent = true;
             return false;
         }
-        let quiet_until = Instant::now() + SETTLE_QUIET;
+        let quiet_until = Instant::now() + quiet;
         tracing::debug!(path = %path.display(), "omniverse.toml looks half-saved; waiting for it to settle");
         loop {
             std::thread::sleep(SETTLE_POLL);

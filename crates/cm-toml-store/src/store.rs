@@ -1,12 +1,13 @@
 //! [`TomlStore`]: the one place that reads and writes omniverse.toml.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use toml_edit::DocumentMut;
 
 use crate::atomic_write::{Durability, remove_orphaned_temps, write_atomic};
 use crate::change::{apply_change, wrong_typed_target};
-use crate::commit_check::{Fingerprint, MAX_REDOS, Settle};
+use crate::commit_check::{Fingerprint, MAX_REDOS, SETTLE_QUIET, Settle};
 use crate::document::{Depth, ParsedFile, decode, parse_framed, parse_spanned, read_edited};
 use crate::last_parsed::{KeptDocument, LastParsed};
 use crate::lock::{LockGuard, LockWait};
@@ -315,8 +316,8 @@ impl TomlStore {
         loop {
             let read = read_fingerprinted(&target)?;
             if read.bytes.is_empty()
-                && self.seen.is_recorded_nonempty()
-                && settle.wait_for_change(&target, read.fingerprint)
+                && let Some(quiet) = self.empty_read_quiet(&read)
+                && settle.wait_for_change(&target, read.fingerprint, quiet)
             {
                 continue;
             }
@@ -338,10 +339,22 @@ impl TomlStore {
                         StoreError::Parse { .. } | StoreError::Encoding { .. }
                     ) && !self.seen.matches(&read.bytes)
                         && self.seen.is_recorded_nonempty()
-                        && settle.wait_for_change(&target, read.fingerprint) => {}
+                        && settle.wait_for_change(&target, read.fingerprint, SETTLE_QUIET) => {}
                 Err(error) => return Err(error),
             }
         }
+    }
+
+    /// How much longer a file read empty must stay as it is before an edit takes it as the
+    /// user's truth; `None`: at once. A store that last saw content waits [`SETTLE_QUIET`]
+    /// (a truncate-then-write save caught half way); one that never saw the file (a fresh
+    /// `cm`) can only go by the clock, and waits until the emptied file is that old.
+    fn empty_read_quiet(&self, read: &FingerprintedRead) -> Option<Duration> {
+        if self.seen.is_recorded_nonempty() {
+            return Some(SETTLE_QUIET);
+        }
+        let age = read.fingerprint?.age();
+        SETTLE_QUIET.checked_sub(age).filter(|left| !left.is_zero())
     }
 
     /// One try of [`Self::edit_with`] on the file as `read` (under the lock). `Ok(None)`: the

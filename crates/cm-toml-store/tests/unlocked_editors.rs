@@ -145,15 +145,21 @@ fn two_hundred() -> String {
 }
 
 /// An editor truncates the file, pauses, then writes its content (plus one key); the store
-/// edits in the pause. No bookmark may be lost, the editor's or the store's.
-fn truncate_then_write_with_pause(pause: Duration) {
+/// edits in the pause. No bookmark may be lost, the editor's or the store's. With `fresh`,
+/// the edit is made by a store that never read the file (a `cm` process started in the
+/// pause), which can only go by the file's modification time.
+fn truncate_then_write_with_pause(pause: Duration, fresh: bool) {
     let body = two_hundred();
     let (_dir, store) = store_with(Some(&body));
     assert_eq!(store.load().unwrap().sections.bookmarks.len(), 200);
 
     let file = std::fs::File::create(store.path()).unwrap(); // the editor truncates...
     let edit = {
-        let store = store.clone();
+        let store = if fresh {
+            TomlStore::new(store.path())
+        } else {
+            store.clone()
+        };
         std::thread::spawn(move || store.apply(&[add("from_store", "omniverse://h/new/")]))
     };
     std::thread::sleep(pause); // ...is slow to write (the pause is the scenario, not a wait)
@@ -184,12 +190,19 @@ fn truncate_then_write_with_pause(pause: Duration) {
 
 #[test]
 fn a_truncate_then_write_save_caught_empty_loses_nothing() {
-    truncate_then_write_with_pause(Duration::ZERO);
+    truncate_then_write_with_pause(Duration::ZERO, false);
+}
+
+/// Found by the attack on the commit check: a fresh `cm` meeting an in-place save half done
+/// took the empty file for the user's truth and wrote over it.
+#[test]
+fn a_fresh_store_that_meets_a_save_caught_empty_loses_nothing() {
+    truncate_then_write_with_pause(Duration::from_millis(300), true);
 }
 
 #[test]
 fn a_truncate_then_write_save_that_pauses_loses_nothing() {
-    truncate_then_write_with_pause(Duration::from_millis(500));
+    truncate_then_write_with_pause(Duration::from_millis(500), false);
 }
 
 #[test]
