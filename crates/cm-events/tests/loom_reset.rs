@@ -33,6 +33,11 @@
 //! * `reset_from_inside_own_callback_does_not_deadlock`: X resets its own guard from inside its
 //!   callback (reset skips its own record; loom reports a deadlock if it spins forever) while
 //!   another thread dispatches.
+//! * The handshake (`src/dispatcher/handshake.rs`: reset asks the other dispatching threads to
+//!   answer at the end of their dispatch before it falls back to the barrier) is explored in
+//!   these same tests: `callback_never_runs_after_reset_returned` also asserts that some
+//!   explored reset ended by an answer, and `model_detects_an_answer_before_the_dispatch_ends`
+//!   (the dispatching thread answers right before calling an observer) must fail.
 //! * `model_detects_missing_wait`: with reset's wait switched off (a `cfg(loom)`-only switch,
 //!   `loom_hooks::skip_reset_wait`), the first test must fail, so the check is not vacuous.
 //!
@@ -84,7 +89,11 @@ impl Seen {
 }
 
 /// One per test (tests run in parallel), chosen by the const parameter `T`.
-static SEEN: [Seen; 7] = [const { Seen::new() }; 7];
+static SEEN: [Seen; 8] = [const { Seen::new() }; 8];
+
+/// Per test, over all its explored executions: answers that ended a reset by the handshake
+/// (src/dispatcher/handshake.rs), to show that path was explored and not only the barrier.
+static HANDSHAKES: [AtomicUsize; 8] = [const { AtomicUsize::new(0) }; 8];
 
 const TOMBSTONE: usize = 0;
 const COMPACTION: usize = 1;
@@ -93,6 +102,7 @@ const MISSING_WAIT: usize = 3;
 const APPEND: usize = 4;
 const SELF_RESET: usize = 5;
 const SEGMENTED: usize = 6;
+const EARLY_ANSWER: usize = 7;
 
 /// X's callback: records a call that started after reset(X) returned.
 fn x_body<const T: usize>() {
@@ -126,12 +136,23 @@ enum Shape {
     Last,
 }
 
-fn dispatch_vs_reset<const T: usize>(shape: Shape, wait_in_reset: bool) {
+/// The protocol as built, or one of the two negative controls.
+#[derive(Clone, Copy, PartialEq)]
+enum Variant {
+    Correct,
+    /// Reset neither waits for other threads nor asks them (`skip_reset_wait`).
+    NoWait,
+    /// Dispatch answers the handshake right before calling an observer, not when it ends.
+    EarlyAnswer,
+}
+
+fn dispatch_vs_reset<const T: usize>(shape: Shape, variant: Variant) {
     builder().check(move || {
         let seen = &SEEN[T];
         seen.clear();
         let d = Dispatcher::new();
-        loom_hooks::skip_reset_wait(&d, !wait_in_reset);
+        loom_hooks::skip_reset_wait(&d, variant == Variant::NoWait);
+        loom_hooks::answer_handshake_early(variant == Variant::EarlyAnswer);
         let y = match shape {
             Shape::Last => None,
             Shape::Tombstone | Shape::Compaction => Some(d.observe("y", 0, EVENT, None, |_| {})),
@@ -159,6 +180,7 @@ fn dispatch_vs_reset<const T: usize>(shape: Shape, wait_in_reset: bool) {
         });
         dispatching.join().expect("dispatching thread");
         resetting.join().expect("resetting thread");
+        HANDSHAKES[T].fetch_add(loom_hooks::handshakes_answered(&d), Ordering::SeqCst);
         seen.assert_no_late_call();
         // Every reader has left: the reclaimer frees everything retired.
         assert_eq!(loom_hooks::collect(&d), 0);
@@ -168,23 +190,33 @@ fn dispatch_vs_reset<const T: usize>(shape: Shape, wait_in_reset: bool) {
 
 #[test]
 fn callback_never_runs_after_reset_returned() {
-    dispatch_vs_reset::<TOMBSTONE>(Shape::Tombstone, true);
+    dispatch_vs_reset::<TOMBSTONE>(Shape::Tombstone, Variant::Correct);
+    assert!(
+        HANDSHAKES[TOMBSTONE].load(Ordering::SeqCst) > 0,
+        "no explored reset ended by the handshake"
+    );
 }
 
 #[test]
 fn callback_never_runs_after_reset_returned_with_compaction() {
-    dispatch_vs_reset::<COMPACTION>(Shape::Compaction, true);
+    dispatch_vs_reset::<COMPACTION>(Shape::Compaction, Variant::Correct);
 }
 
 #[test]
 fn callback_never_runs_after_reset_of_the_last_observer() {
-    dispatch_vs_reset::<LAST>(Shape::Last, true);
+    dispatch_vs_reset::<LAST>(Shape::Last, Variant::Correct);
 }
 
 #[test]
 #[should_panic(expected = "after reset(X) returned")]
 fn model_detects_missing_wait() {
-    dispatch_vs_reset::<MISSING_WAIT>(Shape::Tombstone, false);
+    dispatch_vs_reset::<MISSING_WAIT>(Shape::Tombstone, Variant::NoWait);
+}
+
+#[test]
+#[should_panic(expected = "after reset(X) returned")]
+fn model_detects_an_answer_before_the_dispatch_ends() {
+    dispatch_vs_reset::<EARLY_ANSWER>(Shape::Tombstone, Variant::EarlyAnswer);
 }
 
 #[test]

@@ -160,3 +160,49 @@ fn two_threads_resetting_one_shared_guard_both_wait() {
     guard.reset(); // idempotent, returns at once
     assert_eq!(d.dispatch("shared:ev", Payload::new()), 0);
 }
+
+/// Many resets while two threads dispatch the event in a loop (each reset ends by their answers,
+/// `dispatcher/handshake.rs`) and a third thread dispatches in bursts and sleeps in between (its
+/// record is live but it does not answer, so those resets fall back to the barrier): no callback
+/// may start after its reset returned, on either path.
+#[test]
+fn no_call_after_reset_returns_with_busy_and_sleeping_dispatchers() {
+    const ROUNDS: usize = 3_000;
+    let d = Dispatcher::new();
+    let stop = Arc::new(AtomicBool::new(false));
+    let start = Arc::new(Barrier::new(4));
+    let threads: Vec<_> = (0..3)
+        .map(|t| {
+            let (d, stop, start) = (d.clone(), stop.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                let mut n = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    d.dispatch("churned", Payload::new());
+                    n += 1;
+                    if t == 2 && n % 64 == 0 {
+                        std::thread::sleep(Duration::from_micros(200));
+                    }
+                }
+            })
+        })
+        .collect();
+    start.wait();
+    let violations = Arc::new(AtomicUsize::new(0));
+    for _ in 0..ROUNDS {
+        let returned = Arc::new(AtomicBool::new(false));
+        let (r, v) = (returned.clone(), violations.clone());
+        let guard = d.observe("churn", 0, "churned", None, move |_| {
+            if r.load(Ordering::SeqCst) {
+                v.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        guard.reset();
+        returned.store(true, Ordering::SeqCst);
+    }
+    stop.store(true, Ordering::Relaxed);
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(violations.load(Ordering::SeqCst), 0);
+}

@@ -31,6 +31,7 @@
 
 pub(crate) mod barrier;
 pub(crate) mod event_alias;
+pub(crate) mod handshake;
 pub(crate) mod observer;
 pub(crate) mod reclaim;
 pub(crate) mod segments;
@@ -94,6 +95,9 @@ pub(crate) struct DispatcherInner {
     /// Under loom only: the negative control's switch ([`loom_hooks::skip_reset_wait`]).
     #[cfg(loom)]
     skip_reset_wait: std::sync::atomic::AtomicBool,
+    /// Under loom only: resets that ended by the handshake ([`loom_hooks::handshakes_answered`]).
+    #[cfg(loom)]
+    handshakes_answered: std::sync::atomic::AtomicUsize,
 }
 
 static GLOBAL: OnceLock<Dispatcher> = OnceLock::new();
@@ -131,6 +135,8 @@ impl Dispatcher {
                 event_aliases: event_alias::EventAliases::default(),
                 #[cfg(loom)]
                 skip_reset_wait: std::sync::atomic::AtomicBool::new(false),
+                #[cfg(loom)]
+                handshakes_answered: std::sync::atomic::AtomicUsize::new(0),
             }),
         }
     }
@@ -477,6 +483,7 @@ fn dispatch_to_slot(slot: &Slot, event: Event<'_>) -> usize {
     };
     // Leaves `slots[0]` and `calling[0]` as they are: with depth 0 nobody reads them.
     rec.word.store(0, Ordering::Release);
+    handshake::answer_if_asked(rec);
     called
 }
 
@@ -491,6 +498,7 @@ fn call_one(entry: &Entry, rec: &thread_record::ThreadRecord, event: &Event<'_>)
     barrier::light_with(true);
     let unusual = entry.flags.load(Ordering::Relaxed) & (HAS_FILTER | ENTRY_DISABLED | ENTRY_STALE);
     if unusual == 0 || should_call_slow(entry, event) {
+        handshake::loom_answer_early();
         // SAFETY: the entry's closure and observer are alive as in `call_entries`.
         unsafe { (entry.call)(entry, event) };
         1
@@ -542,6 +550,7 @@ fn dispatch_general(slot: &Slot, event: &Event<'_>) -> usize {
         .store(thread_record::outermost_word(), Ordering::Release);
     let called = call_observers(slot, &rec.calling[0], rec.asymmetric, event);
     rec.word.store(0, Ordering::Release);
+    handshake::answer_if_asked(rec);
     called
 }
 
@@ -621,6 +630,7 @@ fn call_entries(
             skipped += 1;
             continue;
         }
+        handshake::loom_answer_early();
         // SAFETY: the entry's closure is owned by its observer, which the list keeps alive; the
         // list is alive while the caller's record says "in a dispatch". `call` matches the
         // closure's type (both set from the same observer).
@@ -761,8 +771,16 @@ impl DispatcherInner {
         // `others_may_dispatch`): a single-dispatching-thread program's reset costs no syscall.
         if thread_record::others_may_dispatch() {
             thread_record::advance_epoch();
-            barrier::heavy();
-            if self.reset_waits() {
+            if !self.reset_waits() {
+                barrier::heavy();
+            } else if let Some(_answered) = handshake::all_answer() {
+                #[cfg(loom)]
+                self.handshakes_answered
+                    .fetch_add(_answered, std::sync::atomic::Ordering::SeqCst);
+            } else {
+                // Some thread did not answer in time (it is not dispatching): the barrier
+                // reaches it wherever it is.
+                barrier::heavy();
                 wait_until_not_calling(obs);
             }
         }
@@ -871,6 +889,23 @@ pub mod loom_hooks {
             .inner
             .skip_reset_wait
             .store(skip, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// How many answers ended this dispatcher's resets by the handshake (every other thread
+    /// answered, no barrier; threads without a record need none and are not counted), so a test
+    /// can show that path was explored.
+    pub fn handshakes_answered(dispatcher: &super::Dispatcher) -> usize {
+        dispatcher
+            .inner
+            .handshakes_answered
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The handshake's negative control: with `early`, a dispatching thread answers right before
+    /// it calls an observer instead of when its dispatch ends (the bug the loom test must
+    /// catch). Per explored execution; call it inside the model before spawning threads.
+    pub fn answer_handshake_early(early: bool) {
+        super::handshake::set_answers_early(early);
     }
 
     /// Runs the dispatcher's reclaimer now (it otherwise waits for 64 retired lists): frees

@@ -87,6 +87,8 @@ pub(crate) struct ThreadRecord {
     pub(crate) word: AtomicU64,
     pub(crate) slots: [AtomicPtr<Slot>; MAX_DEPTH],
     pub(crate) calling: [AtomicPtr<Observer>; MAX_DEPTH],
+    /// Writers' requests for an answer and this thread's answers ([`super::handshake`]).
+    pub(crate) handshake: HandshakeCells,
     /// [`barrier::is_asymmetric`], copied here when the record is created (the mode is decided
     /// once, before any record exists) so dispatch reads it next to `word` instead of through a
     /// second global.
@@ -100,9 +102,20 @@ impl ThreadRecord {
             word: AtomicU64::new(0),
             slots: std::array::from_fn(|_| AtomicPtr::new(std::ptr::null_mut())),
             calling: std::array::from_fn(|_| AtomicPtr::new(std::ptr::null_mut())),
+            handshake: HandshakeCells {
+                request: AtomicU64::new(0),
+                answered: AtomicU64::new(0),
+                unanswered: AtomicBool::new(false),
+            },
             asymmetric: barrier::is_asymmetric(),
             claimed: AtomicBool::new(true),
         }
+    }
+
+    /// True while a live thread owns this record. Claims are made under the records' lock
+    /// ([`with_all`] holds it), so under that lock an unclaimed record stays unclaimed.
+    pub(crate) fn is_claimed(&self) -> bool {
+        self.claimed.load(Ordering::Acquire)
     }
 
     /// True while this record's thread is still inside the outermost dispatch it was in when
@@ -111,6 +124,20 @@ impl ThreadRecord {
         let now = self.word.load(Ordering::Acquire);
         depth_of(now) != 0 && now >> EPOCH_SHIFT == word >> EPOCH_SHIFT
     }
+}
+
+/// The cells of [`super::handshake`], on a cache line of their own: writers store `request`
+/// (rarely), the owner reads it at the end of every outermost dispatch, and a writer's store must
+/// not invalidate the line the owner writes on every dispatch (`word`, `calling`).
+#[repr(align(128))]
+pub(crate) struct HandshakeCells {
+    /// Incremented by each writer that asks (never decreases).
+    pub(crate) request: AtomicU64,
+    /// The last `request` value the owner answered; written by the owner only.
+    pub(crate) answered: AtomicU64,
+    /// A hint, not part of the proof: the last request went unanswered for a writer's whole
+    /// budget and the owner has not answered since (it is not dispatching).
+    pub(crate) unanswered: AtomicBool,
 }
 
 process_static! {
@@ -252,6 +279,12 @@ pub(crate) fn current_thread_is_calling(obs: &Observer) -> bool {
 /// A snapshot of all records (for writers; call after a heavy barrier).
 pub(crate) fn all() -> Vec<&'static ThreadRecord> {
     RECORDS.lock().clone()
+}
+
+/// Calls `f` with every record, holding the records' lock (no thread can claim a record
+/// meanwhile).
+pub(crate) fn with_all<R>(f: impl FnOnce(&[&'static ThreadRecord]) -> R) -> R {
+    f(&RECORDS.lock())
 }
 
 /// Calls `f` for each record without copying the list.
