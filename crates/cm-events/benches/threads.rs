@@ -19,7 +19,8 @@
 //! * `peer/naive_rwlock_bus/{1_thread,2_threads}_1_observers`: the naive `RwLock<HashMap>` bus,
 //!   whose read lock writes the lock word on every dispatch (the contrast).
 //!
-//! Needs two idle cores to show anything: on a loaded machine the second thread waits for a core
+//! Worker `t` is pinned to the `t`-th CPU the process may use ([`pin_to_cpu`]). Needs two idle
+//! cores to show anything: on a loaded machine the second thread waits for a core
 //! and the ratio measures the scheduler. Benchmark ids are stable (the xtask table reads them).
 
 // criterion_group! generates an undocumented public fn.
@@ -52,6 +53,7 @@ fn run_on_threads(threads: usize, iters: u64, work: &(dyn Fn(usize, u64) + Sync)
             .map(|t| {
                 let barrier = &barrier;
                 s.spawn(move || {
+                    pin_to_cpu(t);
                     // One warm-up call claims the thread's dispatch record outside the timing.
                     work(t, 1);
                     barrier.wait();
@@ -75,6 +77,35 @@ fn run_on_threads(threads: usize, iters: u64, work: &(dyn Fn(usize, u64) + Sync)
         (Some(first), Some(last)) => last - first,
         _ => Duration::ZERO,
     }
+}
+
+/// Pins the calling thread to CPU `index` (modulo the CPUs this process may use), so that the
+/// two workers of a two-thread row never share a core for a moment and are not migrated in the
+/// middle of a sample: on a 2-vCPU VM either shows up as a slow sample of the two-thread rows
+/// only (their time is the slower worker's). The one-thread rows pin too, so both sides run
+/// the same way. Best effort: where pinning is not possible the thread runs unpinned.
+fn pin_to_cpu(index: usize) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `set` is a plain bit set on the stack; sched_getaffinity / sched_setaffinity
+    // read or write exactly `size_of::<cpu_set_t>()` bytes of it.
+    unsafe {
+        let mut allowed: libc::cpu_set_t = std::mem::zeroed();
+        let size = std::mem::size_of::<libc::cpu_set_t>();
+        if libc::sched_getaffinity(0, size, &mut allowed) != 0 {
+            return;
+        }
+        let cpus: Vec<usize> = (0..libc::CPU_SETSIZE as usize)
+            .filter(|&cpu| libc::CPU_ISSET(cpu, &allowed))
+            .collect();
+        if cpus.is_empty() {
+            return;
+        }
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpus[index % cpus.len()], &mut set);
+        libc::sched_setaffinity(0, size, &set);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = index;
 }
 
 fn dispatch_threads(c: &mut Criterion) {
