@@ -169,6 +169,7 @@ fn write_temp_then_rename(
         .map_err(|e| StoreError::io(temp, "lock temporary file", std::io::Error::other(e)))?;
     file.write_all(bytes)
         .map_err(|e| StoreError::io(temp, "write", e))?;
+    crate::written_mark::mark(&file, bytes);
     // Owner first: a chown may clear set-id bits, which the mode below then restores.
     if let Some(owner) = keep.owner
         && let Err(e) = keep_owner(&file, owner)

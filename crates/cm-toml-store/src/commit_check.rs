@@ -11,18 +11,32 @@
 //!   is an atomic swap (`RENAME_EXCHANGE`) whose displaced file is checked to be the one
 //!   read, and swapped back when it is not, so even a save landing between the check and the
 //!   rename survives (`atomic_write::replace`). Elsewhere that gap (microseconds) remains.
-//! * **A save caught half way.** An editor that saves by truncate-then-write leaves the file
-//!   empty (or partial) for a moment. An edit that reads it then would take "empty" for the
-//!   user's truth and write its change over it. So when the bytes read are empty, or do not
-//!   parse, although this process last saw other content, the edit waits ([`Settle`]) for
-//!   the file to change again, up to [`SETTLE_QUIET`] of quiet per wait and [`SETTLE_LIMIT`]
-//!   in all; a file that stays empty that long is taken as what the user wants.
+//! * **A save caught half way.** An editor or a script that saves in place (truncate, then
+//!   write, maybe in several pieces) leaves the file empty or partial for a moment, and a
+//!   partial file often parses (the first tables of it). An edit built on that read would
+//!   write its change over the rest of the save. So an edit first asks [`settle_time`]
+//!   whether the bytes it read may be such a moment, and if so waits ([`Settle`]) until the
+//!   file changes (then reads it again) or has been quiet long enough to be what the writer
+//!   meant:
+//!   - empty, although this process last saw content: [`SETTLE_QUIET`] from now;
+//!   - empty, or written in place — the inode is older than its last write by more than
+//!     [`IN_PLACE_GAP`] (a whole-file writer — our own atomic writes, an editor's rename,
+//!     a new file — creates the inode and writes it at once), or it carries the mark this
+//!     store put on what it wrote ([`crate::written_mark`]) but other bytes — and modified less than
+//!     [`SETTLE_QUIET`] ago: until it is that old. This is all a process that never saw the
+//!     file (a fresh `cm`) can go by. File systems that keep whole seconds only (no
+//!     sub-second part in the modification time) add [`COARSE_SLACK`], since the true time
+//!     may be that much later.
 //!
-//!   A process that never saw the file (a `cm` started while the editor saves) can only go
-//!   by the clock: an *empty* file modified less than [`SETTLE_QUIET`] ago is waited for
-//!   until it is that old ([`Fingerprint::age`]). A non-empty file that does not parse is
-//!   not waited for in that case: the edit fails with a parse error, which loses nothing,
-//!   and waiting there would delay every edit of a file just broken by hand.
+//!   Bytes this process read or wrote itself are never waited for. All waits of one edit
+//!   share [`SETTLE_LIMIT`]; an edit that runs out of it while the file still changes fails
+//!   with [`crate::StoreError::KeepsChanging`] and writes nothing (taking the read then
+//!   would be taking a half-written file).
+//!
+//!   What stays possible: a writer that creates a *new* file and writes it in pieces with
+//!   pauses shorter than [`IN_PLACE_GAP`], or on a file system that records no creation time
+//!   (then only empty reads are recognised), can still be caught with a partial file that
+//!   parses. Taking the lock (`omniverse.toml.lock`) is the only complete protection.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -35,6 +49,8 @@ pub(crate) struct Fingerprint {
     ino: u64,
     len: u64,
     mtime_ns: i128,
+    /// When the inode was created, where the file system records it.
+    born_ns: Option<i128>,
 }
 
 impl Fingerprint {
@@ -48,6 +64,7 @@ impl Fingerprint {
                 ino: meta.ino(),
                 len: meta.len(),
                 mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+                born_ns: born_ns(meta),
             }
         }
         #[cfg(not(unix))]
@@ -62,14 +79,33 @@ impl Fingerprint {
                 ino: 0,
                 len: meta.len(),
                 mtime_ns,
+                born_ns: born_ns(meta),
             }
         }
+    }
+
+    /// True when the file was written after its inode was created by more than
+    /// [`IN_PLACE_GAP`]: an in-place save (or one written in pieces). Unknown creation time:
+    /// false.
+    fn written_in_place(self) -> bool {
+        self.born_ns
+            .is_some_and(|born| self.mtime_ns - born > IN_PLACE_GAP.as_nanos() as i128)
+    }
+
+    /// How much longer than now the file must stay unchanged to be [`SETTLE_QUIET`] old,
+    /// counting [`COARSE_SLACK`] on a file system of whole-second times; `None`: it already is.
+    fn unsettled_for(self) -> Option<Duration> {
+        let coarse = self.mtime_ns % 1_000_000_000 == 0;
+        let window = SETTLE_QUIET + if coarse { COARSE_SLACK } else { Duration::ZERO };
+        window
+            .checked_sub(self.age())
+            .filter(|left| !left.is_zero())
     }
 
     /// How long ago the file was last modified, by the system clock; a modification time in
     /// the future (clock skew, another machine's share) counts as just now, since waiting a
     /// moment costs less than losing the file.
-    pub(crate) fn age(self) -> Duration {
+    fn age(self) -> Duration {
         let now_ns = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as i128);
@@ -90,6 +126,35 @@ impl Fingerprint {
     }
 }
 
+/// The creation time of the inode `meta` describes, in ns since the epoch.
+fn born_ns(meta: &std::fs::Metadata) -> Option<i128> {
+    let born = meta.created().ok()?;
+    let since = born.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(since.as_nanos() as i128)
+}
+
+/// How long an edit must wait before building on the bytes it read, when they may be a save
+/// caught half way (module docs); `None`: at once. `empty`: the bytes are empty;
+/// `changed_since_marked`: the inode carries this store's mark of other bytes
+/// ([`crate::written_mark`]); `saw_content`: this process last saw the file with content. The
+/// caller does not ask for bytes this process read or wrote itself.
+pub(crate) fn settle_time(
+    read: Option<Fingerprint>,
+    empty: bool,
+    changed_since_marked: bool,
+    saw_content: bool,
+) -> Option<Duration> {
+    if empty && saw_content {
+        return Some(SETTLE_QUIET);
+    }
+    let read = read?;
+    if empty || changed_since_marked || read.written_in_place() {
+        read.unsettled_for()
+    } else {
+        None
+    }
+}
+
 /// Redos of an edit whose file changed between the read and the rename before it gives up
 /// with [`crate::StoreError::KeepsChanging`]. An editor saving in a tight loop loses this
 /// race at most this many times in a row; an edit takes about a millisecond.
@@ -102,47 +167,64 @@ pub(crate) const SETTLE_QUIET: Duration = Duration::from_secs(1);
 /// The most one edit waits for a file to settle, over all its waits.
 pub(crate) const SETTLE_LIMIT: Duration = Duration::from_secs(5);
 
+/// A file whose last write came this much after its inode was created was written in place
+/// (or in pieces). Whole-file writers (a temporary file renamed over, `fs::write` of a new
+/// file) take far less for any size this store accepts.
+pub(crate) const IN_PLACE_GAP: Duration = Duration::from_millis(20);
+
+/// Added to [`SETTLE_QUIET`] where modification times are whole seconds (FAT keeps 2 s).
+pub(crate) const COARSE_SLACK: Duration = Duration::from_secs(2);
+
+/// What a [`Settle::wait_for_change`] ended with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Waited {
+    /// The file changed: read it again.
+    Changed,
+    /// It stayed as read for the quiet time: take it as it is.
+    Quiet,
+    /// The edit's waiting budget ([`SETTLE_LIMIT`]) is spent while the file still changes:
+    /// give up, writing nothing.
+    OutOfTime,
+}
+
 const SETTLE_POLL: Duration = Duration::from_millis(2);
 
 /// The waiting budget of one edit for a file caught half way through a save.
 #[derive(Debug)]
 pub(crate) struct Settle {
     started: Instant,
-    spent: bool,
 }
 
 impl Settle {
     pub(crate) fn new() -> Self {
         Settle {
             started: Instant::now(),
-            spent: false,
         }
     }
 
-    /// Waits until the file at `path` no longer has fingerprint `read` (true: read it again)
-    /// or has been quiet for `quiet` more (false: take it as it is). Once it returned false,
-    /// or [`SETTLE_LIMIT`] has passed, it returns false at once.
+    /// Waits until the file at `path` no longer has fingerprint `read`, or has stayed so for
+    /// `quiet` more, within what is left of [`SETTLE_LIMIT`].
     pub(crate) fn wait_for_change(
         &mut self,
         path: &Path,
         read: Option<Fingerprint>,
         quiet: Duration,
-    ) -> bool {
-        if self.spent || self.started.elapsed() >= SETTLE_LIMIT {
-            self.spent = true;
-            return false;
-        }
+    ) -> Waited {
         let quiet_until = Instant::now() + quiet;
+        let limit = self.started + SETTLE_LIMIT;
         tracing::debug!(path = %path.display(), "omniverse.toml looks half-saved; waiting for it to settle");
         loop {
+            if Instant::now() >= quiet_until {
+                tracing::info!(path = %path.display(), "omniverse.toml stayed as read; using it as it is");
+                return Waited::Quiet;
+            }
+            if Instant::now() >= limit {
+                tracing::warn!(path = %path.display(), "omniverse.toml kept changing; giving up");
+                return Waited::OutOfTime;
+            }
             std::thread::sleep(SETTLE_POLL);
             if Fingerprint::now(path) != read {
-                return true;
-            }
-            if Instant::now() >= quiet_until {
-                self.spent = true;
-                tracing::info!(path = %path.display(), "omniverse.toml stayed as read; using it as it is");
-                return false;
+                return Waited::Changed;
             }
         }
     }

@@ -80,6 +80,7 @@ mod store;
 mod url_rules;
 mod watch_set;
 mod watcher;
+mod written_mark;
 
 pub use atomic_write::Durability;
 pub use change::Change;

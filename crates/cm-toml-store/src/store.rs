@@ -1,13 +1,12 @@
 //! [`TomlStore`]: the one place that reads and writes omniverse.toml.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use toml_edit::DocumentMut;
 
 use crate::atomic_write::{Durability, remove_orphaned_temps, write_atomic};
 use crate::change::{apply_change, wrong_typed_target};
-use crate::commit_check::{Fingerprint, MAX_REDOS, SETTLE_QUIET, Settle};
+use crate::commit_check::{Fingerprint, MAX_REDOS, SETTLE_QUIET, Settle, Waited, settle_time};
 use crate::document::{Depth, ParsedFile, decode, parse_framed, parse_spanned, read_edited};
 use crate::last_parsed::{KeptDocument, LastParsed};
 use crate::lock::{LockGuard, LockWait};
@@ -315,11 +314,24 @@ impl TomlStore {
         let mut redos = 0;
         loop {
             let read = read_fingerprinted(&target)?;
-            if read.bytes.is_empty()
-                && let Some(quiet) = self.empty_read_quiet(&read)
-                && settle.wait_for_change(&target, read.fingerprint, quiet)
-            {
-                continue;
+            let known = !read.bytes.is_empty() && self.seen.matches(&read.bytes);
+            let wait = settle_time(
+                read.fingerprint,
+                read.bytes.is_empty(),
+                read.changed_in_place_since_marked(),
+                self.seen.is_recorded_nonempty(),
+            );
+            if let (false, Some(quiet)) = (known, wait) {
+                match settle.wait_for_change(&target, read.fingerprint, quiet) {
+                    Waited::Changed => continue,
+                    Waited::Quiet => {}
+                    Waited::OutOfTime => {
+                        return Err(StoreError::KeepsChanging {
+                            path: target,
+                            attempts: redos + 1,
+                        });
+                    }
+                }
             }
             match self.edit_once(&target, &read, depth, writes_checked, splicing, &mut edit) {
                 Ok(Some(done)) => return Ok(done),
@@ -339,22 +351,11 @@ impl TomlStore {
                         StoreError::Parse { .. } | StoreError::Encoding { .. }
                     ) && !self.seen.matches(&read.bytes)
                         && self.seen.is_recorded_nonempty()
-                        && settle.wait_for_change(&target, read.fingerprint, SETTLE_QUIET) => {}
+                        && settle.wait_for_change(&target, read.fingerprint, SETTLE_QUIET)
+                            == Waited::Changed => {}
                 Err(error) => return Err(error),
             }
         }
-    }
-
-    /// How much longer a file read empty must stay as it is before an edit takes it as the
-    /// user's truth; `None`: at once. A store that last saw content waits [`SETTLE_QUIET`]
-    /// (a truncate-then-write save caught half way); one that never saw the file (a fresh
-    /// `cm`) can only go by the clock, and waits until the emptied file is that old.
-    fn empty_read_quiet(&self, read: &FingerprintedRead) -> Option<Duration> {
-        if self.seen.is_recorded_nonempty() {
-            return Some(SETTLE_QUIET);
-        }
-        let age = read.fingerprint?.age();
-        SETTLE_QUIET.checked_sub(age).filter(|left| !left.is_zero())
     }
 
     /// One try of [`Self::edit_with`] on the file as `read` (under the lock). `Ok(None)`: the
@@ -682,6 +683,18 @@ pub(crate) struct FingerprintedRead {
     pub(crate) bytes: Vec<u8>,
     /// From the open handle; `None` for a missing file.
     pub(crate) fingerprint: Option<Fingerprint>,
+    /// The content hash this store marked the inode with when it wrote it
+    /// ([`crate::written_mark`]), if it carries one.
+    pub(crate) marked: Option<u64>,
+}
+
+impl FingerprintedRead {
+    /// True when the inode carries our mark but other bytes: another program wrote into the
+    /// file in place after this store wrote it.
+    pub(crate) fn changed_in_place_since_marked(&self) -> bool {
+        self.marked
+            .is_some_and(|hash| hash != crate::seen::content_hash(&self.bytes))
+    }
 }
 
 /// [`read_bytes`] with the fingerprint of the file read, taken from the open handle, so
@@ -692,6 +705,7 @@ pub(crate) fn read_fingerprinted(path: &Path) -> Result<FingerprintedRead, Store
     let missing = || FingerprintedRead {
         bytes: Vec::new(),
         fingerprint: None,
+        marked: None,
     };
     match std::fs::metadata(path) {
         Ok(meta) => check_readable(path, &meta)?,
@@ -722,6 +736,7 @@ pub(crate) fn read_fingerprinted(path: &Path) -> Result<FingerprintedRead, Store
         // From before the read: a write into this inode while it was read changes what the
         // path shows, so a torn read cannot pass the commit check as current.
         fingerprint: Some(Fingerprint::of(&meta)),
+        marked: crate::written_mark::read(&file),
     })
 }
 

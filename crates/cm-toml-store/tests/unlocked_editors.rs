@@ -214,3 +214,79 @@ fn a_file_that_stays_empty_is_taken_as_the_users_truth() {
     assert_eq!(loaded.sections.bookmarks.len(), 1);
     assert_eq!(store.load().unwrap().sections.bookmarks.len(), 1);
 }
+
+/// Found by the attack on the fresh-process wait: a writer that rewrites the file *in place*
+/// (into the inode a store wrote a moment ago) in two pieces, the first of which parses. A
+/// fresh store (a new `cm`) reading between the pieces must not take the first piece for the
+/// whole file: the inode's content mark no longer matches, so it waits.
+#[test]
+fn a_fresh_store_waits_for_an_in_place_save_whose_first_piece_parses() {
+    use std::io::Write as _;
+    let body = two_hundred();
+    let (_dir, store) = store_with(Some(&body));
+    // The store writes the file (a new, marked inode), as a `cm` run just before would.
+    store
+        .apply(&[add("written", "omniverse://h/written/")])
+        .unwrap();
+    let text = std::fs::read_to_string(store.path()).unwrap();
+    let cut = text.find("b100 =").expect("a line boundary in the middle");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(store.path())
+        .unwrap();
+    file.write_all(&text.as_bytes()[..cut]).unwrap(); // the first piece, valid TOML
+    let edit = {
+        let fresh = TomlStore::new(store.path());
+        std::thread::spawn(move || fresh.apply(&[add("from_fresh", "omniverse://h/fresh/")]))
+    };
+    std::thread::sleep(Duration::from_millis(300)); // the writer's pause (the scenario)
+    file.write_all(&text.as_bytes()[cut..]).unwrap();
+    drop(file);
+    edit.join().unwrap().unwrap();
+
+    let sections = TomlStore::new(store.path()).load().unwrap().sections;
+    let lost: Vec<usize> = (0..200)
+        .filter(|i| sections.bookmark(&format!("b{i}")).is_none())
+        .collect();
+    assert_eq!(
+        lost,
+        Vec::<usize>::new(),
+        "the writer's second piece was lost"
+    );
+    assert!(sections.bookmark("written").is_some());
+    assert!(sections.bookmark("from_fresh").is_some());
+}
+
+/// Found by the same attack: once an edit had waited its whole budget, it took the next empty
+/// read at once. A file that keeps being emptied and touched must make the edit give up
+/// (`KeepsChanging`), never write over it.
+#[test]
+fn an_edit_that_runs_out_of_waiting_gives_up_instead_of_writing_over_an_empty_file() {
+    let (_dir, store) = store_with(Some(&two_hundred()));
+    store.load().unwrap();
+    std::fs::write(store.path(), "").unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let toucher = {
+        let (path, stop) = (store.path().to_path_buf(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                // An in-place "save" of nothing: the file changes and stays empty.
+                std::fs::write(&path, "").unwrap();
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        })
+    };
+    let result = store.apply(&[add("only", "omniverse://h/only/")]);
+    stop.store(true, Ordering::Relaxed);
+    toucher.join().unwrap();
+    assert!(
+        matches!(result, Err(cm_toml_store::StoreError::KeepsChanging { .. })),
+        "{result:?}"
+    );
+    assert_eq!(
+        read(store.path()),
+        "",
+        "the edit wrote over a file that kept changing"
+    );
+}
