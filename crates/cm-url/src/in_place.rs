@@ -1,19 +1,19 @@
 //! The fast path of [`crate::parse`]: when the `url` crate's serialization already is the
-//! normal form but for ASCII case (and a root's trailing `/`), it becomes the normal form in
-//! place instead of being copied part by part into a new string.
+//! normal form but for ASCII case, runs of `/` in the path and a root's trailing `/`, it
+//! becomes the normal form in place instead of being copied part by part into a new string.
 //!
 //! Most URLs people paste are like that (`https://bucket.s3.region.amazonaws.com/key`), and
-//! the copy was most of what cm-url added to the `url` crate's own parse: a second
+//! the copy was much of what cm-url added to the `url` crate's own parse: a second
 //! allocation, its free, and one pass over each part. Every part the general writer in
-//! `parse.rs` would change in any other way (escapes to decode or upper-case, `//` to
-//! collapse, an empty `?` or `#` to drop, a host that IDNA or the trailing-dot rule rewrites,
-//! a `file:` path) sends the URL down that path instead, so both give the same
-//! [`ServerUrl`] (property-tested in `tests/properties.rs` against the general path).
+//! `parse.rs` would change in any other way (escapes to decode or upper-case, an empty `?` or
+//! `#` to drop, a host that IDNA or the trailing-dot rule rewrites, a `file:` path) sends the
+//! URL down that path instead, so both give the same [`ServerUrl`] (property-tested below
+//! against the general path, spans included).
 
 use url::Url;
 
 use crate::kind::{RootLayout, classify};
-use crate::normalize::{is_path_normal, is_percent_normal};
+use crate::normalize::is_percent_normal;
 use crate::scheme::Scheme;
 use crate::server_url::{ServerUrl, Span};
 
@@ -26,6 +26,8 @@ pub(crate) struct Layout {
     path: Span,
     query: Option<Span>,
     fragment: Option<Span>,
+    /// The path holds a run of `/` to collapse (it is percent-normal either way).
+    collapse: bool,
 }
 
 /// The layout of `url`'s own string when the general writer would write that string but for
@@ -49,7 +51,7 @@ pub(crate) fn normal_layout(
         && is_percent_normal(username)
         && password.is_none_or(is_percent_normal)
         && path.starts_with('/')
-        && is_path_normal(path)
+        && is_percent_normal(path)
         && query.is_none_or(|q| !q.is_empty() && is_percent_normal(q))
         && fragment.is_none_or(|f| !f.is_empty() && is_percent_normal(f));
     if !normal {
@@ -66,6 +68,7 @@ pub(crate) fn normal_layout(
     let at = usize::from(!username.is_empty() || password.is_some());
     let host_span = after(userinfo_end, at, url_host.len());
     let port_len = port.map_or(0, |p| ":".len() + decimal_len(p));
+    let collapse = path.as_bytes().windows(2).any(|pair| pair == b"//");
     let path = after(host_span.end, port_len, path.len());
     let query = query.map(|q| after(path.end, "?".len(), q.len()));
     let fragment = fragment.map(|f| after(query.map_or(path.end, |q| q.end), "#".len(), f.len()));
@@ -78,6 +81,7 @@ pub(crate) fn normal_layout(
         path,
         query,
         fragment,
+        collapse,
     })
 }
 
@@ -103,8 +107,31 @@ pub(crate) fn into_normal(url: Url, scheme: Scheme, layout: Layout) -> ServerUrl
         mut path,
         mut query,
         mut fragment,
+        collapse,
     } = layout;
     let mut serialized = String::from(url);
+    // The path grows or shrinks at its end, moving the query and fragment after it.
+    let mut move_end = |path: &mut Span, grow: bool| {
+        let step = |at: &mut usize| *at = if grow { *at + 1 } else { *at - 1 };
+        step(&mut path.end);
+        for span in [&mut query, &mut fragment].into_iter().flatten() {
+            step(&mut span.start);
+            step(&mut span.end);
+        }
+    };
+    // Runs of `/` lose all but their first byte, in place: the path is percent-normal and no
+    // escape holds a `/`, so this is what the writer's `push_collapsed_path` gives.
+    if collapse {
+        let mut i = path.start;
+        while i + 1 < path.end {
+            if &serialized.as_bytes()[i..i + 2] == b"//" {
+                serialized.remove(i + 1);
+                move_end(&mut path, false);
+            } else {
+                i += 1;
+            }
+        }
+    }
     serialized[host.start..host.end].make_ascii_lowercase();
     // Azure container names are lower case only, as in the general writer.
     if scheme.userinfo_is_container() {
@@ -115,11 +142,7 @@ pub(crate) fn into_normal(url: Url, scheme: Scheme, layout: Layout) -> ServerUrl
     let text = path.of(&serialized);
     if root_layout == RootLayout::FirstSegment && text.len() > 1 && !text[1..].contains('/') {
         serialized.insert(path.end, '/');
-        path.end += 1;
-        for span in [&mut query, &mut fragment].into_iter().flatten() {
-            span.start += 1;
-            span.end += 1;
-        }
+        move_end(&mut path, true);
     }
     ServerUrl {
         serialized,

@@ -370,16 +370,28 @@ fn escaped_ignorable(host: &str) -> Option<char> {
 /// Whether percent-decoding `text` can yield a default-ignorable code point: every one of
 /// them is encoded in UTF-8 with a lead byte C2, CD, E1, E2, E3, EF, F0 or F3, so without an
 /// escape of one of those (or any literal non-ASCII byte, taken conservatively) there is none.
-/// A word-wise ASCII test and a `memchr` from `%` to `%`, where the decode allocates: it was a
+/// A word-wise ASCII test, a vectorised one for `%`, and a jump from `%` to `%`, where the decode allocates: it was a
 /// seventh of normalising an IDN host.
 fn may_hold_ignorable(text: &str) -> bool {
+    if !text.is_ascii() {
+        return true;
+    }
     let bytes = text.as_bytes();
-    !text.is_ascii()
-        || text.match_indices('%').any(|(i, _)| {
-            escaped_byte(bytes, i).is_some_and(|lead| {
-                matches!(lead, 0xc2 | 0xcd | 0xe1 | 0xe2 | 0xe3 | 0xef | 0xf0 | 0xf3)
-            })
-        })
+    // Most text has no `%`: `fold` without an early exit is vectorised.
+    if !bytes.iter().fold(false, |seen, &b| seen | (b == b'%')) {
+        return false;
+    }
+    let mut i = 0;
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'%') {
+        i += offset;
+        let lead = escaped_byte(bytes, i);
+        if lead.is_some_and(|b| matches!(b, 0xc2 | 0xcd | 0xe1 | 0xe2 | 0xe3 | 0xef | 0xf0 | 0xf3))
+        {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 fn ignorable_reason(c: char) -> String {
@@ -1149,6 +1161,19 @@ mod tests {
             );
         }
 
+
+        /// The prefilter of `escaped_ignorable` never skips a decode that would find one.
+        #[test]
+        fn ignorable_prefilter_misses_nothing(
+            text in "([a-z.%]|%[0-9a-fA-F]{2}|%E2%80%8B|%C2%AD|%EF%BB%BF|%F3%A0%80%81|\\PC){0,10}"
+        ) {
+            if !may_hold_ignorable(&text) {
+                proptest::prop_assert!(
+                    !percent_decode_lossy(&text).chars().any(is_default_ignorable),
+                    "{:?}", text
+                );
+            }
+        }
 
         #[test]
         fn idna_fast_path_agrees_with_host_parse(host in "[a-zA-Z0-9xX.-]{1,24}") {
