@@ -98,6 +98,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 mod error;
+mod in_place;
 mod kind;
 mod normalize;
 mod parse;

@@ -72,6 +72,38 @@ pub(crate) fn push_collapsed_path(out: &mut String, path: &str) {
     push_percent_normalized(out, &path[piece_start..]);
 }
 
+/// Whether [`push_percent_normalized`] appends `component` unchanged: every `%` starts an
+/// escape with upper-case hex digits of a character that is not unreserved.
+pub(crate) fn is_percent_normal(component: &str) -> bool {
+    let bytes = component.as_bytes();
+    // Most parts have no `%` at all; `fold` (no early exit) is vectorised.
+    if !bytes.iter().fold(false, |seen, &b| seen | (b == b'%')) {
+        return true;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'%' {
+            i += 1;
+        } else if is_normal_escape(bytes, i) {
+            i += 3;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether the `%` at `at` starts an escape that normalisation keeps as it is.
+fn is_normal_escape(bytes: &[u8], at: usize) -> bool {
+    let upper_hex = |b: &u8| matches!(b, b'0'..=b'9' | b'A'..=b'F');
+    match (bytes.get(at + 1), bytes.get(at + 2)) {
+        (Some(high), Some(low)) if upper_hex(high) && upper_hex(low) => hex_value(*high)
+            .zip(hex_value(*low))
+            .is_some_and(|(h, l)| !is_unreserved(h << 4 | l)),
+        _ => false,
+    }
+}
+
 /// RFC 3986 unreserved characters: decoding their escapes never changes meaning.
 fn is_unreserved(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
@@ -96,6 +128,21 @@ mod tests {
         // A bare `%` must not merge with a decoded character into a new escape.
         assert_eq!(percent_normalized("%a%30"), "%25a0");
         assert_eq!(percent_normalized("%25a0"), "%25a0");
+    }
+
+    proptest::proptest! {
+        /// The check of the in-place fast path never calls a part normal that the writer
+        /// would change.
+        #[test]
+        fn normal_parts_are_written_unchanged(
+            part in "([a-zA-Z0-9/~._-]|%[0-9a-fA-F]{0,2}|%[2-7][0-9A-F]|//|\\PC){0,12}"
+        ) {
+            if is_percent_normal(&part) {
+                proptest::prop_assert_eq!(percent_normalized(&part), part.clone());
+            }
+            // And the other way round, so that the fast path is taken whenever it can be.
+            proptest::prop_assert_eq!(is_percent_normal(&part), percent_normalized(&part) == part);
+        }
     }
 
     #[test]
