@@ -299,18 +299,17 @@ fn prefix(s: &str, n: usize) -> &str {
     &s[..end]
 }
 
-/// `scheme` is what [`detect_scheme`] found in `input`, if anything (see [`path_range`]).
+/// `scheme` is what [`detect_scheme`] found in `input`, if anything (see [`path_start`]).
 fn check_characters(input: &str, scheme: Option<Scheme>) -> Result<(), UrlError> {
     // Fast paths: byte scans instead of the char walk below, which is the slow part of
     // validation otherwise. `fold` rather than `all`: without the early exit the loops are
     // vectorised. First the usual printable-ASCII URL.
-    if input
-        .bytes()
-        .fold(true, |printable, b| printable & (0x21..0x7f).contains(&b))
-    {
+    let printable = |b: u8| (0x21..0x7f).contains(&b);
+    if input.bytes().fold(true, |all, b| all & printable(b)) {
         return Ok(());
     }
-    // Otherwise only the bytes that can start a whitespace or control character need a
+    // Otherwise chunks of 16 bytes are tested at once (printable ASCII, then for a byte
+    // below) and only a chunk holding such a byte is walked. Only the bytes that can start a whitespace or control character need a
     // look: ASCII ones are 0x00-0x20 and 0x7F, and every non-ASCII one (U+0080 to U+00A0,
     // U+1680, U+2000 to U+205F, U+3000) starts with one of the UTF-8 lead bytes C2, E1, E2,
     // E3 (never a continuation byte, so such a byte starts a character).
@@ -325,14 +324,11 @@ fn check_characters(input: &str, scheme: Option<Scheme>) -> Result<(), UrlError>
     // Whitespace is accepted in the path only, where the `url` crate percent-encodes it
     // (`My Project` → `My%20Project`, as omni.client writes it); control characters nowhere.
     let mut path = None;
-    // Chunks of 16 bytes are tested at once (vectorised, no early exit) and only a chunk
-    // holding such a byte is walked: the byte-wise walk was a tenth of normalising a URL with
-    // a space in its path.
+    // (Walking every byte was a tenth of normalising a URL with a space in its path.)
     let bytes = input.as_bytes();
     let candidates = bytes.chunks(16).enumerate().filter(|(_, chunk)| {
-        chunk
-            .iter()
-            .fold(false, |seen, &b| seen | may_be_invalid(b))
+        !chunk.iter().fold(true, |all, &b| all & printable(b))
+            && chunk.iter().fold(false, |any, &b| any | may_be_invalid(b))
     });
     let candidates = candidates.flat_map(|(index, chunk)| {
         chunk
@@ -347,14 +343,18 @@ fn check_characters(input: &str, scheme: Option<Scheme>) -> Result<(), UrlError>
         };
         let refused = character.is_control()
             || (character.is_whitespace()
-                && !path
-                    .get_or_insert_with(|| path_range(input, scheme))
-                    .contains(&at));
+                && !in_path(
+                    bytes,
+                    *path.get_or_insert_with(|| path_start(input, scheme)),
+                    at,
+                ));
         // IDNA mapping deletes default-ignorable code points (`ho\u{200b}st` → `host`): a
         // host that looks like another but is stored as it is a lookalike merge, so refused.
         if is_default_ignorable(character) {
-            let path = path.get_or_insert_with(|| path_range(input, scheme));
-            let in_host = at < path.start && !input[at..path.start].contains('@');
+            let start = path
+                .get_or_insert_with(|| path_start(input, scheme))
+                .unwrap_or(0);
+            let in_host = at < start && !input[at..start].contains('@');
             if in_host {
                 let redacted = redact_unparsed(input);
                 return Err(UrlError::BadHost {
@@ -440,19 +440,29 @@ fn is_default_ignorable(c: char) -> bool {
     )
 }
 
-/// [`path_byte_range`] of `input` whose scheme [`detect_scheme`] found to be `scheme`: the
-/// colon ends the scheme's name, which needs no second look-up (a seventh of normalising a
-/// URL with a space in its path went to finding the path).
-fn path_range(input: &str, scheme: Option<Scheme>) -> std::ops::Range<usize> {
+/// Where [`path_byte_range`] of `input` starts, `None` when `input` has no `:` (no path),
+/// when [`detect_scheme`] found `scheme` in it: the colon ends the scheme's name, which needs
+/// no second look-up (a seventh of normalising a URL with a space in its path went to
+/// finding the path).
+fn path_start(input: &str, scheme: Option<Scheme>) -> Option<usize> {
     match scheme {
-        Some(scheme) => path_range_after_scheme(
+        Some(scheme) => Some(path_start_after_scheme(
             input,
             scheme.as_str().len(),
             scheme.has_special_host(),
             matches!(scheme, Scheme::File),
-        ),
-        None => path_byte_range(input),
+        )),
+        None => input.find(':').map(|_| path_byte_range(input).start),
     }
+}
+
+/// Whether byte `at` of `bytes` (not `?` or `#`) is in [`path_byte_range`], whose start is
+/// `start` ([`path_start`]): the path's end is looked for only up to `at`, not through the
+/// rest of the path.
+fn in_path(bytes: &[u8], start: Option<usize>, at: usize) -> bool {
+    start.is_some_and(|start| {
+        start <= at && !bytes[start..at].iter().any(|&b| b == b'?' || b == b'#')
+    })
 }
 
 /// The bytes of `input` that the `url` crate will read as the path: after the authority and
@@ -476,6 +486,18 @@ fn path_range_after_scheme(
     special: bool,
     is_file: bool,
 ) -> std::ops::Range<usize> {
+    let bytes = input.as_bytes();
+    let start = path_start_after_scheme(input, colon, special, is_file);
+    let end = start
+        + bytes[start..]
+            .iter()
+            .position(|&b| b == b'?' || b == b'#')
+            .unwrap_or(bytes.len() - start);
+    start..end
+}
+
+/// Where [`path_range_after_scheme`] starts.
+fn path_start_after_scheme(input: &str, colon: usize, special: bool, is_file: bool) -> usize {
     let bytes = input.as_bytes();
     let mut start = colon + 1;
     let has_authority = if is_file {
@@ -508,12 +530,7 @@ fn path_range_after_scheme(
             .position(|&b| ends_authority(b))
             .unwrap_or(bytes.len() - start);
     }
-    let end = start
-        + bytes[start..]
-            .iter()
-            .position(|&b| b == b'?' || b == b'#')
-            .unwrap_or(bytes.len() - start);
-    start..end
+    start
 }
 
 /// Finds the scheme, telling "no scheme at all" apart from "a scheme we do not accept".
@@ -1199,6 +1216,32 @@ mod tests {
         assert_eq!(latin_idna("xn--bcher-kva.example"), None);
     }
 
+    /// The chunked scan of `check_characters` sees a refused character in every position,
+    /// whichever 16-byte chunk it falls in, and lets a space in the path through anywhere.
+    #[test]
+    fn character_check_finds_characters_in_every_chunk() {
+        let url = "omniverse://nucleus.example.com/Projects/Long/Path/Scene.usd?x=1";
+        for at in 0..=url.len() {
+            for inserted in ['\u{1}', '\u{7f}', '\u{85}', '\u{3000}', ' '] {
+                let input = format!("{}{inserted}{}", &url[..at], &url[at..]);
+                // Whitespace in the path (as the reference finds it) is let through.
+                let accepted = inserted.is_whitespace()
+                    && !inserted.is_control()
+                    && path_byte_range(&input).contains(&at);
+                assert_eq!(
+                    check_characters(&input, detect_scheme(&input).ok()).is_ok(),
+                    accepted,
+                    "{input:?}"
+                );
+            }
+            let input = format!("omniverse://{}\u{200b}{}", &"h".repeat(at), "x.example/");
+            assert!(
+                check_characters(&input, Some(Scheme::Omniverse)).is_err(),
+                "{input:?}"
+            );
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn punycode_agrees_with_the_idna_crate(label in "[a-z0-9-]{0,6}[\\u{80}-\\u{2ff}\\u{4e00}-\\u{4e0f}]{1,5}[a-z0-9\\u{e0}-\\u{ff}-]{0,8}") {
@@ -1272,15 +1315,22 @@ mod tests {
 
         /// The path found from the detected scheme is the one found by looking it up again.
         #[test]
-        fn path_range_from_the_scheme_agrees_with_path_byte_range(
+        fn path_start_from_the_scheme_agrees_with_path_byte_range(
             input in "(omniverse|HTTPS|http|s3|gs|az|File|file|abfss|foo|a.b|C|1x)?:?\
                 ([/\\\\]{0,3})([a-zA-Z0-9@:. %-]{0,8})([/\\\\?#][a-zA-Z0-9 /?#\\\\]{0,8}){0,3}"
         ) {
-            proptest::prop_assert_eq!(
-                path_range(&input, detect_scheme(&input).ok()),
-                path_byte_range(&input),
-                "{:?}", input
-            );
+            let range = path_byte_range(&input);
+            let start = path_start(&input, detect_scheme(&input).ok());
+            proptest::prop_assert_eq!(start.unwrap_or(0), range.start, "{:?}", input);
+            for (at, &byte) in input.as_bytes().iter().enumerate() {
+                if byte != b'?' && byte != b'#' {
+                    proptest::prop_assert_eq!(
+                        in_path(input.as_bytes(), start, at),
+                        range.contains(&at),
+                        "{:?} at {}", input, at
+                    );
+                }
+            }
         }
     }
 }
