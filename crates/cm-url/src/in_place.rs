@@ -1,12 +1,13 @@
 //! The fast path of [`crate::parse`]: when the `url` crate's serialization already is the
-//! normal form but for ASCII case, runs of `/` in the path and a root's trailing `/`, it
-//! becomes the normal form in place instead of being copied part by part into a new string.
+//! normal form but for ASCII case, runs of `/` in the path, a root's trailing `/` and the
+//! host text (IDNA of an opaque host, a trimmed trailing dot), it becomes the normal form in
+//! place instead of being copied part by part into a new string.
 //!
 //! Most URLs people paste are like that (`https://bucket.s3.region.amazonaws.com/key`), and
 //! the copy was much of what cm-url added to the `url` crate's own parse: a second
 //! allocation, its free, and one pass over each part. Every part the general writer in
 //! `parse.rs` would change in any other way (escapes to decode or upper-case, an empty `?` or
-//! `#` to drop, a host that IDNA or the trailing-dot rule rewrites, a `file:` path) sends the
+//! `#` to drop, a `file:` path) sends the
 //! URL down that path instead, so both give the same [`ServerUrl`] (property-tested below
 //! against the general path, spans included).
 
@@ -28,10 +29,14 @@ pub(crate) struct Layout {
     fragment: Option<Span>,
     /// The path holds a run of `/` to collapse (it is percent-normal either way).
     collapse: bool,
+    /// The normalised host differs from the `url` crate's by more than ASCII case (IDNA of
+    /// an opaque host, a trimmed trailing dot), so it replaces that host's text.
+    replace_host: bool,
 }
 
 /// The layout of `url`'s own string when the general writer would write that string but for
-/// ASCII case (and a root's trailing `/`); `None` when it would change more. `host` is the
+/// ASCII case, a root's trailing `/` and the host text, which [`into_normal`] replaces by
+/// `host` (the parts after it move); `None` when it would change more. `host` is the
 /// normalised host (before lower-casing) and `port` the checked port, as the general path has
 /// them. The spans are counted the way the writer counts them, and the count must come to
 /// the length of `url`'s string, so a layout the writer would not produce is never accepted.
@@ -47,7 +52,6 @@ pub(crate) fn normal_layout(
     let normal = !matches!(scheme, Scheme::File)
         && url.scheme() == scheme.as_str()
         && url.port() == port
-        && url_host.eq_ignore_ascii_case(host)
         && is_percent_normal(username)
         && password.is_none_or(is_percent_normal)
         && path.starts_with('/')
@@ -73,6 +77,7 @@ pub(crate) fn normal_layout(
     let query = query.map(|q| after(path.end, "?".len(), q.len()));
     let fragment = fragment.map(|f| after(query.map_or(path.end, |q| q.end), "#".len(), f.len()));
     let end = fragment.or(query).map_or(path.end, |last| last.end);
+    let replace_host = !url_host.eq_ignore_ascii_case(host);
     (end == url.as_str().len()).then_some(Layout {
         username,
         password,
@@ -82,7 +87,15 @@ pub(crate) fn normal_layout(
         query,
         fragment,
         collapse,
+        replace_host,
     })
+}
+
+impl Layout {
+    /// Whether [`into_normal`] needs the normalised host to replace the `url` crate's.
+    pub(crate) fn replaces_host(&self) -> bool {
+        self.replace_host
+    }
 }
 
 /// The number of decimal digits of `value`.
@@ -97,19 +110,43 @@ fn decimal_len(value: u16) -> usize {
 }
 
 /// What the general writer produces for a `url` with a [`normal_layout`]: its own string,
-/// lower-cased where the writer lower-cases, no copy.
-pub(crate) fn into_normal(url: Url, scheme: Scheme, layout: Layout) -> ServerUrl {
+/// lower-cased where the writer lower-cases and with `new_host` (the host given to
+/// [`normal_layout`], owned, when [`Layout::replaces_host`]) in place of its host, no copy.
+pub(crate) fn into_normal(
+    url: Url,
+    scheme: Scheme,
+    new_host: Option<String>,
+    layout: Layout,
+) -> ServerUrl {
     let Layout {
         username,
         password,
-        host,
+        mut host,
         port,
         mut path,
         mut query,
         mut fragment,
         collapse,
+        replace_host,
     } = layout;
     let mut serialized = String::from(url);
+    // The general writer writes the normalised host where the `url` crate wrote its own; the
+    // parts after it move by the difference in length.
+    if let Some(new_host) = new_host.filter(|_| replace_host) {
+        // `insert_str` and `drain` (two moves of the tail) cost a third of `replace_range`.
+        let new_end = host.start + new_host.len();
+        serialized.insert_str(host.start, &new_host);
+        serialized.drain(new_end..new_end + (host.end - host.start));
+        let shift = |at: &mut usize| *at = *at + new_end - host.end;
+        for span in [Some(&mut path), query.as_mut(), fragment.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            shift(&mut span.start);
+            shift(&mut span.end);
+        }
+        host.end = new_end;
+    }
     // The path grows or shrinks at its end, moving the query and fragment after it.
     let mut move_end = |path: &mut Span, grow: bool| {
         let step = |at: &mut usize| *at = if grow { *at + 1 } else { *at - 1 };
@@ -209,6 +246,11 @@ mod tests {
             "gs://my-bucket",
             "HTTP://Example.COM:80",
             "az://C@acct/x",
+            "omniverse://bücher.example/Projekte/",
+            "omniverse://Bücher.Example./Projekte//a?q#f",
+            "omniverse://bücher.example:3009",
+            "s3://Bucket./x",
+            "az://c@Acct./x",
         ] {
             assert_same(input);
         }
@@ -224,7 +266,8 @@ mod tests {
                 ([a-zA-Z0-9%-]{0,4}(:[a-zA-Z0-9%]{0,3})?@)?\
                 (Host|host\\.Example\\.com\\.?|b-1\\.s3\\.amazonaws\\.com|s3\\.amazonaws\\.com|\
                 acct\\.blob\\.core\\.windows\\.net|storage\\.googleapis\\.com|[0-9]{1,3}\\.[0-9]|\\[::1\\]|\
-                \\[::FFFF:1\\.2\\.3\\.4\\]|b%C3%BCcher|a\\.\\.b|h%41)\
+                \\[::FFFF:1\\.2\\.3\\.4\\]|b%C3%BCcher|a\\.\\.b|h%41|\
+                b%C3%BCcher\\.Example\\.?|B%C3%BC\\.%C3%A0-b\\.de|%C3%A9t%C3%A9|Bucket\\.)\
                 (:[0-9]{0,5})?\
                 (/([a-zA-Z0-9 ~._-]|%[0-9a-fA-F]{0,2}|%[2-7][0-9A-F]|/|\\.\\.){0,5}){0,3}\
                 (\\?([a-zA-Z=&0-9~]|%[0-9a-fA-F]{2}){0,5})?(#([a-zA-Z0-9~]|%[0-9a-fA-F]{2}){0,4})?"
