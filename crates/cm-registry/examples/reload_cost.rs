@@ -8,6 +8,10 @@
 //! valgrind --tool=callgrind target/release/examples/reload_cost 10000 4
 //! valgrind --tool=callgrind target/release/examples/reload_cost 10000 0
 //! ```
+//!
+//! A third argument picks another file: `same` (the file memory holds, as in
+//! `reload_diff/10000_bookmarks_unchanged`) or `delete` (one bookmark removed
+//! from the middle, which shifts every later position).
 use cm_registry::RegistryModel;
 use cm_toml_store::{BookmarkEntry, Sections};
 fn bookmarks(n: usize, renamed: usize) -> Sections {
@@ -35,7 +39,15 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(1);
     let before = bookmarks(n, 0);
-    let after = bookmarks(n, n / 100);
+    let after = match std::env::args().nth(3).as_deref() {
+        Some("same") => before.clone(),
+        Some("delete") => {
+            let mut file = before.clone();
+            file.bookmarks.remove(n / 2);
+            file
+        }
+        _ => bookmarks(n, n / 100),
+    };
     let mut model = RegistryModel::new();
     model.apply_sections(&before);
     for _ in 0..reps {

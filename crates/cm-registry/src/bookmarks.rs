@@ -20,6 +20,11 @@
 //!   of an add or a rename does not scan the list. A file written by hand may
 //!   hold several names for one URL; they come out in display order.
 //!
+//! A flag, `names_may_repeat`, says whether two bookmarks may share a name
+//! (only a hand-built list can do that). The reload diff takes a shortcut that
+//! is exact only when names are unique (see `bookmark_diff`), and proving
+//! that from scratch would cost a pass over every name.
+//!
 //! The two indexes hold only integers, so copying one of their nodes is a
 //! plain memory copy: what a change pays for is the few shared child pointers
 //! on its path (the profile in docs/BENCHMARKS.md shows a hash map of
@@ -56,6 +61,10 @@ pub struct Bookmarks {
     /// One seed per collection, kept by every clone (the indexes depend on it).
     hasher: foldhash::fast::RandomState,
     next_seq: u64,
+    /// False only when no two bookmarks share a name. True may be a false alarm
+    /// (two names whose hashes collide, or a repeat since removed), which costs
+    /// the reload diff its shortcut and nothing else.
+    names_may_repeat: bool,
 }
 
 impl Bookmarks {
@@ -112,6 +121,7 @@ impl Bookmarks {
         urls.sort_unstable();
         Self {
             next_seq: order.len() as u64,
+            names_may_repeat: names.windows(2).any(|w| w[0].0 == w[1].0),
             order,
             by_name: names.into_iter().collect(),
             by_url: urls.into_iter().collect(),
@@ -120,8 +130,8 @@ impl Bookmarks {
     }
 
     /// Makes this equal to `list`, in its order, reusing what is unchanged: a
-    /// reload in which a few entries changed pays O(n) comparisons plus
-    /// O(log n) per changed position, not a rebuild. Entries are compared
+    /// reload in which a few entries changed pays one walk of O(n) comparisons
+    /// plus O(log n) per changed position, not a rebuild. Entries are compared
     /// position by position, so an entry removed from the middle changes every
     /// position after it (still correct, and no dearer than a rebuild).
     pub(crate) fn assign(&mut self, list: Vec<Bookmark>) {
@@ -129,30 +139,54 @@ impl Bookmarks {
             *self = Self::from_list(list);
             return;
         }
-        let changed: Vec<(u64, usize)> = self
-            .order
+        // One walk of the tree: `list` drives the zip, so the first old entry
+        // past its end is not consumed and the rest of `old` is the surplus.
+        let mut old = self.order.iter();
+        let changed: Vec<(u64, usize)> = list
             .iter()
-            .zip(&list)
+            .zip(old.by_ref())
             .enumerate()
-            .filter(|(_, ((_, old), new))| old != new)
-            .map(|(at, ((seq, _), _))| (*seq, at))
+            .filter(|(_, (new, (_, old)))| old != new)
+            .map(|(at, (_, (seq, _)))| (*seq, at))
             .collect();
-        let kept = self.len().min(list.len());
-        let surplus: Vec<u64> = self.order.keys().skip(kept).copied().collect();
-        let mut list: Vec<Option<Bookmark>> = list.into_iter().map(Some).collect();
+        let surplus: Vec<u64> = old.map(|(seq, _)| *seq).collect();
+        let kept = self.len() - surplus.len();
+        let may_repeat_before = self.names_may_repeat;
+        let mut new_names = Vec::new();
+        let mut changed = changed.into_iter().peekable();
+        let mut list = list.into_iter().enumerate();
         // Each index entry belongs to one sequence number, so replacing entry by
         // entry leaves the indexes exact even when names move between positions.
-        for (seq, at) in changed {
-            if let Some(bookmark) = list[at].take() {
+        for (at, bookmark) in list.by_ref().take(kept) {
+            if let Some((seq, _)) = changed.next_if(|&(_, c)| c == at) {
+                new_names.push(self.hasher.hash_one(&*bookmark.name));
                 self.replace_at(seq, bookmark);
             }
         }
         for seq in surplus {
             self.remove_at(seq);
         }
-        for bookmark in list.into_iter().skip(kept).flatten() {
+        for (_, bookmark) in list {
+            new_names.push(self.hasher.hash_one(&*bookmark.name));
             self.push(bookmark);
         }
+        // Names that were unique stay unique unless a name just written is now
+        // held twice; otherwise only a pass over the whole index can tell.
+        self.names_may_repeat = if may_repeat_before {
+            self.by_name
+                .iter()
+                .zip(self.by_name.iter().skip(1))
+                .any(|(a, b)| a.0 == b.0)
+        } else {
+            new_names
+                .into_iter()
+                .any(|hash| with_hash(&self.by_name, hash).nth(1).is_some())
+        };
+    }
+
+    /// True when no two bookmarks share a name (false may be a false alarm).
+    pub(crate) fn names_unique(&self) -> bool {
+        !self.names_may_repeat
     }
 
     /// The first bookmark in display order that points at `url` and is not
@@ -163,7 +197,8 @@ impl Bookmarks {
             .find(|b| &*b.url == url && Some(&*b.name) != except)
     }
 
-    /// Appends `bookmark` (the registry checks first that its name is new).
+    /// Appends `bookmark` (the registry checks first that its name is new,
+    /// which keeps `names_may_repeat` true to its word; `assign` checks after).
     pub(crate) fn push(&mut self, bookmark: Bookmark) {
         let seq = self.next_seq;
         self.next_seq += 1;

@@ -111,6 +111,12 @@ fn assert_same(bookmarks: &Bookmarks, model: &Model) {
     assert_eq!(bookmarks.to_vec(), model.0);
     assert_eq!(bookmarks.len(), model.0.len());
     assert!(*bookmarks == *model.0);
+    let repeated =
+        (0..model.0.len()).any(|i| model.0[..i].iter().any(|b| b.name == model.0[i].name));
+    assert!(
+        !(bookmarks.names_unique() && repeated),
+        "a repeated name went unnoticed"
+    );
     for name in NAMES {
         assert_eq!(
             bookmarks.get(name),

@@ -23,13 +23,14 @@
 //! The state takes the file's order. Events come out per section (bookmarks,
 //! discovery servers, manual servers), removals first, then renames, additions
 //! and updates.
+//!
+//! The bookmark rules live in `bookmark_diff`, which applies them to the
+//! entries that changed rather than to every bookmark.
 
 use std::collections::HashMap;
-use std::collections::VecDeque;
-use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
-use crate::bookmarks::Bookmarks;
+use crate::bookmark_diff::reconcile_bookmarks;
 use crate::events::RegistryEvent;
 use crate::ids::ServerId;
 use crate::state::{RegistryState, ServerEntry, Slot};
@@ -80,127 +81,6 @@ pub(crate) fn reconcile(state: &mut RegistryState, file: FileModel) -> Reconcile
     reconcile_discovery(state, file.discovery, &mut out);
     reconcile_manual(state, file.manual, &mut out.events);
     out
-}
-
-fn reconcile_bookmarks(
-    state: &mut RegistryState,
-    new: Vec<Bookmark>,
-    events: &mut Vec<RegistryEvent>,
-) {
-    if state.bookmarks == *new {
-        return;
-    }
-    if state.bookmarks.is_empty() {
-        // The first load (or a file that was empty): everything is new, and nothing can
-        // be a rename, so the name and URL tables below would be pure cost.
-        events.extend(new.iter().map(|b| RegistryEvent::BookmarkAdded {
-            name: b.name.clone(),
-            url: b.url.clone(),
-        }));
-        state.bookmarks = Bookmarks::from_list(new);
-        state.dirty.bookmarks = true;
-        return;
-    }
-    let new_by_name: HashMap<&str, &Bookmark> = new.iter().map(|b| (&*b.name, b)).collect();
-    let old_names: HashMap<&str, ()> = state.bookmarks.iter().map(|b| (&*b.name, ())).collect();
-
-    // Each vanished or new name with its gap: how many surviving names (in both lists) come
-    // before it in its own list. A rename in place leaves its bookmark in the same gap.
-    let mut gone: Vec<(usize, &Bookmark)> = Vec::new();
-    let mut renamed: Vec<RegistryEvent> = Vec::new();
-    let mut gap = 0;
-    for old in &state.bookmarks {
-        match new_by_name.get(&*old.name) {
-            Some(now) => {
-                gap += 1;
-                if now.url != old.url {
-                    renamed.push(RegistryEvent::BookmarkRenamed {
-                        old_name: old.name.clone(),
-                        new_name: now.name.clone(),
-                        url: now.url.clone(),
-                    });
-                }
-            }
-            None => gone.push((gap, old)),
-        }
-    }
-    // New names, grouped by URL in file order, so a vanished name can be paired
-    // with the first new name that points where it pointed.
-    let mut appeared_by_url: HashMap<&str, VecDeque<&Bookmark>> = HashMap::new();
-    let mut appeared: Vec<(usize, &Bookmark)> = Vec::new();
-    let mut gap = 0;
-    for b in &new {
-        if old_names.contains_key(&*b.name) {
-            gap += 1;
-        } else {
-            appeared_by_url.entry(&b.url).or_default().push_back(b);
-            appeared.push((gap, b));
-        }
-    }
-    let rename = |old: &Bookmark, now: &Bookmark| RegistryEvent::BookmarkRenamed {
-        old_name: old.name.clone(),
-        new_name: now.name.clone(),
-        url: now.url.clone(),
-    };
-    let gone_count = gone.len();
-    let mut paired: HashMap<&str, ()> = HashMap::new();
-    let mut unpaired: Vec<(usize, &Bookmark)> = Vec::new();
-    for (gap, old) in gone {
-        let partner = match appeared_by_url.entry(&old.url) {
-            Entry::Occupied(mut queue) => queue.get_mut().pop_front(),
-            Entry::Vacant(_) => None,
-        };
-        match partner {
-            Some(now) => {
-                paired.insert(&now.name, ());
-                renamed.push(rename(old, now));
-            }
-            None => unpaired.push((gap, old)),
-        }
-    }
-    // What no URL paired: the only vanished and the only new name of a gap are a rename in
-    // place (the file `rename_bookmark(old, new, url)` writes), when some bookmark survived.
-    let survivors = state.bookmarks.len() - gone_count;
-    let mut appeared_by_gap: HashMap<usize, Vec<&Bookmark>> = HashMap::new();
-    for &(gap, b) in &appeared {
-        if !paired.contains_key(&*b.name) {
-            appeared_by_gap.entry(gap).or_default().push(b);
-        }
-    }
-    let mut gone_per_gap: HashMap<usize, usize> = HashMap::new();
-    for &(gap, _) in &unpaired {
-        *gone_per_gap.entry(gap).or_default() += 1;
-    }
-    let mut deleted = Vec::new();
-    for (gap, old) in unpaired {
-        let in_place = match appeared_by_gap.get(&gap) {
-            Some(new) if survivors > 0 && new.len() == 1 && gone_per_gap[&gap] == 1 => Some(new[0]),
-            _ => None,
-        };
-        match in_place {
-            Some(now) => {
-                paired.insert(&now.name, ());
-                renamed.push(rename(old, now));
-            }
-            None => deleted.push(RegistryEvent::BookmarkDeleted {
-                name: old.name.clone(),
-                url: old.url.clone(),
-            }),
-        }
-    }
-    let added = appeared
-        .into_iter()
-        .map(|(_, b)| b)
-        .filter(|b| !paired.contains_key(&*b.name))
-        .map(|b| RegistryEvent::BookmarkAdded {
-            name: b.name.clone(),
-            url: b.url.clone(),
-        });
-    events.extend(deleted);
-    events.extend(renamed);
-    events.extend(added);
-    state.bookmarks.assign(new);
-    state.dirty.bookmarks = true;
 }
 
 /// The rule both kinds of server share: match the file's entries to the

@@ -7,11 +7,13 @@
 //! listed) are left out of memory but never out of the file; each one becomes
 //! a warning in the snapshot's storage status.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use cm_toml_store::{Loaded, Sections};
+use cm_toml_store::{BookmarkEntry, Loaded, Sections};
 
+use crate::align::{Step, align};
+use crate::bookmarks::Bookmarks;
 use crate::diff::{FileDiscovery, FileModel, FileServer};
 use crate::state::RegistryState;
 use crate::url_policy;
@@ -22,6 +24,50 @@ pub(crate) fn from_loaded(loaded: &Loaded, current: &RegistryState) -> (FileMode
     let mut warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
     let model = from_sections(&loaded.sections, current, &mut warnings);
     (model, warnings)
+}
+
+/// The file's bookmarks in memory's terms. Usually almost every entry is one
+/// memory already holds: the alignment pairs it with that entry in one walk and
+/// the result shares its strings (no allocation, and the diff then compares
+/// pointers). Any other entry reuses a URL memory holds under any name, as a
+/// URL held is in normalised form and normalisation is idempotent, so only a
+/// URL new to memory is parsed.
+fn bookmarks(
+    entries: &[BookmarkEntry],
+    current: &Bookmarks,
+    warnings: &mut Vec<String>,
+) -> Vec<Bookmark> {
+    let mut bookmarks = Vec::with_capacity(entries.len());
+    let same =
+        |old: &Bookmark, entry: &BookmarkEntry| *old.name == *entry.name && *old.url == *entry.url;
+    align(current, entries, same, |step| {
+        let (entry, old) = match step {
+            Step::Same { old, .. } => return bookmarks.push(old.clone()),
+            Step::OldOnly { .. } => return,
+            Step::Replaced { old, new_at, .. } => (&entries[new_at], Some(old)),
+            Step::NewOnly { new_at } => (&entries[new_at], None),
+        };
+        let known_url = match old {
+            Some(old) if *old.url == *entry.url => Some(&old.url),
+            _ => current.first_with_url(&entry.url, None).map(|b| &b.url),
+        };
+        let url = match known_url {
+            Some(url) => Arc::clone(url),
+            None => match url_policy::normalize(&entry.url) {
+                Ok(url) => url.into(),
+                Err(e) => {
+                    warnings.push(format!("[bookmarks] {:?}: {e}; ignored", entry.name));
+                    return;
+                }
+            },
+        };
+        let name = match old {
+            Some(old) if *old.name == *entry.name => Arc::clone(&old.name),
+            _ => entry.name.as_str().into(),
+        };
+        bookmarks.push(Bookmark { name, url });
+    });
+    bookmarks
 }
 
 /// Display name for a server entry whose name is blank.
@@ -38,29 +84,7 @@ pub(crate) fn from_sections(
     current: &RegistryState,
     warnings: &mut Vec<String>,
 ) -> FileModel {
-    // A URL already held in memory is in normalised form, and normalisation is
-    // idempotent, so it needs no second parse: this keeps reloads of big
-    // bookmark lists cheap.
-    let known: HashMap<&str, &Arc<str>> = current
-        .bookmarks
-        .iter()
-        .map(|b| (&*b.url, &b.url))
-        .collect();
-    let mut bookmarks = Vec::with_capacity(sections.bookmarks.len());
-    for b in &sections.bookmarks {
-        let url = match known.get(b.url.as_str()) {
-            Some(url) => Arc::clone(url),
-            None => match url_policy::normalize(&b.url) {
-                Ok(url) => url.into(),
-                Err(e) => {
-                    warnings.push(format!("[bookmarks] {:?}: {e}; ignored", b.name));
-                    continue;
-                }
-            },
-        };
-        bookmarks.push(Bookmark::new(b.name.as_str(), url));
-    }
-
+    let bookmarks = bookmarks(&sections.bookmarks, &current.bookmarks, warnings);
     let mut manual = Vec::with_capacity(sections.servers.len());
     let mut seen: HashSet<Arc<str>> = HashSet::new();
     for s in &sections.servers {

@@ -82,6 +82,8 @@
 struct ReadmeDoctests;
 
 mod actor;
+mod align;
+mod bookmark_diff;
 pub mod bookmarks;
 mod config;
 mod diff;

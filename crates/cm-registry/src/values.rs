@@ -11,7 +11,7 @@ use crate::ids::ServerId;
 use crate::url_policy::UrlKind;
 
 /// A named location: `[bookmarks] name = url` in `omniverse.toml`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Bookmark {
     /// Unique among bookmarks.
@@ -27,6 +27,16 @@ impl Bookmark {
             name: name.into(),
             url: url.into(),
         }
+    }
+}
+
+/// Equal when name and URL are. A reload shares the strings of every entry it
+/// did not change, so most comparisons are settled by the pointers; std's
+/// `Arc` looks at the pointers first only for sized contents, not for `str`.
+impl PartialEq for Bookmark {
+    fn eq(&self, other: &Self) -> bool {
+        let same = |a: &Arc<str>, b: &Arc<str>| Arc::ptr_eq(a, b) || a == b;
+        same(&self.name, &other.name) && same(&self.url, &other.url)
     }
 }
 
