@@ -180,7 +180,7 @@ fn no_call_after_reset_returns_with_busy_and_sleeping_dispatchers() {
                 while !stop.load(Ordering::Relaxed) {
                     d.dispatch("churned", Payload::new());
                     n += 1;
-                    if t == 2 && n % 64 == 0 {
+                    if t == 2 && n.is_multiple_of(64) {
                         std::thread::sleep(Duration::from_micros(200));
                     }
                 }
