@@ -6,14 +6,17 @@
 //! * [`targets`]: the mapping benchmark -> peer, target, and the sized series (the one place
 //!   that says what "fast enough" means);
 //! * [`results`]: reading criterion's output back;
+//! * [`pairs`]: the peers timed interleaved with their subjects (`cm_benchkit::Pair`);
 //! * [`rss`]: the `system/peak_rss` row, from a process of its own;
 //! * [`report`]: the table, the growth section and the JSON.
 
+mod pairs;
 mod report;
 mod results;
 mod rss;
 mod targets;
 
+use std::fs;
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 
@@ -54,13 +57,15 @@ fn parse_options(args: &[String]) -> Result<Options> {
 }
 
 /// Criterion settings of the quick pass: every benchmark gets about 0.35 s plus its set-up, so
-/// the whole pass stays under a minute once built. Ten samples is criterion's minimum; it keeps
+/// the whole pass stays under a minute once built. The warm-up doubles its iteration count
+/// until it has run 0.05 s, so it really lasts 0.05-0.1 s: enough to estimate an iteration of a
+/// few nanoseconds or of 30 ms (two iterations). Ten samples is criterion's minimum; it keeps
 /// the 10-30 ms file benchmarks from needing seconds each. Fewer bootstrap resamples only
 /// coarsen the confidence intervals (the median is the sample's), and save ~80 ms of analysis
 /// per benchmark.
 const QUICK: [&str; 9] = [
     "--warm-up-time",
-    "0.1",
+    "0.05",
     "--measurement-time",
     "0.25",
     "--sample-size",
@@ -100,6 +105,17 @@ pub(crate) fn run(args: &[String]) -> Result {
     }
     let build_secs = built.elapsed().as_secs_f64();
 
+    // A fresh pairs file per run: the reader matches its last records to this run's samples.
+    let criterion_dir = results::criterion_dir();
+    let pairs_file = pairs::file(&criterion_dir);
+    fs::create_dir_all(&criterion_dir).map_err(|e| format!("{}: {e}", criterion_dir.display()))?;
+    match fs::remove_file(&pairs_file) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(format!("{}: {e}", pairs_file.display()));
+        }
+        _ => {}
+    }
+
     let started_at = SystemTime::now();
     let started = Instant::now();
     cargo_args.push("--");
@@ -109,8 +125,10 @@ pub(crate) fn run(args: &[String]) -> Result {
     if let Some(filter) = &options.filter {
         cargo_args.push(filter);
     }
-    step("criterion benchmarks", cargo(&cargo_args))?;
-    let mut measured = results::collect(&results::criterion_dir(), started_at)?;
+    let mut benchmarks = cargo(&cargo_args);
+    benchmarks.env(pairs::ENV, &pairs_file);
+    step("criterion benchmarks", benchmarks)?;
+    let mut measured = results::collect(&criterion_dir, started_at)?;
     if with_rss {
         eprintln!("\n==> {}", rss::ID);
         measured.push(rss::measure()?);
@@ -118,7 +136,8 @@ pub(crate) fn run(args: &[String]) -> Result {
     let run_secs = started.elapsed().as_secs_f64();
 
     measured.sort_by(|a, b| a.id.cmp(&b.id));
-    let lines = report::lines(&measured);
+    let pairs = pairs::read(&pairs_file, &measured)?;
+    let lines = report::lines(&measured, &pairs);
     report::print_table(&lines);
     let growth = report::growth(&measured);
     report::print_growth(&growth);

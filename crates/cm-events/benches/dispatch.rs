@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::{Arc, RwLock};
 
+use cm_benchkit::Pair;
 use cm_events::{Callback, Dispatcher, Event, EventName, ObserverGuard, Payload, RunLoop};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -27,6 +28,19 @@ fn observers(d: &Dispatcher, name: EventName, n: usize) -> Vec<ObserverGuard> {
         .collect()
 }
 
+/// The floor for `n` observers, `peer/vec_box_fn/{n}_closures`: build the event, call `n`
+/// boxed closures. The dispatch benchmarks also time it interleaved ([`Pair`]).
+fn closures(n: usize) -> Vec<Box<Callback>> {
+    (0..n).map(|_| Box::new(body) as Box<_>).collect()
+}
+
+fn call_closures(fns: &[Box<Callback>], name: EventName, payload: &Payload) {
+    let e = Event::new(black_box(name), black_box(payload));
+    for f in fns {
+        f(&e);
+    }
+}
+
 fn dispatch(c: &mut Criterion) {
     let d = Dispatcher::new();
     let empty = Payload::new();
@@ -35,11 +49,21 @@ fn dispatch(c: &mut Criterion) {
     g.bench_function("0_observers", |b| {
         b.iter(|| d.dispatch_event(black_box(zero), black_box(&empty)))
     });
+    let peer_name = EventName::new("bench.peer");
     for n in [1usize, 16, 256] {
         let name = EventName::new(&format!("bench.with:{n}_observers"));
         let _guards = observers(&d, name, n);
+        let fns = closures(n);
+        let mut pair = Pair::new(
+            format!("cm_events/dispatch_interned/{n}_observers"),
+            format!("peer/vec_box_fn/{n}_closures"),
+        );
         g.bench_function(format!("{n}_observers"), |b| {
-            b.iter(|| d.dispatch_event(black_box(name), black_box(&empty)))
+            pair.iter(
+                b,
+                || d.dispatch_event(black_box(name), black_box(&empty)),
+                || call_closures(&fns, peer_name, &empty),
+            )
         });
     }
     g.finish();
@@ -85,28 +109,62 @@ fn crowd(crowd: usize) -> Crowd {
     Crowd { d, zero, one }
 }
 
+/// The peers of the crowded rows, `cm_events/dispatch_interned/{0,1}_observers`, timed
+/// interleaved: the same dispatch on a dispatcher of its own with nothing else observed.
+fn uncrowded() -> (Dispatcher, EventName, EventName, ObserverGuard) {
+    let d = Dispatcher::new();
+    let zero = EventName::new("bench.uncrowded:zero");
+    let one = EventName::new("bench.uncrowded:one");
+    let guard = d.observe("bench", 0, one, None, body);
+    (d, zero, one, guard)
+}
+
 fn crowded(c: &mut Criterion) {
     let empty = Payload::new();
+    let (lone, lone_zero, lone_one, _guard) = uncrowded();
+    let interned = |observers: usize| format!("cm_events/dispatch_interned/{observers}_observers");
     // The original size keeps both of its ids; the smaller sizes show the (lack of) trend.
     let big = crowd(100_000);
     let mut g = c.benchmark_group("cm_events/dispatch_crowded_100k");
+    let mut pair = Pair::new(
+        "cm_events/dispatch_crowded_100k/unrelated_0_observers",
+        interned(0),
+    );
     g.bench_function("unrelated_0_observers", |b| {
-        b.iter(|| big.d.dispatch_event(black_box(big.zero), black_box(&empty)))
+        pair.iter(
+            b,
+            || big.d.dispatch_event(black_box(big.zero), black_box(&empty)),
+            || lone.dispatch_event(black_box(lone_zero), black_box(&empty)),
+        )
     });
+    let mut pair = Pair::new(
+        "cm_events/dispatch_crowded_100k/unrelated_1_observers",
+        interned(1),
+    );
     g.bench_function("unrelated_1_observers", |b| {
-        b.iter(|| big.d.dispatch_event(black_box(big.one), black_box(&empty)))
+        pair.iter(
+            b,
+            || big.d.dispatch_event(black_box(big.one), black_box(&empty)),
+            || lone.dispatch_event(black_box(lone_one), black_box(&empty)),
+        )
     });
     g.finish();
     drop(big);
     for (label, size) in [("100", 100usize), ("10k", 10_000)] {
         let fixture = crowd(size);
-        let mut g = c.benchmark_group(format!("cm_events/dispatch_crowded_{label}"));
+        let group = format!("cm_events/dispatch_crowded_{label}");
+        let mut pair = Pair::new(format!("{group}/unrelated_1_observers"), interned(1));
+        let mut g = c.benchmark_group(group);
         g.bench_function("unrelated_1_observers", |b| {
-            b.iter(|| {
-                fixture
-                    .d
-                    .dispatch_event(black_box(fixture.one), black_box(&empty))
-            })
+            pair.iter(
+                b,
+                || {
+                    fixture
+                        .d
+                        .dispatch_event(black_box(fixture.one), black_box(&empty))
+                },
+                || lone.dispatch_event(black_box(lone_one), black_box(&empty)),
+            )
         });
         g.finish();
     }
@@ -169,14 +227,9 @@ fn peers(c: &mut Criterion) {
     let name = EventName::new("bench.peer");
     let mut g = c.benchmark_group("peer/vec_box_fn");
     for n in [1usize, 16, 256] {
-        let fns: Vec<Box<Callback>> = (0..n).map(|_| Box::new(body) as Box<_>).collect();
+        let fns = closures(n);
         g.bench_function(format!("{n}_closures"), |b| {
-            b.iter(|| {
-                let e = Event::new(black_box(name), black_box(&empty));
-                for f in &fns {
-                    f(&e);
-                }
-            })
+            b.iter(|| call_closures(&fns, name, &empty))
         });
     }
     g.finish();
@@ -203,14 +256,21 @@ fn peers(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("peer/crossbeam");
-    let (tx, rx) = crossbeam_channel::unbounded::<(EventName, Payload)>();
-    g.bench_function("send_recv", |b| {
-        b.iter(|| {
-            let _ = tx.send((black_box(name), Payload::new()));
-            black_box(rx.try_recv().ok());
-        })
-    });
+    let (tx, rx) = crossbeam_channel::unbounded::<Message>();
+    g.bench_function("send_recv", |b| b.iter(|| send_recv(&tx, &rx, name)));
     g.finish();
+}
+
+type Message = (EventName, Payload);
+
+/// `peer/crossbeam/send_recv`: the floor for a queued event, one message through a channel.
+fn send_recv(
+    tx: &crossbeam_channel::Sender<Message>,
+    rx: &crossbeam_channel::Receiver<Message>,
+    name: EventName,
+) {
+    let _ = tx.send((black_box(name), Payload::new()));
+    black_box(rx.try_recv().ok());
 }
 
 fn queues(c: &mut Criterion) {
@@ -218,11 +278,21 @@ fn queues(c: &mut Criterion) {
     let main = RunLoop::main(&d).unwrap();
     let name = EventName::new("bench.queued:event");
     let mut g = c.benchmark_group("cm_events/queue_event_pump");
+    // Its peer, `peer/crossbeam/send_recv`, timed interleaved.
+    let (tx, rx) = crossbeam_channel::unbounded::<Message>();
+    let mut pair = Pair::new(
+        "cm_events/queue_event_pump/per_event",
+        "peer/crossbeam/send_recv",
+    );
     g.bench_function("per_event", |b| {
-        b.iter(|| {
-            let _ = d.queue_event(black_box(name), Payload::new(), None);
-            black_box(d.pump_queue(main.message_queue()).ok());
-        })
+        pair.iter(
+            b,
+            || {
+                let _ = d.queue_event(black_box(name), Payload::new(), None);
+                black_box(d.pump_queue(main.message_queue()).ok());
+            },
+            || send_recv(&tx, &rx, name),
+        )
     });
     let _imm = observers(&d, name.immediate(), 1);
     let _def = observers(&d, name, 1);

@@ -19,6 +19,10 @@
 //! * `peer/naive_rwlock_bus/{1_thread,2_threads}_1_observers`: the naive `RwLock<HashMap>` bus,
 //!   whose read lock writes the lock word on every dispatch (the contrast).
 //!
+//! The two-thread rows also time their one-thread peer interleaved with them
+//! ([`cm_benchkit::Pair`], one round per sample, the order alternating between samples), which
+//! is what their ratio targets are read against.
+//!
 //! Worker `t` is pinned to the `t`-th CPU the process may use ([`pin_to_cpu`]). Needs two idle
 //! cores to show anything: on a loaded machine the second thread waits for a core
 //! and the ratio measures the scheduler. Benchmark ids are stable (the xtask table reads them).
@@ -31,6 +35,7 @@ use std::hint::black_box;
 use std::sync::{Arc, Barrier, RwLock};
 use std::time::{Duration, Instant};
 
+use cm_benchkit::Pair;
 use cm_events::{Dispatcher, Event, EventName, ObserverGuard, Payload};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -108,39 +113,114 @@ fn pin_to_cpu(index: usize) {
     let _ = index;
 }
 
-fn dispatch_threads(c: &mut Criterion) {
+/// One dispatcher with the benchmark's events observed: 1 observer on `one` and `other`, 16 on
+/// `sixteen`.
+struct Fixture {
+    d: Dispatcher,
+    one: EventName,
+    other: EventName,
+    sixteen: EventName,
+    _guards: Vec<ObserverGuard>,
+}
+
+fn fixture(tag: &str) -> Fixture {
     let d = Dispatcher::new();
-    let empty = Payload::new();
-    let one = EventName::new("bench.threads:1_observers");
-    let other = EventName::new("bench.threads:1_observers_other");
-    let sixteen = EventName::new("bench.threads:16_observers");
-    let _guards = [
-        observers(&d, one, 1),
-        observers(&d, other, 1),
-        observers(&d, sixteen, 16),
-    ];
+    let one = EventName::new(&format!("bench.threads{tag}:1_observers"));
+    let other = EventName::new(&format!("bench.threads{tag}:1_observers_other"));
+    let sixteen = EventName::new(&format!("bench.threads{tag}:16_observers"));
+    let mut guards = observers(&d, one, 1);
+    guards.extend(observers(&d, other, 1));
+    guards.extend(observers(&d, sixteen, 16));
     d.collect_garbage();
-    let loop_on = |names: [EventName; 2]| {
-        let (d, empty) = (&d, &empty);
-        move |t: usize, iters: u64| {
-            let name = names[t % 2];
-            for _ in 0..iters {
-                black_box(d.dispatch_event(black_box(name), black_box(empty)));
-            }
+    Fixture {
+        d,
+        one,
+        other,
+        sixteen,
+        _guards: guards,
+    }
+}
+
+/// What thread `t` dispatches in one case: on which dispatcher, which event.
+type Plan<'a> = [(&'a Fixture, EventName); 2];
+
+/// The loop thread `t` runs: `iters` dispatches of its event on its dispatcher.
+fn dispatch_loop<'a>(plan: Plan<'a>, empty: &'a Payload) -> impl Fn(usize, u64) + Sync + 'a {
+    move |t: usize, iters: u64| {
+        let (f, name) = plan[t % 2];
+        for _ in 0..iters {
+            black_box(f.d.dispatch_event(black_box(name), black_box(empty)));
         }
-    };
-    let mut g = c.benchmark_group("cm_events/dispatch_threads");
-    let cases: [(&str, usize, [EventName; 2]); 5] = [
-        ("1_thread_1_observers", 1, [one, one]),
-        ("2_threads_same_event_1_observers", 2, [one, one]),
-        ("2_threads_different_events_1_observers", 2, [one, other]),
-        ("1_thread_16_observers", 1, [sixteen, sixteen]),
-        ("2_threads_same_event_16_observers", 2, [sixteen, sixteen]),
+    }
+}
+
+fn dispatch_threads(c: &mut Criterion) {
+    let empty = Payload::new();
+    // `a` is the shared dispatcher; `b` is the second thread's own one in the independent rows.
+    let (a, b) = (fixture(""), fixture(".own"));
+    let group = "cm_events/dispatch_threads";
+    let id = |case: &str| format!("{group}/{case}");
+    let mut g = c.benchmark_group(group);
+
+    // Alone: one thread, and two threads that share nothing (each its own dispatcher): the
+    // machine's own two-thread scaling for this very work.
+    let alone: [(&str, usize, Plan<'_>); 4] = [
+        ("1_thread_1_observers", 1, [(&a, a.one); 2]),
+        ("1_thread_16_observers", 1, [(&a, a.sixteen); 2]),
+        (
+            "2_threads_independent_1_observers",
+            2,
+            [(&a, a.one), (&b, b.one)],
+        ),
+        (
+            "2_threads_independent_16_observers",
+            2,
+            [(&a, a.sixteen), (&b, b.sixteen)],
+        ),
     ];
-    for (id, threads, names) in cases {
-        let work = loop_on(names);
-        g.bench_function(id, |b| {
-            b.iter_custom(|iters| run_on_threads(threads, iters, &work))
+    for (case, threads, plan) in alone {
+        let work = dispatch_loop(plan, &empty);
+        g.bench_function(case, |bench| {
+            bench.iter_custom(|iters| run_on_threads(threads, iters, &work))
+        });
+    }
+
+    // Sharing one dispatcher, each timed interleaved with the independent two-thread run of the
+    // same shape: what sharing costs, with the machine's scaling divided out.
+    let shared: [(&str, Plan<'_>, &str); 3] = [
+        (
+            "2_threads_same_event_1_observers",
+            [(&a, a.one); 2],
+            "2_threads_independent_1_observers",
+        ),
+        (
+            "2_threads_different_events_1_observers",
+            [(&a, a.one), (&a, a.other)],
+            "2_threads_independent_1_observers",
+        ),
+        (
+            "2_threads_same_event_16_observers",
+            [(&a, a.sixteen); 2],
+            "2_threads_independent_16_observers",
+        ),
+    ];
+    for (case, plan, peer) in shared {
+        let work = dispatch_loop(plan, &empty);
+        let independent_plan = if case.ends_with("_16_observers") {
+            [(&a, a.sixteen), (&b, b.sixteen)]
+        } else {
+            [(&a, a.one), (&b, b.one)]
+        };
+        let independent = dispatch_loop(independent_plan, &empty);
+        // One round per sample: a round spawns its threads, which must stay negligible against
+        // the sample; the order alternates between samples.
+        let mut pair = Pair::new(id(case), id(peer)).rounds(1);
+        g.bench_function(case, |bench| {
+            pair.iter_custom(
+                bench,
+                |iters| run_on_threads(2, iters, &work),
+                |iters| run_on_threads(2, iters, &independent),
+            )
         });
     }
     g.finish();

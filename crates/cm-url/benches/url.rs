@@ -2,11 +2,14 @@
 //!
 //! Ids: `cm_url/normalize/<case>`, `cm_url/server_root/<case>`, plus one `cm_url/redact/<case>`
 //! and one `cm_url/is_under/<case>` for the log and lookup paths; `cm_url/url_crate_parse/<case>`
-//! is the `url` crate's own parse of the same input, as a baseline.
+//! is the `url` crate's own parse of the same input, as a baseline. `normalize` and
+//! `server_root` also time that parse in alternation inside their own samples
+//! ([`cm_benchkit::Pair`]), which is what their ratio targets are read against.
 //! Run: `cargo bench -p cm-url -- --warm-up-time 1 --measurement-time 2`.
 
 use std::hint::black_box;
 
+use cm_benchkit::Pair;
 use criterion::Criterion;
 
 include!("support/cases.rs");
@@ -14,11 +17,15 @@ include!("support/cases.rs");
 fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("cm_url");
     for (case, url) in CASES {
+        let parse = || url::Url::parse(black_box(url));
+        let peer = format!("cm_url/url_crate_parse/{case}");
+        let mut pair = Pair::new(format!("cm_url/normalize/{case}"), &peer);
         group.bench_function(format!("normalize/{case}"), |b| {
-            b.iter(|| cm_url::normalize(black_box(url)))
+            pair.iter(b, || cm_url::normalize(black_box(url)), parse)
         });
+        let mut pair = Pair::new(format!("cm_url/server_root/{case}"), &peer);
         group.bench_function(format!("server_root/{case}"), |b| {
-            b.iter(|| cm_url::server_root(black_box(url)))
+            pair.iter(b, || cm_url::server_root(black_box(url)), parse)
         });
         // Baseline: the `url` crate's parse alone, to read the figures above against when the
         // machine is loaded.

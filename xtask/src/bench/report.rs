@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use crate::bench::pairs::Pairs;
 use crate::bench::results::{Measurement, Unit};
 use crate::bench::targets::{self, GROWTH, SUPERLINEAR, Target};
 use crate::cmd::Result;
@@ -19,13 +20,17 @@ pub(crate) struct Line {
     pub(crate) unit: Unit,
     pub(crate) peer: Option<(&'static str, Option<f64>)>,
     pub(crate) ratio: Option<f64>,
+    /// The peer was timed in alternation inside this benchmark's samples (`cm_benchkit::Pair`):
+    /// the peer median and the ratio come from those samples, not the peer's own benchmark.
+    pub(crate) interleaved: bool,
     pub(crate) target: Target,
     /// `None` when there is no target, or its peer was not measured.
     pub(crate) met: Option<bool>,
 }
 
-/// The table: every measurement, once per row of the target mapping (or once, bare).
-pub(crate) fn lines(measured: &[Measurement]) -> Vec<Line> {
+/// The table: every measurement, once per row of the target mapping (or once, bare). A row
+/// whose subject timed its peer interleaved (`pairs`) is read against that.
+pub(crate) fn lines(measured: &[Measurement], pairs: &Pairs) -> Vec<Line> {
     let by_id: BTreeMap<&str, &Measurement> = measured.iter().map(|m| (m.id.as_str(), m)).collect();
     let mut lines = Vec::new();
     for m in by_id.values() {
@@ -37,17 +42,26 @@ pub(crate) fn lines(measured: &[Measurement]) -> Vec<Line> {
                 unit: m.unit,
                 peer: None,
                 ratio: None,
+                interleaved: false,
                 target: Target::None,
                 met: None,
             });
         }
         for row in rows {
-            let peer_value = row
+            let paired = row
                 .peer
-                .and_then(|p| by_id.get(p))
-                .map(|p| p.value)
-                .filter(|v| *v > 0.0);
-            let ratio = peer_value.map(|p| m.value / p);
+                .and_then(|p| pairs.get(&(m.id.clone(), p.to_owned())));
+            let (peer_value, ratio) = match paired {
+                Some(paired) => (Some(paired.peer_median_ns), Some(paired.ratio)),
+                None => {
+                    let peer_value = row
+                        .peer
+                        .and_then(|p| by_id.get(p))
+                        .map(|p| p.value)
+                        .filter(|v| *v > 0.0);
+                    (peer_value, peer_value.map(|p| m.value / p))
+                }
+            };
             let met = match row.target {
                 Target::None => None,
                 Target::AtMost(bound) => Some(m.value <= bound),
@@ -60,6 +74,7 @@ pub(crate) fn lines(measured: &[Measurement]) -> Vec<Line> {
                 unit: m.unit,
                 peer: row.peer.map(|p| (p, peer_value)),
                 ratio,
+                interleaved: paired.is_some(),
                 target: row.target,
                 met,
             });
@@ -100,6 +115,15 @@ fn target_text(target: Target, unit: Unit) -> String {
     }
 }
 
+/// Follows the peer's id when it was timed interleaved with the subject.
+fn interleaved_mark(line: &Line) -> &'static str {
+    if line.interleaved {
+        " (interleaved)"
+    } else {
+        ""
+    }
+}
+
 fn met_text(line: &Line) -> &'static str {
     match (line.target, line.met) {
         (Target::None, _) => "",
@@ -127,7 +151,7 @@ pub(crate) fn print_table(lines: &[Line]) {
         .map(|l| {
             let (peer, peer_value) = match l.peer {
                 Some((id, value)) => (
-                    id.to_owned(),
+                    format!("{id}{}", interleaved_mark(l)),
                     value.map_or_else(|| "not run".to_owned(), |v| human(v, l.unit)),
                 ),
                 None => ("—".to_owned(), String::new()),
@@ -340,7 +364,8 @@ pub(crate) fn print_growth(growth: &[(&'static targets::Series, Vec<Point>)]) {
 }
 
 /// Writes the table as JSON: an array of rows with the fields `id`, `median_ns`, `peer`,
-/// `peer_median_ns`, `ratio`, `target`, `met`, plus `value` and `unit` (`"ns"` or `"bytes"`).
+/// `peer_median_ns`, `ratio`, `interleaved`, `target`, `met`, plus `value` and `unit` (`"ns"`
+/// or `"bytes"`).
 /// A memory row has `median_ns: null` and its figure in `value`.
 pub(crate) fn write_json(path: &Path, lines: &[Line]) -> Result {
     let rows: Vec<Value> = lines
@@ -353,6 +378,7 @@ pub(crate) fn write_json(path: &Path, lines: &[Line]) -> Result {
                 "peer": l.peer.map(|(p, _)| p),
                 "peer_median_ns": l.peer.and_then(|(_, v)| v),
                 "ratio": l.ratio,
+                "interleaved": l.interleaved,
                 "target": match l.target {
                     Target::None => None,
                     target => Some(target_text(target, l.unit)),
@@ -386,7 +412,7 @@ pub(crate) fn write_markdown(
         }
         let (peer, peer_value) = match l.peer {
             Some((id, value)) => (
-                format!("`{id}`"),
+                format!("`{id}`{}", interleaved_mark(l)),
                 value.map_or_else(|| "not run".to_owned(), |v| human(v, l.unit)),
             ),
             None => ("—".to_owned(), String::new()),
@@ -455,6 +481,7 @@ mod tests {
             id: id.to_owned(),
             value,
             unit: Unit::Nanoseconds,
+            sample_iters: Vec::new(),
         }
     }
 
@@ -506,6 +533,7 @@ mod tests {
             unit: Unit::Nanoseconds,
             peer: Some(("peer/x", met.map(|_| 4.0))),
             ratio: met.map(|_| 2.5),
+            interleaved: false,
             target: Target::RatioAtMost(2.0),
             met,
         };
@@ -521,5 +549,35 @@ mod tests {
         assert_eq!(found[0], "a/missed 2.50x against peer/x (target ≤ 2x)");
         assert_eq!(found[1], "t/a grows with k 1.00 (target k ≤ 0.2)");
         assert!(failures(&lines[..1], &[]).is_empty());
+    }
+
+    #[test]
+    fn an_interleaved_pair_is_read_instead_of_the_separate_peer() {
+        use crate::bench::pairs::Paired;
+        let subject = "cm_url/normalize/nucleus";
+        let peer = "cm_url/url_crate_parse/nucleus";
+        // Measured apart, the peer ran in a slow phase: 3x. Interleaved, 1.6x.
+        let measured = [measured(subject, 900.0), measured(peer, 300.0)];
+        let separate = lines(&measured, &Pairs::new());
+        let row = |lines: &[Line]| {
+            lines
+                .iter()
+                .find(|l| l.id == subject && l.peer.is_some_and(|(p, _)| p == peer))
+                .map(|l| (l.ratio, l.peer.and_then(|(_, v)| v), l.interleaved, l.met))
+                .unwrap()
+        };
+        assert_eq!(row(&separate), (Some(3.0), Some(300.0), false, Some(false)));
+        let pairs = Pairs::from([(
+            (subject.to_owned(), peer.to_owned()),
+            Paired {
+                peer_median_ns: 560.0,
+                ratio: 1.6,
+            },
+        )]);
+        let interleaved = lines(&measured, &pairs);
+        assert_eq!(
+            row(&interleaved),
+            (Some(1.6), Some(560.0), true, Some(true))
+        );
     }
 }

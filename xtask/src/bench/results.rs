@@ -28,6 +28,9 @@ pub(crate) struct Measurement {
     /// The median (nanoseconds) or the memory figure (bytes).
     pub(crate) value: f64,
     pub(crate) unit: Unit,
+    /// The iteration count of each of criterion's samples, in order (`new/sample.json`); empty
+    /// for a figure criterion did not measure. The pairs reader matches its records to these.
+    pub(crate) sample_iters: Vec<f64>,
 }
 
 /// Where criterion writes its results for this build.
@@ -78,11 +81,21 @@ fn read_measurement(estimates_path: &Path) -> Result<Option<Measurement>> {
     let estimates = read_json(estimates_path)?;
     let id = benchmark["full_id"].as_str().unwrap_or_default().to_owned();
     let median = estimates["median"]["point_estimate"].as_f64();
+    // Older criterion output without sample.json only loses the pairing, not the figure.
+    let sample_iters = read_json(&new_dir.join("sample.json"))
+        .ok()
+        .and_then(|sample| {
+            sample["iters"]
+                .as_array()
+                .map(|iters| iters.iter().filter_map(Value::as_f64).collect())
+        })
+        .unwrap_or_default();
     Ok(match (id.is_empty(), median) {
         (false, Some(value)) => Some(Measurement {
             id,
             value,
             unit: Unit::Nanoseconds,
+            sample_iters,
         }),
         _ => None,
     })

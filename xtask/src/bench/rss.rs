@@ -63,5 +63,6 @@ pub(crate) fn measure() -> Result<Measurement> {
         id: ID.to_owned(),
         value: bytes,
         unit: Unit::Bytes,
+        sample_iters: Vec::new(),
     })
 }

@@ -10,9 +10,15 @@ use serde_json::Value;
 use super::Finding;
 use crate::cmd::{Result, cargo, step};
 
-/// The packages that stay unpublished: test support, the automation itself, and cm-python (a
-/// Python extension, shipped as a wheel by maturin, not on crates.io).
-const UNPUBLISHED: &[&str] = &["cm-python", "cm-reliability", "cm-testkit", "xtask"];
+/// The packages that stay unpublished: test and benchmark support, the automation itself, and
+/// cm-python (a Python extension, shipped as a wheel by maturin, not on crates.io).
+const UNPUBLISHED: &[&str] = &[
+    "cm-benchkit",
+    "cm-python",
+    "cm-reliability",
+    "cm-testkit",
+    "xtask",
+];
 
 /// How many packages a light crate may pull in (itself excluded; proc-macros excluded too,
 /// since they run in the compiler and never link into the program), and which it must not.
@@ -90,7 +96,7 @@ pub(super) fn metadata(_root: &Path) -> Result<Vec<Finding>> {
             fail(if should_stay_unpublished {
                 "is test support, automation or a Python wheel: keep `publish = false`".to_owned()
             } else {
-                "`publish = false` is only for cm-python, cm-reliability, cm-testkit and xtask"
+                "`publish = false` is only for cm-benchkit, cm-python, cm-reliability, cm-testkit and xtask"
                     .to_owned()
             });
         }
