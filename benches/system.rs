@@ -3,7 +3,9 @@
 //!
 //! * `system/startup/<n>_bookmarks`: `ManagerHandle::start` with an `omniverse.toml` of `n`
 //!   bookmarks (and `n / 10` servers) until the first snapshot holds them all. The initial
-//!   load is synchronous, so this is the time until a UI could draw the list.
+//!   load is synchronous, so this is the time until a UI could draw the list. At 10 000
+//!   bookmarks a plain `TomlStore::load` of the same file is timed interleaved with it
+//!   ([`cm_benchkit::Pair`]): its ratio target reads "a start costs at most two loads".
 //! * `system/ensure_connection/1000_callers_warm` and `..._cold`: 1 000 concurrent
 //!   `ensure_connection` calls for one server, already connected (answered from the status
 //!   cache) or signed out first (one shared attempt: `/info`, one `/stat`). The peer
@@ -31,10 +33,12 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
+use cm_benchkit::Pair;
 use cm_testkit::{Endpoint, TestServer, TestServerConfig};
 use connection_manager::events::{Dispatcher, ObserverGuard};
 use connection_manager::manager::{ManagerConfig, ManagerHandle};
 use connection_manager::registry::{RegistryConfig, events};
+use connection_manager::toml_store::TomlStore;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// The watcher debounce for the edit -> event benchmark (the default is 1 s; shorter keeps
@@ -84,30 +88,59 @@ fn write_config(dir: &Path, bookmarks: usize) -> PathBuf {
     path
 }
 
+/// `iterations` manager starts on the file at `path` of `n` bookmarks, until the first snapshot
+/// holds them all; the time to that snapshot, shutdown excluded.
+fn start_managers(path: &Path, n: usize, iterations: u64) -> Duration {
+    let mut total = Duration::ZERO;
+    for _ in 0..iterations {
+        let config = ManagerConfig::new(RegistryConfig::new(path).discovery(false))
+            .dispatcher(Dispatcher::new());
+        let started = Instant::now();
+        let manager = ManagerHandle::start(config).unwrap();
+        let loaded = manager.registry().snapshot().bookmarks().len();
+        total += started.elapsed();
+        assert_eq!(loaded, n);
+        manager.shutdown();
+    }
+    total
+}
+
+/// `iterations` loads of the file at `path` by the store alone: the floor of a start.
+fn load_files(path: &Path, iterations: u64) -> Duration {
+    let store = TomlStore::new(path);
+    let started = Instant::now();
+    for _ in 0..iterations {
+        black_box(store.load().unwrap());
+    }
+    started.elapsed()
+}
+
 fn startup(c: &mut Criterion) {
     let mut group = c.benchmark_group("system/startup");
     for n in [100usize, 1_000, 10_000] {
         let mut fixture = None;
+        // The row with a ratio target (start ≤ 2x one load) times its peer interleaved: a load
+        // of this very file by the store alone, under the id of the store's own load benchmark.
+        let mut pair = (n == 10_000).then(|| {
+            Pair::new(
+                format!("system/startup/{n}_bookmarks"),
+                "cm_toml_store/load/10k_bookmarks",
+            )
+        });
         group.bench_function(format!("{n}_bookmarks"), |b| {
             let (_dir, path) = fixture.get_or_insert_with(|| {
                 let dir = tempfile::tempdir().unwrap();
                 let path = write_config(dir.path(), n);
                 (dir, path)
             });
-            b.iter_custom(|iterations| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iterations {
-                    let config = ManagerConfig::new(RegistryConfig::new(&*path).discovery(false))
-                        .dispatcher(Dispatcher::new());
-                    let started = Instant::now();
-                    let manager = ManagerHandle::start(config).unwrap();
-                    let loaded = manager.registry().snapshot().bookmarks().len();
-                    total += started.elapsed();
-                    assert_eq!(loaded, n);
-                    manager.shutdown();
-                }
-                total
-            })
+            match &mut pair {
+                Some(pair) => pair.iter_custom(
+                    b,
+                    |iterations| start_managers(path, n, iterations),
+                    |iterations| load_files(path, iterations),
+                ),
+                None => b.iter_custom(|iterations| start_managers(path, n, iterations)),
+            }
         });
     }
     group.finish();

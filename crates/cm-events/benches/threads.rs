@@ -6,22 +6,28 @@
 //! (a barrier) and each dispatch `iters` times; the time reported is the wall time from the first
 //! start to the last finish, per iteration. So a row with two threads reads "time for two
 //! dispatches, one on each thread": with perfect scaling it equals the one-thread row of the same
-//! shape, and the target `2 threads / 1 thread ≤ 1.11` is "aggregate throughput ≥ 1.8x one
-//! thread's" (xtask/src/bench/targets.rs). The one-thread rows use the same harness (one worker),
-//! so spawn and barrier costs are the same on both sides (and negligible: criterion picks `iters`
-//! so that a sample lasts milliseconds).
+//! shape. The one-thread rows use the same harness (one worker), so spawn and barrier costs are
+//! the same on both sides (and negligible: criterion picks `iters` so that a sample lasts
+//! milliseconds).
 //!
 //! * `1_thread_{1,16}_observers`: the baseline;
-//! * `2_threads_same_event_{1,16}_observers`: both threads dispatch the same interned event, so
-//!   they read the same slot, list and entries: scaling needs a dispatch path that writes no
-//!   shared cache line (only the thread's own, padded record);
-//! * `2_threads_different_events_1_observers`: each thread its own event;
+//! * `2_threads_independent_{1,16}_observers`: two threads that share nothing, each dispatching
+//!   on a dispatcher of its own: the machine's own two-thread scaling for exactly this work;
+//! * `2_threads_same_event_{1,16}_observers`: both threads dispatch the same interned event of
+//!   one dispatcher, so they read the same slot, list and entries: scaling needs a dispatch path
+//!   that writes no shared cache line (only the thread's own, padded record);
+//! * `2_threads_different_events_1_observers`: one dispatcher, each thread its own event;
 //! * `peer/naive_rwlock_bus/{1_thread,2_threads}_1_observers`: the naive `RwLock<HashMap>` bus,
 //!   whose read lock writes the lock word on every dispatch (the contrast).
 //!
-//! The two-thread rows also time their one-thread peer interleaved with them
-//! ([`cm_benchkit::Pair`], one round per sample, the order alternating between samples), which
-//! is what their ratio targets are read against.
+//! The shared rows time the independent run of the same shape interleaved with them
+//! ([`cm_benchkit::Pair`], one round per sample, the order alternating between samples), and
+//! their target `shared / independent ≤ 1.11` is "aggregate throughput ≥ 1.8x what two threads
+//! that share nothing get" (xtask/src/bench/targets.rs). Why not one thread's: on this 2-vCPU
+//! VM even two threads that share nothing at all run 1.3-1.6x slower than one, for seconds at a
+//! time (the host's doing: a private load/store loop shows it too), so a target against one
+//! thread judged the host; against the independent run, measured in the same samples, it
+//! judges what sharing the dispatcher costs. The ratio against one thread is still reported.
 //!
 //! Worker `t` is pinned to the `t`-th CPU the process may use ([`pin_to_cpu`]). Needs two idle
 //! cores to show anything: on a loaded machine the second thread waits for a core

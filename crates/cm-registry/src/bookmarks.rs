@@ -49,6 +49,10 @@ fn with_hash(index: &imbl::OrdSet<(u64, u64)>, hash: u64) -> impl Iterator<Item 
     })
 }
 
+/// Where a bookmark is in its [`Bookmarks`]: valid until the collection next changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Position(u64);
+
 /// The bookmarks of a snapshot, in display (file) order; cloning is O(1).
 ///
 /// Iterate with [`iter`](Self::iter) or `for bookmark in &bookmarks`; look a
@@ -160,7 +164,7 @@ impl Bookmarks {
         for (at, bookmark) in list.by_ref().take(kept) {
             if let Some((seq, _)) = changed.next_if(|&(_, c)| c == at) {
                 new_names.push(self.hasher.hash_one(&*bookmark.name));
-                self.replace_at(seq, bookmark);
+                self.replace_seq(seq, bookmark);
             }
         }
         for seq in surplus {
@@ -215,11 +219,17 @@ impl Bookmarks {
         self.remove_at(seq)
     }
 
-    /// Replaces the bookmark called `name` with `bookmark` in the same place
-    /// (the registry checks first that a new name is free); returns the old one.
-    pub(crate) fn replace(&mut self, name: &str, bookmark: Bookmark) -> Option<Bookmark> {
-        let (seq, _) = self.find(name)?;
-        self.replace_at(seq, bookmark)
+    /// The bookmark called `name` and where it is, for a [`replace_at`](Self::replace_at)
+    /// after checks that need the old entry: one lookup by name, not two.
+    pub(crate) fn position(&self, name: &str) -> Option<(Position, &Bookmark)> {
+        self.find(name)
+            .map(|(seq, bookmark)| (Position(seq), bookmark))
+    }
+
+    /// Replaces the bookmark at `at` (from [`position`](Self::position), with no change
+    /// since) in the same place; returns the old one.
+    pub(crate) fn replace_at(&mut self, at: Position, bookmark: Bookmark) -> Option<Bookmark> {
+        self.replace_seq(at.0, bookmark)
     }
 
     fn remove_at(&mut self, seq: u64) -> Option<Bookmark> {
@@ -231,7 +241,7 @@ impl Bookmarks {
         Some(removed)
     }
 
-    fn replace_at(&mut self, seq: u64, bookmark: Bookmark) -> Option<Bookmark> {
+    fn replace_seq(&mut self, seq: u64, bookmark: Bookmark) -> Option<Bookmark> {
         let name_key = (self.hasher.hash_one(&*bookmark.name), seq);
         let url_key = (self.hasher.hash_one(&*bookmark.url), seq);
         let old = self.order.insert(seq, bookmark)?;

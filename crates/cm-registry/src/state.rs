@@ -233,11 +233,12 @@ impl RegistryState {
         validate_name(new_name)?;
         let given = url;
         let url: Arc<str> = url_policy::normalize(given)?.into();
-        let Some(old) = self.bookmarks.get(old_name).cloned() else {
+        let Some((at, old)) = self.bookmarks.position(old_name) else {
             return Err(RegistryError::UnknownBookmark {
                 name: old_name.to_owned(),
             });
         };
+        let old = old.clone();
         // A bookmark read from the file keeps its URL through a rename even when that URL
         // carries a credential (it is already there); only a new URL is refused.
         if old.url != url {
@@ -257,8 +258,9 @@ impl RegistryState {
             });
         }
         let new_name: Arc<str> = new_name.into();
+        // `at` still holds: nothing changed the bookmarks since `position`.
         self.bookmarks
-            .replace(old_name, Bookmark::new(new_name.clone(), url.clone()));
+            .replace_at(at, Bookmark::new(new_name.clone(), url.clone()));
         self.dirty.bookmarks = true;
         Ok(Outcome::new(
             (),
