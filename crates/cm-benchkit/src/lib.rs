@@ -12,7 +12,8 @@
 //! plots are those of the subject, as before); the peer's time of each call is appended, with
 //! the subject's, to the file named by [`PAIRS_ENV`] when it is set. `cargo xtask bench` sets
 //! it and computes each pair's ratio as the median of the per-sample ratios.
-#![cfg_attr(doctest, doc = include_str!("../README.md"))]
+// No `unwrap()` or `expect()` outside tests (`cargo xtask tidy` checks every crate root has it).
+#![warn(clippy::unwrap_used, clippy::expect_used)]
 
 mod record;
 
@@ -130,6 +131,11 @@ fn time<O>(iters: u64, f: &mut impl FnMut() -> O) -> Duration {
     }
     start.elapsed()
 }
+
+/// Compiles and runs the README example as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 #[cfg(test)]
 mod tests {
