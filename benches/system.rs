@@ -10,7 +10,8 @@
 //!   `ensure_connection` calls for one server, already connected (answered from the status
 //!   cache) or signed out first (one shared attempt: `/info`, one `/stat`). The peer
 //!   `peer/actix_send/1000_concurrent` is 1 000 concurrent empty actix round trips to an actor
-//!   on another thread: what the callers would pay if each crossed a mailbox once.
+//!   on another thread: what the callers would pay if each crossed a mailbox once. Both rows
+//!   time it interleaved with them ([`cm_benchkit::Pair`]).
 //! * `system/edit_to_event/<n>_bookmarks`: a plain `std::fs::write` of the file (as another
 //!   process would) until the registry's `BOOKMARK_ADDED` event is observed, minus the
 //!   configured watcher debounce (`DEBOUNCE`, trailing edge: the watcher fires `DEBOUNCE` after
@@ -216,27 +217,75 @@ impl EnsureFixture {
     }
 }
 
+/// The peer of the ensure rows: an actor on its own thread and a runtime to send from.
+struct EchoPeer {
+    addr: Addr<Echo>,
+    system: System,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl EchoPeer {
+    fn new() -> Self {
+        let (addr, system) = echo_on_own_thread();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        EchoPeer {
+            addr,
+            system,
+            runtime,
+        }
+    }
+
+    /// `iterations` rounds of `callers` concurrent empty round trips.
+    fn sends(&self, callers: usize, iterations: u64) -> Duration {
+        let started = Instant::now();
+        for _ in 0..iterations {
+            let all = self.runtime.block_on(futures::future::join_all(
+                (0..callers).map(|_| self.addr.send(Ping)),
+            ));
+            black_box(all);
+        }
+        started.elapsed()
+    }
+}
+
 fn ensure_connection(c: &mut Criterion) {
     const CALLERS: usize = 1_000;
+    const PEER: &str = "peer/actix_send/1000_concurrent";
+    let mut echo: Option<EchoPeer> = None;
     let mut group = c.benchmark_group("system/ensure_connection");
     let mut fixture: Option<EnsureFixture> = None;
+    // Both rows time the actix peer interleaved with them (their targets are ratios to it).
+    let mut pair = Pair::new("system/ensure_connection/1000_callers_warm", PEER);
     group.bench_function("1000_callers_warm", |b| {
         let f = fixture.get_or_insert_with(EnsureFixture::new);
-        b.iter_custom(|iterations| (0..iterations).map(|_| f.ensure_all(CALLERS)).sum())
+        let echo = echo.get_or_insert_with(EchoPeer::new);
+        pair.iter_custom(
+            b,
+            |iterations| (0..iterations).map(|_| f.ensure_all(CALLERS)).sum(),
+            |iterations| echo.sends(CALLERS, iterations),
+        )
     });
+    let mut pair = Pair::new("system/ensure_connection/1000_callers_cold", PEER);
     group.bench_function("1000_callers_cold", |b| {
         let f = fixture.get_or_insert_with(EnsureFixture::new);
-        b.iter_custom(|iterations| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iterations {
-                // Signing out makes the server cold again (no token is required here).
-                assert!(f.manager.disconnect_blocking(&f.url));
-                let stats_before = f.controls.request_count(Endpoint::Stat);
-                total += f.ensure_all(CALLERS);
-                assert_eq!(f.controls.request_count(Endpoint::Stat), stats_before + 1);
-            }
-            total
-        })
+        let echo = echo.get_or_insert_with(EchoPeer::new);
+        pair.iter_custom(
+            b,
+            |iterations| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iterations {
+                    // Signing out makes the server cold again (no token is required here).
+                    assert!(f.manager.disconnect_blocking(&f.url));
+                    let stats_before = f.controls.request_count(Endpoint::Stat);
+                    total += f.ensure_all(CALLERS);
+                    assert_eq!(f.controls.request_count(Endpoint::Stat), stats_before + 1);
+                }
+                total
+            },
+            |iterations| echo.sends(CALLERS, iterations),
+        )
     });
     group.finish();
     if let Some(f) = fixture {
@@ -244,29 +293,13 @@ fn ensure_connection(c: &mut Criterion) {
     }
 
     let mut group = c.benchmark_group("peer/actix_send");
-    let mut echo: Option<(Addr<Echo>, System, tokio::runtime::Runtime)> = None;
     group.bench_function("1000_concurrent", |b| {
-        let (addr, _, runtime) = echo.get_or_insert_with(|| {
-            let (addr, system) = echo_on_own_thread();
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .build()
-                .unwrap();
-            (addr, system, runtime)
-        });
-        b.iter_custom(|iterations| {
-            let started = Instant::now();
-            for _ in 0..iterations {
-                let all = runtime.block_on(futures::future::join_all(
-                    (0..CALLERS).map(|_| addr.send(Ping)),
-                ));
-                black_box(all);
-            }
-            started.elapsed()
-        })
+        let echo = echo.get_or_insert_with(EchoPeer::new);
+        b.iter_custom(|iterations| echo.sends(CALLERS, iterations))
     });
     group.finish();
-    if let Some((_, system, _)) = echo {
-        system.stop();
+    if let Some(echo) = echo {
+        echo.system.stop();
     }
 }
 
