@@ -70,6 +70,18 @@ proptest! {
         check_against_model(observes.chain(ops).collect())?;
     }
 
+    /// Past 64 observers registered in order (a list that only grows stays flat), observe +
+    /// reset churn fills it with tombstones until a rebuild makes it segmented
+    /// (src/dispatcher/segments.rs, `rebuild`): the same operations, every observe sorting last.
+    #[test]
+    fn churned_in_order_lists_dispatch_like_the_model(
+        n in 65usize..300,
+        ops in proptest::collection::vec(op_with_orders(0..1), 1..400),
+    ) {
+        let observes = (0..n).map(|_| Op::Observe { order: 0, filtered: false });
+        check_against_model(observes.chain(ops).collect())?;
+    }
+
     /// Observers registered in decreasing order (each sorts first), then reset from the front,
     /// the back and the middle.
     #[test]

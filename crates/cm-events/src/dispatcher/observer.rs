@@ -405,6 +405,11 @@ impl ObserverList {
         self.live_total.load(Ordering::Relaxed)
     }
 
+    /// Removed observers whose entries this run still holds. Caller holds the write lock.
+    pub(crate) fn tombstone_count(&self) -> usize {
+        self.tombstones.load(Ordering::Relaxed)
+    }
+
     /// Live entries of this run (`len - tombstones`).
     fn own_live_len(&self) -> usize {
         self.entries().len() - self.tombstones.load(Ordering::Relaxed)
