@@ -235,27 +235,37 @@ impl TomlStore {
     /// A new-style file (the usual case) is read and parsed once, without the lock. A
     /// migration that fails (a read-only file, say) is logged and the file is read as it
     /// is: the entries are still usable, and the next start tries again.
+    ///
+    /// The first read waits, like [`TomlStore::load`], while the file may be caught half way
+    /// through someone's in-place save: the old-style test must not be made on the first piece
+    /// of a new-style file.
     pub fn load_migrating(&self) -> Result<(Loaded, Option<MigrationReport>), StoreError> {
-        let bytes = self.read_raw()?;
-        let text = crate::document::decode(self.path(), &bytes)?;
+        let read = self.read_settled()?;
+        let text = crate::document::decode(self.path(), &read.bytes)?;
         let (doc, loaded) = crate::document::parse_spanned(self.path(), text)?;
-        if !is_old_style(doc.as_table()) {
-            self.record_seen(&bytes);
+        // A file still changing when the read gave up waiting is not migrated on this start:
+        // its old style may be the first piece of a new-style save (and the migration's own
+        // wait would only add another 5 s).
+        if !is_old_style(doc.as_table()) || !read.settled {
+            self.record_read(&read);
             return Ok((loaded, None));
         }
         match self.migrate_if_needed() {
             Ok(report) => Ok((self.load()?, report)),
             Err(e) => {
                 tracing::warn!(error = %e, "omniverse.toml migration skipped");
-                self.record_seen(&bytes);
+                self.record_read(&read);
                 Ok((loaded, None))
             }
         }
     }
 
     /// The migration [`TomlStore::migrate_if_needed`] would perform, without writing.
+    ///
+    /// Like [`TomlStore::load`], it first waits while the file may be caught half way through
+    /// someone's in-place save.
     pub fn plan_migration(&self) -> Result<Option<MigrationPlan>, StoreError> {
-        let bytes = self.read_raw()?;
+        let bytes = self.read_settled()?.bytes;
         let text = crate::document::decode(self.path(), &bytes)?;
         plan_migration(text, self.path())
     }

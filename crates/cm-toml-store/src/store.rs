@@ -84,6 +84,11 @@ pub struct TomlStore {
     lock_wait: LockWait,
     durability: Durability,
     seen: SeenContent,
+    /// Content this process knows to be a whole save, not one caught half way: what it wrote,
+    /// and what it read when the file looked settled ([`settle_time`] said so, or the file
+    /// stayed quiet). An edit builds on such bytes at once; bytes merely read (by a load, by
+    /// the watcher) while an editor may still be writing are waited for like anyone's.
+    settled: SeenContent,
     own_rendering: SeenContent,
     last_parsed: LastParsed,
     replace_wrong_typed: bool,
@@ -112,6 +117,7 @@ impl TomlStore {
             path,
             durability: Durability::Full,
             seen: SeenContent::default(),
+            settled: SeenContent::default(),
             own_rendering: SeenContent::default(),
             last_parsed: LastParsed::default(),
             replace_wrong_typed: false,
@@ -161,11 +167,53 @@ impl TomlStore {
     }
 
     /// Reads the file. A missing file reads as empty.
+    ///
+    /// A file that may be caught half way through someone's in-place save (empty, or written
+    /// in place less than a second ago: see [`crate::commit_check`]) is waited for, up to 5 s,
+    /// until it changes or settles; if it is still changing then, what was read last is
+    /// returned (a read loses nothing), and a later edit waits again before building on it.
     pub fn load(&self) -> Result<Loaded, StoreError> {
-        let bytes = read_bytes(&self.path)?;
-        let (_, loaded) = parse_spanned(&self.path, decode(&self.path, &bytes)?)?;
-        self.seen.record(&bytes);
+        let read = self.read_settled()?;
+        let (_, loaded) = parse_spanned(&self.path, decode(&self.path, &read.bytes)?)?;
+        self.record_read(&read);
         Ok(loaded)
+    }
+
+    /// Reads the file, waiting while it may be a save caught half way (as [`Self::load`]).
+    pub(crate) fn read_settled(&self) -> Result<SettledRead, StoreError> {
+        let mut settle = Settle::new();
+        loop {
+            let read = read_fingerprinted(&self.path)?;
+            let known = !read.bytes.is_empty() && self.settled.matches(&read.bytes);
+            let wait = settle_time(
+                read.fingerprint,
+                read.bytes.is_empty(),
+                read.changed_in_place_since_marked(),
+                self.seen.is_recorded_nonempty(),
+            );
+            let settled = match (known, wait) {
+                (false, Some(quiet)) => {
+                    match settle.wait_for_change(&self.path, read.fingerprint, quiet) {
+                        Waited::Changed => continue,
+                        Waited::Quiet => true,
+                        Waited::OutOfTime => false,
+                    }
+                }
+                _ => true,
+            };
+            return Ok(SettledRead {
+                bytes: read.bytes,
+                settled,
+            });
+        }
+    }
+
+    /// Records a read's bytes as seen, and as a whole save when it was settled.
+    pub(crate) fn record_read(&self, read: &SettledRead) {
+        self.seen.record(&read.bytes);
+        if read.settled {
+            self.settled.record(&read.bytes);
+        }
     }
 
     /// Reads the file again only if its content differs from what this store (or a clone)
@@ -174,12 +222,15 @@ impl TomlStore {
     /// For closing the gap between a first [`load`](Self::load) and the start of a
     /// [`watch`](Self::watch): an edit in between is seen, an unchanged file costs one read.
     pub fn load_if_changed(&self) -> Result<Option<Loaded>, StoreError> {
-        let bytes = read_bytes(&self.path)?;
-        if self.seen.matches(&bytes) {
+        let read = self.read_settled()?;
+        if self.seen.matches(&read.bytes) {
+            if read.settled {
+                self.settled.record(&read.bytes);
+            }
             return Ok(None);
         }
-        let (_, loaded) = parse_spanned(&self.path, decode(&self.path, &bytes)?)?;
-        self.seen.record(&bytes);
+        let (_, loaded) = parse_spanned(&self.path, decode(&self.path, &read.bytes)?)?;
+        self.record_read(&read);
         Ok(Some(loaded))
     }
 
@@ -314,7 +365,9 @@ impl TomlStore {
         let mut redos = 0;
         loop {
             let read = read_fingerprinted(&target)?;
-            let known = !read.bytes.is_empty() && self.seen.matches(&read.bytes);
+            // Only bytes known to be a whole save skip the wait: bytes this process merely read
+            // (a fresh `cm` reads the file at start) may be an editor's first piece.
+            let known = !read.bytes.is_empty() && self.settled.matches(&read.bytes);
             let wait = settle_time(
                 read.fingerprint,
                 read.bytes.is_empty(),
@@ -396,7 +449,9 @@ impl TomlStore {
         // Nothing to write: the document (edited or not) still stands for `text`.
         let unchanged = |doc: DocumentMut, rendering, spans, result| {
             let loaded = self.reread(&doc, text, urls_known_valid)?;
+            // Past the settle check of `edit_with`: a whole save.
             self.seen.record(bytes);
+            self.settled.record(bytes);
             self.last_parsed.keep(KeptDocument {
                 text: text.to_owned(),
                 doc,
@@ -473,6 +528,7 @@ impl TomlStore {
             return Ok(None);
         }
         self.seen.record(new_text.as_bytes());
+        self.settled.record(new_text.as_bytes());
         if is_plain_rendering {
             self.own_rendering.record(new_text.as_bytes());
         }
@@ -606,17 +662,13 @@ impl TomlStore {
         // Only a parse of the text can place the warnings.
         parse_spanned(&self.path, text).map(|(_, loaded)| loaded)
     }
+}
 
-    /// Remembers `bytes` as content this process has seen, so the watcher does not
-    /// report it as an outside edit.
-    pub(crate) fn record_seen(&self, bytes: &[u8]) {
-        self.seen.record(bytes);
-    }
-
-    /// Reads the raw bytes (empty when the file is missing).
-    pub(crate) fn read_raw(&self) -> Result<Vec<u8>, StoreError> {
-        read_bytes(&self.path)
-    }
+/// The file's bytes from [`TomlStore::read_settled`].
+pub(crate) struct SettledRead {
+    pub(crate) bytes: Vec<u8>,
+    /// False: the file was still changing when the waiting budget ran out.
+    pub(crate) settled: bool,
 }
 
 /// The entries of `desired` that `current` does not already hold exactly, as the changes

@@ -258,6 +258,56 @@ fn a_fresh_store_waits_for_an_in_place_save_whose_first_piece_parses() {
     assert!(sections.bookmark("from_fresh").is_some());
 }
 
+/// Found by the second attack on the fresh-process wait (through `cm`): a fresh process reads
+/// the file once at start (`load`, as `cm` and every registry do) and then edits it. The start-up
+/// read of a first piece that parses used to count as content "this process saw", and the edit
+/// skipped its wait for seen bytes: 5 of 5 `cm bookmark add`s wrote the first piece back, the
+/// rest of the save went into the replaced inode. Now a read waits like an edit, and only bytes
+/// known to be a whole save (written, or read settled) skip an edit's wait.
+#[test]
+fn a_fresh_store_that_loads_first_still_waits_for_an_in_place_save_whose_first_piece_parses() {
+    use std::io::Write as _;
+    let body = two_hundred();
+    let (_dir, store) = store_with(Some(&body));
+    store
+        .apply(&[add("written", "omniverse://h/written/")])
+        .unwrap();
+    let text = std::fs::read_to_string(store.path()).unwrap();
+    let cut = text.find("b100 =").expect("a line boundary in the middle");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(store.path())
+        .unwrap();
+    file.write_all(&text.as_bytes()[..cut]).unwrap(); // the first piece, valid TOML
+    let edit = {
+        let fresh = TomlStore::new(store.path());
+        std::thread::spawn(move || {
+            let at_start = fresh.load().unwrap().sections.bookmarks.len();
+            fresh
+                .apply(&[add("from_fresh", "omniverse://h/fresh/")])
+                .map(|_| at_start)
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300)); // the writer's pause
+    file.write_all(&text.as_bytes()[cut..]).unwrap();
+    drop(file);
+    let at_start = edit.join().unwrap().unwrap();
+
+    assert_eq!(at_start, 201, "the start-up read waited for the whole save");
+    let sections = TomlStore::new(store.path()).load().unwrap().sections;
+    let lost: Vec<usize> = (0..200)
+        .filter(|i| sections.bookmark(&format!("b{i}")).is_none())
+        .collect();
+    assert_eq!(
+        lost,
+        Vec::<usize>::new(),
+        "the writer's second piece was lost"
+    );
+    assert!(sections.bookmark("written").is_some());
+    assert!(sections.bookmark("from_fresh").is_some());
+}
+
 /// Found by the same attack: once an edit had waited its whole budget, it took the next empty
 /// read at once. A file that keeps being emptied and touched must make the edit give up
 /// (`KeepsChanging`), never write over it.
