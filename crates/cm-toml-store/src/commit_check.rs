@@ -212,6 +212,10 @@ impl Settle {
     ) -> Waited {
         let quiet_until = Instant::now() + quiet;
         let limit = self.started + SETTLE_LIMIT;
+        if gave_up_lately(path) {
+            tracing::warn!(path = %path.display(), "omniverse.toml kept changing a moment ago and looks half-saved again; not waiting");
+            return Waited::OutOfTime;
+        }
         tracing::debug!(path = %path.display(), "omniverse.toml looks half-saved; waiting for it to settle");
         loop {
             if Instant::now() >= quiet_until {
@@ -220,6 +224,7 @@ impl Settle {
             }
             if Instant::now() >= limit {
                 tracing::warn!(path = %path.display(), "omniverse.toml kept changing; giving up");
+                remember_giving_up(path);
                 return Waited::OutOfTime;
             }
             std::thread::sleep(SETTLE_POLL);
@@ -228,4 +233,41 @@ impl Settle {
             }
         }
     }
+}
+
+/// Files that kept changing through a whole [`SETTLE_LIMIT`] of a wait in this process, and
+/// when that wait gave up. Another wait on the same file within [`SETTLE_LIMIT`] gives up at
+/// once: one command reads the file several times before it edits it (`cm` reads it, plans a
+/// migration, starts a registry that loads it, then edits), and against a file that never
+/// settles each of them used to wait its own 5 s (30 s in all, the attack found). Now they
+/// share one budget: a read then takes the bytes as they are (a read loses nothing) and an
+/// edit fails with `KeepsChanging`, writing nothing.
+static GAVE_UP: std::sync::Mutex<Vec<(std::path::PathBuf, Instant)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// The file behind `path` as one key, whichever name or link reaches it.
+fn settle_key(path: &Path) -> std::path::PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn remember_giving_up(path: &Path) {
+    let key = settle_key(path);
+    let mut gave_up = GAVE_UP
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    gave_up.retain(|(p, at)| *p != key && at.elapsed() < SETTLE_LIMIT);
+    gave_up.push((key, Instant::now()));
+}
+
+fn gave_up_lately(path: &Path) -> bool {
+    let gave_up = GAVE_UP
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if gave_up.is_empty() {
+        return false;
+    }
+    let key = settle_key(path);
+    gave_up
+        .iter()
+        .any(|(p, at)| *p == key && at.elapsed() < SETTLE_LIMIT)
 }
