@@ -9,7 +9,8 @@
 //! `edit_one_bookmark/floor` (`floor_<n>_bookmarks`), is what any edit of the file must do at
 //! least: read it, hash it, write the same bytes to a temporary file and rename it over (no
 //! fsync). `edit_one_bookmark/outside_changed_<n>_bookmarks` is an edit of a file another writer
-//! changed since the store's last edit (so it is parsed again), the outside write included.
+//! changed since the store's last edit (so it is parsed again), the outside write included; at
+//! 10 000 bookmarks it times its peer, a plain save of a copy of the file, interleaved.
 //!
 //! Fixtures are written the first time a benchmark of their size runs, so a filter that skips
 //! a size skips its set-up and `cargo test --benches` stays quick.
@@ -21,6 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use std::hash::BuildHasher as _;
 
+use cm_benchkit::Pair;
 use cm_toml_store::{Change, Durability, TomlStore};
 use criterion::{Criterion, criterion_main};
 
@@ -172,12 +174,33 @@ fn benches(c: &mut Criterion) {
             b.iter(|| black_box(read_hash_write(&f.path)))
         });
         let mut outside: Option<Fixture> = None;
+        let outside_id =
+            format!("cm_toml_store/edit_one_bookmark/outside_changed_{label}_bookmarks");
+        // The 10 000-bookmark row's ratio target times its peer, a plain save of a copy of the
+        // same file, interleaved with it (`cm_benchkit::Pair`).
+        let mut pair =
+            (n == 10_000).then(|| Pair::new(&outside_id, "toml_peer/plain_save/10k_bookmarks"));
         group.bench_function(
             format!("edit_one_bookmark/outside_changed_{label}_bookmarks"),
             |b| {
                 let f = outside.get_or_insert_with(|| Fixture::new(n, Durability::NoSync));
                 let round = AtomicU64::new(0);
-                b.iter(|| black_box(edit_after_outside_change(f, &counter, &round)))
+                // Its own URL counter: with the shared one, the peer's saves (or another
+                // benchmark's edits) shift its parity, and every other edit would set the URL the
+                // file already holds.
+                let counter = AtomicU64::new(0);
+                match &mut pair {
+                    Some(pair) => {
+                        let peer_path = f.path.with_file_name("peer-omniverse.toml");
+                        std::fs::write(&peer_path, &f.text).unwrap();
+                        pair.iter(
+                            b,
+                            || edit_after_outside_change(f, &counter, &round),
+                            || plain_save(&peer_path, String::from("omniverse://bench/peer/")),
+                        )
+                    }
+                    None => b.iter(|| black_box(edit_after_outside_change(f, &counter, &round))),
+                }
             },
         );
         if n == 10_000 {
