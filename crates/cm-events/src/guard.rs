@@ -9,7 +9,8 @@ use crate::name::{EventName, Key};
 
 /// Keeps an observer registered. Dropping it or calling [`ObserverGuard::reset`] stops the
 /// observer; once `reset` returns the callback never runs again (it waits for other threads that
-/// are inside the callback, but not for the current thread, so an observer may reset itself).
+/// are inside the callback, but not for the current thread, so an observer may reset itself, nor
+/// for another thread inside the callback that is resetting it too).
 ///
 /// ```
 /// use cm_events::{Dispatcher, Payload};

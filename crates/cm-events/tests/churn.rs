@@ -300,3 +300,51 @@ fn many_observers_come_and_go_and_lists_stay_small() {
     d.collect_garbage();
     assert_eq!(d.pending_garbage(), 0);
 }
+
+/// Found by the attack on issue 21's changes (a defect older than them): two threads inside one
+/// observer's callback, both resetting that observer, each waited for the other to leave the
+/// callback, forever. Simply not waiting when the reset comes from inside the callback is wrong:
+/// that wait also keeps a thread that has published "calling X" but not yet checked X's flags
+/// from starting a call after the reset returned (`tests/soak.rs` counted 4 late calls in 2 s).
+/// Now a reset skips only threads that are themselves resetting X from inside it
+/// (`ThreadRecord::resetting`).
+#[test]
+fn two_threads_inside_one_observer_may_both_reset_it() {
+    use std::sync::{Barrier, OnceLock};
+    use std::time::{Duration, Instant};
+    let d = Dispatcher::new();
+    let slot: Arc<OnceLock<ObserverGuard>> = Arc::default();
+    let inside = Arc::new(Barrier::new(2));
+    let guard = {
+        let (slot, inside) = (slot.clone(), inside.clone());
+        d.observe("self_reset", 0, "self_reset:ev", None, move |_| {
+            inside.wait(); // both threads are inside the callback
+            if let Some(guard) = slot.get() {
+                guard.reset();
+            }
+        })
+    };
+    assert!(slot.set(guard).is_ok());
+    let done = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let (d, done) = (d.clone(), done.clone());
+            std::thread::spawn(move || {
+                d.dispatch("self_reset:ev", Payload::new());
+                done.fetch_add(1, Ordering::SeqCst);
+            })
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while done.load(Ordering::SeqCst) < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the two self-resetting dispatches did not return (deadlock)"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(d.dispatch("self_reset:ev", Payload::new()), 0);
+}

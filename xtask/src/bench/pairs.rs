@@ -2,7 +2,7 @@
 //! subject's own samples (`cm_benchkit::Pair`), so their ratio is not the VM's speed change
 //! between two benchmarks measured seconds apart.
 //!
-//! The benchmarks append one JSON line per criterion call to [`file`] (named to them by
+//! The benchmarks append one JSON line per criterion call to [`file()`] (named to them by
 //! `cm_benchkit::PAIRS_ENV`): warm-up calls first, then one per sample. The last calls of a
 //! pair, as many as criterion kept samples, are its samples; their iteration counts must equal
 //! `sample.json`'s, or the pair is not used (a record from a different run, or a benchmark
@@ -101,10 +101,9 @@ pub(crate) fn read(path: &Path, measured: &[Measurement]) -> Result<Pairs> {
 fn paired(calls: &[Call], sample_iters: &[f64]) -> Option<Paired> {
     let samples = calls.get(calls.len().checked_sub(sample_iters.len())?..)?;
     let usable = !samples.is_empty()
-        && samples
-            .iter()
-            .zip(sample_iters)
-            .all(|(call, iters)| call.iters == *iters && call.peer_ns > 0.0);
+        && samples.iter().zip(sample_iters).all(|(call, iters)| {
+            call.iters == *iters && call.subject_ns > 0.0 && call.peer_ns > 0.0
+        });
     if !usable {
         return None;
     }
@@ -166,6 +165,9 @@ mod tests {
         assert_eq!(paired(&calls, &[]), None, "no samples");
         let zero = [call(10.0, 200.0, 0.0)];
         assert_eq!(paired(&zero, &[10.0]), None, "a peer that took no time");
+        // A ratio of 0 would meet every ratio target: a subject that took no time is no pair.
+        let zero = [call(10.0, 0.0, 100.0)];
+        assert_eq!(paired(&zero, &[10.0]), None, "a subject that took no time");
     }
 
     #[test]

@@ -674,9 +674,12 @@ pub(crate) fn wait_until_not_calling(obs: &Observer) {
         if me.is_some_and(|m| std::ptr::eq(m, r)) {
             continue;
         }
+        // A thread resetting `obs` from inside it is inside a call that started before this
+        // reset returns; waiting for it while it waits for us would never end.
+        let resetting_it = || r.resetting.load(Ordering::SeqCst) == target;
         let w = r.word.load(Ordering::Acquire);
         if depth_of(w) > MAX_DEPTH {
-            spin_while(|| r.still_in(w));
+            spin_while(|| r.still_in(w) && !resetting_it());
             continue;
         }
         // `calling[d]` means something only while the record's depth is above `d` (dispatch
@@ -685,7 +688,9 @@ pub(crate) fn wait_until_not_calling(obs: &Observer) {
         // both Release) ends the wait.
         for (d, c) in r.calling.iter().enumerate() {
             spin_while(|| {
-                c.load(Ordering::Acquire) == target && depth_of(r.word.load(Ordering::Acquire)) > d
+                c.load(Ordering::Acquire) == target
+                    && depth_of(r.word.load(Ordering::Acquire)) > d
+                    && !resetting_it()
             });
         }
     }
@@ -770,6 +775,9 @@ impl DispatcherInner {
         // With no other thread able to dispatch, nothing to wait for (see
         // `others_may_dispatch`): a single-dispatching-thread program's reset costs no syscall.
         if thread_record::others_may_dispatch() {
+            // Another thread inside this callback that resets it too skips this one in its wait
+            // (and this one skips it): see `ThreadRecord::resetting`.
+            let _inside = thread_record::resetting_from_inside(obs);
             thread_record::advance_epoch();
             if !self.reset_waits() {
                 barrier::heavy();

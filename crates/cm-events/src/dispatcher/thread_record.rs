@@ -89,6 +89,12 @@ pub(crate) struct ThreadRecord {
     pub(crate) calling: [AtomicPtr<Observer>; MAX_DEPTH],
     /// Writers' requests for an answer and this thread's answers ([`super::handshake`]).
     pub(crate) handshake: HandshakeCells,
+    /// The observer this thread is resetting from inside that observer's own callback, or null
+    /// ([`resetting_from_inside`]). A reset waiting for the threads inside a callback skips a
+    /// thread that is inside it *and* resetting it: that call started before either reset
+    /// returned, and two such resets would otherwise each wait for the other forever. Written by
+    /// the owner only, around its reset's waits.
+    pub(crate) resetting: AtomicPtr<Observer>,
     /// [`barrier::is_asymmetric`], copied here when the record is created (the mode is decided
     /// once, before any record exists) so dispatch reads it next to `word` instead of through a
     /// second global.
@@ -107,6 +113,7 @@ impl ThreadRecord {
                 answered: AtomicU64::new(0),
                 unanswered: AtomicBool::new(false),
             },
+            resetting: AtomicPtr::new(std::ptr::null_mut()),
             asymmetric: barrier::is_asymmetric(),
             claimed: AtomicBool::new(true),
         }
@@ -274,6 +281,30 @@ pub(crate) fn current_thread_is_calling(obs: &Observer) -> bool {
     rec.calling[..depth]
         .iter()
         .any(|c| c.load(Ordering::Relaxed) == target)
+}
+
+/// While alive, the current thread's record says it is resetting `obs` from inside `obs`'s
+/// callback ([`ThreadRecord::resetting`]).
+pub(crate) struct ResettingFromInside(&'static ThreadRecord);
+
+impl Drop for ResettingFromInside {
+    fn drop(&mut self) {
+        self.0
+            .resetting
+            .store(std::ptr::null_mut(), Ordering::SeqCst);
+    }
+}
+
+/// Marks the current thread as resetting `obs` from inside its callback, when it is inside it
+/// (`None` otherwise). Hold the marker across the reset's waits only.
+pub(crate) fn resetting_from_inside(obs: &Observer) -> Option<ResettingFromInside> {
+    if !current_thread_is_calling(obs) {
+        return None;
+    }
+    let rec = current_if_registered()?;
+    rec.resetting
+        .store(std::ptr::from_ref(obs).cast_mut(), Ordering::SeqCst);
+    Some(ResettingFromInside(rec))
 }
 
 /// A snapshot of all records (for writers; call after a heavy barrier).
