@@ -169,8 +169,8 @@ impl TomlStore {
     /// Reads the file. A missing file reads as empty.
     ///
     /// A file that may be caught half way through someone's in-place save (empty, or written
-    /// in place less than a second ago: see [`crate::commit_check`]) is waited for, up to 5 s,
-    /// until it changes or settles; if it is still changing then, what was read last is
+    /// in place less than a second ago: guarantee 50 of docs/RELIABILITY.md) is waited for, up
+    /// to 5 s, until it changes or settles; if it is still changing then, what was read last is
     /// returned (a read loses nothing), and a later edit waits again before building on it.
     pub fn load(&self) -> Result<Loaded, StoreError> {
         let read = self.read_settled()?;
