@@ -92,19 +92,20 @@ pub(crate) fn rebuild(list: &ObserverList, edit: Edit<'_>) -> Rebuilt {
             .is_none_or(|o| o.key() >= list.last_key());
         let mut all = without(list.live_arcs(), edit.exclude);
         all.extend(edit.insert);
-        // An append to a full list of mostly live observers is growth: it stays flat and the
-        // list doubles (O(1) amortised, like a `Vec`). Any other rebuild past FLAT_MAX cuts the
-        // list into segments: a compaction, and an append to a list full of tombstones (observe
-        // + drop churn), used to stay flat too, each one O(n), and every observer it copies
-        // takes a reference count, scattered across the heap: at 100 000 observers that was
-        // milliseconds of cache misses every ~100 000 observe + drop pairs, so
-        // `observe_drop_with_100k` read 0.3-1.5 µs depending on the host's memory traffic.
-        // Segmented, a later change rebuilds one run and the head.
-        let growth = edit.exclude.is_none()
-            && inserted == 1
-            && sorts_last
-            && list.tombstone_count() <= list.live_len() / 2;
-        if all.len() <= FLAT_MAX || growth {
+        // A flat list past FLAT_MAX stays flat when it grows (an append to a full list of
+        // mostly live observers: it doubles, O(1) amortised like a `Vec`) and when it is
+        // compacted (tombstones outnumber live entries: the copy halves it, so a mass drop stays
+        // O(1) amortised too). What makes it segmented is an append to a full list that is
+        // mostly tombstones — observe + drop churn: staying flat there meant one O(n) copy every
+        // ~n pairs, each copied observer taking a reference count somewhere in the heap, so at
+        // 100 000 observers `observe_drop_with_100k` read 0.3-1.5 µs with the host's memory
+        // traffic; segmented, a later change rebuilds one run and the head. (Compactions went
+        // segmented too for a while: dropping 3 million observers then took 46 s, not 3 s,
+        // because every run compaction copies the head's n / SEGMENT segment pointers.)
+        let compaction = inserted == 0;
+        let growth = sorts_last && list.tombstone_count() <= list.live_len() / 2;
+        let stays_flat = edit.exclude.is_none() && (compaction || growth);
+        if all.len() <= FLAT_MAX || stays_flat {
             return Rebuilt::flat(all, Vec::new());
         }
         if !(edit.exclude.is_none() && sorts_last) {
