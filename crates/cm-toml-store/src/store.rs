@@ -184,28 +184,35 @@ impl TomlStore {
         let mut settle = Settle::new();
         loop {
             let read = read_fingerprinted(&self.path)?;
-            let known = !read.bytes.is_empty() && self.settled.matches(&read.bytes);
-            let wait = settle_time(
-                read.fingerprint,
-                read.bytes.is_empty(),
-                read.changed_in_place_since_marked(),
-                self.seen.is_recorded_nonempty(),
-            );
-            let settled = match (known, wait) {
-                (false, Some(quiet)) => {
-                    match settle.wait_for_change(&self.path, read.fingerprint, quiet) {
-                        Waited::Changed => continue,
-                        Waited::Quiet => true,
-                        Waited::OutOfTime => false,
-                    }
-                }
-                _ => true,
+            let settled = match self.settle_wait(&read) {
+                Some(quiet) => match settle.wait_for_change(&self.path, read.fingerprint, quiet) {
+                    Waited::Changed => continue,
+                    Waited::Quiet => true,
+                    Waited::OutOfTime => false,
+                },
+                None => true,
             };
             return Ok(SettledRead {
                 bytes: read.bytes,
                 settled,
             });
         }
+    }
+
+    /// How long `read` must stay unchanged before a read or an edit takes it (`None`: at
+    /// once): [`settle_time`], except for bytes known to be a whole save. Only those skip the
+    /// wait: bytes this process merely read (a fresh `cm` reads the file at start) may be an
+    /// editor's first piece.
+    fn settle_wait(&self, read: &FingerprintedRead) -> Option<std::time::Duration> {
+        if !read.bytes.is_empty() && self.settled.matches(&read.bytes) {
+            return None;
+        }
+        settle_time(
+            read.fingerprint,
+            read.bytes.is_empty(),
+            read.changed_in_place_since_marked(),
+            self.seen.is_recorded_nonempty(),
+        )
     }
 
     /// Records a read's bytes as seen, and as a whole save when it was settled.
@@ -365,16 +372,7 @@ impl TomlStore {
         let mut redos = 0;
         loop {
             let read = read_fingerprinted(&target)?;
-            // Only bytes known to be a whole save skip the wait: bytes this process merely read
-            // (a fresh `cm` reads the file at start) may be an editor's first piece.
-            let known = !read.bytes.is_empty() && self.settled.matches(&read.bytes);
-            let wait = settle_time(
-                read.fingerprint,
-                read.bytes.is_empty(),
-                read.changed_in_place_since_marked(),
-                self.seen.is_recorded_nonempty(),
-            );
-            if let (false, Some(quiet)) = (known, wait) {
+            if let Some(quiet) = self.settle_wait(&read) {
                 match settle.wait_for_change(&target, read.fingerprint, quiet) {
                     Waited::Changed => continue,
                     Waited::Quiet => {}

@@ -215,16 +215,16 @@ fn a_file_that_stays_empty_is_taken_as_the_users_truth() {
     assert_eq!(store.load().unwrap().sections.bookmarks.len(), 1);
 }
 
-/// Found by the attack on the fresh-process wait: a writer that rewrites the file *in place*
-/// (into the inode a store wrote a moment ago) in two pieces, the first of which parses. A
-/// fresh store (a new `cm`) reading between the pieces must not take the first piece for the
-/// whole file: the inode's content mark no longer matches, so it waits.
-#[test]
-fn a_fresh_store_waits_for_an_in_place_save_whose_first_piece_parses() {
+/// The scenario of the two tests below: a store writes the file (a new, marked inode, as a
+/// `cm` run just before would); then a writer rewrites it *in place* in two pieces, the first of
+/// which parses (cut at a line end), with a 300 ms pause between them. `fresh` runs on a new
+/// store (a new `cm`) during the pause and must add `from_fresh`; afterwards nothing of the
+/// writer's save or of either store's edits may be missing. Returns what `fresh` returned.
+fn fresh_store_during_a_two_piece_save<T: Send + 'static>(
+    fresh: impl FnOnce(TomlStore) -> T + Send + 'static,
+) -> T {
     use std::io::Write as _;
-    let body = two_hundred();
-    let (_dir, store) = store_with(Some(&body));
-    // The store writes the file (a new, marked inode), as a `cm` run just before would.
+    let (_dir, store) = store_with(Some(&two_hundred()));
     store
         .apply(&[add("written", "omniverse://h/written/")])
         .unwrap();
@@ -237,13 +237,13 @@ fn a_fresh_store_waits_for_an_in_place_save_whose_first_piece_parses() {
         .unwrap();
     file.write_all(&text.as_bytes()[..cut]).unwrap(); // the first piece, valid TOML
     let edit = {
-        let fresh = TomlStore::new(store.path());
-        std::thread::spawn(move || fresh.apply(&[add("from_fresh", "omniverse://h/fresh/")]))
+        let store = TomlStore::new(store.path());
+        std::thread::spawn(move || fresh(store))
     };
     std::thread::sleep(Duration::from_millis(300)); // the writer's pause (the scenario)
     file.write_all(&text.as_bytes()[cut..]).unwrap();
     drop(file);
-    edit.join().unwrap().unwrap();
+    let result = edit.join().unwrap();
 
     let sections = TomlStore::new(store.path()).load().unwrap().sections;
     let lost: Vec<usize> = (0..200)
@@ -256,6 +256,19 @@ fn a_fresh_store_waits_for_an_in_place_save_whose_first_piece_parses() {
     );
     assert!(sections.bookmark("written").is_some());
     assert!(sections.bookmark("from_fresh").is_some());
+    result
+}
+
+/// Found by the attack on the fresh-process wait: a fresh store reading between the pieces of an
+/// in-place save must not take the first piece for the whole file: the inode's content mark no
+/// longer matches, so it waits.
+#[test]
+fn a_fresh_store_waits_for_an_in_place_save_whose_first_piece_parses() {
+    fresh_store_during_a_two_piece_save(|fresh| {
+        fresh
+            .apply(&[add("from_fresh", "omniverse://h/fresh/")])
+            .unwrap();
+    });
 }
 
 /// Found by the second attack on the fresh-process wait (through `cm`): a fresh process reads
@@ -266,46 +279,14 @@ fn a_fresh_store_waits_for_an_in_place_save_whose_first_piece_parses() {
 /// known to be a whole save (written, or read settled) skip an edit's wait.
 #[test]
 fn a_fresh_store_that_loads_first_still_waits_for_an_in_place_save_whose_first_piece_parses() {
-    use std::io::Write as _;
-    let body = two_hundred();
-    let (_dir, store) = store_with(Some(&body));
-    store
-        .apply(&[add("written", "omniverse://h/written/")])
-        .unwrap();
-    let text = std::fs::read_to_string(store.path()).unwrap();
-    let cut = text.find("b100 =").expect("a line boundary in the middle");
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .truncate(true)
-        .open(store.path())
-        .unwrap();
-    file.write_all(&text.as_bytes()[..cut]).unwrap(); // the first piece, valid TOML
-    let edit = {
-        let fresh = TomlStore::new(store.path());
-        std::thread::spawn(move || {
-            let at_start = fresh.load().unwrap().sections.bookmarks.len();
-            fresh
-                .apply(&[add("from_fresh", "omniverse://h/fresh/")])
-                .map(|_| at_start)
-        })
-    };
-    std::thread::sleep(Duration::from_millis(300)); // the writer's pause
-    file.write_all(&text.as_bytes()[cut..]).unwrap();
-    drop(file);
-    let at_start = edit.join().unwrap().unwrap();
-
+    let at_start = fresh_store_during_a_two_piece_save(|fresh| {
+        let at_start = fresh.load().unwrap().sections.bookmarks.len();
+        fresh
+            .apply(&[add("from_fresh", "omniverse://h/fresh/")])
+            .unwrap();
+        at_start
+    });
     assert_eq!(at_start, 201, "the start-up read waited for the whole save");
-    let sections = TomlStore::new(store.path()).load().unwrap().sections;
-    let lost: Vec<usize> = (0..200)
-        .filter(|i| sections.bookmark(&format!("b{i}")).is_none())
-        .collect();
-    assert_eq!(
-        lost,
-        Vec::<usize>::new(),
-        "the writer's second piece was lost"
-    );
-    assert!(sections.bookmark("written").is_some());
-    assert!(sections.bookmark("from_fresh").is_some());
 }
 
 /// Found by the same attack: once an edit had waited its whole budget, it took the next empty
